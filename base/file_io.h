@@ -1,0 +1,24 @@
+// Whole-file reads and atomic writes (temp file, fsync, rename), with Status errors that
+// name the path.
+#ifndef CALICO_BASE_FILE_IO_H_
+#define CALICO_BASE_FILE_IO_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace calico {
+
+// Reads the whole file at `path`. NotFound if it does not exist.
+absl::StatusOr<std::string> ReadFile(const std::string& path);
+
+// Writes `contents` to `path` atomically: a temporary file beside it is written, fsynced
+// and renamed over `path`, then the directory is fsynced. A crash leaves either the old
+// file or the new one, never a torn one.
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents);
+
+}  // namespace calico
+
+#endif  // CALICO_BASE_FILE_IO_H_

@@ -1,0 +1,58 @@
+// ArraySpec: the shape, element type and bounds of one named observation or action
+// array (dm_env's ArraySpec / BoundedArraySpec), and validation of arrays against it.
+#ifndef CALICO_ENVS_SPECS_H_
+#define CALICO_ENVS_SPECS_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "envs/array.h"
+
+namespace calico {
+
+// Spec of one named array. Bounds are inclusive and hold 0 values (unbounded), 1 value
+// (every element) or num_elements() values (row-major). Plain value type.
+struct ArraySpec {
+  std::string name;
+  std::vector<int64_t> shape;  // empty = scalar
+  DType dtype = DType::kFloat32;
+  std::vector<double> minimum;
+  std::vector<double> maximum;
+
+  // Product of `shape` (1 for a scalar).
+  int64_t num_elements() const;
+  bool bounded() const { return !minimum.empty(); }
+  // Lower / upper bound of element `flat_index` (-inf / +inf when unbounded).
+  double min_at(int64_t flat_index) const;
+  double max_at(int64_t flat_index) const;
+
+  // Checks the spec itself: a name, non-negative dimensions, bound counts that fit the
+  // shape, minimum <= maximum, no NaN bounds, a STRING spec being a scalar and a UINT8
+  // spec being an image (H, W, 3).
+  absl::Status Validate() const;
+
+  // Checks that `array` fits this spec: dtype, shape, stored value count, finite floats,
+  // values within bounds. `role` ("observation", "action") prefixes every message,
+  // which names the key, the element index and what was expected.
+  absl::Status CheckArray(const Array& array, absl::string_view role) const;
+};
+
+// Specs keyed by array name (lexicographic order, as in the token stream).
+using SpecMap = std::map<std::string, ArraySpec>;
+
+// Checks every spec and that each one is filed under its own name.
+absl::Status ValidateSpecs(const SpecMap& specs, absl::string_view role);
+
+// Checks that `arrays` has exactly the keys of `specs` and each array fits its spec.
+absl::Status CheckArrays(const SpecMap& specs, const NamedArrays& arrays, absl::string_view role);
+
+// "[1, 0]"-style multi-index of `flat_index` in `shape` (row-major), for messages.
+std::string IndexString(const std::vector<int64_t>& shape, int64_t flat_index);
+
+}  // namespace calico
+
+#endif  // CALICO_ENVS_SPECS_H_
