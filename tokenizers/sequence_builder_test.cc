@@ -163,14 +163,18 @@ TEST_F(SequenceBuilderTest, ActionsRoundTripThroughTokensOnEveryBound) {
 TEST_F(SequenceBuilderTest, DetokenizedContinuousActionsAreClampedIntoTheirBounds) {
   SequenceBuilderOptions options;
   options.observation_spec["x"] = {"x", {1}, DType::kFloat32, {}, {}};
-  options.action_spec["a"] = {"a", {1}, DType::kFloat32, {0.3}, {0.3}};
+  // 0.3 has no exact float; the bin that holds [0.3, 0.3001] has its centre outside it.
+  options.action_spec["a"] = {"a", {1}, DType::kFloat32, {0.3}, {0.3001}};
   ASSERT_OK_AND_ASSIGN(SequenceBuilder builder, SequenceBuilder::Create(options, *vocab_, nullptr));
   ASSERT_OK_AND_ASSIGN(IdRange range, builder.ValidActionIds(0));
-  ASSERT_EQ(range.size(), 1);  // one bin holds 0.3
+  ASSERT_EQ(range.size(), 1);
+  const double centre = ContinuousBinValue(range.begin - vocab_->continuous_range().begin);
+  ASSERT_TRUE(centre < 0.3 || centre > 0.3001) << centre;
   ASSERT_OK_AND_ASSIGN(NamedArrays back, builder.DetokenizeAction({range.begin}));
-  const float v = back.at("a").floats[0];
-  EXPECT_LE(static_cast<double>(v), 0.3);  // the bin centre differs from 0.3; clamped, as a float inside
-  EXPECT_GE(static_cast<double>(v), 0.3 - 1e-7);
+  const double v = back.at("a").floats[0];
+  EXPECT_GE(v, 0.3);
+  EXPECT_LE(v, 0.3001);
+  EXPECT_NEAR(v, centre < 0.3 ? 0.3 : 0.3001, 1e-7);
   EXPECT_OK(options.action_spec["a"].CheckArray(back.at("a"), "action"));
 }
 

@@ -7,8 +7,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -16,13 +18,23 @@
 namespace calico {
 namespace {
 
-// Top-level field numbers of sentencepiece.ModelProto (sentencepiece_model.proto).
-constexpr uint32_t kPiecesField = 1;
-constexpr uint32_t kTrainerSpecField = 2;
-constexpr uint32_t kNormalizerSpecField = 3;
+// Field numbers of sentencepiece.ModelProto and NormalizerSpec (sentencepiece_model.proto).
+constexpr uint64_t kPiecesField = 1;
+constexpr uint64_t kTrainerSpecField = 2;
+constexpr uint64_t kNormalizerSpecField = 3;
+constexpr uint64_t kDenormalizerSpecField = 5;
+constexpr uint64_t kPrecompiledCharsMapField = 2;  // in NormalizerSpec
 
-// Reads a base-128 varint at `*pos`; false if it runs past `size` or over 10 bytes.
-bool ReadVarint(const std::string& bytes, size_t* pos, uint64_t* value) {
+// One protobuf field as it appears on the wire.
+struct WireField {
+  uint64_t number;
+  uint32_t wire_type;
+  std::string_view payload;  // the bytes of a length-delimited field, else empty
+  size_t offset;             // of the field's key within the parsed buffer
+};
+
+// Reads a base-128 varint at `*pos`; false if it runs past the end or over 10 bytes.
+bool ReadVarint(std::string_view bytes, size_t* pos, uint64_t* value) {
   *value = 0;
   for (int shift = 0; shift < 64; shift += 7) {
     if (*pos >= bytes.size()) return false;
@@ -33,59 +45,130 @@ bool ReadVarint(const std::string& bytes, size_t* pos, uint64_t* value) {
   return false;
 }
 
-// Walks the top-level protobuf wire structure of `bytes` and checks that it is a whole
-// ModelProto: every field well-formed and ending exactly at the end, with pieces, a
-// trainer spec and a normalizer spec present. Protobuf happily parses a prefix that ends
-// on a field boundary, and SentencePiece accepts a model whose specs are missing, so
-// without this a truncated .model file could load as a smaller, different model. Returns
-// "" when the structure is sound, otherwise what is wrong.
-std::string CheckModelProtoStructure(const std::string& bytes) {
+// Splits `bytes` into its fields (one message level, no schema). Returns "" when every
+// field is well-formed and the last ends exactly at the end, otherwise what is wrong.
+std::string ParseWireFields(std::string_view bytes, std::vector<WireField>* fields) {
   size_t pos = 0;
-  bool has_pieces = false, has_trainer_spec = false, has_normalizer_spec = false;
   while (pos < bytes.size()) {
-    const size_t field_start = pos;
+    const size_t start = pos;
+    const std::string where = " at byte " + std::to_string(start);
     uint64_t key = 0;
-    if (!ReadVarint(bytes, &pos, &key)) {
-      return "malformed field key at byte " + std::to_string(field_start);
-    }
-    const uint64_t field = key >> 3;
-    const uint32_t wire_type = static_cast<uint32_t>(key & 7);
-    if (field == 0 || field > 0x1fffffff) {
-      return "invalid field number at byte " + std::to_string(field_start);
-    }
+    if (!ReadVarint(bytes, &pos, &key)) return "malformed field key" + where;
+    WireField field{key >> 3, static_cast<uint32_t>(key & 7), std::string_view(), start};
+    if (field.number == 0 || field.number > 0x1fffffff) return "invalid field number" + where;
     uint64_t length = 0;
-    switch (wire_type) {
+    switch (field.wire_type) {
       case 0:  // varint
-        if (!ReadVarint(bytes, &pos, &length)) {
-          return "malformed varint at byte " + std::to_string(field_start);
-        }
+        if (!ReadVarint(bytes, &pos, &length)) return "malformed varint" + where;
         length = 0;
         break;
       case 1:  // fixed64
         length = 8;
         break;
       case 2:  // length-delimited
-        if (!ReadVarint(bytes, &pos, &length)) {
-          return "malformed length at byte " + std::to_string(field_start);
-        }
+        if (!ReadVarint(bytes, &pos, &length)) return "malformed length" + where;
         break;
       case 5:  // fixed32
         length = 4;
         break;
-      default:  // groups (3, 4) never occur in ModelProto; 6 and 7 are invalid.
-        return "unexpected wire type " + std::to_string(wire_type) + " at byte " +
-               std::to_string(field_start);
+      default:  // groups (3, 4) never occur in a ModelProto; 6 and 7 are invalid.
+        return "unexpected wire type " + std::to_string(field.wire_type) + where;
     }
     if (length > bytes.size() - pos) {
-      return "field " + std::to_string(field) + " at byte " + std::to_string(field_start) +
-             " runs past the end (" + std::to_string(bytes.size()) +
-             " bytes; is the file truncated?)";
+      return "field " + std::to_string(field.number) + where + " runs past the end (" +
+             std::to_string(bytes.size()) + " bytes; is the file truncated?)";
     }
+    if (field.wire_type == 2) field.payload = bytes.substr(pos, static_cast<size_t>(length));
     pos += static_cast<size_t>(length);
-    if (wire_type == 2) {
-      if (field == kPiecesField) has_pieces = true;
-      if (field == kTrainerSpecField) has_trainer_spec = true;
-      if (field == kNormalizerSpecField) has_normalizer_spec = true;
+    fields->push_back(field);
+  }
+  return "";
+}
+
+// Checks a NormalizerSpec.precompiled_charsmap the way SentencePiece will read it: a
+// little-endian uint32 trie size, a Darts-clone double array of that many bytes, then the
+// NUL-separated replacement strings. SentencePiece trusts this blob: a corrupt trie makes
+// Encode read outside the array or run strlen off the end, i.e. crash. So every node
+// reachable from the root is visited and, for each of the 256 input bytes, the unit
+// Darts-clone would read is checked to be inside the array, and each leaf's value to
+// index inside the strings. Returns "" when the blob is safe, otherwise what is wrong.
+std::string CheckPrecompiledCharsMap(std::string_view blob) {
+  if (blob.empty()) return "";  // no normalization rule
+  uint32_t trie_bytes = 0;
+  if (blob.size() <= sizeof(trie_bytes)) return "its normalization rule is too short";
+  std::memcpy(&trie_bytes, blob.data(), sizeof(trie_bytes));
+  if (trie_bytes >= blob.size() - sizeof(trie_bytes)) {
+    return "its normalization trie size exceeds the rule";
+  }
+  const size_t num_units = trie_bytes / sizeof(uint32_t);
+  const std::string_view trie = blob.substr(sizeof(trie_bytes), trie_bytes);
+  const size_t num_strings_bytes = blob.size() - sizeof(trie_bytes) - trie_bytes;
+  if (num_units == 0) return "its normalization trie is empty";
+  auto unit_at = [&](size_t i) {
+    uint32_t unit;
+    std::memcpy(&unit, trie.data() + i * sizeof(uint32_t), sizeof(unit));
+    return unit;
+  };
+  // Darts-clone's DoubleArrayUnit accessors.
+  auto has_leaf = [](uint32_t unit) { return ((unit >> 8) & 1) == 1; };
+  auto value = [](uint32_t unit) { return unit & ((1U << 31) - 1); };
+  auto label = [](uint32_t unit) { return unit & ((1U << 31) | 0xFF); };
+  auto offset = [](uint32_t unit) { return (unit >> 10) << ((unit & (1U << 9)) >> 6); };
+
+  std::vector<bool> visited(num_units, false);
+  std::vector<size_t> stack = {0 ^ static_cast<size_t>(offset(unit_at(0)))};
+  while (!stack.empty()) {
+    const size_t base = stack.back();
+    stack.pop_back();
+    if (base < num_units) {
+      if (visited[base]) continue;
+      visited[base] = true;
+    }
+    for (size_t c = 0; c < 256; ++c) {
+      const size_t child = base ^ c;
+      if (child >= num_units) return "its normalization trie points outside itself";
+      const uint32_t unit = unit_at(child);
+      if (label(unit) != c) continue;
+      const size_t next = child ^ static_cast<size_t>(offset(unit));
+      if (has_leaf(unit)) {
+        if (next >= num_units) return "its normalization trie points outside itself";
+        if (value(unit_at(next)) >= num_strings_bytes) {
+          return "its normalization trie points outside its strings";
+        }
+      }
+      if (next >= num_units || !visited[next]) stack.push_back(next);
+    }
+  }
+  return "";
+}
+
+// Checks that `bytes` is a whole ModelProto SentencePiece can use safely: every field
+// well-formed and the last ending exactly at the end; pieces, a trainer spec and a
+// normalizer spec present; every normalization rule safe (CheckPrecompiledCharsMap).
+// Protobuf happily parses a prefix that ends on a field boundary, and SentencePiece
+// accepts a model whose specs are missing, so without this a truncated .model file could
+// load as a smaller, different model. Returns "" when sound, otherwise what is wrong.
+std::string CheckModelProto(std::string_view bytes) {
+  std::vector<WireField> fields;
+  std::string problem = ParseWireFields(bytes, &fields);
+  if (!problem.empty()) return problem;
+  bool has_pieces = false, has_trainer_spec = false, has_normalizer_spec = false;
+  for (const WireField& field : fields) {
+    if (field.wire_type != 2) continue;
+    if (field.number == kPiecesField) has_pieces = true;
+    if (field.number == kTrainerSpecField) has_trainer_spec = true;
+    if (field.number != kNormalizerSpecField && field.number != kDenormalizerSpecField) continue;
+    if (field.number == kNormalizerSpecField) has_normalizer_spec = true;
+    std::vector<WireField> spec_fields;
+    problem = ParseWireFields(field.payload, &spec_fields);
+    if (!problem.empty()) {
+      return "its normalizer spec at byte " + std::to_string(field.offset) + " is malformed: " +
+             problem;
+    }
+    for (const WireField& spec_field : spec_fields) {
+      if (spec_field.number != kPrecompiledCharsMapField || spec_field.wire_type != 2) continue;
+      problem = CheckPrecompiledCharsMap(spec_field.payload);
+      if (!problem.empty()) return problem + " (is the file corrupt?)";
     }
   }
   if (!has_pieces) return "it has no pieces";
@@ -146,7 +229,7 @@ bool SentencePieceModel::LoadFromSerialized(const std::string& model_bytes, std:
     *error = "not a SentencePiece model: it is empty (0 bytes)";
     return false;
   }
-  const std::string problem = CheckModelProtoStructure(model_bytes);
+  const std::string problem = CheckModelProto(model_bytes);
   if (!problem.empty()) {
     *error = "not a valid SentencePiece model (" + std::to_string(model_bytes.size()) +
              " bytes): " + problem;

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs the real `calico` binary on the example inputs and checks its JSON with an
+# independent Python implementation of the token rules (tests/check_tokens.py); also
+# checks that bad command lines and inputs fail with a clear message, not a crash.
+set -euo pipefail
+
+calico=agent/calico
+out="${TEST_TMPDIR:-/tmp}"
+for example in cartpole_pixels_episode arcade_episode; do
+  "$calico" tokens --input="tests/data/$example.textproto" --format=json > "$out/$example.json"
+  /usr/bin/python3 tests/check_tokens.py "tests/data/$example.textproto" "$out/$example.json"
+done
+
+# The table form runs too and shows the decoded actions.
+"$calico" tokens --input=tests/data/cartpole_pixels_episode.textproto | grep -q "action decoded from its tokens"
+
+expect_failure() {  # expect_failure EXPECTED_MESSAGE ARGS...
+  local expected="$1"
+  shift
+  local status=0
+  "$calico" "$@" > "$out/stdout" 2> "$out/stderr" || status=$?
+  if [[ $status -ne 1 && $status -ne 2 ]]; then
+    echo "FAIL: calico $* exited $status (expected 1 or 2)"; cat "$out/stderr"; exit 1
+  fi
+  if ! grep -q -- "$expected" "$out/stderr"; then
+    echo "FAIL: calico $* did not say '$expected':"; cat "$out/stderr"; exit 1
+  fi
+}
+
+expect_failure "no command given"
+expect_failure "unknown command 'tokenz'" tokenz
+expect_failure "needs --input" tokens
+expect_failure "cannot read 'tests/data/missing.textproto'" tokens --input=tests/data/missing.textproto
+expect_failure "expected 'table' or 'json'" tokens --input=tests/data/arcade_episode.textproto --format=xml
+printf 'steps { observation { nam: "x" } }\n' > "$out/bad.textproto"
+expect_failure "line 1" tokens --input="$out/bad.textproto"
+head -c 20000 tests/data/cartpole_pixels_episode.textproto > "$out/truncated.textproto"
+expect_failure "not a valid text-format TokensRequest" tokens --input="$out/truncated.textproto"
+printf 'not a sentencepiece model' > "$out/bad.model"
+expect_failure "bad.model" tokens --input=tests/data/arcade_episode.textproto --text_model="$out/bad.model"
+expect_failure "Unknown command line flag" tokens --no_such_flag=1
+echo "tokens_cli_test: all checks passed"

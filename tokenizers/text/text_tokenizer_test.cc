@@ -1,0 +1,213 @@
+#include "tokenizers/text/text_tokenizer.h"
+
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "base/file_io.h"
+#include "base/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tokenizers/text/text_corpus.h"
+#include "tokenizers/text/train_text_model.h"
+
+namespace calico {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+std::string TempPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
+}
+
+const TextTokenizer& Committed() {
+  static const TextTokenizer* tokenizer = [] {
+    absl::StatusOr<std::unique_ptr<TextTokenizer>> loaded =
+        TextTokenizer::Load(kCalicoTextModelPath);
+    EXPECT_OK(loaded);
+    return loaded.ok() ? loaded->release() : nullptr;
+  }();
+  if (tokenizer == nullptr) std::abort();  // The first test already reported why.
+  return *tokenizer;
+}
+
+TEST(TextTokenizerTest, CommittedModelHasTheExportedVocabSize) {
+  EXPECT_EQ(kCalicoTextVocabSize, 512);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> tokenizer,
+                       TextTokenizer::Load(kCalicoTextModelPath));
+  EXPECT_EQ(tokenizer->vocab_size(), kCalicoTextVocabSize);
+}
+
+TEST(TextTokenizerTest, EveryCorpusSentenceRoundTripsWithInRangeKnownIds) {
+  const TextTokenizer& tokenizer = Committed();
+  size_t total_ids = 0;
+  for (const std::string& sentence : CalicoTextCorpus()) {
+    ASSERT_OK_AND_ASSIGN(std::vector<int32_t> ids, tokenizer.Encode(sentence));
+    ASSERT_THAT(ids, Not(IsEmpty())) << sentence;
+    for (int32_t id : ids) {
+      ASSERT_GT(id, 0) << "<unk> in '" << sentence << "'";  // 0 is <unk>
+      ASSERT_LT(id, tokenizer.vocab_size()) << sentence;
+    }
+    ASSERT_OK_AND_ASSIGN(std::string text, tokenizer.Decode(ids));
+    EXPECT_EQ(text, sentence);
+    total_ids += ids.size();
+  }
+  // Corpus words are whole pieces: about five ids per line (18108 for 3532 lines).
+  EXPECT_LT(total_ids, 5.5 * CalicoTextCorpus().size());
+}
+
+TEST(TextTokenizerTest, CalicoWordsAreSinglePieces) {
+  const TextTokenizer& tokenizer = Committed();
+  ASSERT_OK_AND_ASSIGN(std::vector<int32_t> ids,
+                       tokenizer.Encode("what colour is the ellipsoid?"));
+  std::vector<std::string> pieces;
+  for (int32_t id : ids) pieces.push_back(tokenizer.Piece(id));
+  EXPECT_THAT(pieces, ElementsAre("▁what", "▁colour", "▁is", "▁the", "▁ellipsoid", "?"));
+
+  ASSERT_OK_AND_ASSIGN(ids, tokenizer.Encode("mujoco/cartpole_balance"));
+  pieces.clear();
+  for (int32_t id : ids) pieces.push_back(tokenizer.Piece(id));
+  EXPECT_THAT(pieces, ElementsAre("▁mujoco", "/", "cartpole", "_", "balance"));
+}
+
+TEST(TextTokenizerTest, EmptyTextIsNoIdsAndNoIdsIsEmptyText) {
+  const TextTokenizer& tokenizer = Committed();
+  EXPECT_THAT(tokenizer.Encode(""), ::calico::IsOk());
+  ASSERT_OK_AND_ASSIGN(std::vector<int32_t> ids, tokenizer.Encode(""));
+  EXPECT_THAT(ids, IsEmpty());
+  ASSERT_OK_AND_ASSIGN(std::string text, tokenizer.Decode({}));
+  EXPECT_EQ(text, "");
+}
+
+TEST(TextTokenizerTest, AnyPrintableAsciiRoundTripsWithoutUnk) {
+  const TextTokenizer& tokenizer = Committed();
+  std::string all;
+  for (char c = '!'; c <= '~'; ++c) all.push_back(c);
+  for (const std::string& text :
+       {all, std::string("Balance the Pole, please! 42 spheres ~{x}"),
+        std::string("Q: How many CUBES? A: 7 (seven).")}) {
+    ASSERT_OK_AND_ASSIGN(std::vector<int32_t> ids, tokenizer.Encode(text));
+    EXPECT_THAT(ids, Not(Contains(0))) << text;
+    ASSERT_OK_AND_ASSIGN(std::string decoded, tokenizer.Decode(ids));
+    EXPECT_EQ(decoded, text);
+  }
+}
+
+TEST(TextTokenizerTest, NormalisesWhitespaceAndMapsUnknownCharactersToUnk) {
+  const TextTokenizer& tokenizer = Committed();
+  ASSERT_OK_AND_ASSIGN(std::vector<int32_t> ids, tokenizer.Encode("  balance   the pole "));
+  ASSERT_OK_AND_ASSIGN(std::string text, tokenizer.Decode(ids));
+  EXPECT_EQ(text, "balance the pole");
+
+  ASSERT_OK_AND_ASSIGN(ids, tokenizer.Encode("caf\xc3\xa9"));  // "café": no piece for é
+  EXPECT_THAT(ids, Contains(0));
+  EXPECT_EQ(tokenizer.Piece(0), "<unk>");
+}
+
+TEST(TextTokenizerTest, DecodeNamesTheIndexIdAndRangeOfAnOutOfRangeId) {
+  const TextTokenizer& tokenizer = Committed();
+  const std::vector<int32_t> too_big = {5, 7, 512};
+  EXPECT_THAT(tokenizer.Decode(too_big),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("id 512 at index 2"), HasSubstr("[0, 512)"))));
+  const std::vector<int32_t> negative = {-3};
+  EXPECT_THAT(tokenizer.Decode(negative),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("id -3 at index 0"), HasSubstr("[0, 512)"))));
+}
+
+TEST(TextTokenizerTest, PieceOutsideTheRangeIsEmpty) {
+  const TextTokenizer& tokenizer = Committed();
+  EXPECT_EQ(tokenizer.Piece(-1), "");
+  EXPECT_EQ(tokenizer.Piece(512), "");
+  EXPECT_NE(tokenizer.Piece(511), "");
+}
+
+TEST(TextTokenizerTest, MissingFileIsNotFoundNamingThePath) {
+  EXPECT_THAT(TextTokenizer::Load(TempPath("no_such.model")),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("no_such.model")));
+}
+
+// Writes `bytes` to a temporary file and loads it; the error must name the file.
+void ExpectLoadFails(const std::string& name, const std::string& bytes,
+                     const std::string& message) {
+  const std::string path = TempPath(name);
+  ASSERT_OK(WriteFileAtomically(path, bytes));
+  EXPECT_THAT(TextTokenizer::Load(path),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr(path), HasSubstr(message))));
+  EXPECT_THAT(TextTokenizer::FromSerialized(bytes),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(message)));
+}
+
+TEST(TextTokenizerTest, EmptyFileIsRejected) {
+  ExpectLoadFails("empty.model", "", "it is empty (0 bytes)");
+}
+
+TEST(TextTokenizerTest, TextAndRandomFilesAreRejected) {
+  ExpectLoadFails("text.model", "hello world\n", "not a valid SentencePiece model");
+  std::string random(4096, '\0');
+  uint64_t state = 88172645463325252ULL;
+  for (char& c : random) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    c = static_cast<char>(state >> 24);
+  }
+  ExpectLoadFails("random.model", random, "not a valid SentencePiece model");
+}
+
+TEST(TextTokenizerTest, TruncatedCopiesOfTheCommittedModelAreRejected) {
+  ASSERT_OK_AND_ASSIGN(std::string bytes, ReadFile(kCalicoTextModelPath));
+  ASSERT_GT(bytes.size(), 1000u);
+  // Half way, just short of the end, and a cut on a piece boundary that raw SentencePiece
+  // would load as a 2-piece model.
+  ExpectLoadFails("half.model", bytes.substr(0, bytes.size() / 2), "truncated");
+  ExpectLoadFails("minus_one.model", bytes.substr(0, bytes.size() - 1), "truncated");
+  ExpectLoadFails("two_pieces.model", bytes.substr(0, 27), "truncated");
+}
+
+TEST(TextTokenizerTest, CorruptedModelIsRejectedBySentencePiece) {
+  ASSERT_OK_AND_ASSIGN(std::string bytes, ReadFile(kCalicoTextModelPath));
+  // The first piece is <unk>: 0a 0e | 0a 05 "<unk>" | 15 <float score> | 18 02 (type
+  // UNKNOWN). Making its type NORMAL (1) leaves a well-formed proto without an unknown
+  // piece, which SentencePiece refuses.
+  ASSERT_EQ(bytes.substr(0, 16), std::string("\x0a\x0e\x0a\x05<unk>\x15\0\0\0\0\x18\x02", 16));
+  bytes[15] = '\x01';
+  ExpectLoadFails("corrupt.model", bytes, "SentencePiece rejected the model");
+}
+
+TEST(TextTokenizerTest, ConcurrentEncodingMatchesSerialEncoding) {
+  const TextTokenizer& tokenizer = Committed();
+  const std::vector<std::string> corpus = CalicoTextCorpus();
+  std::vector<std::vector<int32_t>> expected;
+  for (const std::string& sentence : corpus) {
+    ASSERT_OK_AND_ASSIGN(std::vector<int32_t> ids, tokenizer.Encode(sentence));
+    expected.push_back(ids);
+  }
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (size_t i = t; i < corpus.size(); i += 2) {
+        absl::StatusOr<std::vector<int32_t>> ids = tokenizer.Encode(corpus[i]);
+        if (!ids.ok() || *ids != expected[i]) ++mismatches[t];
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_THAT(mismatches, ElementsAre(0, 0, 0, 0));
+}
+
+}  // namespace
+}  // namespace calico
