@@ -30,7 +30,10 @@ class SentencePieceModel {
 
   // Parses `model_bytes` (a serialized sentencepiece.ModelProto, i.e. the contents of a
   // `.model` file). Returns false and sets `*error` when the bytes are empty, are not a
-  // complete model proto, or SentencePiece rejects the model. Call at most once.
+  // complete model proto (a truncated file is caught even where protobuf alone would
+  // parse it), hold a normalization trie that would make SentencePiece read out of
+  // bounds, or SentencePiece rejects the model. Never crashes on any input. Call at most
+  // once.
   bool LoadFromSerialized(const std::string& model_bytes, std::string* error);
 
   // True after a successful LoadFromSerialized.

@@ -3,6 +3,7 @@
 #include "tokenizers/text/sentencepiece_model.h"
 
 #include <cstdint>
+#include <cstring>
 #include <set>
 #include <string>
 #include <vector>
@@ -203,6 +204,85 @@ TEST(SentencePieceModelTest, NoProperPrefixOfAModelLoads) {
         << "a " << n << "-byte prefix of a " << bytes.size() << "-byte model loaded";
     EXPECT_FALSE(model.loaded());
   }
+}
+
+// Offset of the normalization trie (after its 4-byte size) inside a serialized model:
+// the normalizer spec holds name "nmt_nfkc" (field 1) then precompiled_charsmap (field 2).
+size_t TrieOffset(const std::string& model) {
+  const size_t name = model.find("nmt_nfkc");
+  if (name == std::string::npos || model[name + 8] != '\x12') return std::string::npos;
+  size_t pos = name + 9;
+  while (static_cast<uint8_t>(model[pos]) & 0x80) ++pos;  // the blob's length varint
+  return pos + 1 + 4;
+}
+
+TEST(SentencePieceModelTest, CorruptNormalizationTrieIsRejected) {
+  std::string bytes = Train(SmallCorpus(), "bpe", 32);
+  const size_t trie = TrieOffset(bytes);
+  ASSERT_NE(trie, std::string::npos);
+  ASSERT_LT(trie + 4, bytes.size());
+  // A root unit whose offset sends every lookup far outside the array.
+  bytes.replace(trie, 4, "\x00\xfc\xff\xff", 4);
+  SentencePieceModel model;
+  std::string error;
+  EXPECT_FALSE(model.LoadFromSerialized(bytes, &error));
+  EXPECT_THAT(error, HasSubstr("normalization trie points outside itself"));
+}
+
+uint32_t UnitAt(const std::string& bytes, size_t offset) {
+  uint32_t unit;
+  std::memcpy(&unit, bytes.data() + offset, sizeof(unit));
+  return unit;
+}
+
+// SentencePiece trusts the normalization trie. These corruptions keep each unit's label
+// but scramble where it points, on exactly the units Encode reads for the first byte of
+// its input; before calico checked the trie they loaded and then crashed Encode.
+TEST(SentencePieceModelTest, CorruptedTrieNeverCrashesLoadEncodeOrDecode) {
+  const std::string good = Train(SmallCorpus(), "bpe", 32);
+  const size_t trie = TrieOffset(good);
+  ASSERT_NE(trie, std::string::npos);
+  // Darts-clone: a unit's offset is (unit >> 10) << ((unit & 512) >> 6); its label is
+  // unit & 0x800000ff. The root's children for byte c sit at (root offset) ^ c.
+  const uint32_t root = UnitAt(good, trie);
+  const size_t base = (root >> 10) << ((root & 512) >> 6);
+  std::vector<size_t> children;  // byte offsets of the root's real children
+  for (size_t c = 0; c < 256; ++c) {
+    const size_t at = trie + 4 * (base ^ c);
+    ASSERT_LT(at + 4, good.size());
+    if ((UnitAt(good, at) & 0x800000ffu) == c) children.push_back(at);
+  }
+  ASSERT_GT(children.size(), 50u);  // every printable ASCII character has a rule or a path
+
+  std::string all_ascii;
+  for (char c = ' '; c <= '~'; ++c) all_ascii.push_back(c);
+  uint64_t state = 7;
+  auto next = [&state] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  int loaded = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    std::string bytes = good;
+    for (int n = 1 + next() % 3; n > 0; --n) {
+      const size_t at = children[next() % children.size()];
+      const uint32_t unit = (UnitAt(bytes, at) & 0x800001ffu) | (next() & 0x7ffffe00u);
+      std::memcpy(&bytes[at], &unit, sizeof(unit));
+    }
+    SentencePieceModel model;
+    std::string error;
+    if (!model.LoadFromSerialized(bytes, &error)) {
+      EXPECT_THAT(error, HasSubstr("normalization trie"));
+      continue;
+    }
+    ++loaded;
+    std::vector<int> ids;
+    std::string decoded;
+    if (model.Encode(all_ascii, &ids, &error)) model.Decode(ids, &decoded, &error);
+  }
+  EXPECT_LT(loaded, 300);
 }
 
 TEST(SentencePieceModelTest, LoadsOnlyOnce) {

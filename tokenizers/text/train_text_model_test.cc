@@ -65,10 +65,15 @@ TEST(TrainTextModelTest, RejectsANonPositiveVocabSize) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("got -5")));
 }
 
-TEST(TrainTextModelTest, VocabSizeTooSmallForTheCharactersIsAnError) {
-  // 94 printable characters plus <unk> need at least 95 pieces.
+TEST(TrainTextModelTest, VocabSizeOutsideWhatTheCorpusSupportsIsAnError) {
+  // 94 printable characters, "▁" and <unk> need at least 96 pieces.
   EXPECT_THAT(TrainCalicoTextModelBytes(50),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("vocab_size 50")));
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("vocab_size 50"), HasSubstr("smaller than required"))));
+  // BPE runs out of merges a little above 1000 pieces.
+  EXPECT_THAT(TrainCalicoTextModelBytes(5000),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("vocab_size 5000"), HasSubstr("too high"))));
 }
 
 TEST(TrainTextModelTest, UnwritableOutputPathIsNamed) {
