@@ -1,0 +1,116 @@
+#include "agent/episode_runner.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "base/gif_writer.h"
+#include "base/status_macros.h"
+
+namespace calico {
+
+absl::Status EpisodeRunnerOptions::Validate() const {
+  if (task.empty()) return absl::InvalidArgumentError("no task given");
+  if (episodes < 1) return absl::InvalidArgumentError(absl::StrCat("episodes is ", episodes, "; expected >= 1"));
+  if (threads < 1 || threads > 256) {
+    return absl::InvalidArgumentError(absl::StrCat("threads is ", threads, "; expected 1..256"));
+  }
+  if (!video_path.empty() && (video_height < 16 || video_width < 16 || video_height > 2048 || video_width > 2048)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("video size ", video_height, "x", video_width, " must be within 16..2048 on each side"));
+  }
+  if (video_every < 1) return absl::InvalidArgumentError("video_every must be >= 1");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<EpisodeRunnerReport> RunEpisodes(const TaskRegistry& registry, const PolicyFactory& make_policy,
+                                                const EpisodeRunnerOptions& options, std::ostream* progress) {
+  RETURN_IF_ERROR(options.Validate());
+  // Fail fast, before any thread starts, on an unknown task or a policy that cannot be made.
+  {
+    ASSIGN_OR_RETURN(std::unique_ptr<Environment> env, registry.Make(options.task));
+    RETURN_IF_ERROR(make_policy(options.task, *env).status());
+  }
+  EpisodeRunnerReport report;
+  report.episodes.resize(options.episodes);
+  std::optional<GifWriter> video;
+  if (!options.video_path.empty()) {
+    ASSIGN_OR_RETURN(GifWriter writer, GifWriter::Create(options.video_width, options.video_height, 50));
+    video.emplace(std::move(writer));
+  }
+
+  std::atomic<int> next_episode{0};
+  std::atomic<bool> failed{false};
+  std::mutex mu;  // guards first_error, done, progress
+  absl::Status first_error;
+  int done = 0;
+  const auto start = std::chrono::steady_clock::now();
+
+  auto worker = [&]() {
+    auto fail = [&](const absl::Status& status, uint64_t seed) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (first_error.ok()) {
+        first_error = absl::Status(status.code(), absl::StrCat(options.task, " seed ", seed, ": ", status.message()));
+      }
+      failed = true;
+    };
+    absl::StatusOr<std::unique_ptr<Environment>> env = registry.Make(options.task);
+    if (!env.ok()) return fail(env.status(), options.first_seed);
+    absl::StatusOr<std::unique_ptr<Policy>> policy = make_policy(options.task, **env);
+    if (!policy.ok()) return fail(policy.status(), options.first_seed);
+    while (!failed) {
+      const int i = next_episode++;
+      if (i >= options.episodes) break;
+      const uint64_t seed = options.first_seed + i;
+      int64_t frame = 0;
+      StepObserver observer = nullptr;
+      if (i == 0 && video.has_value()) {
+        // Episode 0 runs on exactly one thread, so the writer needs no lock.
+        observer = [&](const TimeStep&, const NamedArrays*) -> absl::Status {
+          if (frame++ % options.video_every != 0) return absl::OkStatus();
+          ASSIGN_OR_RETURN(Array rgb, (*env)->Render(options.video_height, options.video_width));
+          return video->AddFrame(rgb.bytes);
+        };
+      }
+      absl::StatusOr<EpisodeResult> result = RunEpisode(**env, **policy, seed, observer);
+      if (!result.ok()) return fail(result.status(), seed);
+      std::lock_guard<std::mutex> lock(mu);
+      report.episodes[i] = *result;
+      ++done;
+      if (progress != nullptr) {
+        const double elapsed =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double rate = done / std::max(elapsed, 1e-9);
+        *progress << absl::StrFormat("  %s episode %d/%d (seed %d): return %.2f in %d steps  [%.2f episodes/s, ETA %.0f s]\n",
+                                     options.task, done, options.episodes, seed, result->episode_return,
+                                     result->steps, rate, (options.episodes - done) / rate);
+        progress->flush();
+      }
+    }
+  };
+  const int threads = std::min(options.threads, options.episodes);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
+  for (std::thread& t : pool) t.join();
+  if (!first_error.ok()) return first_error;
+
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double sum = 0, sum_sq = 0;
+  for (const EpisodeResult& r : report.episodes) {
+    sum += r.episode_return;
+    report.total_steps += r.steps;
+  }
+  report.mean_return = sum / options.episodes;
+  for (const EpisodeResult& r : report.episodes) sum_sq += (r.episode_return - report.mean_return) * (r.episode_return - report.mean_return);
+  report.stddev_return = options.episodes > 1 ? std::sqrt(sum_sq / (options.episodes - 1)) : 0.0;
+  if (video.has_value()) RETURN_IF_ERROR(video->WriteFile(options.video_path));
+  return report;
+}
+
+}  // namespace calico
