@@ -21,7 +21,7 @@
 // Evaluates `rexpr` (an absl::StatusOr<T>); on error returns its status, otherwise
 // moves the value into `lhs` (which may be a declaration such as `auto x`).
 #define ASSIGN_OR_RETURN(lhs, rexpr)                                              \
-  CALICO_ASSIGN_OR_RETURN_IMPL_(CALICO_STATUS_CONCAT_(calico_statusor_, __LINE__), \
+  CALICO_ASSIGN_OR_RETURN_IMPL_(CALICO_STATUS_CONCAT_(calico_statusor_, __COUNTER__), \
                                 lhs, rexpr)
 
 #define CALICO_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \

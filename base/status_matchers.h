@@ -46,7 +46,7 @@ MATCHER_P2(StatusIs, code, message_matcher,
 
 // Asserts `rexpr` (an absl::StatusOr) is OK and moves its value into `lhs`.
 #define ASSERT_OK_AND_ASSIGN(lhs, rexpr)                                                 \
-  CALICO_ASSERT_OK_AND_ASSIGN_IMPL_(CALICO_STATUS_CONCAT_(calico_test_statusor_, __LINE__), \
+  CALICO_ASSERT_OK_AND_ASSIGN_IMPL_(CALICO_STATUS_CONCAT_(calico_test_statusor_, __COUNTER__), \
                                     lhs, rexpr)
 #define CALICO_ASSERT_OK_AND_ASSIGN_IMPL_(statusor, lhs, rexpr) \
   auto statusor = (rexpr);                                     \

@@ -41,6 +41,13 @@ struct ArraySpec {
   absl::Status CheckArray(const Array& array, absl::string_view role) const;
 };
 
+// Same name, shape, dtype and bounds.
+inline bool operator==(const ArraySpec& a, const ArraySpec& b) {
+  return a.name == b.name && a.shape == b.shape && a.dtype == b.dtype && a.minimum == b.minimum &&
+         a.maximum == b.maximum;
+}
+inline bool operator!=(const ArraySpec& a, const ArraySpec& b) { return !(a == b); }
+
 // Specs keyed by array name (lexicographic order, as in the token stream).
 using SpecMap = std::map<std::string, ArraySpec>;
 

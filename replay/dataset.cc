@@ -1,0 +1,361 @@
+#include "replay/dataset.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
+#include "base/file_io.h"
+#include "base/status_macros.h"
+#include "envs/array_proto.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+
+namespace calico {
+namespace {
+
+std::string JoinPath(const std::string& dir, const std::string& file) { return absl::StrCat(dir, "/", file); }
+
+bool IsDirectory(const std::string& path) {
+  struct stat info;
+  return ::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+}
+
+bool Exists(const std::string& path) {
+  struct stat info;
+  return ::stat(path.c_str(), &info) == 0;
+}
+
+absl::Status MakeDirectories(const std::string& path) {
+  std::string partial;
+  for (size_t i = 0; i <= path.size(); ++i) {
+    if (i == path.size() || (path[i] == '/' && i > 0)) {
+      partial = path.substr(0, i);
+      if (!IsDirectory(partial) && ::mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) {
+        return absl::InternalError(absl::StrCat("cannot create directory '", partial, "': ", std::strerror(errno)));
+      }
+    }
+  }
+  if (!IsDirectory(path)) return absl::InvalidArgumentError(absl::StrCat("'", path, "' is not a directory"));
+  return absl::OkStatus();
+}
+
+class FirstError : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    if (error.empty()) error = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ", message);
+  }
+  std::string error;
+};
+
+absl::StatusOr<SpecMap> Specs(const google::protobuf::RepeatedPtrField<ArraySpecProto>& protos, const char* role,
+                              const std::string& where) {
+  absl::StatusOr<SpecMap> specs = SpecMapFromProtos(protos, role);
+  if (!specs.ok()) return absl::Status(specs.status().code(), absl::StrCat(where, ": ", specs.status().message()));
+  return specs;
+}
+
+// Running count, mean and sum of squared deviations (Chan et al.'s parallel merge).
+struct Moments {
+  double n = 0, mean = 0, m2 = 0, min = 0, max = 0;
+  void Merge(const Moments& o) {
+    if (o.n == 0) return;
+    if (n == 0) {
+      *this = o;
+      return;
+    }
+    const double total = n + o.n, delta = o.mean - mean;
+    m2 += o.m2 + delta * delta * n * o.n / total;
+    mean += delta * o.n / total;
+    min = std::min(min, o.min);
+    max = std::max(max, o.max);
+    n = total;
+  }
+};
+
+Moments FromValues(const std::vector<double>& values) {
+  Moments m;
+  for (double v : values) {
+    Moments one{1, v, 0, v, v};
+    m.Merge(one);
+  }
+  return m;
+}
+
+// The moments of the `n` episodes a manifest summarised before this writer added more.
+Moments FromSummary(const ReturnStats& r, int64_t n) {
+  if (n <= 0) return Moments{};
+  return Moments{static_cast<double>(n), r.mean(), r.stddev() * r.stddev() * static_cast<double>(n - 1), r.min(), r.max()};
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------- writer
+
+absl::Status DatasetWriterOptions::Validate() const {
+  if (directory.empty()) return absl::InvalidArgumentError("no dataset directory given");
+  if (max_shard_bytes < 1) return absl::InvalidArgumentError("max_shard_bytes must be positive");
+  if (min_return_fraction.has_value() && !(*min_return_fraction > 0.0 && *min_return_fraction <= 1.0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("min_return_fraction is ", *min_return_fraction, "; expected a fraction in (0, 1]"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<DatasetWriter>> DatasetWriter::Open(DatasetWriterOptions options) {
+  RETURN_IF_ERROR(options.Validate());
+  if (Exists(options.directory) && !IsDirectory(options.directory)) {
+    return absl::InvalidArgumentError(absl::StrCat("'", options.directory, "' exists and is not a directory"));
+  }
+  RETURN_IF_ERROR(MakeDirectories(options.directory));
+  std::unique_ptr<DatasetWriter> writer(new DatasetWriter(options));
+  absl::MutexLock lock(&writer->mu_);
+  if (Exists(JoinPath(options.directory, kManifestFile))) {
+    if (!options.append) {
+      return absl::AlreadyExistsError(absl::StrCat("'", options.directory,
+                                                   "' already holds a dataset; append to it or choose another directory"));
+    }
+    ASSIGN_OR_RETURN(writer->manifest_, ReadManifest(options.directory));
+    writer->next_shard_ = writer->manifest_.shards_size();
+  } else {
+    writer->manifest_.set_magic(kManifestMagic);
+    writer->manifest_.set_version(kManifestVersion);
+  }
+  return writer;
+}
+
+DatasetWriter::~DatasetWriter() = default;
+
+int64_t DatasetWriter::filtered_out() const {
+  absl::MutexLock lock(&mu_);
+  return filtered_out_;
+}
+
+absl::Status DatasetWriter::FinishShard(OpenShard& shard) {
+  RETURN_IF_ERROR(shard.writer->Finish());
+  shard.info.set_bytes(shard.writer->bytes());
+  *manifest_.add_shards() = shard.info;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> DatasetWriter::Add(const Episode& episode) {
+  if (options_.min_return_fraction.has_value()) {
+    auto ref = options_.references.find(episode.task);
+    if (ref == options_.references.end()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("task '", episode.task, "' has no expert reference return, which the return filter needs"));
+    }
+    if (episode.episode_return < *options_.min_return_fraction * ref->second.expert_mean) {
+      absl::MutexLock lock(&mu_);
+      ++filtered_out_;
+      return false;
+    }
+  }
+  ASSIGN_OR_RETURN(std::string bytes, SerializeEpisode(episode));
+  int64_t tokens = 0;
+  if (options_.count_tokens) {
+    ASSIGN_OR_RETURN(tokens, options_.count_tokens(episode));
+  }
+
+  absl::MutexLock lock(&mu_);
+  if (closed_) return absl::FailedPreconditionError("the dataset writer is closed");
+  TaskSummary* summary = nullptr;
+  for (TaskSummary& s : *manifest_.mutable_tasks()) {
+    if (s.task() == episode.task) summary = &s;
+  }
+  if (summary == nullptr) {
+    summary = manifest_.add_tasks();
+    summary->set_task(episode.task);
+    for (const auto& [key, spec] : episode.observation_spec) *summary->add_observation_spec() = SpecToProto(spec);
+    for (const auto& [key, spec] : episode.action_spec) *summary->add_action_spec() = SpecToProto(spec);
+  } else {
+    const std::string where = absl::StrCat("dataset task '", episode.task, "'");
+    ASSIGN_OR_RETURN(SpecMap obs, Specs(summary->observation_spec(), "observation", where));
+    ASSIGN_OR_RETURN(SpecMap act, Specs(summary->action_spec(), "action", where));
+    if (obs != episode.observation_spec || act != episode.action_spec) {
+      return absl::InvalidArgumentError(absl::StrCat("episode of '", episode.task,
+                                                     "' has specs that differ from the dataset's for that task"));
+    }
+  }
+  auto it = open_.find(episode.task);
+  if (it == open_.end()) {
+    const std::string file = absl::StrFormat("shard-%05d-%s.tfrecord", next_shard_++,
+                                             absl::StrReplaceAll(episode.task, {{"/", "_"}}));
+    ASSIGN_OR_RETURN(std::unique_ptr<RecordWriter> record_writer,
+                     RecordWriter::Create(JoinPath(options_.directory, file)));
+    OpenShard shard;
+    shard.writer = std::move(record_writer);
+    shard.info.set_file(file);
+    shard.info.set_task(episode.task);
+    it = open_.emplace(episode.task, std::move(shard)).first;
+  }
+  RETURN_IF_ERROR(it->second.writer->Write(bytes));
+  it->second.info.set_episodes(it->second.info.episodes() + 1);
+  summary->set_episodes(summary->episodes() + 1);
+  summary->set_steps(summary->steps() + episode.length());
+  summary->set_tokens(summary->tokens() + tokens);
+  returns_[episode.task].push_back(episode.episode_return);
+  if (it->second.writer->bytes() >= options_.max_shard_bytes) {
+    RETURN_IF_ERROR(FinishShard(it->second));
+    open_.erase(it);
+  }
+  return true;
+}
+
+absl::Status DatasetWriter::Close() {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return absl::FailedPreconditionError("the dataset writer is already closed");
+  closed_ = true;
+  for (auto& [task, shard] : open_) RETURN_IF_ERROR(FinishShard(shard));
+  open_.clear();
+  for (TaskSummary& summary : *manifest_.mutable_tasks()) {
+    const std::vector<double>& added = returns_[summary.task()];
+    // episodes() already counts the added episodes; returns() describes only the old ones.
+    Moments old = FromSummary(summary.returns(), summary.episodes() - static_cast<int64_t>(added.size()));
+    old.Merge(FromValues(added));
+    ReturnStats* stats = summary.mutable_returns();
+    stats->set_mean(old.mean);
+    stats->set_stddev(old.n > 1 ? std::sqrt(old.m2 / (old.n - 1)) : 0.0);
+    stats->set_min(old.min);
+    stats->set_max(old.max);
+    auto ref = options_.references.find(summary.task());
+    if (ref != options_.references.end()) {
+      summary.set_has_reference(true);
+      summary.set_random_reference(ref->second.random_mean);
+      summary.set_expert_reference(ref->second.expert_mean);
+    }
+  }
+  std::string text;
+  if (!google::protobuf::TextFormat::PrintToString(manifest_, &text)) return absl::InternalError("cannot print the manifest");
+  return WriteFileAtomically(JoinPath(options_.directory, kManifestFile),
+                             absl::StrCat("# calico dataset manifest (written by calico; do not edit)\n", text));
+}
+
+// ---------------------------------------------------------------------------- reading
+
+absl::StatusOr<DatasetManifest> ReadManifest(const std::string& directory) {
+  const std::string path = JoinPath(directory, kManifestFile);
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) {
+    if (absl::IsNotFound(text.status())) {
+      return absl::NotFoundError(absl::StrCat("'", directory, "' is not a calico dataset: no ", kManifestFile));
+    }
+    return text.status();
+  }
+  DatasetManifest manifest;
+  google::protobuf::TextFormat::Parser parser;
+  FirstError errors;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(*text, &manifest)) {
+    return absl::DataLossError(absl::StrCat(path, ": not a valid manifest: ", errors.error));
+  }
+  if (manifest.magic() != kManifestMagic) {
+    return absl::DataLossError(absl::StrCat(path, ": magic is '", manifest.magic(), "'; expected '", kManifestMagic, "'"));
+  }
+  if (manifest.version() != kManifestVersion) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": manifest version ", manifest.version(),
+                                                   "; this calico reads version ", kManifestVersion));
+  }
+  std::map<std::string, int64_t> shard_episodes;
+  std::set<std::string> files;
+  for (const ShardInfo& shard : manifest.shards()) {
+    if (shard.file().empty() || shard.file().find('/') != std::string::npos || !files.insert(shard.file()).second) {
+      return absl::DataLossError(absl::StrCat(path, ": shard file name '", shard.file(), "' is empty, has a '/' or repeats"));
+    }
+    shard_episodes[shard.task()] += shard.episodes();
+  }
+  std::set<std::string> tasks;
+  for (const TaskSummary& summary : manifest.tasks()) {
+    if (!tasks.insert(summary.task()).second) {
+      return absl::DataLossError(absl::StrCat(path, ": task '", summary.task(), "' is summarised twice"));
+    }
+    if (shard_episodes[summary.task()] != summary.episodes()) {
+      return absl::DataLossError(absl::StrCat(path, ": task '", summary.task(), "' lists ", summary.episodes(),
+                                              " episodes but its shards hold ", shard_episodes[summary.task()]));
+    }
+  }
+  for (const auto& [task, count] : shard_episodes) {
+    if (tasks.count(task) == 0) {
+      return absl::DataLossError(absl::StrCat(path, ": a shard holds task '", task, "', which has no summary"));
+    }
+  }
+  return manifest;
+}
+
+absl::StatusOr<Dataset> LoadDataset(const std::string& directory, const LoadOptions& options) {
+  Dataset dataset;
+  ASSIGN_OR_RETURN(dataset.manifest, ReadManifest(directory));
+  std::map<std::string, std::pair<SpecMap, SpecMap>> specs;
+  for (const TaskSummary& summary : dataset.manifest.tasks()) {
+    const std::string where = absl::StrCat(directory, ": task '", summary.task(), "'");
+    ASSIGN_OR_RETURN(SpecMap obs, Specs(summary.observation_spec(), "observation", where));
+    ASSIGN_OR_RETURN(SpecMap act, Specs(summary.action_spec(), "action", where));
+    specs[summary.task()] = {std::move(obs), std::move(act)};
+  }
+  for (const ShardInfo& shard : dataset.manifest.shards()) {
+    const std::string path = JoinPath(directory, shard.file());
+    ASSIGN_OR_RETURN(std::unique_ptr<RecordReader> reader, RecordReader::Open(path, options.records));
+    std::string record;
+    int64_t index = 0;
+    while (true) {
+      const int64_t offset = reader->offset();
+      ASSIGN_OR_RETURN(bool more, reader->Next(&record));
+      if (!more) break;
+      ASSIGN_OR_RETURN(Episode episode,
+                       ParseEpisode(record, absl::StrCat(path, " record ", index, " (offset ", offset, ")")));
+      if (episode.task != shard.task()) {
+        return absl::DataLossError(absl::StrCat(path, " record ", index, ": episode of '", episode.task,
+                                                "' in a shard of '", shard.task(), "'"));
+      }
+      const auto& [obs, act] = specs[shard.task()];
+      if (episode.observation_spec != obs || episode.action_spec != act) {
+        return absl::DataLossError(absl::StrCat(path, " record ", index, ": specs differ from the manifest's for '",
+                                                shard.task(), "'"));
+      }
+      dataset.episodes[shard.task()].push_back(std::move(episode));
+      ++index;
+    }
+    const RecordReaderStats& stats = reader->stats();
+    dataset.report.records += stats.records;
+    dataset.report.bytes += reader->offset();
+    dataset.report.corrupt_records += stats.corrupt_records;
+    if (stats.torn_tail) dataset.report.warnings.push_back(reader->TornTailMessage());
+    if (stats.corrupt_records > 0) {
+      dataset.report.warnings.push_back(absl::StrCat(path, ": skipped ", stats.corrupt_records, " corrupt records (",
+                                                     stats.corrupt_bytes, " bytes)"));
+    }
+    if (index != shard.episodes() && stats.corrupt_records == 0) {
+      return absl::DataLossError(absl::StrCat(path, ": holds ", index, " episodes; the manifest says ", shard.episodes(),
+                                              stats.torn_tail ? " (the file is truncated)" : ""));
+    }
+  }
+  if (DIR* dir = ::opendir(directory.c_str())) {
+    while (struct dirent* entry = ::readdir(dir)) {
+      const std::string name = entry->d_name;
+      if (name.size() > std::strlen(kPartialSuffix) &&
+          name.compare(name.size() - std::strlen(kPartialSuffix), std::string::npos, kPartialSuffix) == 0) {
+        dataset.report.warnings.push_back(
+            absl::StrCat(JoinPath(directory, name), ": unfinished shard (its writer did not finish); not loaded"));
+      }
+    }
+    ::closedir(dir);
+  }
+  int64_t total = 0;
+  for (auto& [task, episodes] : dataset.episodes) {
+    std::sort(episodes.begin(), episodes.end(), [](const Episode& a, const Episode& b) {
+      return std::tie(a.policy, a.seed) < std::tie(b.policy, b.seed);
+    });
+    total += static_cast<int64_t>(episodes.size());
+  }
+  if (total == 0) return absl::FailedPreconditionError(absl::StrCat("dataset '", directory, "' holds no episodes"));
+  return dataset;
+}
+
+}  // namespace calico

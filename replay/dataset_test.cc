@@ -1,0 +1,203 @@
+#include "replay/dataset.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "base/file_io.h"
+#include "base/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace calico {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+std::string TempDir(const std::string& name) { return absl::StrCat(std::getenv("TEST_TMPDIR"), "/", name); }
+
+// An episode of `task` with `steps` actions; rewards make the return equal `ret`.
+Episode MakeEpisode(const std::string& task, uint64_t seed, double ret, int steps = 4, int obs_size = 3) {
+  SpecMap obs{{"state", {"state", {obs_size}, DType::kFloat32, {}, {}}}};
+  SpecMap act{{"action", {"action", {}, DType::kInt32, {0}, {5}}}};
+  EpisodeRecorder recorder(task, obs, act, "expert", seed);
+  for (int t = 0; t <= steps; ++t) {
+    TimeStep step;
+    step.step_type = t == 0 ? StepType::kFirst : (t == steps ? StepType::kLast : StepType::kMid);
+    step.reward = t == 0 ? 0.0 : ret / steps;
+    step.observation["state"] = Array::Float({obs_size}, std::vector<float>(obs_size, static_cast<float>(seed + t)));
+    NamedArrays action{{"action", Array::Int({}, {static_cast<int32_t>(t % 6)})}};
+    EXPECT_OK(recorder.Add(step, t == steps ? nullptr : &action));
+  }
+  return *recorder.Finish();
+}
+
+DatasetWriterOptions Options(const std::string& dir) {
+  DatasetWriterOptions options;
+  options.directory = dir;
+  options.max_shard_bytes = 600;  // a few episodes per shard
+  options.count_tokens = [](const Episode& e) -> absl::StatusOr<int64_t> { return 7 * e.length(); };
+  return options;
+}
+
+std::string WriteDataset(const std::string& name, int episodes_per_task) {
+  const std::string dir = TempDir(name);
+  auto writer = DatasetWriter::Open(Options(dir));
+  EXPECT_OK(writer);
+  for (int i = 0; i < episodes_per_task; ++i) {
+    EXPECT_OK((*writer)->Add(MakeEpisode("arcade/a", 100 - i, i)).status());
+    EXPECT_OK((*writer)->Add(MakeEpisode("mujoco/b", i, 10.0 * i)).status());
+  }
+  EXPECT_OK((*writer)->Close());
+  return dir;
+}
+
+TEST(DatasetTest, WritesShardsAndAManifestThenLoadsEveryEpisodeSorted) {
+  const std::string dir = WriteDataset("basic", 10);
+  ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(dir));
+  EXPECT_TRUE(dataset.report.warnings.empty());
+  ASSERT_EQ(dataset.episodes.size(), 2u);
+  const std::vector<Episode>& a = dataset.episodes.at("arcade/a");
+  ASSERT_EQ(a.size(), 10u);
+  for (size_t i = 0; i + 1 < a.size(); ++i) EXPECT_LT(a[i].seed, a[i + 1].seed);
+  EXPECT_GT(dataset.manifest.shards_size(), 2);  // 600-byte shards force several
+  const TaskSummary& b = dataset.manifest.tasks(1);
+  EXPECT_EQ(b.task(), "mujoco/b");
+  EXPECT_EQ(b.episodes(), 10);
+  EXPECT_EQ(b.steps(), 40);
+  EXPECT_EQ(b.tokens(), 280);
+  EXPECT_EQ(b.observation_spec(0).name(), "state");
+  // Returns 0, 10, ..., 90: mean 45, sample stddev sqrt(sum (10i - 45)^2 / 9).
+  double ss = 0;
+  for (int i = 0; i < 10; ++i) ss += (10.0 * i - 45) * (10.0 * i - 45);
+  EXPECT_NEAR(b.returns().mean(), 45.0, 1e-9);
+  EXPECT_NEAR(b.returns().stddev(), std::sqrt(ss / 9), 1e-9);
+  EXPECT_EQ(b.returns().min(), 0.0);
+  EXPECT_EQ(b.returns().max(), 90.0);
+  EXPECT_FALSE(b.has_reference());
+}
+
+TEST(DatasetTest, AppendingAddsShardsAndMergesStatistics) {
+  const std::string dir = WriteDataset("append", 4);
+  DatasetWriterOptions options = Options(dir);
+  EXPECT_THAT(DatasetWriter::Open(options), StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("already holds a dataset")));
+  options.append = true;
+  options.references["mujoco/b"] = {0.0, 100.0, 50};
+  ASSERT_OK_AND_ASSIGN(auto writer, DatasetWriter::Open(options));
+  for (int i = 4; i < 10; ++i) ASSERT_OK(writer->Add(MakeEpisode("mujoco/b", i, 10.0 * i)).status());
+  ASSERT_OK(writer->Add(MakeEpisode("mujoco/c", 1, 1)).status());
+  EXPECT_THAT(writer->Add(MakeEpisode("mujoco/b", 99, 1, 4, /*obs_size=*/5)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("specs that differ")));
+  ASSERT_OK(writer->Close());
+  ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(dir));
+  EXPECT_EQ(dataset.episodes.at("mujoco/b").size(), 10u);
+  EXPECT_EQ(dataset.episodes.at("arcade/a").size(), 4u);
+  EXPECT_EQ(dataset.episodes.at("mujoco/c").size(), 1u);
+  const TaskSummary* b = nullptr;
+  for (const TaskSummary& s : dataset.manifest.tasks()) {
+    if (s.task() == "mujoco/b") b = &s;
+  }
+  ASSERT_NE(b, nullptr);
+  double ss = 0;
+  for (int i = 0; i < 10; ++i) ss += (10.0 * i - 45) * (10.0 * i - 45);
+  EXPECT_NEAR(b->returns().mean(), 45.0, 1e-9);
+  EXPECT_NEAR(b->returns().stddev(), std::sqrt(ss / 9), 1e-9);
+  EXPECT_EQ(b->returns().max(), 90.0);
+  EXPECT_TRUE(b->has_reference());
+  EXPECT_EQ(b->expert_reference(), 100.0);
+}
+
+TEST(DatasetTest, GatoFilterKeepsEpisodesNearTheExpertReturn) {
+  DatasetWriterOptions options = Options(TempDir("filter"));
+  options.min_return_fraction = 0.8;
+  options.references["mujoco/b"] = {0.0, 50.0, 50};
+  ASSERT_OK_AND_ASSIGN(auto writer, DatasetWriter::Open(options));
+  int kept = 0;
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_OK_AND_ASSIGN(bool added, writer->Add(MakeEpisode("mujoco/b", i, 10.0 * i)));
+    kept += added;
+  }
+  EXPECT_EQ(kept, 6);  // returns 40..90 reach 0.8 * 50
+  EXPECT_EQ(writer->filtered_out(), 4);
+  EXPECT_THAT(writer->Add(MakeEpisode("mujoco/unknown", 1, 1)),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no expert reference")));
+  ASSERT_OK(writer->Close());
+  ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(options.directory));
+  EXPECT_EQ(dataset.episodes.at("mujoco/b").size(), 6u);
+  options.min_return_fraction = 1.5;
+  EXPECT_THAT(DatasetWriter::Open(options), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("(0, 1]")));
+}
+
+TEST(DatasetTest, ConcurrentWritersLoseNothing) {
+  ASSERT_OK_AND_ASSIGN(auto writer, DatasetWriter::Open(Options(TempDir("threads"))));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&writer, t]() {
+      for (int i = 0; i < 25; ++i) EXPECT_OK(writer->Add(MakeEpisode("mujoco/b", 100 * t + i, i)).status());
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  ASSERT_OK(writer->Close());
+  ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(TempDir("threads")));
+  EXPECT_EQ(dataset.episodes.at("mujoco/b").size(), 100u);
+}
+
+TEST(DatasetTest, DamagedShardsAreErrorsOrSkippedOnRequest) {
+  const std::string dir = WriteDataset("damaged", 6);
+  ASSERT_OK_AND_ASSIGN(DatasetManifest manifest, ReadManifest(dir));
+  const std::string shard = absl::StrCat(dir, "/", manifest.shards(0).file());
+  ASSERT_OK_AND_ASSIGN(std::string bytes, ReadFile(shard));
+  std::string flipped = bytes;
+  flipped[30] ^= 0x10;  // inside the first record's data
+  ASSERT_OK(WriteFileAtomically(shard, flipped));
+  EXPECT_THAT(LoadDataset(dir), StatusIs(absl::StatusCode::kDataLoss, AllOf(HasSubstr(manifest.shards(0).file()),
+                                                                           HasSubstr("offset 0"))));
+  LoadOptions skip;
+  skip.records.skip_corrupt = true;
+  ASSERT_OK_AND_ASSIGN(Dataset partial, LoadDataset(dir, skip));
+  EXPECT_EQ(partial.report.corrupt_records, 1);
+  EXPECT_THAT(partial.report.warnings[0], HasSubstr("skipped 1 corrupt records"));
+
+  ASSERT_OK(WriteFileAtomically(shard, bytes.substr(0, bytes.size() - 10)));
+  EXPECT_THAT(LoadDataset(dir), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("(the file is truncated)")));
+  ASSERT_EQ(std::remove(shard.c_str()), 0);
+  EXPECT_THAT(LoadDataset(dir), StatusIs(absl::StatusCode::kNotFound, HasSubstr(manifest.shards(0).file())));
+}
+
+TEST(DatasetTest, BadManifestsAreErrors) {
+  const std::string dir = WriteDataset("manifest", 2);
+  const std::string path = dir + "/" + kManifestFile;
+  ASSERT_OK_AND_ASSIGN(std::string text, ReadFile(path));
+  ASSERT_OK(WriteFileAtomically(path, absl::StrReplaceAll(text, {{"calico-dataset", "other"}})));
+  EXPECT_THAT(LoadDataset(dir), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("magic is 'other'")));
+  ASSERT_OK(WriteFileAtomically(path, absl::StrReplaceAll(text, {{"episodes: 2\n  steps", "episodes: 3\n  steps"}})));
+  EXPECT_THAT(LoadDataset(dir), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("lists 3 episodes but its shards hold 2")));
+  ASSERT_OK(WriteFileAtomically(path, text + "tasks { bogus: 1 }\n"));
+  EXPECT_THAT(LoadDataset(dir), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("not a valid manifest")));
+  EXPECT_THAT(LoadDataset(TempDir("nowhere")), StatusIs(absl::StatusCode::kNotFound, HasSubstr("not a calico dataset")));
+}
+
+TEST(DatasetTest, EmptyAndUnfinishedDatasets) {
+  ASSERT_OK_AND_ASSIGN(auto empty, DatasetWriter::Open(Options(TempDir("empty"))));
+  ASSERT_OK(empty->Close());
+  EXPECT_THAT(LoadDataset(TempDir("empty")), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no episodes")));
+
+  const std::string dir = WriteDataset("unfinished", 2);
+  DatasetWriterOptions options = Options(dir);
+  options.append = true;
+  {
+    ASSERT_OK_AND_ASSIGN(auto writer, DatasetWriter::Open(options));
+    ASSERT_OK(writer->Add(MakeEpisode("mujoco/b", 50, 1)).status());
+    // Destroyed without Close: a crash. The manifest still describes the old data.
+  }
+  ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(dir));
+  EXPECT_EQ(dataset.episodes.at("mujoco/b").size(), 2u);
+  ASSERT_EQ(dataset.report.warnings.size(), 1u);
+  EXPECT_THAT(dataset.report.warnings[0], HasSubstr("unfinished shard"));
+}
+
+}  // namespace
+}  // namespace calico
