@@ -1,0 +1,234 @@
+#include "replay/sampler.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+
+namespace calico {
+
+absl::Status SamplerOptions::Validate() const {
+  if (batch_size < 1) return absl::InvalidArgumentError(absl::StrCat("batch size is ", batch_size, "; expected >= 1"));
+  if (sequence_length < 2) {
+    return absl::InvalidArgumentError(absl::StrCat("sequence length is ", sequence_length, "; expected >= 2"));
+  }
+  auto probability = [](double p, const char* name) -> absl::Status {
+    if (!(p >= 0.0 && p <= 1.0)) return absl::InvalidArgumentError(absl::StrCat(name, " is ", p, "; expected [0, 1]"));
+    return absl::OkStatus();
+  };
+  RETURN_IF_ERROR(probability(prompt_probability, "prompt_probability"));
+  RETURN_IF_ERROR(probability(prompt_end_probability, "prompt_end_probability"));
+  if (!(prompt_max_fraction > 0.0 && prompt_max_fraction < 1.0)) {
+    return absl::InvalidArgumentError(absl::StrCat("prompt_max_fraction is ", prompt_max_fraction, "; expected (0, 1)"));
+  }
+  for (const auto& [task, weight] : task_weights) {
+    if (!(weight >= 0.0) || weight > 1e12) {
+      return absl::InvalidArgumentError(absl::StrCat("weight of task '", task, "' is ", weight, "; expected >= 0"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Sampler>> Sampler::Create(std::map<std::string, std::vector<Episode>> episodes,
+                                                         const Vocabulary& vocab, const TextTokenizer* text,
+                                                         SamplerOptions options) {
+  RETURN_IF_ERROR(options.Validate());
+  for (const auto& [task, weight] : options.task_weights) {
+    if (episodes.count(task) == 0) {
+      std::string known;
+      for (const auto& [name, list] : episodes) absl::StrAppend(&known, known.empty() ? "" : ", ", name);
+      return absl::InvalidArgumentError(
+          absl::StrCat("a weight is given for task '", task, "', which the data does not hold; it holds: ", known));
+    }
+  }
+  std::unique_ptr<Sampler> sampler(new Sampler(vocab, options));
+  const int64_t main_budget =
+      options.sequence_length - static_cast<int64_t>(options.sequence_length * options.prompt_max_fraction);
+  double total_weight = 0.0;
+  for (auto& [name, list] : episodes) {
+    const double weight = options.task_weights.empty() ? 1.0
+                          : options.task_weights.count(name) ? options.task_weights.at(name)
+                                                             : 0.0;
+    if (weight == 0.0) continue;
+    if (list.empty()) return absl::InvalidArgumentError(absl::StrCat("task '", name, "' has no episodes"));
+    TaskData task;
+    task.name = name;
+    task.weight = weight;
+    SequenceBuilderOptions builder_options;
+    builder_options.observation_spec = list[0].observation_spec;
+    builder_options.action_spec = list[0].action_spec;
+    ASSIGN_OR_RETURN(SequenceBuilder builder, SequenceBuilder::Create(builder_options, vocab, text));
+    task.builder = std::make_unique<SequenceBuilder>(std::move(builder));
+    for (size_t e = 0; e < list.size(); ++e) {
+      const Episode& episode = list[e];
+      if (episode.observation_spec != list[0].observation_spec || episode.action_spec != list[0].action_spec) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("task '", name, "': episode ", e, " has specs that differ from episode 0's"));
+      }
+      std::vector<int32_t> counts;
+      TokenStream stream;
+      for (size_t t = 0; t < episode.steps.size(); ++t) {
+        const int64_t before = stream.num_positions();
+        absl::Status status = task.builder->AppendTimestep(episode.steps[t], nullptr, &stream);
+        if (!status.ok()) {
+          return absl::Status(status.code(), absl::StrCat("task '", name, "' episode ", e, " (seed ", episode.seed,
+                                                          ") timestep ", t, ": ", status.message()));
+        }
+        const int64_t n = stream.num_positions() - before;
+        if (n > main_budget) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "task '", name, "': a timestep has ", n, " tokens, more than the ", main_budget,
+              " a row keeps for the episode (sequence length ", options.sequence_length, " minus the prompt's share)"));
+        }
+        counts.push_back(static_cast<int32_t>(n));
+      }
+      task.step_tokens.push_back(std::move(counts));
+    }
+    task.episodes = std::move(list);
+    total_weight += weight;
+    sampler->cumulative_weights_.push_back(total_weight);
+    sampler->task_names_.push_back(name);
+    sampler->tasks_.push_back(std::move(task));
+  }
+  if (sampler->tasks_.empty()) return absl::InvalidArgumentError("no task has episodes and a positive weight");
+  return sampler;
+}
+
+int64_t Sampler::RunEnd(const TaskData& task, int64_t episode, int64_t first, int64_t budget) const {
+  const std::vector<int32_t>& counts = task.step_tokens[episode];
+  int64_t end = first, used = 0;
+  while (end < static_cast<int64_t>(counts.size()) && used + counts[end] <= budget) used += counts[end++];
+  return end;
+}
+
+absl::Status Sampler::Tokenize(const TaskData& task, int64_t episode, int64_t first, int64_t end, TokenStream* stream) {
+  for (int64_t t = first; t < end; ++t) {
+    RETURN_IF_ERROR(task.builder->AppendTimestep(task.episodes[episode].steps[t], &rng_, stream));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Sampler::SampleRow(int64_t row, SampledBatch* batch) {
+  const int64_t L = options_.sequence_length;
+  const double pick = rng_.Uniform() * cumulative_weights_.back();
+  const int64_t task_index = std::upper_bound(cumulative_weights_.begin(), cumulative_weights_.end(), pick) -
+                             cumulative_weights_.begin();
+  const TaskData& task = tasks_[std::min<int64_t>(task_index, tasks_.size() - 1)];
+  const int64_t num_episodes = static_cast<int64_t>(task.episodes.size());
+  const int64_t episode = rng_.UniformInt(0, num_episodes);
+
+  TokenStream prompt;
+  bool from_end = false;
+  if (num_episodes > 1 && rng_.Uniform() < options_.prompt_probability) {
+    // Another episode: draw among the other num_episodes - 1.
+    int64_t other = rng_.UniformInt(0, num_episodes - 1);
+    if (other >= episode) ++other;
+    const int64_t budget = static_cast<int64_t>(L * options_.prompt_max_fraction);
+    const std::vector<int32_t>& counts = task.step_tokens[other];
+    const int64_t steps = static_cast<int64_t>(counts.size());
+    from_end = rng_.Uniform() < options_.prompt_end_probability;
+    int64_t first, end;
+    if (from_end) {
+      end = steps;
+      first = steps;
+      int64_t used = 0;
+      while (first > 0 && used + counts[first - 1] <= budget) used += counts[--first];
+    } else {
+      first = rng_.UniformInt(0, steps);
+      end = RunEnd(task, other, first, budget);
+    }
+    RETURN_IF_ERROR(Tokenize(task, other, first, end, &prompt));
+    if (prompt.num_positions() == 0) from_end = false;
+  }
+  const int64_t steps = static_cast<int64_t>(task.step_tokens[episode].size());
+  const int64_t first = rng_.UniformInt(0, steps);
+  const int64_t end = RunEnd(task, episode, first, L - prompt.num_positions());
+  TokenStream window;
+  RETURN_IF_ERROR(Tokenize(task, episode, first, end, &window));
+
+  const int64_t base = row * L;
+  int64_t p = 0;
+  auto copy = [&](const TokenStream& s, bool is_prompt) {
+    const int32_t patch_offset = static_cast<int32_t>(batch->patch_row.size());
+    for (int64_t i = 0; i < s.num_positions(); ++i, ++p) {
+      batch->ids[base + p] = s.ids[i];
+      batch->patch_index[base + p] = s.patch_index[i] >= 0 ? s.patch_index[i] + patch_offset : -1;
+      batch->local_position[base + p] = s.local_position[i];
+      batch->loss_mask[base + p] = (is_prompt || p == 0) ? 0 : s.loss_mask[i];
+    }
+    batch->patches.insert(batch->patches.end(), s.patches.begin(), s.patches.end());
+    for (const PatchPosition& pos : s.patch_positions) {
+      batch->patch_row.push_back(pos.row_index);
+      batch->patch_col.push_back(pos.col_index);
+    }
+  };
+  copy(prompt, true);
+  copy(window, false);
+  batch->task[row] = static_cast<int32_t>(&task - tasks_.data());
+  batch->prompt_length[row] = static_cast<int32_t>(prompt.num_positions());
+  batch->prompt_from_end[row] = from_end ? 1 : 0;
+  batch->length[row] = static_cast<int32_t>(p);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SampledBatch> Sampler::Next() {
+  const int64_t B = options_.batch_size, L = options_.sequence_length;
+  SampledBatch batch;
+  batch.batch_size = B;
+  batch.seq_len = L;
+  batch.ids.assign(B * L, vocab_.pad_id());
+  batch.patch_index.assign(B * L, -1);
+  batch.local_position.assign(B * L, -1);
+  batch.loss_mask.assign(B * L, 0);
+  batch.task.assign(B, -1);
+  batch.prompt_length.assign(B, 0);
+  batch.prompt_from_end.assign(B, 0);
+  batch.length.assign(B, 0);
+  for (int64_t row = 0; row < B; ++row) RETURN_IF_ERROR(SampleRow(row, &batch));
+  return batch;
+}
+
+PrefetchingSampler::PrefetchingSampler(std::unique_ptr<Sampler> sampler, int capacity)
+    : sampler_(std::move(sampler)), capacity_(std::max(1, capacity)), thread_([this] { Run(); }) {}
+
+PrefetchingSampler::~PrefetchingSampler() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  changed_.notify_all();
+  thread_.join();
+}
+
+void PrefetchingSampler::Run() {
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      changed_.wait(lock, [this] { return stop_ || static_cast<int>(ready_.size()) < capacity_; });
+      if (stop_) return;
+    }
+    absl::StatusOr<SampledBatch> batch = sampler_->Next();  // outside the lock: the slow part
+    const bool failed = !batch.ok();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ready_.push_back(std::move(batch));
+    }
+    changed_.notify_all();
+    if (failed) return;  // the error is delivered; nothing after it would be valid
+  }
+}
+
+absl::StatusOr<SampledBatch> PrefetchingSampler::Next() {
+  std::unique_lock<std::mutex> lock(mu_);
+  changed_.wait(lock, [this] { return !ready_.empty(); });
+  // An error stays at the front, so every later call reports it too.
+  if (!ready_.front().ok()) return ready_.front().status();
+  absl::StatusOr<SampledBatch> batch = std::move(ready_.front());
+  ready_.pop_front();
+  lock.unlock();
+  changed_.notify_all();
+  return batch;
+}
+
+}  // namespace calico

@@ -1,0 +1,223 @@
+#include "replay/sampler.h"
+
+#include <cmath>
+#include <map>
+#include <memory>
+
+#include "base/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace calico {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Episodes whose tokens say where they came from: each timestep is [e, t, '|', a], with
+// e the episode number and t the timestep index as discrete values; the last step is
+// [e, t] (no action).
+Episode Tagged(const std::string& task, int e, int steps) {
+  Episode episode;
+  episode.task = task;
+  episode.observation_spec["e"] = {"e", {1}, DType::kInt32, {0}, {1023}};
+  episode.observation_spec["t"] = {"t", {1}, DType::kInt32, {0}, {1023}};
+  episode.action_spec["a"] = {"a", {}, DType::kInt32, {0}, {5}};
+  episode.seed = e;
+  for (int t = 0; t <= steps; ++t) {
+    Timestep step;
+    step.observation["e"] = Array::Int({1}, {e});
+    step.observation["t"] = Array::Int({1}, {t});
+    if (t < steps) step.action = NamedArrays{{"a", Array::Int({}, {t % 6})}};
+    episode.steps.push_back(step);
+    episode.step_types.push_back(t == 0 ? StepType::kFirst : t == steps ? StepType::kLast : StepType::kMid);
+    episode.rewards.push_back(0);
+    episode.discounts.push_back(1);
+  }
+  return episode;
+}
+
+std::map<std::string, std::vector<Episode>> TaggedData(int episodes, int steps) {
+  std::map<std::string, std::vector<Episode>> data;
+  for (int e = 0; e < episodes; ++e) data["a/tagged"].push_back(Tagged("a/tagged", e, steps));
+  return data;
+}
+
+class SamplerTest : public ::testing::Test {
+ protected:
+  Vocabulary vocab_ = *Vocabulary::Create(64);
+  int32_t Value(int32_t id) const { return id - vocab_.discrete_range().begin; }
+};
+
+TEST_F(SamplerTest, RowsAreWholeTimestepsOfOneEpisodePaddedToL) {
+  SamplerOptions options;
+  options.batch_size = 8;
+  options.sequence_length = 40;
+  options.prompt_probability = 0;
+  ASSERT_OK_AND_ASSIGN(auto sampler, Sampler::Create(TaggedData(3, 20), vocab_, nullptr, options));
+  for (int b = 0; b < 20; ++b) {
+    ASSERT_OK_AND_ASSIGN(SampledBatch batch, sampler->Next());
+    ASSERT_EQ(batch.ids.size(), 8u * 40);
+    for (int64_t row = 0; row < 8; ++row) {
+      const int32_t* ids = &batch.ids[row * 40];
+      const int length = batch.length[row];
+      ASSERT_GT(length, 0);
+      const int e = Value(ids[0]);
+      int t = Value(ids[1]);
+      for (int p = 0; p < length; p += 4, ++t) {
+        ASSERT_EQ(Value(ids[p]), e) << "row stays in one episode";
+        ASSERT_EQ(Value(ids[p + 1]), t) << "timesteps are consecutive";
+        if (p + 2 < length) {
+          EXPECT_EQ(ids[p + 2], vocab_.separator_id());
+          EXPECT_EQ(batch.loss_mask[row * 40 + p + 3], 1) << "actions carry loss";
+        }
+        EXPECT_EQ(batch.loss_mask[row * 40 + p], 0);
+        EXPECT_EQ(batch.local_position[row * 40 + p + 1], 1);
+      }
+      // Whole timesteps only: a row stops early only when the next one would not fit,
+      // or at the episode's end (t == 21 after the last step).
+      EXPECT_TRUE(length + 4 > 40 || t == 21) << "length " << length << " t " << t;
+      for (int p = length; p < 40; ++p) {
+        EXPECT_EQ(ids[p], vocab_.pad_id());
+        EXPECT_EQ(batch.loss_mask[row * 40 + p], 0);
+        EXPECT_EQ(batch.local_position[row * 40 + p], -1);
+      }
+    }
+  }
+}
+
+TEST_F(SamplerTest, PromptsComeFromAnotherEpisodeAtTheMeasuredRates) {
+  SamplerOptions options;
+  options.batch_size = 50;
+  options.sequence_length = 64;
+  options.seed = 7;
+  ASSERT_OK_AND_ASSIGN(auto sampler, Sampler::Create(TaggedData(5, 30), vocab_, nullptr, options));
+  int rows = 0, prompted = 0, from_end = 0;
+  for (int b = 0; b < 80; ++b) {
+    ASSERT_OK_AND_ASSIGN(SampledBatch batch, sampler->Next());
+    for (int64_t row = 0; row < 50; ++row, ++rows) {
+      const int32_t prompt = batch.prompt_length[row];
+      if (prompt == 0) continue;
+      ++prompted;
+      ASSERT_LE(prompt, 32);
+      const int32_t* ids = &batch.ids[row * 64];
+      for (int p = 0; p < prompt; ++p) ASSERT_EQ(batch.loss_mask[row * 64 + p], 0) << "no loss on prompts";
+      EXPECT_NE(Value(ids[0]), Value(ids[prompt])) << "the prompt is another episode";
+      if (batch.prompt_from_end[row]) {
+        ++from_end;
+        // The episode's last step (t = 30) is observation-only: [e, 30] ends the prompt.
+        EXPECT_EQ(Value(ids[prompt - 1]), 30);
+        EXPECT_EQ(Value(ids[prompt - 2]), Value(ids[0]));
+      }
+    }
+  }
+  const double prompt_rate = static_cast<double>(prompted) / rows;
+  const double end_rate = static_cast<double>(from_end) / prompted;
+  EXPECT_NEAR(prompt_rate, 0.25, 0.03) << prompted << " of " << rows;
+  EXPECT_NEAR(end_rate, 0.5, 0.06) << from_end << " of " << prompted;
+}
+
+TEST_F(SamplerTest, TaskWeightsAreHonoured) {
+  std::map<std::string, std::vector<Episode>> data = TaggedData(2, 10);
+  data["b/other"].push_back(Tagged("b/other", 0, 10));
+  data["c/unused"].push_back(Tagged("c/unused", 0, 10));
+  SamplerOptions options;
+  options.batch_size = 100;
+  options.sequence_length = 32;
+  options.task_weights = {{"a/tagged", 3.0}, {"b/other", 1.0}};
+  ASSERT_OK_AND_ASSIGN(auto sampler, Sampler::Create(data, vocab_, nullptr, options));
+  ASSERT_EQ(sampler->tasks(), (std::vector<std::string>{"a/tagged", "b/other"}));
+  int a = 0, total = 0;
+  for (int b = 0; b < 40; ++b) {
+    ASSERT_OK_AND_ASSIGN(SampledBatch batch, sampler->Next());
+    for (int32_t task : batch.task) {
+      a += task == 0;
+      ++total;
+    }
+  }
+  EXPECT_NEAR(static_cast<double>(a) / total, 0.75, 0.025);
+}
+
+TEST_F(SamplerTest, SameSeedSameBatchesAndPrefetchingChangesNothing) {
+  SamplerOptions options;
+  options.batch_size = 4;
+  options.sequence_length = 48;
+  options.seed = 3;
+  ASSERT_OK_AND_ASSIGN(auto a, Sampler::Create(TaggedData(4, 25), vocab_, nullptr, options));
+  ASSERT_OK_AND_ASSIGN(auto b, Sampler::Create(TaggedData(4, 25), vocab_, nullptr, options));
+  options.seed = 4;
+  ASSERT_OK_AND_ASSIGN(auto c, Sampler::Create(TaggedData(4, 25), vocab_, nullptr, options));
+  PrefetchingSampler prefetching(std::move(b), 3);
+  bool differs = false;
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_OK_AND_ASSIGN(SampledBatch x, a->Next());
+    ASSERT_OK_AND_ASSIGN(SampledBatch y, prefetching.Next());
+    ASSERT_OK_AND_ASSIGN(SampledBatch z, c->Next());
+    EXPECT_EQ(x.ids, y.ids);
+    EXPECT_EQ(x.loss_mask, y.loss_mask);
+    EXPECT_EQ(x.prompt_length, y.prompt_length);
+    differs |= x.ids != z.ids;
+  }
+  EXPECT_TRUE(differs);
+}
+
+TEST_F(SamplerTest, ImagePatchesAreIndexedIntoTheBatch) {
+  std::map<std::string, std::vector<Episode>> data;
+  for (int e = 0; e < 2; ++e) {
+    Episode episode = Tagged("v/pixels", e, 6);
+    episode.observation_spec["pixels"] = {"pixels", {16, 32, 3}, DType::kUint8, {}, {}};
+    for (size_t t = 0; t < episode.steps.size(); ++t) {
+      episode.steps[t].observation["pixels"] =
+          Array::Uint8({16, 32, 3}, std::vector<uint8_t>(16 * 32 * 3, static_cast<uint8_t>(40 * t)));
+    }
+    data["v/pixels"].push_back(episode);
+  }
+  SamplerOptions options;
+  options.batch_size = 3;
+  options.sequence_length = 30;
+  ASSERT_OK_AND_ASSIGN(auto sampler, Sampler::Create(data, vocab_, nullptr, options));
+  ASSERT_OK_AND_ASSIGN(SampledBatch batch, sampler->Next());
+  ASSERT_GT(batch.num_patches(), 0);
+  ASSERT_EQ(batch.patches.size(), batch.patch_row.size() * 768);
+  int64_t seen = 0;
+  for (int64_t i = 0; i < batch.batch_size * batch.seq_len; ++i) {
+    if (batch.patch_index[i] < 0) continue;
+    EXPECT_EQ(batch.ids[i], -1);
+    EXPECT_EQ(batch.patch_index[i], seen++) << "patches are stored in position order";
+  }
+  EXPECT_EQ(seen, batch.num_patches());
+  for (int64_t i = 0; i < batch.num_patches(); ++i) {
+    EXPECT_GE(batch.patch_row[i], 0);
+    EXPECT_LT(batch.patch_row[i], 128);
+    EXPECT_LT(batch.patch_col[i], 128);
+  }
+}
+
+TEST_F(SamplerTest, BadConfigurationsAreClearErrors) {
+  SamplerOptions options;
+  options.sequence_length = 32;
+  options.task_weights = {{"z/missing", 1.0}};
+  EXPECT_THAT(Sampler::Create(TaggedData(2, 5), vocab_, nullptr, options),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'z/missing', which the data does not hold")));
+  options.task_weights = {{"a/tagged", 0.0}};
+  EXPECT_THAT(Sampler::Create(TaggedData(2, 5), vocab_, nullptr, options),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no task has episodes and a positive weight")));
+  options.task_weights = {{"a/tagged", -1.0}};
+  EXPECT_THAT(Sampler::Create(TaggedData(2, 5), vocab_, nullptr, options),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("expected >= 0")));
+  options.task_weights.clear();
+  options.sequence_length = 6;  // a 4-token timestep does not fit half of 6
+  EXPECT_THAT(Sampler::Create(TaggedData(2, 5), vocab_, nullptr, options),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("a timestep has 4 tokens")));
+  options.sequence_length = 32;
+  options.prompt_probability = 1.5;
+  EXPECT_THAT(Sampler::Create(TaggedData(2, 5), vocab_, nullptr, options),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("prompt_probability")));
+  options.prompt_probability = 0.25;
+  std::map<std::string, std::vector<Episode>> empty;
+  empty["a/none"] = {};
+  EXPECT_THAT(Sampler::Create(empty, vocab_, nullptr, options),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("has no episodes")));
+}
+
+}  // namespace
+}  // namespace calico
