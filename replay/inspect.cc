@@ -1,0 +1,95 @@
+#include "replay/inspect.h"
+
+#include <dirent.h>
+
+#include <cstring>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "base/status_macros.h"
+#include "replay/dataset.h"
+#include "replay/episode.h"
+#include "replay/record_file.h"
+
+namespace calico {
+
+absl::StatusOr<InspectResult> InspectDataset(const std::string& directory) {
+  ASSIGN_OR_RETURN(DatasetManifest manifest, ReadManifest(directory));
+  InspectResult result;
+  std::string& out = result.report;
+  absl::StrAppend(&out, absl::StrFormat("dataset %s: %d tasks, %d shards\n\n", directory, manifest.tasks_size(),
+                                        manifest.shards_size()));
+  absl::StrAppend(&out, absl::StrFormat("%-34s %8s %10s %11s %10s %9s %9s %9s %17s\n", "task", "episodes", "steps",
+                                        "tokens", "mean", "std", "min", "max", "random / expert"));
+  for (const TaskSummary& t : manifest.tasks()) {
+    const std::string refs = t.has_reference() ? absl::StrFormat("%.1f / %.1f", t.random_reference(), t.expert_reference())
+                                               : std::string("-");
+    absl::StrAppend(&out, absl::StrFormat("%-34s %8d %10d %11d %10.2f %9.2f %9.2f %9.2f %17s\n", t.task(), t.episodes(),
+                                          t.steps(), t.tokens(), t.returns().mean(), t.returns().stddev(),
+                                          t.returns().min(), t.returns().max(), refs));
+  }
+  absl::StrAppend(&out, "\nchecking every record:\n");
+  std::vector<std::string> problems;
+  int64_t records = 0, bytes = 0;
+  RecordReaderOptions options;
+  options.skip_corrupt = true;
+  for (const ShardInfo& shard : manifest.shards()) {
+    const std::string path = absl::StrCat(directory, "/", shard.file());
+    absl::StatusOr<std::unique_ptr<RecordReader>> reader = RecordReader::Open(path, options);
+    if (!reader.ok()) {
+      problems.push_back(std::string(reader.status().message()));
+      continue;
+    }
+    std::string record;
+    int64_t good = 0, index = 0;
+    while (true) {
+      const int64_t offset = (*reader)->offset();
+      absl::StatusOr<bool> more = (*reader)->Next(&record);
+      if (!more.ok()) {
+        problems.push_back(std::string(more.status().message()));
+        break;
+      }
+      if (!*more) break;
+      absl::StatusOr<Episode> episode = ParseEpisode(record, absl::StrCat(path, " record ", index, " (offset ", offset, ")"));
+      if (!episode.ok()) {
+        problems.push_back(std::string(episode.status().message()));
+      } else if (episode->task != shard.task()) {
+        problems.push_back(absl::StrCat(path, " record ", index, ": episode of '", episode->task, "' in a shard of '",
+                                        shard.task(), "'"));
+      } else {
+        ++good;
+      }
+      ++index;
+    }
+    const RecordReaderStats& stats = (*reader)->stats();
+    records += stats.records;
+    bytes += (*reader)->offset();
+    if (stats.corrupt_records > 0) {
+      problems.push_back(absl::StrCat(path, ": ", stats.corrupt_records, " records fail their CRC (", stats.corrupt_bytes,
+                                      " bytes)"));
+    }
+    if (stats.torn_tail) problems.push_back((*reader)->TornTailMessage());
+    if (good != shard.episodes()) {
+      problems.push_back(absl::StrCat(path, ": ", good, " valid episodes; the manifest says ", shard.episodes()));
+    }
+    absl::StrAppend(&out, absl::StrFormat("  %-48s %6d episodes %12d bytes\n", shard.file(), good, (*reader)->offset()));
+  }
+  if (DIR* dir = ::opendir(directory.c_str())) {
+    while (struct dirent* entry = ::readdir(dir)) {
+      const std::string name = entry->d_name;
+      const size_t n = std::strlen(kPartialSuffix);
+      if (name.size() > n && name.compare(name.size() - n, n, kPartialSuffix) == 0) {
+        problems.push_back(absl::StrCat(directory, "/", name, ": unfinished shard (its writer did not finish)"));
+      }
+    }
+    ::closedir(dir);
+  }
+  for (const std::string& p : problems) absl::StrAppend(&out, "  problem: ", p, "\n");
+  result.clean = problems.empty();
+  absl::StrAppend(&out, absl::StrFormat("\n%s: %d records, %d bytes, %d problems\n", result.clean ? "OK" : "DAMAGED",
+                                        records, bytes, problems.size()));
+  return result;
+}
+
+}  // namespace calico

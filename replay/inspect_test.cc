@@ -1,0 +1,70 @@
+#include "replay/inspect.h"
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "base/file_io.h"
+#include "base/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "replay/dataset.h"
+
+namespace calico {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string MakeDataset(const std::string& name) {
+  const std::string dir = absl::StrCat(std::getenv("TEST_TMPDIR"), "/", name);
+  DatasetWriterOptions options;
+  options.directory = dir;
+  options.references["t/x"] = {1.0, 9.0, 50};
+  auto writer = DatasetWriter::Open(options);
+  EXPECT_OK(writer);
+  for (int e = 0; e < 3; ++e) {
+    EpisodeRecorder recorder("t/x", {{"o", {"o", {1}, DType::kFloat32, {}, {}}}},
+                             {{"a", {"a", {1}, DType::kFloat32, {-1}, {1}}}}, "expert", e);
+    TimeStep first, last;
+    first.observation["o"] = Array::Float({1}, {0});
+    last = first;
+    last.step_type = StepType::kLast;
+    last.reward = 2.0 * e;
+    NamedArrays action{{"a", Array::Float({1}, {0.5f})}};
+    EXPECT_OK(recorder.Add(first, &action));
+    EXPECT_OK(recorder.Add(last, nullptr));
+    EXPECT_OK((*writer)->Add(*recorder.Finish()).status());
+  }
+  EXPECT_OK((*writer)->Close());
+  return dir;
+}
+
+TEST(InspectTest, CleanDatasetReportsFiguresAndOk) {
+  const std::string dir = MakeDataset("clean");
+  ASSERT_OK_AND_ASSIGN(InspectResult result, InspectDataset(dir));
+  EXPECT_TRUE(result.clean) << result.report;
+  EXPECT_THAT(result.report, HasSubstr("t/x"));
+  EXPECT_THAT(result.report, HasSubstr("1.0 / 9.0"));
+  EXPECT_THAT(result.report, HasSubstr("OK: 3 records"));
+}
+
+TEST(InspectTest, EveryProblemIsListed) {
+  const std::string dir = MakeDataset("damaged");
+  ASSERT_OK_AND_ASSIGN(DatasetManifest manifest, ReadManifest(dir));
+  const std::string shard = dir + "/" + manifest.shards(0).file();
+  ASSERT_OK_AND_ASSIGN(std::string bytes, ReadFile(shard));
+  bytes[20] ^= 1;                              // damage record 0
+  bytes.resize(bytes.size() - 3);              // and tear the tail
+  ASSERT_OK(WriteFileAtomically(shard, bytes));
+  ASSERT_OK(WriteFileAtomically(dir + "/shard-00009-t_x.tfrecord.partial", "x"));
+  ASSERT_OK_AND_ASSIGN(InspectResult result, InspectDataset(dir));
+  EXPECT_FALSE(result.clean);
+  EXPECT_THAT(result.report, HasSubstr("1 records fail their CRC"));
+  EXPECT_THAT(result.report, HasSubstr("torn tail"));
+  EXPECT_THAT(result.report, HasSubstr("1 valid episodes; the manifest says 3"));
+  EXPECT_THAT(result.report, HasSubstr("unfinished shard"));
+  EXPECT_THAT(result.report, HasSubstr("DAMAGED"));
+  EXPECT_THAT(InspectDataset(dir + "/nope"), StatusIs(absl::StatusCode::kNotFound, HasSubstr("not a calico dataset")));
+}
+
+}  // namespace
+}  // namespace calico
