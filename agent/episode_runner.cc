@@ -69,17 +69,23 @@ absl::StatusOr<EpisodeRunnerReport> RunEpisodes(const TaskRegistry& registry, co
       if (i >= options.episodes) break;
       const uint64_t seed = options.first_seed + i;
       int64_t frame = 0;
+      const bool record_video = i == 0 && video.has_value();
       StepObserver observer = nullptr;
-      if (i == 0 && video.has_value()) {
-        // Episode 0 runs on exactly one thread, so the writer needs no lock.
-        observer = [&](const TimeStep&, const NamedArrays*) -> absl::Status {
-          if (frame++ % options.video_every != 0) return absl::OkStatus();
+      if (record_video || options.on_step) {
+        observer = [&](const TimeStep& timestep, const NamedArrays* action) -> absl::Status {
+          if (options.on_step) RETURN_IF_ERROR(options.on_step(seed, timestep, action));
+          // Episode 0 runs on exactly one thread, so the writer needs no lock.
+          if (!record_video || frame++ % options.video_every != 0) return absl::OkStatus();
           ASSIGN_OR_RETURN(Array rgb, (*env)->Render(options.video_height, options.video_width));
           return video->AddFrame(rgb.bytes);
         };
       }
       absl::StatusOr<EpisodeResult> result = RunEpisode(**env, **policy, seed, observer);
       if (!result.ok()) return fail(result.status(), seed);
+      if (options.on_episode_end) {
+        absl::Status status = options.on_episode_end(seed, *result);
+        if (!status.ok()) return fail(status, seed);
+      }
       std::lock_guard<std::mutex> lock(mu);
       report.episodes[i] = *result;
       ++done;

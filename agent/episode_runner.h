@@ -32,6 +32,11 @@ struct EpisodeRunnerOptions {
   int video_height = 240;
   int video_width = 240;
   int video_every = 1;  // keep every n-th frame (long episodes make large files)
+  // Optional hooks, called on the worker threads (so they must be thread-safe across
+  // seeds): every step of every episode with the action taken after it (null on the
+  // LAST step), and the end of each episode. An error stops the run.
+  std::function<absl::Status(uint64_t seed, const TimeStep&, const NamedArrays* action)> on_step;
+  std::function<absl::Status(uint64_t seed, const EpisodeResult&)> on_episode_end;
 
   absl::Status Validate() const;
 };

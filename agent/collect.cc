@@ -1,0 +1,96 @@
+#include "agent/collect.h"
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "base/status_macros.h"
+#include "replay/episode.h"
+
+namespace calico {
+
+absl::Status CollectOptions::Validate() const {
+  if (tasks.empty()) return absl::InvalidArgumentError("no task given");
+  if (episodes < 1) return absl::InvalidArgumentError(absl::StrCat("episodes is ", episodes, "; expected >= 1"));
+  if (directory.empty()) return absl::InvalidArgumentError("no output directory given");
+  if (min_return_fraction.has_value()) {
+    for (const std::string& task : tasks) {
+      if (references.count(task) == 0) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("the return filter needs an expert reference for '", task, "', and there is none"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const PolicyFactory& make_policy,
+                                      const CollectOptions& options, std::ostream* progress) {
+  RETURN_IF_ERROR(options.Validate());
+  for (const std::string& task : options.tasks) RETURN_IF_ERROR(registry.Info(task).status());
+  DatasetWriterOptions writer_options;
+  writer_options.directory = options.directory;
+  writer_options.append = options.append;
+  writer_options.min_return_fraction = options.min_return_fraction;
+  writer_options.references = options.references;
+  writer_options.count_tokens = options.count_tokens;
+  ASSIGN_OR_RETURN(std::unique_ptr<DatasetWriter> writer, DatasetWriter::Open(writer_options));
+
+  CollectReport report;
+  const auto start = std::chrono::steady_clock::now();
+  for (const std::string& task : options.tasks) {
+    ASSIGN_OR_RETURN(std::unique_ptr<Environment> probe, registry.Make(task));
+    const SpecMap observation_spec = probe->observation_spec();
+    const SpecMap action_spec = probe->action_spec();
+    std::mutex mu;
+    std::map<uint64_t, std::unique_ptr<EpisodeRecorder>> recorders;  // by seed, guarded by mu
+    int64_t kept = 0;                                                  // guarded by mu
+    EpisodeRunnerOptions run;
+    run.task = task;
+    run.episodes = options.episodes;
+    run.first_seed = options.first_seed;
+    run.threads = options.threads;
+    run.on_step = [&](uint64_t seed, const TimeStep& timestep, const NamedArrays* action) -> absl::Status {
+      EpisodeRecorder* recorder;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        std::unique_ptr<EpisodeRecorder>& slot = recorders[seed];
+        if (timestep.first() || slot == nullptr) {
+          slot = std::make_unique<EpisodeRecorder>(task, observation_spec, action_spec, options.policy_name, seed);
+        }
+        recorder = slot.get();
+      }
+      return recorder->Add(timestep, action);  // one seed runs on one thread at a time
+    };
+    run.on_episode_end = [&](uint64_t seed, const EpisodeResult&) -> absl::Status {
+      std::unique_ptr<EpisodeRecorder> recorder;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        recorder = std::move(recorders[seed]);
+        recorders.erase(seed);
+      }
+      ASSIGN_OR_RETURN(Episode episode, recorder->Finish());
+      ASSIGN_OR_RETURN(bool added, writer->Add(episode));
+      std::lock_guard<std::mutex> lock(mu);
+      kept += added;
+      return absl::OkStatus();
+    };
+    if (progress != nullptr) *progress << "collect " << task << ": " << options.episodes << " episodes\n";
+    ASSIGN_OR_RETURN(EpisodeRunnerReport result, RunEpisodes(registry, make_policy, run, progress));
+    report.episodes_kept += kept;
+    report.steps += result.total_steps;
+    if (progress != nullptr) {
+      *progress << absl::StrFormat("collect %s: mean return %.2f +- %.2f, kept %d of %d episodes, %.1f s\n", task,
+                                   result.mean_return, result.stddev_return, kept, options.episodes, result.seconds);
+    }
+  }
+  RETURN_IF_ERROR(writer->Close());
+  report.episodes_filtered = writer->filtered_out();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+}  // namespace calico

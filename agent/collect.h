@@ -1,0 +1,50 @@
+// `calico collect`: runs a policy on tasks and stores its episodes in a dataset.
+#ifndef CALICO_AGENT_COLLECT_H_
+#define CALICO_AGENT_COLLECT_H_
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "agent/episode_runner.h"
+#include "envs/reference_returns.h"
+#include "envs/task_registry.h"
+#include "replay/dataset.h"
+
+namespace calico {
+
+struct CollectOptions {
+  std::vector<std::string> tasks;
+  std::string policy_name = "expert";  // recorded in each episode's metadata
+  int episodes = 10;                   // per task
+  uint64_t first_seed = 0;             // episode i of a task uses seed first_seed + i
+  int threads = 2;
+  std::string directory;
+  bool append = false;
+  std::optional<double> min_return_fraction;  // Gato's filter
+  ReferenceTable references;
+  TokenCounter count_tokens;
+
+  absl::Status Validate() const;
+};
+
+struct CollectReport {
+  int64_t episodes_kept = 0;
+  int64_t episodes_filtered = 0;
+  int64_t steps = 0;
+  double seconds = 0.0;
+};
+
+// For each task, runs `episodes` seeded episodes of the policy `make_policy` makes (on
+// `threads` threads) and adds them to the dataset in `directory`, then writes its
+// manifest. Errors before any episode runs: an unknown task, a dataset already there
+// without `append`, the filter without a reference for a task.
+absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const PolicyFactory& make_policy,
+                                      const CollectOptions& options, std::ostream* progress);
+
+}  // namespace calico
+
+#endif  // CALICO_AGENT_COLLECT_H_

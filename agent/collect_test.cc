@@ -1,0 +1,122 @@
+#include "agent/collect.h"
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "base/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace calico {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Episodes of 3 + seed % 3 steps; reward 1 per step times the action, so a policy's
+// return is predictable.
+class CountEnv : public Environment {
+ public:
+  CountEnv() {
+    obs_["count"] = {"count", {1}, DType::kInt32, {0}, {100}};
+    act_["go"] = {"go", {}, DType::kInt32, {0}, {1}};
+  }
+  const SpecMap& observation_spec() const override { return obs_; }
+  const SpecMap& action_spec() const override { return act_; }
+  absl::StatusOr<TimeStep> Reset(uint64_t seed) override {
+    count_ = 0;
+    length_ = 3 + static_cast<int>(seed % 3);
+    return Make(StepType::kFirst, 0);
+  }
+  absl::StatusOr<TimeStep> Step(const NamedArrays& action) override {
+    ++count_;
+    return Make(count_ == length_ ? StepType::kLast : StepType::kMid, action.at("go").ints[0]);
+  }
+  absl::StatusOr<Array> Render(int h, int w) override { return absl::UnimplementedError("no video"); }
+
+ private:
+  TimeStep Make(StepType type, double reward) {
+    TimeStep t;
+    t.step_type = type;
+    t.reward = reward;
+    t.observation["count"] = Array::Int({1}, {count_});
+    return t;
+  }
+  SpecMap obs_, act_;
+  int count_ = 0, length_ = 0;
+};
+
+class GoPolicy : public Policy {
+ public:
+  void Reset(uint64_t) override {}
+  absl::StatusOr<NamedArrays> Act(const TimeStep& t) override {
+    // Go on even seeds' steps only when count is even: returns differ between episodes.
+    return NamedArrays{{"go", Array::Int({}, {t.observation.at("count").ints[0] % 2 == 0 ? 1 : 0})}};
+  }
+};
+
+TaskRegistry Registry() {
+  TaskRegistry registry;
+  for (const char* name : {"test/count", "test/count2"}) {
+    EXPECT_OK(registry.Register({name, "", 5}, []() -> absl::StatusOr<std::unique_ptr<Environment>> {
+      return std::make_unique<CountEnv>();
+    }));
+  }
+  return registry;
+}
+
+PolicyFactory Go() {
+  return [](const std::string&, const Environment&) -> absl::StatusOr<std::unique_ptr<Policy>> {
+    return std::make_unique<GoPolicy>();
+  };
+}
+
+TEST(CollectTest, StoresEverySeededEpisodeOfEveryTask) {
+  CollectOptions options;
+  options.tasks = {"test/count", "test/count2"};
+  options.episodes = 9;
+  options.directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/collect");
+  options.count_tokens = [](const Episode& e) -> absl::StatusOr<int64_t> { return 3 * e.length() + 1; };
+  ASSERT_OK_AND_ASSIGN(CollectReport report, Collect(Registry(), Go(), options, nullptr));
+  EXPECT_EQ(report.episodes_kept, 18);
+  ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(options.directory));
+  const std::vector<Episode>& episodes = dataset.episodes.at("test/count");
+  ASSERT_EQ(episodes.size(), 9u);
+  for (size_t i = 0; i < episodes.size(); ++i) {
+    EXPECT_EQ(episodes[i].seed, i);
+    EXPECT_EQ(episodes[i].length(), 3 + static_cast<int64_t>(i % 3));
+    EXPECT_EQ(episodes[i].policy, "expert");
+    // Steps with an even count (0, 2, ...) earn 1.
+    EXPECT_EQ(episodes[i].episode_return, (episodes[i].length() + 1) / 2);
+  }
+  EXPECT_EQ(dataset.manifest.tasks(0).steps(), 3 * (3 + 4 + 5));
+  EXPECT_EQ(dataset.manifest.tasks(0).tokens(), 3 * (3 + 4 + 5) * 3 + 9);
+
+  options.append = true;
+  options.tasks = {"test/count"};
+  options.first_seed = 100;
+  options.min_return_fraction = 0.9;
+  options.references["test/count"] = {0.0, 3.0, 50};
+  ASSERT_OK_AND_ASSIGN(CollectReport more, Collect(Registry(), Go(), options, nullptr));
+  EXPECT_EQ(more.episodes_kept + more.episodes_filtered, 9);
+  // Seeds 100..108 give lengths 4, 5, 3, ...: returns 2, 3, 2, ...; only the 3s reach 0.9 * 3.
+  EXPECT_EQ(more.episodes_filtered, 6);
+}
+
+TEST(CollectTest, BadRequestsFailBeforeRunning) {
+  CollectOptions options;
+  options.tasks = {"test/nope"};
+  options.directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/bad");
+  EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("unknown task 'test/nope'")));
+  options.tasks = {"test/count"};
+  options.min_return_fraction = 0.8;
+  EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("needs an expert reference")));
+  options.min_return_fraction.reset();
+  options.episodes = 0;
+  EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("episodes is 0")));
+}
+
+}  // namespace
+}  // namespace calico
