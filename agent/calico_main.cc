@@ -1,7 +1,4 @@
-// The `calico` command line: one binary, one subcommand per job.
-//
-//   calico tokens --input=FILE [--format=table|json] [--window=L --window_start=T]
-//   calico text-model --out=FILE [--vocab_size=N]
+// The `calico` command line: one binary, one subcommand per job (see kUsage).
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -11,10 +8,21 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "agent/collect.h"
+#include "agent/episode_runner.h"
+#include "agent/references.h"
 #include "agent/resource_paths.h"
 #include "base/file_io.h"
 #include "base/status_macros.h"
+#include "envs/all_tasks.h"
+#include "policies/experts.h"
+#include "replay/inspect.h"
+#include "tokenizers/sequence_builder.h"
 #include "tokenizers/text/text_tokenizer.h"
 #include "tokenizers/text/train_text_model.h"
 #include "tokenizers/tokens_command.h"
@@ -24,8 +32,20 @@ ABSL_FLAG(std::string, format, "table", "tokens: output format, 'table' or 'json
 ABSL_FLAG(int64_t, window, 0, "tokens: if > 0, show only a window of this many positions");
 ABSL_FLAG(int64_t, window_start, 0, "tokens: first timestep of the window");
 ABSL_FLAG(std::string, text_model, "", "SentencePiece model (default: the one shipped with calico)");
-ABSL_FLAG(std::string, out, "", "text-model: where to write the trained SentencePiece model");
+ABSL_FLAG(std::string, out, "", "text-model, collect, references: where to write");
 ABSL_FLAG(int32_t, vocab_size, calico::kCalicoTextVocabSize, "text-model: number of text pieces");
+ABSL_FLAG(std::string, task, "", "rollout, collect, envs: task name(s), comma-separated for collect");
+ABSL_FLAG(std::string, policy, "expert", "rollout, collect: 'expert' or 'random'");
+ABSL_FLAG(int32_t, episodes, 0, "rollout (default 1), collect (default 10), references (default 50): episodes per task");
+ABSL_FLAG(uint64_t, seed, 0, "rollout, collect: seed of the first episode (episode i uses seed + i)");
+ABSL_FLAG(int32_t, threads, 2, "rollout, collect, references: worker threads");
+ABSL_FLAG(std::string, video, "", "rollout: write episode 0 as an animated GIF here");
+ABSL_FLAG(std::string, video_size, "240x240", "rollout: video frame size, HEIGHTxWIDTH");
+ABSL_FLAG(int32_t, video_every, 2, "rollout: keep every n-th frame in the video");
+ABSL_FLAG(bool, append, false, "collect: add to an existing dataset");
+ABSL_FLAG(double, filter, 0.0,
+          "collect: Gato's filter, keep episodes whose return is >= this fraction of the expert's (0 = off; "
+          "Gato used 0.8)");
 
 namespace calico {
 namespace {
@@ -33,11 +53,164 @@ namespace {
 constexpr char kUsage[] =
     "calico: a Gato-style generalist agent runtime.\n\n"
     "Commands:\n"
+    "  calico envs [--task=T]\n"
+    "      List the tasks with their specs and reference returns.\n"
+    "  calico rollout --task=T [--policy=expert|random] [--episodes=N] [--seed=S] [--video=out.gif]\n"
+    "      Run a policy, print returns and the normalised score, optionally record a video.\n"
+    "  calico collect --task=T1,T2 --out=DIR [--policy=expert|random] [--episodes=N] [--append] [--filter=0.8]\n"
+    "      Run a policy and store its episodes as a dataset (record shards + manifest).\n"
+    "  calico inspect DIR\n"
+    "      Print a dataset's figures per task and check every record.\n"
+    "  calico references --out=FILE [--episodes=50]\n"
+    "      Measure every task's random and expert mean returns (the 0 and 100 of scores).\n"
     "  calico tokens --input=FILE [--format=table|json] [--window=L --window_start=T]\n"
     "      Print the token stream of the timesteps in FILE (a text-format TokensRequest,\n"
     "      see tokenizers/tokens_request.proto and tests/data/*.textproto).\n"
     "  calico text-model --out=FILE [--vocab_size=N]\n"
     "      Retrain calico's SentencePiece text model from its generated corpus.\n";
+
+PolicyFactory NamedPolicy(const std::string& name) {
+  return [name](const std::string& task, const Environment& env) {
+    return MakeNamedPolicy(name, task, env.action_spec());
+  };
+}
+
+int EpisodesFlag(int default_value) {
+  const int episodes = absl::GetFlag(FLAGS_episodes);
+  return episodes == 0 ? default_value : episodes;
+}
+
+std::string SpecLine(const ArraySpec& spec) {
+  std::string bounds;
+  if (spec.bounded()) {
+    bounds = spec.minimum.size() == 1 ? absl::StrFormat(" in [%g, %g]", spec.minimum[0], spec.maximum[0])
+                                      : std::string(" bounded per element");
+  }
+  return absl::StrCat(spec.name, ": ", DTypeName(spec.dtype), " ", ShapeString(spec.shape), bounds);
+}
+
+absl::Status Envs() {
+  const std::string only = absl::GetFlag(FLAGS_task);
+  int shown = 0;
+  for (const TaskInfo& info : AllTasks().List()) {
+    if (!only.empty() && info.name != only) continue;
+    ++shown;
+    ASSIGN_OR_RETURN(std::unique_ptr<Environment> env, AllTasks().Make(info.name));
+    absl::StatusOr<ReferenceReturns> refs = ReferencesFor(info.name);
+    const std::string ref_text =
+        refs.ok() ? absl::StrFormat("random %.1f, expert %.1f (%d episodes)", refs->random_mean, refs->expert_mean,
+                                    refs->episodes)
+                  : std::string("not measured");
+    std::printf("%s  (%lld steps)  %s\n    references: %s\n", info.name.c_str(),
+                static_cast<long long>(info.episode_steps), info.description.c_str(), ref_text.c_str());
+    for (const auto& [key, spec] : env->observation_spec()) std::printf("    observation %s\n", SpecLine(spec).c_str());
+    for (const auto& [key, spec] : env->action_spec()) std::printf("    action      %s\n", SpecLine(spec).c_str());
+  }
+  if (shown == 0) return AllTasks().Info(only).status();
+  std::printf("%d tasks\n", shown);
+  return absl::OkStatus();
+}
+
+absl::Status Rollout() {
+  EpisodeRunnerOptions options;
+  options.task = absl::GetFlag(FLAGS_task);
+  if (options.task.empty()) return absl::InvalidArgumentError("rollout needs --task=T (see `calico envs`)");
+  options.episodes = EpisodesFlag(1);
+  options.first_seed = absl::GetFlag(FLAGS_seed);
+  options.threads = absl::GetFlag(FLAGS_threads);
+  options.video_every = absl::GetFlag(FLAGS_video_every);
+  if (!absl::GetFlag(FLAGS_video).empty()) {
+    options.video_path = UserPath(absl::GetFlag(FLAGS_video));
+    std::vector<std::string> size = absl::StrSplit(absl::GetFlag(FLAGS_video_size), 'x');
+    if (size.size() != 2 || !absl::SimpleAtoi(size[0], &options.video_height) ||
+        !absl::SimpleAtoi(size[1], &options.video_width)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--video_size is '", absl::GetFlag(FLAGS_video_size), "'; expected HEIGHTxWIDTH, e.g. 240x320"));
+    }
+  }
+  const std::string policy = absl::GetFlag(FLAGS_policy);
+  ASSIGN_OR_RETURN(EpisodeRunnerReport report, RunEpisodes(AllTasks(), NamedPolicy(policy), options, &std::cout));
+  std::printf("\n%s, %s policy, %d episodes (seeds %llu..%llu): mean return %.2f +- %.2f\n", options.task.c_str(),
+              policy.c_str(), options.episodes, static_cast<unsigned long long>(options.first_seed),
+              static_cast<unsigned long long>(options.first_seed + options.episodes - 1), report.mean_return,
+              report.stddev_return);
+  absl::StatusOr<ReferenceReturns> refs = ReferencesFor(options.task);
+  if (refs.ok()) {
+    std::printf("normalised score %.1f (random %.1f = 0, expert %.1f = 100)\n", NormalisedScore(report.mean_return, *refs),
+                refs->random_mean, refs->expert_mean);
+  }
+  std::printf("%lld steps in %.1f s (%.0f steps/s)\n", static_cast<long long>(report.total_steps), report.seconds,
+              report.total_steps / std::max(report.seconds, 1e-9));
+  if (!options.video_path.empty()) std::printf("video: %s\n", options.video_path.c_str());
+  return absl::OkStatus();
+}
+
+absl::Status Collect() {
+  CollectOptions options;
+  const std::string tasks = absl::GetFlag(FLAGS_task);
+  options.tasks = absl::StrSplit(tasks, ',', absl::SkipEmpty());
+  if (options.tasks.empty()) return absl::InvalidArgumentError("collect needs --task=T[,T2...]");
+  if (absl::GetFlag(FLAGS_out).empty()) return absl::InvalidArgumentError("collect needs --out=DIR");
+  options.directory = UserPath(absl::GetFlag(FLAGS_out));
+  options.policy_name = absl::GetFlag(FLAGS_policy);
+  options.episodes = EpisodesFlag(10);
+  options.first_seed = absl::GetFlag(FLAGS_seed);
+  options.threads = absl::GetFlag(FLAGS_threads);
+  options.append = absl::GetFlag(FLAGS_append);
+  const double filter = absl::GetFlag(FLAGS_filter);
+  if (filter != 0.0) options.min_return_fraction = filter;
+  for (const std::string& task : options.tasks) {
+    absl::StatusOr<ReferenceReturns> refs = ReferencesFor(task);
+    if (refs.ok()) options.references[task] = *refs;
+  }
+  // Token counts for the manifest use the text model, which fixes the vocabulary.
+  ASSIGN_OR_RETURN(std::string model_path, FindTextModel(absl::GetFlag(FLAGS_text_model)));
+  ASSIGN_OR_RETURN(std::shared_ptr<TextTokenizer> text, TextTokenizer::Load(model_path));
+  ASSIGN_OR_RETURN(Vocabulary vocab, Vocabulary::Create(text->vocab_size()));
+  options.count_tokens = [text, vocab](const Episode& episode) -> absl::StatusOr<int64_t> {
+    SequenceBuilderOptions builder_options;
+    builder_options.observation_spec = episode.observation_spec;
+    builder_options.action_spec = episode.action_spec;
+    ASSIGN_OR_RETURN(SequenceBuilder builder, SequenceBuilder::Create(builder_options, vocab, text.get()));
+    ASSIGN_OR_RETURN(TokenStream stream, builder.TokenizeEpisode(episode.steps, nullptr));
+    return stream.num_positions();
+  };
+  ASSIGN_OR_RETURN(CollectReport report,
+                   calico::Collect(AllTasks(), NamedPolicy(options.policy_name), options, &std::cout));
+  std::printf("\nwrote %lld episodes (%lld steps) to %s in %.1f s; %lld dropped by the return filter\n",
+              static_cast<long long>(report.episodes_kept), static_cast<long long>(report.steps),
+              options.directory.c_str(), report.seconds, static_cast<long long>(report.episodes_filtered));
+  return absl::OkStatus();
+}
+
+absl::Status Inspect(const std::vector<std::string>& args, bool* damaged) {
+  if (args.size() != 1) return absl::InvalidArgumentError("inspect needs one dataset directory: calico inspect DIR");
+  ASSIGN_OR_RETURN(InspectResult result, InspectDataset(UserPath(args[0])));
+  std::fputs(result.report.c_str(), stdout);
+  *damaged = !result.clean;
+  return absl::OkStatus();
+}
+
+absl::Status References() {
+  if (absl::GetFlag(FLAGS_out).empty()) return absl::InvalidArgumentError("references needs --out=FILE");
+  ReferenceOptions options;
+  options.episodes = EpisodesFlag(50);
+  options.threads = absl::GetFlag(FLAGS_threads);
+  for (const TaskInfo& info : AllTasks().List()) {
+    if (StateTaskName(info.name) == info.name) options.tasks.push_back(info.name);
+  }
+  ASSIGN_OR_RETURN(ReferenceTable table,
+                   MeasureReferences(AllTasks(), NamedPolicy("random"), NamedPolicy("expert"), options, &std::cout));
+  const std::string path = UserPath(absl::GetFlag(FLAGS_out));
+  RETURN_IF_ERROR(WriteFileAtomically(
+      path, FormatReferenceReturns(table, absl::StrCat("Reference returns: mean over seeds 0..", options.episodes - 1,
+                                                       " of the random and expert policies.\n"
+                                                       "Made by: calico references --episodes=",
+                                                       options.episodes, " --out=envs/reference_returns.txt\n"
+                                                       "A _pixels task uses its state task's line."))));
+  std::printf("wrote %s\n", path.c_str());
+  return absl::OkStatus();
+}
 
 absl::Status Tokens() {
   const std::string input = absl::GetFlag(FLAGS_input);
@@ -73,18 +246,33 @@ absl::Status TextModel() {
 
 int Main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
-  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
-  if (args.size() != 2) {
-    std::fprintf(stderr, "%s\n%s", args.size() < 2 ? "calico: no command given." : "calico: one command at a time.",
-                 kUsage);
+  std::vector<char*> parsed = absl::ParseCommandLine(argc, argv);
+  if (parsed.size() < 2) {
+    std::fprintf(stderr, "calico: no command given.\n%s", kUsage);
     return 2;
   }
-  const std::string command = args[1];
+  const std::string command = parsed[1];
+  const std::vector<std::string> args(parsed.begin() + 2, parsed.end());
+  if (command != "inspect" && !args.empty()) {
+    std::fprintf(stderr, "calico %s: unexpected argument '%s' (options are --flags).\n", command.c_str(), args[0].c_str());
+    return 2;
+  }
   absl::Status status;
+  bool damaged = false;
   if (command == "tokens") {
     status = Tokens();
   } else if (command == "text-model") {
     status = TextModel();
+  } else if (command == "envs") {
+    status = Envs();
+  } else if (command == "rollout") {
+    status = Rollout();
+  } else if (command == "collect") {
+    status = Collect();
+  } else if (command == "inspect") {
+    status = Inspect(args, &damaged);
+  } else if (command == "references") {
+    status = References();
   } else {
     std::fprintf(stderr, "calico: unknown command '%s'.\n%s", command.c_str(), kUsage);
     return 2;
@@ -93,7 +281,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "calico %s: %s\n", command.c_str(), std::string(status.message()).c_str());
     return 1;
   }
-  return 0;
+  return damaged ? 1 : 0;
 }
 
 }  // namespace

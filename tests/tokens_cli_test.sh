@@ -28,6 +28,7 @@ expect_failure() {  # expect_failure EXPECTED_MESSAGE ARGS...
 }
 
 expect_failure "no command given"
+expect_failure "unexpected argument" tokens extra
 expect_failure "unknown command 'tokenz'" tokenz
 expect_failure "needs --input" tokens
 expect_failure "cannot read 'tests/data/missing.textproto'" tokens --input=tests/data/missing.textproto
