@@ -1,0 +1,109 @@
+#include "agent/evaluate.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
+#include "base/status_macros.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+
+namespace calico {
+namespace {
+
+class FirstError : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    if (error.empty()) error = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ", message);
+  }
+  std::string error;
+};
+
+}  // namespace
+
+absl::StatusOr<SuiteConfig> ParseSuite(const std::string& text, const std::string& source, const TaskRegistry& registry,
+                                       const ReferenceTable& references) {
+  SuiteConfig suite;
+  google::protobuf::TextFormat::Parser parser;
+  FirstError errors;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(text, &suite)) {
+    return absl::InvalidArgumentError(absl::StrCat(source, ": not a valid SuiteConfig: ", errors.error));
+  }
+  if (suite.tasks_size() == 0) return absl::InvalidArgumentError(absl::StrCat(source, ": the suite names no tasks"));
+  if (suite.episodes() == 0) suite.set_episodes(50);
+  if (suite.bootstrap_samples() == 0) suite.set_bootstrap_samples(2000);
+  if (suite.episodes() < 1 || suite.bootstrap_samples() < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(source, ": episodes and bootstrap_samples must be positive"));
+  }
+  std::set<std::string> seen;
+  for (SuiteTask& task : *suite.mutable_tasks()) {
+    absl::Status known = registry.Info(task.task()).status();
+    if (!known.ok()) return absl::Status(known.code(), absl::StrCat(source, ": ", known.message()));
+    if (!seen.insert(task.task()).second) {
+      return absl::InvalidArgumentError(absl::StrCat(source, ": task '", task.task(), "' is listed twice"));
+    }
+    if (references.count(task.task()) == 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(source, ": task '", task.task(), "' has no reference returns, so it cannot be scored"));
+    }
+    if (task.episodes() < 0) return absl::InvalidArgumentError(absl::StrCat(source, ": negative episodes for '", task.task(), "'"));
+    if (task.episodes() == 0) task.set_episodes(suite.episodes());
+  }
+  return suite;
+}
+
+absl::StatusOr<SuiteScores> EvaluateSuite(const TaskRegistry& registry, const PolicyFactory& make_policy,
+                                          const EvaluateOptions& options, std::ostream* progress) {
+  ReportInfo info = options.extra;
+  if (!options.report_directory.empty()) {
+    for (const std::string& dir : {options.report_directory, options.report_directory + "/videos"}) {
+      if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+        return absl::InternalError(absl::StrCat("cannot create '", dir, "': ", std::strerror(errno)));
+      }
+    }
+  }
+  std::vector<TaskScore> tasks;
+  for (const SuiteTask& suite_task : options.suite.tasks()) {
+    EpisodeRunnerOptions run;
+    run.task = suite_task.task();
+    run.episodes = suite_task.episodes();
+    run.first_seed = options.suite.first_seed();
+    run.threads = options.threads;
+    if (options.videos && !options.report_directory.empty()) {
+      run.video_path = absl::StrCat(options.report_directory, "/videos/",
+                                    absl::StrReplaceAll(suite_task.task(), {{"/", "_"}}), ".gif");
+      run.video_height = run.video_width = 160;
+      run.video_every = 4;
+    }
+    if (progress != nullptr) *progress << "eval " << run.task << ": " << run.episodes << " episodes\n";
+    ASSIGN_OR_RETURN(EpisodeRunnerReport report, RunEpisodes(registry, make_policy, run, progress));
+    TaskScore score;
+    score.task = run.task;
+    for (const EpisodeResult& r : report.episodes) score.returns.push_back(r.episode_return);
+    auto ref = options.references.find(run.task);
+    if (ref == options.references.end()) {
+      return absl::FailedPreconditionError(absl::StrCat("no reference returns for '", run.task, "'"));
+    }
+    score.reference = ref->second;
+    tasks.push_back(std::move(score));
+    if (!run.video_path.empty()) info.videos[run.task] = run.video_path;
+  }
+  ASSIGN_OR_RETURN(SuiteScores scores,
+                   ComputeScores(std::move(tasks), options.suite.bootstrap_samples(), options.suite.bootstrap_seed()));
+  if (!options.report_directory.empty()) {
+    if (info.title.empty()) info.title = absl::StrCat("calico evaluation: ", options.suite.name());
+    info.policy = options.policy_label;
+    info.suite = options.suite.name();
+    info.episodes = options.suite.episodes();
+    RETURN_IF_ERROR(WriteReport(options.report_directory, scores, info));
+  }
+  return scores;
+}
+
+}  // namespace calico

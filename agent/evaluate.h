@@ -1,0 +1,42 @@
+// The evaluation suite: N seeded episodes per task (the same seeds for every policy),
+// expert-normalised scores with bootstrap intervals, and a report directory.
+#ifndef CALICO_AGENT_EVALUATE_H_
+#define CALICO_AGENT_EVALUATE_H_
+
+#include <ostream>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "agent/episode_runner.h"
+#include "agent/report.h"
+#include "agent/scores.h"
+#include "agent/suite.pb.h"
+#include "envs/reference_returns.h"
+#include "envs/task_registry.h"
+
+namespace calico {
+
+// Parses a text-format SuiteConfig and checks it against `registry` and `references`:
+// at least one task, known task names (the error lists the known ones), no repeats,
+// references for every task, episode counts >= 1. Fills defaults (50 episodes, 2000
+// bootstrap samples).
+absl::StatusOr<SuiteConfig> ParseSuite(const std::string& text, const std::string& source, const TaskRegistry& registry,
+                                       const ReferenceTable& references);
+
+struct EvaluateOptions {
+  SuiteConfig suite;               // as ParseSuite returns it
+  ReferenceTable references;       // for every task of the suite
+  std::string policy_label;        // for the report
+  int threads = 2;
+  std::string report_directory;    // empty: no report
+  bool videos = true;              // record episode 0 of each task as a GIF in the report
+  ReportInfo extra;                // e.g. training curves
+};
+
+// Runs the suite and, if asked, writes the report. Progress goes to `progress`.
+absl::StatusOr<SuiteScores> EvaluateSuite(const TaskRegistry& registry, const PolicyFactory& make_policy,
+                                          const EvaluateOptions& options, std::ostream* progress);
+
+}  // namespace calico
+
+#endif  // CALICO_AGENT_EVALUATE_H_

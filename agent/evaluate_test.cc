@@ -1,0 +1,156 @@
+#include "agent/evaluate.h"
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "base/file_io.h"
+#include "base/random.h"
+#include "base/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace calico {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Ten steps; reward = the action (0 or 1) + seed-dependent noise; draws a frame whose
+// brightness follows the step.
+class CoinEnv : public Environment {
+ public:
+  CoinEnv() {
+    obs_["step"] = {"step", {1}, DType::kInt32, {0}, {10}};
+    act_["a"] = {"a", {}, DType::kInt32, {0}, {1}};
+  }
+  const SpecMap& observation_spec() const override { return obs_; }
+  const SpecMap& action_spec() const override { return act_; }
+  absl::StatusOr<TimeStep> Reset(uint64_t seed) override {
+    step_ = 0;
+    rng_ = Rng(seed);
+    return Make(StepType::kFirst, 0);
+  }
+  absl::StatusOr<TimeStep> Step(const NamedArrays& action) override {
+    ++step_;
+    return Make(step_ == 10 ? StepType::kLast : StepType::kMid, action.at("a").ints[0] + rng_.Uniform());
+  }
+  absl::StatusOr<Array> Render(int h, int w) override {
+    return Array::Uint8({h, w, 3}, std::vector<uint8_t>(static_cast<size_t>(h) * w * 3, static_cast<uint8_t>(step_ * 20)));
+  }
+
+ private:
+  TimeStep Make(StepType type, double reward) {
+    TimeStep t;
+    t.step_type = type;
+    t.reward = reward;
+    t.observation["step"] = Array::Int({1}, {step_});
+    return t;
+  }
+  SpecMap obs_, act_;
+  Rng rng_{0};
+  int step_ = 0;
+};
+
+class FixedPolicy : public Policy {
+ public:
+  explicit FixedPolicy(bool always_one) : always_one_(always_one) {}
+  void Reset(uint64_t seed) override { rng_ = Rng(seed * 7 + 1); }
+  absl::StatusOr<NamedArrays> Act(const TimeStep&) override {
+    return NamedArrays{{"a", Array::Int({}, {always_one_ ? 1 : static_cast<int32_t>(rng_.UniformInt(0, 2))})}};
+  }
+
+ private:
+  bool always_one_;
+  Rng rng_{0};
+};
+
+PolicyFactory Fixed(bool always_one) {
+  return [always_one](const std::string&, const Environment&) -> absl::StatusOr<std::unique_ptr<Policy>> {
+    return std::make_unique<FixedPolicy>(always_one);
+  };
+}
+
+TaskRegistry Registry() {
+  TaskRegistry registry;
+  for (const char* name : {"coin/one", "coin/two"}) {
+    EXPECT_OK(registry.Register({name, "", 10}, []() -> absl::StatusOr<std::unique_ptr<Environment>> {
+      return std::make_unique<CoinEnv>();
+    }));
+  }
+  return registry;
+}
+
+TEST(EvaluateTest, ExpertAndRandomThroughTheSameEvaluatorScore100And0) {
+  const TaskRegistry registry = Registry();
+  const ReferenceTable placeholder = {{"coin/one", {0, 1, 50}}, {"coin/two", {0, 1, 50}}};
+  ASSERT_OK_AND_ASSIGN(SuiteConfig suite,
+                       ParseSuite("name: 'coins' episodes: 12 tasks { task: 'coin/one' } tasks { task: 'coin/two' "
+                                  "episodes: 8 }",
+                                  "suite.textproto", registry, placeholder));
+  EXPECT_EQ(suite.tasks(1).episodes(), 8);
+  EXPECT_EQ(suite.bootstrap_samples(), 2000);
+  EvaluateOptions options;
+  options.suite = suite;
+  options.references = placeholder;
+  ASSERT_OK_AND_ASSIGN(SuiteScores expert, EvaluateSuite(registry, Fixed(true), options, nullptr));
+  ASSERT_OK_AND_ASSIGN(SuiteScores random, EvaluateSuite(registry, Fixed(false), options, nullptr));
+  // References measured by the same evaluator on the same seeds...
+  for (int k = 0; k < 2; ++k) {
+    options.references[expert.tasks[k].task] = {random.tasks[k].mean_return, expert.tasks[k].mean_return, 12};
+  }
+  // ...make the expert score exactly 100 and the random policy exactly 0.
+  ASSERT_OK_AND_ASSIGN(SuiteScores again_expert, EvaluateSuite(registry, Fixed(true), options, nullptr));
+  ASSERT_OK_AND_ASSIGN(SuiteScores again_random, EvaluateSuite(registry, Fixed(false), options, nullptr));
+  for (int k = 0; k < 2; ++k) {
+    EXPECT_NEAR(again_expert.tasks[k].score.value, 100.0, 1e-9);
+    EXPECT_NEAR(again_random.tasks[k].score.value, 0.0, 1e-9);
+  }
+  EXPECT_NEAR(again_expert.iqm.value, 100.0, 1e-9);
+  EXPECT_NEAR(again_random.mean.value, 0.0, 1e-9);
+  EXPECT_EQ(again_expert.tasks[1].returns.size(), 8u);
+}
+
+TEST(EvaluateTest, WritesAReportWithScoresChartsAndVideos) {
+  const TaskRegistry registry = Registry();
+  const ReferenceTable refs = {{"coin/one", {5, 10, 50}}, {"coin/two", {5, 10, 50}}};
+  EvaluateOptions options;
+  ASSERT_OK_AND_ASSIGN(options.suite,
+                       ParseSuite("name: 'coins' episodes: 4 tasks { task: 'coin/one' } tasks { task: 'coin/two' }",
+                                  "s", registry, refs));
+  options.references = refs;
+  options.policy_label = "always one";
+  options.report_directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/report");
+  options.extra.curves["loss"] = {{0, 3.0}, {10, 2.0}, {20, 1.5}};
+  ASSERT_OK_AND_ASSIGN(SuiteScores scores, EvaluateSuite(registry, Fixed(true), options, nullptr));
+  ASSERT_OK_AND_ASSIGN(std::string json, ReadFile(options.report_directory + "/report.json"));
+  EXPECT_THAT(json, HasSubstr("\"task\": \"coin/one\""));
+  EXPECT_THAT(json, HasSubstr("\"iqm\": {\"value\": "));
+  EXPECT_THAT(json, HasSubstr("\"policy\": \"always one\""));
+  ASSERT_OK_AND_ASSIGN(std::string md, ReadFile(options.report_directory + "/report.md"));
+  EXPECT_THAT(md, HasSubstr("| coin/two |"));
+  EXPECT_THAT(md, HasSubstr("| **IQM** |"));
+  ASSERT_OK_AND_ASSIGN(std::string html, ReadFile(options.report_directory + "/report.html"));
+  EXPECT_THAT(html, HasSubstr("<svg id=\"scores\""));
+  EXPECT_THAT(html, HasSubstr("<polyline"));
+  EXPECT_THAT(html, HasSubstr("src=\"data:image/gif;base64,R0lGODlh"));  // "GIF89a" in base64
+  ASSERT_OK(ReadFile(options.report_directory + "/videos/coin_one.gif").status());
+}
+
+TEST(EvaluateTest, BadSuitesAreClearErrors) {
+  const TaskRegistry registry = Registry();
+  const ReferenceTable refs = {{"coin/one", {0, 1, 50}}};
+  EXPECT_THAT(ParseSuite("tasks { task: 'coin/three' }", "s.txt", registry, refs),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("known tasks: coin/one, coin/two")));
+  EXPECT_THAT(ParseSuite("tasks { task: 'coin/two' }", "s.txt", registry, refs),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no reference returns")));
+  EXPECT_THAT(ParseSuite("tasks { task: 'coin/one' } tasks { task: 'coin/one' }", "s.txt", registry, refs),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("listed twice")));
+  EXPECT_THAT(ParseSuite("name: 'x'", "s.txt", registry, refs),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("names no tasks")));
+  EXPECT_THAT(ParseSuite("tasks { tsk: 'coin/one' }", "s.txt", registry, refs),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("s.txt: not a valid SuiteConfig: line 1")));
+  EXPECT_THAT(ParseSuite("episodes: -3 tasks { task: 'coin/one' }", "s.txt", registry, refs),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("must be positive")));
+}
+
+}  // namespace
+}  // namespace calico

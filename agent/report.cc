@@ -1,0 +1,197 @@
+#include "agent/report.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "base/file_io.h"
+#include "base/status_macros.h"
+
+namespace calico {
+namespace {
+
+std::string Json(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      out += absl::StrFormat("\\u%04x", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+std::string Num(double v) { return std::isfinite(v) ? absl::StrFormat("%.6g", v) : "null"; }
+
+std::string EstimateJson(const Estimate& e) {
+  return absl::StrCat("{\"value\": ", Num(e.value), ", \"ci95\": [", Num(e.low), ", ", Num(e.high), "]}");
+}
+
+std::string Html(const std::string& s) {
+  return absl::StrReplaceAll(s, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}});
+}
+
+// Horizontal bars of per-task scores (0 and 100 marked) with 95% whiskers.
+std::string ScoreChart(const SuiteScores& scores) {
+  const int row = 26, left = 260, width = 420, top = 30;
+  double lo = 0, hi = 100;
+  for (const TaskScore& t : scores.tasks) {
+    lo = std::min(lo, t.score.low);
+    hi = std::max(hi, t.score.high);
+  }
+  const double span = hi - lo;
+  auto x = [&](double v) { return left + (v - lo) / span * width; };
+  const int height = top + row * static_cast<int>(scores.tasks.size() + 3) + 20;
+  std::string svg = absl::StrFormat(
+      "<svg id=\"scores\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+      "font-size=\"12\">\n",
+      left + width + 80, height);
+  for (double mark : {0.0, 100.0}) {
+    absl::StrAppend(&svg, absl::StrFormat("<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#999\" "
+                                          "stroke-dasharray=\"4,3\"/><text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
+                                          x(mark), top - 8, x(mark), height - 20, x(mark), top - 12,
+                                          mark == 0 ? "random 0" : "expert 100"));
+  }
+  auto bar = [&](int i, const std::string& label, const Estimate& e, const char* colour) {
+    const int y = top + i * row;
+    absl::StrAppend(&svg, absl::StrFormat(
+                              "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>"
+                              "<rect class=\"bar\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>"
+                              "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#222\" stroke-width=\"1.5\"/>"
+                              "<text x=\"%.1f\" y=\"%d\">%.1f</text>\n",
+                              left - 8, y + 15, Html(label), std::min(x(0), x(e.value)), y + 3,
+                              std::fabs(x(e.value) - x(0)), row - 8, colour, x(e.low), y + row / 2, x(e.high),
+                              y + row / 2, std::max(x(e.high), x(e.value)) + 6, y + 15, e.value));
+  };
+  int i = 0;
+  for (const TaskScore& t : scores.tasks) bar(i++, t.task, t.score, "#4a90d9");
+  bar(i++, "mean", scores.mean, "#e08a2c");
+  bar(i++, "median", scores.median, "#e08a2c");
+  bar(i++, "IQM", scores.iqm, "#e08a2c");
+  return svg + "</svg>\n";
+}
+
+std::string CurveChart(const std::string& name, const std::vector<std::pair<double, double>>& points) {
+  const int w = 560, h = 220, pad = 40;
+  double x0 = points.front().first, x1 = points.front().first, y0 = points.front().second, y1 = y0;
+  for (const auto& [x, y] : points) {
+    x0 = std::min(x0, x);
+    x1 = std::max(x1, x);
+    y0 = std::min(y0, y);
+    y1 = std::max(y1, y);
+  }
+  if (x1 == x0) x1 = x0 + 1;
+  if (y1 == y0) y1 = y0 + 1;
+  std::vector<std::string> coords;
+  for (const auto& [x, y] : points) {
+    coords.push_back(absl::StrFormat("%.1f,%.1f", pad + (x - x0) / (x1 - x0) * (w - 2 * pad),
+                                     h - pad - (y - y0) / (y1 - y0) * (h - 2 * pad)));
+  }
+  return absl::StrFormat(
+      "<figure><svg class=\"curve\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-size=\"11\" "
+      "font-family=\"sans-serif\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#ccc\"/>"
+      "<polyline fill=\"none\" stroke=\"#c0392b\" stroke-width=\"1.5\" points=\"%s\"/>"
+      "<text x=\"%d\" y=\"%d\">%s</text><text x=\"%d\" y=\"%d\">%s</text><text x=\"%d\" y=\"%d\" "
+      "text-anchor=\"end\">step %s</text></svg><figcaption>%s</figcaption></figure>\n",
+      w, h, pad, pad, w - 2 * pad, h - 2 * pad, absl::StrJoin(coords, " "), 2, pad, Num(y1), 2, h - pad, Num(y0),
+      w - pad, h - pad + 16, Num(x1), Html(name));
+}
+
+}  // namespace
+
+std::string ScoreTable(const SuiteScores& scores) {
+  std::string out = "| task | mean return | std | score | 95% interval |\n|---|---:|---:|---:|---|\n";
+  for (const TaskScore& t : scores.tasks) {
+    absl::StrAppend(&out, absl::StrFormat("| %s | %.2f | %.2f | %.1f | [%.1f, %.1f] |\n", t.task, t.mean_return,
+                                          t.stddev_return, t.score.value, t.score.low, t.score.high));
+  }
+  for (const auto& [name, e] : std::vector<std::pair<std::string, Estimate>>{
+           {"mean", scores.mean}, {"median", scores.median}, {"IQM", scores.iqm}}) {
+    absl::StrAppend(&out, absl::StrFormat("| **%s** | | | **%.1f** | [%.1f, %.1f] |\n", name, e.value, e.low, e.high));
+  }
+  return out;
+}
+
+absl::Status WriteReport(const std::string& directory, const SuiteScores& scores, const ReportInfo& info) {
+  if (::mkdir(directory.c_str(), 0755) != 0 && errno != EEXIST) {
+    return absl::InternalError(absl::StrCat("cannot create report directory '", directory, "': ", std::strerror(errno)));
+  }
+  // report.json
+  std::string json = absl::StrCat("{\n  \"title\": ", Json(info.title), ",\n  \"policy\": ", Json(info.policy),
+                                  ",\n  \"suite\": ", Json(info.suite), ",\n  \"episodes_per_task\": ", info.episodes,
+                                  ",\n  \"tasks\": [\n");
+  for (size_t i = 0; i < scores.tasks.size(); ++i) {
+    const TaskScore& t = scores.tasks[i];
+    absl::StrAppend(&json, "    {\"task\": ", Json(t.task), ", \"mean_return\": ", Num(t.mean_return),
+                    ", \"stddev_return\": ", Num(t.stddev_return), ", \"score\": ", EstimateJson(t.score),
+                    ", \"random_reference\": ", Num(t.reference.random_mean), ", \"expert_reference\": ",
+                    Num(t.reference.expert_mean), ", \"returns\": [",
+                    absl::StrJoin(t.returns, ", ", [](std::string* out, double r) { out->append(Num(r)); }), "]}",
+                    i + 1 < scores.tasks.size() ? ",\n" : "\n");
+  }
+  absl::StrAppend(&json, "  ],\n  \"aggregate\": {\"mean\": ", EstimateJson(scores.mean), ", \"median\": ",
+                  EstimateJson(scores.median), ", \"iqm\": ", EstimateJson(scores.iqm), "}\n}\n");
+  RETURN_IF_ERROR(WriteFileAtomically(directory + "/report.json", json));
+
+  // report.md
+  const std::string md = absl::StrCat("# ", info.title, "\n\nPolicy: ", info.policy, ". Suite: ", info.suite, ", ",
+                                      info.episodes,
+                                      " seeded episodes per task. Scores are 100 * (R - random) / (expert - random); "
+                                      "intervals are stratified bootstrap 95%.\n\n",
+                                      ScoreTable(scores));
+  RETURN_IF_ERROR(WriteFileAtomically(directory + "/report.md", md));
+
+  // report.html
+  std::string html = absl::StrCat(
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>", Html(info.title),
+      "</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:1000px}table{border-collapse:collapse}"
+      "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child{text-align:left}"
+      "figure{display:inline-block;margin:8px}</style></head>\n<body>\n<h1>",
+      Html(info.title), "</h1>\n<p>Policy: <b>", Html(info.policy), "</b>. Suite: ", Html(info.suite), ", ",
+      info.episodes, " seeded episodes per task.</p>\n<h2>Scores</h2>\n", ScoreChart(scores),
+      "<table id=\"score-table\"><tr><th>task</th><th>mean return</th><th>std</th><th>score</th><th>95% "
+      "interval</th></tr>\n");
+  for (const TaskScore& t : scores.tasks) {
+    absl::StrAppend(&html, absl::StrFormat("<tr><td>%s</td><td>%.2f</td><td>%.2f</td><td>%.1f</td><td>[%.1f, "
+                                           "%.1f]</td></tr>\n",
+                                           Html(t.task), t.mean_return, t.stddev_return, t.score.value, t.score.low,
+                                           t.score.high));
+  }
+  absl::StrAppend(&html, absl::StrFormat("<tr><th>mean</th><td></td><td></td><th>%.1f</th><td>[%.1f, %.1f]</td></tr>"
+                                         "<tr><th>median</th><td></td><td></td><th>%.1f</th><td>[%.1f, %.1f]</td></tr>"
+                                         "<tr><th>IQM</th><td></td><td></td><th>%.1f</th><td>[%.1f, %.1f]</td></tr>"
+                                         "</table>\n",
+                                         scores.mean.value, scores.mean.low, scores.mean.high, scores.median.value,
+                                         scores.median.low, scores.median.high, scores.iqm.value, scores.iqm.low,
+                                         scores.iqm.high));
+  if (!info.curves.empty()) {
+    absl::StrAppend(&html, "<h2>Training</h2>\n");
+    for (const auto& [name, points] : info.curves) {
+      if (!points.empty()) absl::StrAppend(&html, CurveChart(name, points));
+    }
+  }
+  if (!info.videos.empty()) {
+    absl::StrAppend(&html, "<h2>Rollouts</h2>\n");
+    for (const auto& [task, path] : info.videos) {
+      ASSIGN_OR_RETURN(std::string gif, ReadFile(path));
+      absl::StrAppend(&html, "<figure><img class=\"rollout\" alt=\"", Html(task), "\" src=\"data:image/gif;base64,",
+                      absl::Base64Escape(gif), "\"><figcaption>", Html(task), "</figcaption></figure>\n");
+    }
+  }
+  absl::StrAppend(&html, "</body></html>\n");
+  return WriteFileAtomically(directory + "/report.html", html);
+}
+
+}  // namespace calico

@@ -1,0 +1,36 @@
+// The evaluation report a person opens: report.json (everything, for tools),
+// report.md (the score table) and a self-contained report.html (charts of per-task
+// scores with their intervals, training loss curves, rollout GIFs inlined).
+#ifndef CALICO_AGENT_REPORT_H_
+#define CALICO_AGENT_REPORT_H_
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "agent/scores.h"
+
+namespace calico {
+
+struct ReportInfo {
+  std::string title;   // e.g. "calico evaluation: quickstart suite"
+  std::string policy;  // e.g. "expert", a checkpoint path
+  std::string suite;
+  int episodes = 0;    // per task
+  std::map<std::string, std::string> videos;  // task -> GIF path (inlined in the HTML)
+  // Training curves to plot, by series name (e.g. "loss", "loss/action"): (step, value).
+  std::map<std::string, std::vector<std::pair<double, double>>> curves;
+};
+
+// Writes report.json, report.md and report.html into `directory` (created if needed),
+// each atomically. A missing video file is an error naming it.
+absl::Status WriteReport(const std::string& directory, const SuiteScores& scores, const ReportInfo& info);
+
+// The Markdown score table alone (also printed by `calico eval`).
+std::string ScoreTable(const SuiteScores& scores);
+
+}  // namespace calico
+
+#endif  // CALICO_AGENT_REPORT_H_
