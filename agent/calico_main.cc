@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "agent/collect.h"
 #include "agent/episode_runner.h"
+#include "agent/evaluate.h"
 #include "agent/references.h"
 #include "agent/resource_paths.h"
 #include "base/file_io.h"
@@ -42,6 +43,8 @@ ABSL_FLAG(int32_t, threads, 2, "rollout, collect, references: worker threads");
 ABSL_FLAG(std::string, video, "", "rollout: write episode 0 as an animated GIF here");
 ABSL_FLAG(std::string, video_size, "240x240", "rollout: video frame size, HEIGHTxWIDTH");
 ABSL_FLAG(int32_t, video_every, 2, "rollout: keep every n-th frame in the video");
+ABSL_FLAG(std::string, suite, "", "eval: evaluation suite (text-format SuiteConfig, e.g. agent/suites/control.textproto)");
+ABSL_FLAG(std::string, report, "", "eval: report directory (report.json, report.md, report.html, videos/)");
 ABSL_FLAG(bool, append, false, "collect: add to an existing dataset");
 ABSL_FLAG(double, filter, 0.0,
           "collect: Gato's filter, keep episodes whose return is >= this fraction of the expert's (0 = off; "
@@ -59,6 +62,9 @@ constexpr char kUsage[] =
     "      Run a policy, print returns and the normalised score, optionally record a video.\n"
     "  calico collect --task=T1,T2 --out=DIR [--policy=expert|random] [--episodes=N] [--append] [--filter=0.8]\n"
     "      Run a policy and store its episodes as a dataset (record shards + manifest).\n"
+    "  calico eval --suite=FILE [--policy=expert|random] [--episodes=N] [--report=DIR]\n"
+    "      Evaluate on a suite: per-task expert-normalised scores, mean/median/IQM with\n"
+    "      bootstrap 95% intervals, and a report directory with charts and videos.\n"
     "  calico inspect DIR\n"
     "      Print a dataset's figures per task and check every record.\n"
     "  calico references --out=FILE [--episodes=50]\n"
@@ -183,6 +189,36 @@ absl::Status Collect() {
   return absl::OkStatus();
 }
 
+absl::Status Eval() {
+  const std::string suite_path = absl::GetFlag(FLAGS_suite);
+  if (suite_path.empty()) return absl::InvalidArgumentError("eval needs --suite=FILE (see agent/suites/)");
+  ASSIGN_OR_RETURN(std::string text, ReadFile(UserPath(suite_path)));
+  ReferenceTable references;
+  for (const TaskInfo& info : AllTasks().List()) {
+    absl::StatusOr<ReferenceReturns> refs = ReferencesFor(info.name);
+    if (refs.ok()) references[info.name] = *refs;
+  }
+  EvaluateOptions options;
+  ASSIGN_OR_RETURN(options.suite, ParseSuite(text, suite_path, AllTasks(), references));
+  const int episodes = absl::GetFlag(FLAGS_episodes);
+  if (episodes < 0) return absl::InvalidArgumentError("--episodes must be positive");
+  if (episodes > 0) {
+    options.suite.set_episodes(episodes);
+    for (SuiteTask& task : *options.suite.mutable_tasks()) task.set_episodes(episodes);
+  }
+  options.references = references;
+  options.policy_label = absl::GetFlag(FLAGS_policy);
+  options.threads = absl::GetFlag(FLAGS_threads);
+  options.report_directory = absl::GetFlag(FLAGS_report).empty() ? "" : UserPath(absl::GetFlag(FLAGS_report));
+  ASSIGN_OR_RETURN(SuiteScores scores,
+                   EvaluateSuite(AllTasks(), NamedPolicy(options.policy_label), options, &std::cout));
+  std::printf("\n%s", ScoreTable(scores).c_str());
+  if (!options.report_directory.empty()) {
+    std::printf("\nreport: %s/report.html\n", options.report_directory.c_str());
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Inspect(const std::vector<std::string>& args, bool* damaged) {
   if (args.size() != 1) return absl::InvalidArgumentError("inspect needs one dataset directory: calico inspect DIR");
   ASSIGN_OR_RETURN(InspectResult result, InspectDataset(UserPath(args[0])));
@@ -269,6 +305,8 @@ int Main(int argc, char** argv) {
     status = Rollout();
   } else if (command == "collect") {
     status = Collect();
+  } else if (command == "eval") {
+    status = Eval();
   } else if (command == "inspect") {
     status = Inspect(args, &damaged);
   } else if (command == "references") {
