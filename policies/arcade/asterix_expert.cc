@@ -18,6 +18,7 @@ constexpr int kDepth = 5;
 constexpr int kFirst = Asterix::kFirstRow;
 constexpr int kLast = Asterix::kLastRow;
 constexpr double kDead = -1e9;
+constexpr int kMoves[] = {kNoop, kLeft, kRight, kUp, kDown};  // fire does nothing here
 
 struct Object {
   bool active = false;
@@ -31,7 +32,7 @@ class AsterixExpert final : public BoardExpert {
   using BoardExpert::BoardExpert;
 
  protected:
-  void ResetGame() override {}
+  void ResetGame() override { previous_ = kNoop; }
 
   int Choose(const Board& board, double reward, int64_t frame) override {
     int row = 5, col = 5;
@@ -55,23 +56,27 @@ class AsterixExpert final : public BoardExpert {
         }
       }
     }
-    // Which of the next frames move the objects (replays the game's move timer).
+    // Which of the next frames move objects or spawn new ones (replays the game's timers;
+    // both are fixed functions of the frame count).
     moves_.fill(0);
+    spawns_.fill(false);
     int period = Asterix::kStartMovePeriod, timer = Asterix::kStartMovePeriod;
+    int spawn_period = Asterix::kStartSpawnPeriod, spawn_timer = Asterix::kStartSpawnPeriod;
     for (int64_t f = 1; f <= frame + kDepth; ++f) {
-      bool moved = false;
+      bool moved = false, spawned = false;
+      if (--spawn_timer <= 0) spawn_timer = spawn_period, spawned = true;
       if (--timer <= 0) timer = period, moved = true;
-      if (f % Asterix::kRampInterval == 0) period = std::max(1, period - 1);
-      if (f > frame) moves_[f - frame] = moved;
+      if (f % Asterix::kRampInterval == 0) {
+        period = std::max(1, period - 1);
+        spawn_period = std::max(Asterix::kMinSpawnPeriod, spawn_period - 1);
+      }
+      if (f > frame) moves_[f - frame] = moved, spawns_[f - frame] = spawned;
     }
     for (int k = 1; k <= kDepth; ++k) moves_[k] += moves_[k - 1];  // moves within k frames
 
-    double best = kDead - 1;
     int best_action = kNoop;
-    for (int action : {kNoop, kLeft, kRight, kUp, kDown}) {
-      const double value = Search(action, 1, row, col, 0);
-      if (value > best) best = value, best_action = action;
-    }
+    Node(0, row, col, 0, previous_, &best_action);
+    previous_ = best_action;
     return best_action;
   }
 
@@ -79,13 +84,30 @@ class AsterixExpert final : public BoardExpert {
   // Column of the object in `row` after `k` frames (may be off the grid).
   int ColAt(int row, int k) const { return objects_[row].col + objects_[row].dir * moves_[k]; }
 
-  // Value of taking `action` as move k (1-based) from (row, col); `collected` is a bit
-  // per row whose gold this plan has taken.
-  double Search(int action, int k, int row, int col, int collected) {
+  // Value of the position (row, col) after k moves, the last applied one `previous`:
+  // the best over actions of 0.9 * (that action) + 0.1 * (`previous` again), since a
+  // sticky action repeats the previous one with probability 0.1. A plan whose repeat
+  // could be fatal is therefore as bad as a fatal plan. `collected` has a bit per row
+  // whose gold this plan has taken; `choice` (at the root) receives the best action.
+  double Node(int k, int row, int col, int collected, int previous, int* choice) {
+    if (k == kDepth) return Leaf(row, col, collected);
+    std::array<double, kNumArcadeActions> outcome;
+    for (int action : kMoves) outcome[action] = Apply(action, k + 1, row, col, collected);
+    double best = kDead * 2;
+    for (int action : kMoves) {
+      const double value = 0.9 * outcome[action] + 0.1 * outcome[previous];
+      if (value > best) best = value, *choice = action;
+    }
+    return best;
+  }
+
+  // Value of `action` applied as move k (1-based) from (row, col).
+  double Apply(int action, int k, int row, int col, int collected) {
     if (action == kLeft) col = std::max(0, col - 1);
     if (action == kRight) col = std::min(kGridSize - 1, col + 1);
     if (action == kUp) row = std::max(kFirst, row - 1);
     if (action == kDown) row = std::min(kLast, row + 1);
+    if (Spawned(row, col, k)) return kDead;
     double gained = 0;
     const Object& o = objects_[row];
     if (o.active && !(collected >> row & 1)) {
@@ -97,10 +119,23 @@ class AsterixExpert final : public BoardExpert {
         gained = 100.0 - 5 * k;
       }
     }
-    if (k == kDepth) return gained + Leaf(row, col, collected);
-    double best = kDead;
-    for (int next : {kNoop, kLeft, kRight, kUp, kDown}) best = std::max(best, Search(next, k + 1, row, col, collected));
-    return best == kDead ? kDead : gained + best;
+    int unused;
+    return gained + Node(k, row, col, collected, action, &unused);
+  }
+
+  // Whether an object that may appear in the empty `row` within the next k frames could
+  // touch the player at `col` on frame k (it enters at a side column, before the move).
+  bool Spawned(int row, int col, int k) const {
+    if (objects_[row].active) return false;
+    for (int s = 1; s <= k; ++s) {
+      if (!spawns_[s]) continue;
+      for (int j : {k - 1, k}) {
+        if (j < s) continue;
+        const int travelled = moves_[j] - moves_[s - 1];
+        if (col == travelled || col == kGridSize - 1 - travelled) return true;
+      }
+    }
+    return false;
   }
 
   double Leaf(int row, int col, int collected) const {
@@ -125,7 +160,9 @@ class AsterixExpert final : public BoardExpert {
   }
 
   std::array<Object, kGridSize> objects_;
-  std::array<int, kDepth + 1> moves_{};  // moves_[k]: object moves within the next k frames
+  int previous_ = kNoop;  // the action chosen last frame (what a sticky action repeats)
+  std::array<int, kDepth + 1> moves_{};      // moves_[k]: object moves within the next k frames
+  std::array<bool, kDepth + 1> spawns_{};    // spawns_[k]: an object may appear on frame k
 };
 
 }  // namespace

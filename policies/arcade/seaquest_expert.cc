@@ -1,10 +1,13 @@
-// Seaquest expert. It keeps its own oxygen count and reads the diver gauge, then picks
-// one of two aims: surface (when oxygen runs low with a diver aboard, or with all six
-// divers for the bonus) or hunt (line up with an enemy, face it and fire; pick up divers
-// on the way, urgently when it has none). Whatever the aim, it searches four moves ahead
-// and drops plans in which an enemy could reach the sub (an enemy may move one cell on
-// any frame) or a torpedo will; with no diver aboard it stays below row 1, so a repeated
-// "up" (sticky action) cannot surface it empty-handed.
+// Seaquest expert. It keeps its own oxygen count, reads the diver gauge, and replays the
+// game's enemy move and spawn timers (their periods are fixed functions of the
+// surfacings it saw), so it knows on which frames enemies move and appear. It then picks one of two aims: surface
+// (oxygen running low with a diver aboard, or all six divers aboard for the bonus) or
+// hunt (line up with an enemy, face it and fire; pick up divers on the way, urgently
+// when it has none). Whatever the aim, it searches four moves ahead, weighing each move
+// against a sticky repeat of the previous one, and drops plans in which an enemy (also
+// one that may appear at a side on a spawn frame), a torpedo, or a torpedo an enemy sub
+// may fire could reach the sub. With no diver aboard
+// it stays below row 1, so a repeated "up" cannot surface it empty-handed.
 #include <algorithm>
 #include <array>
 #include <cstdlib>
@@ -18,7 +21,10 @@ namespace {
 
 constexpr int kDepth = 4;
 constexpr int kLastRow = Seaquest::kLastSeaRow;
-constexpr double kDead = -1e9;
+// Death is finite so that a 10% risk a few moves away still beats certain death beyond
+// the horizon (drowning), and big enough to dominate everything else.
+constexpr double kDead = -1e5;
+constexpr int kMoves[] = {kNoop, kLeft, kRight, kUp, kDown};
 // Frames of oxygen kept in reserve on top of the climb itself.
 constexpr int kOxygenMargin = 24;
 
@@ -26,6 +32,7 @@ struct Thing {
   int row = 0;
   int col = 0;
   int dir = 0;  // -1, +1, or 0 when unknown (then it may go either way)
+  bool sub = false;
 };
 
 class SeaquestExpert final : public BoardExpert {
@@ -37,6 +44,10 @@ class SeaquestExpert final : public BoardExpert {
     oxygen_ = Seaquest::kMaxOxygen;
     prev_row_ = 0;
     last_fire_ = -100;
+    previous_ = kNoop;
+    surfacings_ = 0;
+    enemy_timer_ = Seaquest::EnemyMovePeriod(0);
+    spawn_timer_ = Seaquest::EnemySpawnPeriod(0);
   }
 
   int Choose(const Board& board, double reward, int64_t frame) override {
@@ -44,20 +55,19 @@ class SeaquestExpert final : public BoardExpert {
     bullets_.clear();
     divers_in_water_.clear();
     int row = 0, col = 5, back_col = -1, oxygen_cells = 0, divers = 0;
-    bool fresh_shot = false;
     for (int r = 0; r < kGridSize; ++r) {
       for (int c = 0; c < kGridSize; ++c) {
         if (board.Has(r, c, Seaquest::kSubFront)) row = r, col = c;
+        if (board.Has(r, c, Seaquest::kSubBack)) back_col = c;
         if (board.Has(r, c, Seaquest::kOxygenGauge)) ++oxygen_cells;
         if (board.Has(r, c, Seaquest::kDiverGauge)) ++divers;
       }
     }
-    for (int r = 0; r < kGridSize; ++r) {
+    bool fresh_shot = false;
+    for (int r = 0; r < kGridSize - 1; ++r) {  // row 9 holds only the gauges
       for (int c = 0; c < kGridSize; ++c) {
-        if (board.Has(r, c, Seaquest::kSubBack)) back_col = c;
-        if (r == kGridSize - 1) continue;
-        const Thing thing{r, c, Direction(board, r, c)};
-        if (board.Has(r, c, Seaquest::kEnemyFish) || board.Has(r, c, Seaquest::kEnemySub)) enemies_.push_back(thing);
+        Thing thing{r, c, Direction(board, r, c), board.Has(r, c, Seaquest::kEnemySub)};
+        if (board.Has(r, c, Seaquest::kEnemyFish) || thing.sub) enemies_.push_back(thing);
         if (board.Has(r, c, Seaquest::kEnemyBullet)) bullets_.push_back(thing);
         if (board.Has(r, c, Seaquest::kDiver)) divers_in_water_.push_back(thing);
         if (board.Has(r, c, Seaquest::kFriendlyBullet) && r == row && std::abs(c - col) == 1) fresh_shot = true;
@@ -66,29 +76,49 @@ class SeaquestExpert final : public BoardExpert {
     const int facing = back_col >= 0 ? (col > back_col ? 1 : -1) : (col == 0 ? 1 : -1);
     if (fresh_shot) last_fire_ = frame;
 
-    // Own oxygen count: one unit per frame under water, full after surfacing; the gauge
-    // (one cell per 20 units, rounded up) corrects it if the two ever disagree.
-    if (frame > 0 && row >= 1) --oxygen_;
-    if (row == 0 && prev_row_ >= 1) oxygen_ = Seaquest::kMaxOxygen;
+    // Replay the last step: a surfacing (it comes before enemies move), the enemy move
+    // timer, and the oxygen: one unit per frame under water, full after surfacing. The
+    // gauge (one cell per 20 units, rounded up) corrects the count if they disagree.
+    if (frame > 0) {
+      const bool surfaced = row == 0 && prev_row_ >= 1;
+      if (surfaced) ++surfacings_;
+      if (--spawn_timer_ <= 0) spawn_timer_ = Seaquest::EnemySpawnPeriod(surfacings_);
+      if (--enemy_timer_ <= 0) enemy_timer_ = Seaquest::EnemyMovePeriod(surfacings_);
+      if (row >= 1) --oxygen_;
+      if (surfaced) oxygen_ = Seaquest::kMaxOxygen;
+    }
     const int gauge_cells = (oxygen_ * kGridSize + Seaquest::kMaxOxygen - 1) / Seaquest::kMaxOxygen;
     if (gauge_cells != oxygen_cells) oxygen_ = oxygen_cells * Seaquest::kMaxOxygen / kGridSize;
     prev_row_ = row;
+    // Enemy moves within the next k frames, and the frames on which one appears.
+    moves_[0] = 0;
+    for (int k = 1, timer = enemy_timer_, spawn = spawn_timer_; k <= kDepth; ++k) {
+      spawns_[k] = --spawn <= 0;
+      if (spawns_[k]) spawn = Seaquest::EnemySpawnPeriod(surfacings_);
+      const bool moved = --timer <= 0;
+      if (moved) timer = Seaquest::EnemyMovePeriod(surfacings_);
+      moves_[k] = moves_[k - 1] + moved;
+    }
 
     divers_ = divers;
     surface_ = divers > 0 && (divers == Seaquest::kMaxDivers || oxygen_ <= row * 2 + kOxygenMargin);
     // With no diver aboard, row 1 is the top: one sticky "up" from there would surface.
-    top_row_ = divers > 0 ? 0 : 2;
-    if (row == 0 && divers == 0) top_row_ = 0;  // not yet dived (or just surfaced)
+    top_row_ = divers > 0 || row == 0 ? 0 : 2;
 
     const bool can_fire = frame - last_fire_ >= Seaquest::kShotCooldown - 1;
-    double best = kDead - 1;
+    const bool fire_useful = can_fire && row >= 1 && EnemyAhead(row, col, facing);
+    std::array<double, kNumArcadeActions> outcome;
+    for (int action : kMoves) outcome[action] = Apply(action, 1, row, col, facing, 0);
+    // Firing leaves the sub where it is; worth it when an enemy is ahead in its row.
+    outcome[kFire] = fire_useful ? outcome[kNoop] + 30 : kDead * 10;
+    const int previous = previous_ == kFire ? kNoop : previous_;
+    double best = kDead * 100;
     int best_action = kNoop;
     for (int action : {kNoop, kFire, kLeft, kRight, kUp, kDown}) {
-      if (action == kFire && !(can_fire && row >= 1 && EnemyAhead(row, col, facing))) continue;
-      double value = Search(action, 1, row, col, facing, 0);
-      if (action == kFire && value > kDead) value += 30;
+      const double value = 0.9 * outcome[action] + 0.1 * outcome[previous];
       if (value > best) best = value, best_action = action;
     }
+    previous_ = best_action;
     return best_action;
   }
 
@@ -108,13 +138,18 @@ class SeaquestExpert final : public BoardExpert {
     return false;
   }
 
-  // Whether `thing` could be at `col` within frames [k - 1, k]: an enemy moves 0..k
-  // cells (its speed is unknown to the expert), a torpedo exactly one per frame.
-  static bool Reaches(const Thing& t, int col, int k, bool torpedo) {
+  // Whether something in the sub's row could be at `col` after k - 1 or k frames.
+  bool Reaches(const Thing& t, int col, int k, bool torpedo) const {
     for (int dir : {-1, 1}) {
       if (t.dir != 0 && dir != t.dir) continue;
       const int ahead = (col - t.col) * dir;
-      if (torpedo ? (ahead == k || ahead == k - 1) : (ahead >= 0 && ahead <= k)) return true;
+      if (torpedo) {
+        if (ahead == k || ahead == k - 1) return true;  // one cell per frame
+      } else if (ahead == moves_[k] || ahead == moves_[k - 1]) {
+        return true;
+      } else if (t.sub && ahead > moves_[k - 1] && ahead <= moves_[k] + k) {
+        return true;  // a torpedo it may fire on any of these frames
+      }
     }
     return false;
   }
@@ -127,17 +162,40 @@ class SeaquestExpert final : public BoardExpert {
     for (const Thing& b : bullets_) {
       if (b.row == row && Reaches(b, col, k, true)) return true;
     }
+    // A new enemy may appear at either side of any row (before enemies move).
+    for (int s = 1; s <= k; ++s) {
+      if (!spawns_[s]) continue;
+      for (int j : {k - 1, k}) {
+        if (j < s) continue;
+        const int travelled = moves_[j] - moves_[s - 1];
+        if (col == travelled || col == kGridSize - 1 - travelled) return true;
+      }
+    }
     return false;
   }
 
-  double Search(int action, int k, int row, int col, int facing, int collected) {
+  // Value of the position after k moves, the last applied one `previous`: the best over
+  // actions of 0.9 * (that action) + 0.1 * (`previous` again), since a sticky action
+  // repeats the previous one with probability 0.1. `collected` has a bit per diver in
+  // the water this plan picked up.
+  double Node(int k, int row, int col, int facing, int collected, int previous) {
+    if (k == kDepth) return Leaf(row, col, facing, collected);
+    std::array<double, kNumArcadeActions> outcome;
+    for (int action : kMoves) outcome[action] = Apply(action, k + 1, row, col, facing, collected);
+    double best = kDead * 100;
+    for (int action : kMoves) best = std::max(best, 0.9 * outcome[action] + 0.1 * outcome[previous]);
+    return best;
+  }
+
+  // Value of `action` applied as move k (1-based) from (row, col).
+  double Apply(int action, int k, int row, int col, int facing, int collected) {
     if (action == kLeft) col = std::max(0, col - 1), facing = -1;
     if (action == kRight) col = std::min(kGridSize - 1, col + 1), facing = 1;
     if (action == kUp && row - 1 >= top_row_) --row;
     if (action == kDown) row = std::min(kLastRow, row + 1);
     if (Danger(row, col, k)) return kDead;
     double gained = 0;
-    for (size_t i = 0; i < divers_in_water_.size(); ++i) {
+    for (size_t i = 0; i < divers_in_water_.size() && i < 30; ++i) {
       const Thing& d = divers_in_water_[i];
       if ((collected >> i & 1) || d.row != row || divers_ + __builtin_popcount(collected) >= Seaquest::kMaxDivers) continue;
       if (d.col == col || (k >= 2 && d.col + d.dir == col)) {
@@ -146,13 +204,12 @@ class SeaquestExpert final : public BoardExpert {
       }
     }
     if (surface_ && row == 0) return gained + 200.0 - k;
-    if (k == kDepth) return gained + Leaf(row, col, facing, collected);
-    double best = kDead;
-    for (int next : {kNoop, kLeft, kRight, kUp, kDown}) best = std::max(best, Search(next, k + 1, row, col, facing, collected));
-    return best == kDead ? kDead : gained + best;
+    return gained + Node(k, row, col, facing, collected, action);
   }
 
   double Leaf(int row, int col, int facing, int collected) const {
+    // Out of oxygen before the surface: as bad as being hit.
+    if (row > 0 && oxygen_ - kDepth < row) return kDead;
     if (surface_) return -20.0 * row;
     double value = 0;
     if (row == 0) value -= 15;  // at the surface nothing can be shot
@@ -160,7 +217,7 @@ class SeaquestExpert final : public BoardExpert {
     const int aboard = divers_ + __builtin_popcount(collected);
     if (aboard < Seaquest::kMaxDivers) {
       int nearest = 100;
-      for (size_t i = 0; i < divers_in_water_.size(); ++i) {
+      for (size_t i = 0; i < divers_in_water_.size() && i < 30; ++i) {
         if (collected >> i & 1) continue;
         const Thing& d = divers_in_water_[i];
         nearest = std::min(nearest, 2 * std::abs(d.row - row) + std::abs(d.col - col));
@@ -182,12 +239,18 @@ class SeaquestExpert final : public BoardExpert {
   }
 
   std::vector<Thing> enemies_, bullets_, divers_in_water_;
+  std::array<int, kDepth + 1> moves_{};     // moves_[k]: enemy moves within the next k frames
+  std::array<bool, kDepth + 1> spawns_{};   // spawns_[k]: an enemy appears on frame k
   int oxygen_ = Seaquest::kMaxOxygen;
   int prev_row_ = 0;
   int64_t last_fire_ = -100;
   int divers_ = 0;
   bool surface_ = false;
   int top_row_ = 0;
+  int previous_ = kNoop;  // the action chosen last frame (what a sticky action repeats)
+  int surfacings_ = 0;
+  int enemy_timer_ = 0;   // the game's enemy move timer after the last step
+  int spawn_timer_ = 0;   // and its enemy spawn timer
 };
 
 }  // namespace

@@ -15,6 +15,8 @@ namespace {
 
 constexpr int kCannonRow = SpaceInvaders::kCannonRow;
 constexpr int kDodgeDepth = 3;
+// Frames before a bullet lands in which the expert already avoids its column.
+constexpr int kEarlyDodge = 4;
 using Grid = std::array<std::array<bool, kGridSize>, kGridSize>;
 
 class SpaceInvadersExpert final : public BoardExpert {
@@ -69,6 +71,10 @@ class SpaceInvadersExpert final : public BoardExpert {
       int score = -std::abs(col - target) * 10;
       if (action == kFire) score = can_fire && ShotHits(cannon, frame) ? 100 : -1000;
       if (action == kNoop) score -= 1;  // moving wins ties: it sets up the next shot
+      // Leave a column well before its bullet lands: a dodge left to the last frame
+      // fails whenever a sticky action repeats the previous one.
+      const int landing = FramesToBullet(col);
+      if (landing <= kEarlyDodge) score -= 400 / landing;
       if (score > best_score) best_score = score, best_action = action;
     }
     return best_action;
@@ -87,6 +93,14 @@ class SpaceInvadersExpert final : public BoardExpert {
       if (next >= 0 && next < kGridSize && Survives(next, k + 1)) return true;
     }
     return false;
+  }
+
+  // Frames until the next enemy bullet in `col` reaches the cannon row (100 if none).
+  int FramesToBullet(int col) const {
+    for (int r = kCannonRow - 1; r >= 0; --r) {  // a bullet on row 9 is leaving
+      if (bullets_[r][col]) return kCannonRow - r;
+    }
+    return 100;
   }
 
   // Block offset (rows down, columns across) after `k` more frames.
