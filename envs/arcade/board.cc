@@ -1,5 +1,7 @@
 #include "envs/arcade/board.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "envs/arcade/check.h"
 
@@ -134,11 +136,19 @@ std::array<uint8_t, 3> CellColour(int32_t mask) {
 
 Array BoardToPixels(const Board& board) {
   std::vector<uint8_t> bytes(kPixelsSide * kPixelsSide * 3);  // [80, 80, 3]
-  for (int y = 0; y < kPixelsSide; ++y) {
-    for (int x = 0; x < kPixelsSide; ++x) {
-      const std::array<uint8_t, 3> colour = CellColour(board.mask(y / kCellPixels, x / kCellPixels));
-      for (int ch = 0; ch < 3; ++ch) bytes[(y * kPixelsSide + x) * 3 + ch] = colour[ch];
+  for (int r = 0; r < kGridSize; ++r) {
+    // One pixel row of this grid row, then copied down the block.
+    uint8_t* first = &bytes[r * kCellPixels * kPixelsSide * 3];
+    for (int c = 0; c < kGridSize; ++c) {
+      const std::array<uint8_t, 3> colour = CellColour(board.mask(r, c));
+      for (int x = 0; x < kCellPixels; ++x) {
+        uint8_t* p = first + (c * kCellPixels + x) * 3;
+        p[0] = colour[0];
+        p[1] = colour[1];
+        p[2] = colour[2];
+      }
     }
+    for (int y = 1; y < kCellPixels; ++y) std::copy(first, first + kPixelsSide * 3, first + y * kPixelsSide * 3);
   }
   return Array::Uint8({kPixelsSide, kPixelsSide, 3}, std::move(bytes));
 }

@@ -106,7 +106,8 @@ class SeaquestExpert final : public BoardExpert {
     top_row_ = divers > 0 || row == 0 ? 0 : 2;
 
     const bool can_fire = frame - last_fire_ >= Seaquest::kShotCooldown - 1;
-    const bool fire_useful = can_fire && row >= 1 && EnemyAhead(row, col, facing);
+    // No shooting on the way up: every frame counts when the oxygen is low.
+    const bool fire_useful = can_fire && !surface_ && row >= 1 && EnemyAhead(row, col, facing);
     std::array<double, kNumArcadeActions> outcome;
     for (int action : kMoves) outcome[action] = Apply(action, 1, row, col, facing, 0);
     // Firing leaves the sub where it is; worth it when an enemy is ahead in its row.
