@@ -42,6 +42,7 @@ class Asterix final : public GridGame {
     int level = 0;
   };
 
+  // GridGame (see there).
   const char* name() const override { return "asterix"; }
   const std::vector<std::string>& channel_names() const override;
   void Reset(Rng* rng) override;
@@ -49,7 +50,9 @@ class Asterix final : public GridGame {
   void Draw(Board* board) const override;
   int difficulty() const override { return state_.level; }
 
+  // The state, read-only (the next Draw shows it).
   const State& state() const { return state_; }
+  // Test hook: the state to set up a position; the rules take it as it is.
   State& mutable_state() { return state_; }
 
  private:

@@ -32,6 +32,7 @@ class Breakout final : public GridGame {
     int walls_cleared = 0;
   };
 
+  // GridGame (see there).
   const char* name() const override { return "breakout"; }
   const std::vector<std::string>& channel_names() const override;
   void Reset(Rng* rng) override;
@@ -39,7 +40,9 @@ class Breakout final : public GridGame {
   void Draw(Board* board) const override;
   int difficulty() const override { return 0; }
 
+  // The state, read-only (the next Draw shows it).
   const State& state() const { return state_; }
+  // Test hook: the state to set up a position; the rules take it as it is.
   State& mutable_state() { return state_; }
 
  private:

@@ -43,6 +43,7 @@ class Freeway final : public GridGame {
     int crossings = 0;
   };
 
+  // GridGame (see there).
   const char* name() const override { return "freeway"; }
   const std::vector<std::string>& channel_names() const override;
   void Reset(Rng* rng) override;
@@ -54,7 +55,9 @@ class Freeway final : public GridGame {
   // The smallest period a lane may draw after `crossings` crossings.
   static int FastestPeriod(int crossings);
 
+  // The state, read-only (the next Draw shows it).
   const State& state() const { return state_; }
+  // Test hook: the state to set up a position; the rules take it as it is.
   State& mutable_state() { return state_; }
 
  private:

@@ -70,6 +70,7 @@ class Seaquest final : public GridGame {
   static int EnemySpawnPeriod(int surfacings);
   static int EnemyShotPeriod(int surfacings);
 
+  // GridGame (see there).
   const char* name() const override { return "seaquest"; }
   const std::vector<std::string>& channel_names() const override;
   void Reset(Rng* rng) override;
@@ -77,7 +78,9 @@ class Seaquest final : public GridGame {
   void Draw(Board* board) const override;
   int difficulty() const override { return state_.surfacings; }
 
+  // The state, read-only (the next Draw shows it).
   const State& state() const { return state_; }
+  // Test hook: the state to set up a position; the rules take it as it is.
   State& mutable_state() { return state_; }
 
  private:

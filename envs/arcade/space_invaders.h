@@ -51,6 +51,7 @@ class SpaceInvaders final : public GridGame {
     int waves_cleared = 0;
   };
 
+  // GridGame (see there).
   const char* name() const override { return "space_invaders"; }
   const std::vector<std::string>& channel_names() const override;
   void Reset(Rng* rng) override;
@@ -58,7 +59,9 @@ class SpaceInvaders final : public GridGame {
   void Draw(Board* board) const override;
   int difficulty() const override { return state_.waves_cleared; }
 
+  // The state, read-only (the next Draw shows it).
   const State& state() const { return state_; }
+  // Test hook: the state to set up a position; the rules take it as it is.
   State& mutable_state() { return state_; }
 
  private:
