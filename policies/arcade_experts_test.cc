@@ -111,13 +111,13 @@ TEST(ArcadeExpertsTest, FreewayExpertWaitsForACarAboutToPass) {
   Board board(7);
   board.Set(9, Freeway::kChickenCol, Freeway::kChicken);
   for (int row = 1; row <= 8; ++row) {
-    board.Set(row, 0, Freeway::kCar);
-    board.Set(row, 9, Freeway::kSpeed1 + 4);  // slow, far away, heading right
+    board.Set(row, 5, Freeway::kCar);
+    board.Set(row, 4, Freeway::kSpeed1 + 4);  // slow and just past the chicken's column
   }
   EXPECT_EQ(ActOn("arcade/freeway", board), kUp);
   // A fast car right next to the chicken's column in row 8 moves in on the next frame.
-  board.set_mask(8, 0, 0);
-  board.set_mask(8, 9, 0);
+  board.set_mask(8, 5, 0);
+  board.set_mask(8, 4, 0);
   board.Set(8, 3, Freeway::kCar);
   board.Set(8, 2, Freeway::kSpeed1);
   EXPECT_NE(ActOn("arcade/freeway", board), kUp);

@@ -95,7 +95,9 @@ TEST(AsterixTest, DifficultyRampsEveryHundredFrames) {
   for (int frame = 1; frame <= 450; ++frame) {
     for (auto& o : game.mutable_state().objects) o.active = false;  // nothing can hit
     game.Step(kNoop, &rng);
-    if (frame == 99) EXPECT_EQ(game.state().move_period, 5);
+    if (frame == 99) {
+      EXPECT_EQ(game.state().move_period, 5);
+    }
     if (frame == 100) {
       EXPECT_EQ(game.state().move_period, 4);
       EXPECT_EQ(game.state().spawn_period, 9);

@@ -53,10 +53,16 @@ GameStep Freeway::Step(int action, Rng* rng) {
     NewTraffic(rng);
   }
   if (Hit()) s.chicken_row = kGridSize - 1;
+  const int fastest = FastestPeriod(s.crossings);
   for (Car& car : s.cars) {
     if (--car.timer > 0) continue;
-    car.timer = car.period;
     car.col = (car.col + car.dir + kGridSize) % kGridSize;
+    // A car driving off one side comes back as a new car with a new speed. Without
+    // this, neighbouring lanes with the same speed keep their phase forever, and some
+    // phases block the road for good.
+    const bool wrapped = car.col == (car.dir > 0 ? 0 : kGridSize - 1);
+    if (wrapped) car.period = static_cast<int>(rng->UniformInt(fastest, kSlowestPeriod + 1));
+    car.timer = car.period;
   }
   // Checked again after traffic moved: a car driving into the chicken hits it too.
   if (Hit()) s.chicken_row = kGridSize - 1;

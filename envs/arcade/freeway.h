@@ -1,13 +1,15 @@
 // Freeway on the 10x10 grid (after MinAtar's rules): a chicken in column 4 crosses eight
 // lanes of traffic (rows 1-8) from row 9 to row 0. Reaching row 0 is +1 and starts a
 // new crossing with new traffic; a car hitting the chicken sends it back to row 9. The
-// chicken moves at most once every three frames. No game over: the episode ends on the
-// time limit (2500 steps in calico's task table).
+// chicken moves at most once every three frames. A car that drives off one side comes
+// back on the other with a newly drawn speed (calico's rule: it keeps lanes of equal
+// speed from blocking the road forever). No game over: the episode ends on the time
+// limit (2500 steps in calico's task table).
 // Channels: chicken, car, then speed1..speed5, which mark the cell behind each car (its
 // direction) with how many frames the car waits between moves (1 fastest).
-// Difficulty ramp (calico's own; MinAtar only re-draws speeds): each lane's period is
-// drawn from [slowest_fast_period, 5], and that lower end drops from 3 to 2 after 5
-// crossings and to 1 after 10, so traffic speeds up as the player scores.
+// Difficulty ramp (calico's own; MinAtar only re-draws speeds): each car's period is
+// drawn from [FastestPeriod(crossings), 5], and that lower end drops from 3 to 2 after
+// 5 crossings and to 1 after 10, so traffic speeds up as the player scores.
 #ifndef CALICO_ENVS_ARCADE_FREEWAY_H_
 #define CALICO_ENVS_ARCADE_FREEWAY_H_
 

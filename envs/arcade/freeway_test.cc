@@ -1,5 +1,7 @@
 #include "envs/arcade/freeway.h"
 
+#include <set>
+
 #include "gtest/gtest.h"
 
 namespace calico {
@@ -80,6 +82,28 @@ TEST(FreewayTest, CarsMoveEveryPeriodFramesAndWrapAround) {
   EXPECT_EQ(game.state().cars[1].col, 0);
   game.Step(kNoop, &rng);
   EXPECT_EQ(game.state().cars[1].col, 9);
+}
+
+TEST(FreewayTest, CarComingBackAroundGetsANewSpeed) {
+  Freeway game = QuietGame();
+  Rng rng(1);
+  std::set<int> periods;
+  for (int trial = 0; trial < 60; ++trial) {
+    game.mutable_state().cars[3] = {9, 1, 1, 1};  // wraps on the next frame
+    game.mutable_state().chicken_row = 9;
+    game.Step(kNoop, &rng);
+    const Freeway::Car& car = game.state().cars[3];
+    EXPECT_EQ(car.col, 0);
+    EXPECT_GE(car.period, Freeway::FastestPeriod(0));
+    EXPECT_LE(car.period, Freeway::kSlowestPeriod);
+    EXPECT_EQ(car.timer, car.period);
+    periods.insert(car.period);
+  }
+  EXPECT_EQ(periods, (std::set<int>{3, 4, 5}));
+  // A car that does not wrap keeps its speed.
+  game.mutable_state().cars[3] = {4, 1, 1, 1};
+  game.Step(kNoop, &rng);
+  EXPECT_EQ(game.state().cars[3].period, 1);
 }
 
 TEST(FreewayTest, TrafficSpeedsUpWithCrossings) {

@@ -1,8 +1,9 @@
 // Freeway expert: knows when every car will move. Cars keep their period until the next
 // crossing, so after seeing a car move (or new traffic appear) the expert can predict its
 // column on every later frame. It plans the chicken's moves over the next frames with a
-// small dynamic program over (frame, row, move cooldown) that never lets a car reach the
-// chicken's cell, and takes the first move of the fastest safe plan to the top.
+// small dynamic program over (frame, row, move cooldown, previous action) that scores
+// reaching the top soon, models a hit (back to the start), and weighs each move against
+// a sticky repeat of the previous one; it takes the first move of the best plan.
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -16,7 +17,8 @@ namespace {
 constexpr int kHorizon = 28;
 constexpr int kLanes = Freeway::kLanes;
 constexpr int kStartRow = kGridSize - 1;
-constexpr int kBlocked = -1000000;
+constexpr double kHitPenalty = 500;
+constexpr int kChoices[] = {kUp, kNoop, kDown};  // the chicken ignores the rest
 
 struct Lane {
   int col = 0;
@@ -31,6 +33,7 @@ class FreewayExpert final : public BoardExpert {
 
  protected:
   void ResetGame() override {
+    previous_ = kNoop;
     row_ = kStartRow;
     last_row_change_ = -100;
   }
@@ -69,13 +72,14 @@ class FreewayExpert final : public BoardExpert {
 
     // Cooldown left now: a move at frame m blocks moves on the next kMoveCooldown steps.
     const int cooldown = static_cast<int>(std::max<int64_t>(0, Freeway::kMoveCooldown - (frame - 1 - last_row_change_)));
-    memo_valid_.fill({});
-    int best_action = kNoop;
-    int best = kBlocked - 1;
-    for (int action : {kUp, kNoop, kDown}) {
-      const int value = Value(action, 0, row_, cooldown, frame);
-      if (value > best) best = value, best_action = action;
+    // Where the cars will be, once per frame (the plan reads this table many times).
+    for (int k = 0; k <= kHorizon; ++k) {
+      for (int r = 0; r < kGridSize; ++r) car_there_[k][r] = Hit(r, k, frame);
     }
+    memo_valid_ = {};
+    int best_action = kNoop;
+    Best(0, row_, cooldown, previous_, frame, &best_action);
+    previous_ = best_action;
     return best_action;
   }
 
@@ -92,9 +96,10 @@ class FreewayExpert final : public BoardExpert {
     return row >= 1 && row <= kLanes && CarCol(row - 1, k, frame) == Freeway::kChickenCol;
   }
 
-  // Best score after taking `action` at step k (0-based) from (row, cooldown): reaching
-  // the top sooner scores higher; ending lower on the road scores lower; a hit is blocked.
-  int Value(int action, int k, int row, int cooldown, int64_t frame) {
+  // Score after `action` is applied as step k (0-based) from (row, cooldown): reaching
+  // the top sooner scores higher, ending lower on the road scores lower. A hit sends the
+  // chicken back to the start, where the plan goes on.
+  double Apply(int action, int k, int row, int cooldown, int64_t frame) {
     int next_row = row, next_cooldown = cooldown;
     if (cooldown > 0) {
       --next_cooldown;
@@ -105,26 +110,47 @@ class FreewayExpert final : public BoardExpert {
     }
     if (next_row == 0) return 1000 - k;
     // Hit before the cars move (they are where they were after k frames) or after.
-    if (Hit(next_row, k, frame) || Hit(next_row, k + 1, frame)) return kBlocked;
-    return Best(k + 1, next_row, next_cooldown, frame);
+    // A hit costs more than the rows it undoes, so plans stay clear of cars by choice.
+    if (car_there_[k][next_row] || car_there_[k + 1][next_row]) {
+      return Best(k + 1, kStartRow, next_cooldown, action, frame, nullptr) - kHitPenalty;
+    }
+    return Best(k + 1, next_row, next_cooldown, action, frame, nullptr);
   }
 
-  int Best(int k, int row, int cooldown, int64_t frame) {
-    if (k >= kHorizon) return -10 * row;
-    bool& valid = memo_valid_[k][row][cooldown];
-    int& value = memo_[k][row][cooldown];
-    if (valid) return value;
-    value = kBlocked;
-    for (int action : {kUp, kNoop, kDown}) value = std::max(value, Value(action, k, row, cooldown, frame));
+  // Best expected score from (row, cooldown) before step k, `previous` the action last
+  // applied: each choice counts 0.9 times its own outcome and 0.1 times a sticky repeat
+  // of `previous`. `choice`, when set, receives the best action.
+  double Best(int k, int row, int cooldown, int previous, int64_t frame, int* choice) {
+    if (k >= kHorizon) return -10.0 * row;
+    const int p = Index(previous);
+    bool& valid = memo_valid_[k][row][cooldown][p];
+    double& value = memo_[k][row][cooldown][p];
+    if (valid && choice == nullptr) return value;
+    std::array<double, 3> outcome;
+    for (int action : kChoices) outcome[Index(action)] = Apply(action, k, row, cooldown, frame);
+    value = -1e9;
+    for (int action : kChoices) {
+      const double v = 0.9 * outcome[Index(action)] + 0.1 * outcome[p];
+      if (v > value) {
+        value = v;
+        if (choice != nullptr) *choice = action;
+      }
+    }
     valid = true;
     return value;
   }
 
+  static int Index(int action) { return action == kUp ? 0 : action == kDown ? 2 : 1; }
+
   std::array<Lane, kLanes> lanes_;
   int row_ = kStartRow;
   int64_t last_row_change_ = -100;
-  std::array<std::array<std::array<int, 3>, kGridSize>, kHorizon> memo_{};
-  std::array<std::array<std::array<bool, 3>, kGridSize>, kHorizon> memo_valid_{};
+  int previous_ = kNoop;  // the action chosen last frame (what a sticky action repeats)
+  // car_there_[k][row]: a car is at the chicken's column in `row` after k more frames.
+  std::array<std::array<bool, kGridSize>, kHorizon + 1> car_there_{};
+  // [frame of the plan][row][cooldown][previous action index]
+  std::array<std::array<std::array<std::array<double, 3>, 3>, kGridSize>, kHorizon> memo_{};
+  std::array<std::array<std::array<std::array<bool, 3>, 3>, kGridSize>, kHorizon> memo_valid_{};
 };
 
 }  // namespace

@@ -1,13 +1,13 @@
-// Seaquest expert. It keeps its own oxygen count, reads the diver gauge, and replays the
-// game's enemy move and spawn timers (their periods are fixed functions of the
-// surfacings it saw), so it knows on which frames enemies move and appear. It then picks one of two aims: surface
-// (oxygen running low with a diver aboard, or all six divers aboard for the bonus) or
-// hunt (line up with an enemy, face it and fire; pick up divers on the way, urgently
-// when it has none). Whatever the aim, it searches four moves ahead, weighing each move
-// against a sticky repeat of the previous one, and drops plans in which an enemy (also
-// one that may appear at a side on a spawn frame), a torpedo, or a torpedo an enemy sub
-// may fire could reach the sub. With no diver aboard
-// it stays below row 1, so a repeated "up" cannot surface it empty-handed.
+// Seaquest expert. It keeps its own oxygen count, reads the diver gauge, and replays
+// the game's enemy move and spawn timers (their periods are fixed functions of the
+// surfacings it saw), so it knows on which frames enemies move and appear. It then picks
+// one of two aims: surface (oxygen running low with a diver aboard, or all six divers
+// aboard for the bonus) or hunt (line up with an enemy, face it and fire; pick up divers
+// on the way, urgently when it has none). Whatever the aim, it searches four moves
+// ahead, weighing each move against a sticky repeat of the previous one, and drops plans
+// in which an enemy (also one that may appear at a side on a spawn frame), a torpedo,
+// or a torpedo an enemy sub may fire could reach the sub, or in which it would surface
+// with no diver aboard (that ends the game).
 #include <algorithm>
 #include <array>
 #include <cstdlib>
@@ -102,8 +102,6 @@ class SeaquestExpert final : public BoardExpert {
 
     divers_ = divers;
     surface_ = divers > 0 && (divers == Seaquest::kMaxDivers || oxygen_ <= row * 2 + kOxygenMargin);
-    // With no diver aboard, row 1 is the top: one sticky "up" from there would surface.
-    top_row_ = divers > 0 || row == 0 ? 0 : 2;
 
     const bool can_fire = frame - last_fire_ >= Seaquest::kShotCooldown - 1;
     // No shooting on the way up: every frame counts when the oxygen is low.
@@ -134,7 +132,9 @@ class SeaquestExpert final : public BoardExpert {
 
   bool EnemyAhead(int row, int col, int facing) const {
     for (const Thing& e : enemies_) {
-      if (e.row == row && (e.col - col) * facing > 0 && (e.dir != facing || e.dir == 0)) return true;
+      // A torpedo (one cell per frame) also catches an enemy fleeing at a slower pace.
+      const bool catchable = e.dir != facing || Seaquest::EnemyMovePeriod(surfacings_) > 1;
+      if (e.row == row && (e.col - col) * facing > 0 && catchable) return true;
     }
     return false;
   }
@@ -192,7 +192,11 @@ class SeaquestExpert final : public BoardExpert {
   double Apply(int action, int k, int row, int col, int facing, int collected) {
     if (action == kLeft) col = std::max(0, col - 1), facing = -1;
     if (action == kRight) col = std::min(kGridSize - 1, col + 1), facing = 1;
-    if (action == kUp && row - 1 >= top_row_) --row;
+    if (action == kUp && row > 0) {
+      // Surfacing without a diver ends the game.
+      if (row == 1 && divers_ + __builtin_popcount(collected) == 0) return kDead;
+      --row;
+    }
     if (action == kDown) row = std::min(kLastRow, row + 1);
     if (Danger(row, col, k)) return kDead;
     double gained = 0;
@@ -229,7 +233,7 @@ class SeaquestExpert final : public BoardExpert {
     double hunt = -10;
     for (const Thing& e : enemies_) {
       const int dist = std::abs(e.col - col);
-      double v = -2.0 * std::abs(e.row - row);
+      double v = -2.0 * std::abs(e.row - row) - 0.2 * dist;
       if (e.row == row) v += (e.col - col) * facing > 0 ? 6 : 2;
       if (e.row == row && dist <= 1) v -= 6;
       hunt = std::max(hunt, v);
@@ -247,7 +251,6 @@ class SeaquestExpert final : public BoardExpert {
   int64_t last_fire_ = -100;
   int divers_ = 0;
   bool surface_ = false;
-  int top_row_ = 0;
   int previous_ = kNoop;  // the action chosen last frame (what a sticky action repeats)
   int surfacings_ = 0;
   int enemy_timer_ = 0;   // the game's enemy move timer after the last step

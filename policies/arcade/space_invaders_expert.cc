@@ -1,8 +1,10 @@
 // Space Invaders expert: enemy bullets fall one row per frame, so it searches three
-// frames ahead and never stands where a bullet will land. Within that, it fires when a
-// shot from its column will meet an alien (the block's marches are predicted from the
-// frames on which it was seen to move), and otherwise walks to the nearest column from
-// which a shot would hit, preferring the lowest aliens (they land first).
+// frames ahead, weighing each move against a sticky repeat of the previous one, and
+// never stands where a bullet will land (and leaves a column early when its bullet is
+// close). Within that, it fires when a shot from its column will meet an alien (the
+// block's marches are predicted from the frames on which it was seen to move), and
+// otherwise walks to the nearest column from which a shot would hit, preferring the
+// lowest aliens (they land first).
 #include <algorithm>
 #include <array>
 #include <cstdlib>
@@ -15,6 +17,8 @@ namespace {
 
 constexpr int kCannonRow = SpaceInvaders::kCannonRow;
 constexpr int kDodgeDepth = 3;
+constexpr double kDead = -1e6;
+constexpr int kMoves[] = {kNoop, kLeft, kRight};
 // Frames before a bullet lands in which the expert already avoids its column.
 constexpr int kEarlyDodge = 4;
 using Grid = std::array<std::array<bool, kGridSize>, kGridSize>;
@@ -30,6 +34,7 @@ class SpaceInvadersExpert final : public BoardExpert {
     period_ = SpaceInvaders::kStartMovePeriod;
     aliens_ = {};
     alien_count_ = 0;
+    previous_ = kNoop;
   }
 
   int Choose(const Board& board, double reward, int64_t frame) override {
@@ -60,39 +65,47 @@ class SpaceInvadersExpert final : public BoardExpert {
     if (count == 0) return kNoop;
 
     const bool can_fire = frame - last_fire_ >= SpaceInvaders::kShotCooldown - 1;
-    // Safe first moves, and the best column to shoot from.
-    const int target = TargetColumn(cannon, frame);
-    int best_action = kNoop, best_score = -1000;
+    target_ = TargetColumn(cannon, frame);
+    std::array<double, kNumArcadeActions> outcome;
+    outcome.fill(kDead);
+    for (int action : kMoves) outcome[action] = Move(action, 1, cannon);
+    // Firing keeps the cannon in place; worth it when the shot will meet an alien.
+    outcome[kFire] = can_fire && ShotHits(cannon, frame) ? outcome[kNoop] + 100 : kDead;
+    outcome[kNoop] -= 1;  // moving wins ties: it sets up the next shot
+    const int previous = previous_ == kLeft || previous_ == kRight ? previous_ : kNoop;
+    double best = kDead * 100;
+    int best_action = kNoop;
     for (int action : {kFire, kNoop, kLeft, kRight}) {
-      int col = cannon;
-      if (action == kLeft) col = std::max(0, cannon - 1);
-      if (action == kRight) col = std::min(kGridSize - 1, cannon + 1);
-      if (!Survives(col, 1)) continue;
-      int score = -std::abs(col - target) * 10;
-      if (action == kFire) score = can_fire && ShotHits(cannon, frame) ? 100 : -1000;
-      if (action == kNoop) score -= 1;  // moving wins ties: it sets up the next shot
-      // Leave a column well before its bullet lands: a dodge left to the last frame
-      // fails whenever a sticky action repeats the previous one.
-      const int landing = FramesToBullet(col);
-      if (landing <= kEarlyDodge) score -= 400 / landing;
-      if (score > best_score) best_score = score, best_action = action;
+      const double value = 0.9 * outcome[action] + 0.1 * outcome[previous];
+      if (value > best) best = value, best_action = action;
     }
+    previous_ = best_action;
     return best_action;
   }
 
  private:
-  // Whether the cannon at `col` after k frames can avoid every known bullet until the
-  // search depth.
-  bool Survives(int col, int k) const {
-    for (int r = 0; r < kGridSize; ++r) {
-      if (bullets_[r][col] && r + k == kCannonRow) return false;
+  // Value of `action` applied as the cannon's k-th move (1-based) from `col`: fatal if
+  // a known bullet lands there on that frame; otherwise the best continuation, each
+  // move weighed against a sticky repeat of the one before (probability 0.1).
+  double Move(int action, int k, int col) const {
+    if (action == kLeft) col = std::max(0, col - 1);
+    if (action == kRight) col = std::min(kGridSize - 1, col + 1);
+    for (int r = 0; r < kCannonRow; ++r) {
+      if (bullets_[r][col] && r + k == kCannonRow) return kDead;
     }
-    if (k == kDodgeDepth) return true;
-    for (int step : {0, -1, 1}) {
-      const int next = col + step;
-      if (next >= 0 && next < kGridSize && Survives(next, k + 1)) return true;
-    }
-    return false;
+    if (k == kDodgeDepth) return Leaf(col, k);
+    double best = kDead * 100;
+    for (int next : kMoves) best = std::max(best, 0.9 * Move(next, k + 1, col) + 0.1 * Move(action, k + 1, col));
+    return best;
+  }
+
+  // Near the target column, and out of any column whose bullet lands soon: a dodge left
+  // to the last frame fails whenever a sticky action repeats the previous one.
+  double Leaf(int col, int k) const {
+    double value = -10.0 * std::abs(col - target_);
+    const int landing = FramesToBullet(col) - k;
+    if (landing <= kEarlyDodge) value -= 400.0 / std::max(1, landing);
+    return value;
   }
 
   // Frames until the next enemy bullet in `col` reaches the cannon row (100 if none).
@@ -153,12 +166,14 @@ class SpaceInvadersExpert final : public BoardExpert {
         if (AlienAt(kCannonRow - j, col, walk + j, frame)) lowest = kCannonRow - j;
       }
       if (lowest < 0) continue;
-      const int cost = walk * 4 - lowest;
+      const int cost = walk * 4 - 2 * lowest;
       if (cost < best_cost) best_cost = cost, best = col;
     }
     return best;
   }
 
+  int previous_ = kNoop;  // the action chosen last frame (what a sticky action repeats)
+  int target_ = 0;        // the column to shoot from this frame
   int64_t last_fire_ = -100;
   int64_t last_march_ = 0;
   int period_ = SpaceInvaders::kStartMovePeriod;
