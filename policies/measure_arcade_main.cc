@@ -3,6 +3,7 @@
 //
 //   bazel run //policies:measure_arcade -- --episodes=50 [--tasks=arcade/breakout,...]
 //       [--reference_out=envs/arcade/reference_returns.txt]
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -64,8 +65,7 @@ int main(int argc, char** argv) {
   if (!out.empty()) {
     const char* workspace = std::getenv("BUILD_WORKSPACE_DIRECTORY");
     if (out[0] != '/' && workspace != nullptr) out = std::string(workspace) + "/" + out;
-    std::string text = absl::StrCat("# task random_mean expert_mean episodes (bazel run //policies:measure_arcade -- --episodes=",
-                                    episodes, ")\n");
+    std::string text;  // one "task random_mean expert_mean episodes" line per task, nothing else
     for (const std::string& line : lines) absl::StrAppend(&text, line, "\n");
     const absl::Status written = calico::WriteFileAtomically(out, text);
     if (!written.ok()) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <utility>
 #include <vector>
 
 #include "envs/arcade/asterix.h"
@@ -27,12 +28,35 @@ struct Object {
   int dir = 1;
 };
 
+// Asterix's move, spawn and ramp timers, as the game runs them (Asterix::Step).
+struct Timers {
+  int64_t frame = 0;  // frames played
+  int period = Asterix::kStartMovePeriod, timer = Asterix::kStartMovePeriod;
+  int spawn_period = Asterix::kStartSpawnPeriod, spawn_timer = Asterix::kStartSpawnPeriod;
+
+  // Plays one frame; returns whether objects moved and whether one may have appeared.
+  std::pair<bool, bool> Advance() {
+    ++frame;
+    bool moved = false, spawned = false;
+    if (--spawn_timer <= 0) spawn_timer = spawn_period, spawned = true;
+    if (--timer <= 0) timer = period, moved = true;
+    if (frame % Asterix::kRampInterval == 0) {
+      period = std::max(1, period - 1);
+      spawn_period = std::max(Asterix::kMinSpawnPeriod, spawn_period - 1);
+    }
+    return {moved, spawned};
+  }
+};
+
 class AsterixExpert final : public BoardExpert {
  public:
   using BoardExpert::BoardExpert;
 
  protected:
-  void ResetGame() override { previous_ = kNoop; }
+  void ResetGame() override {
+    previous_ = kNoop;
+    timers_ = Timers();
+  }
 
   int Choose(const Board& board, double reward, int64_t frame) override {
     int row = 5, col = 5;
@@ -56,21 +80,17 @@ class AsterixExpert final : public BoardExpert {
         }
       }
     }
-    // Which of the next frames move objects or spawn new ones (replays the game's timers;
-    // both are fixed functions of the frame count).
+    // Which of the next frames move objects or spawn new ones: the game's timers are
+    // fixed functions of the frame count, so the expert replays them (catching up to
+    // this frame, then looking ahead on a copy).
+    while (timers_.frame < frame) timers_.Advance();
     moves_.fill(0);
     spawns_.fill(false);
-    int period = Asterix::kStartMovePeriod, timer = Asterix::kStartMovePeriod;
-    int spawn_period = Asterix::kStartSpawnPeriod, spawn_timer = Asterix::kStartSpawnPeriod;
-    for (int64_t f = 1; f <= frame + kDepth; ++f) {
-      bool moved = false, spawned = false;
-      if (--spawn_timer <= 0) spawn_timer = spawn_period, spawned = true;
-      if (--timer <= 0) timer = period, moved = true;
-      if (f % Asterix::kRampInterval == 0) {
-        period = std::max(1, period - 1);
-        spawn_period = std::max(Asterix::kMinSpawnPeriod, spawn_period - 1);
-      }
-      if (f > frame) moves_[f - frame] = moved, spawns_[f - frame] = spawned;
+    Timers ahead = timers_;
+    for (int k = 1; k <= kDepth; ++k) {
+      const auto [moved, spawned] = ahead.Advance();
+      moves_[k] = moved;
+      spawns_[k] = spawned;
     }
     for (int k = 1; k <= kDepth; ++k) moves_[k] += moves_[k - 1];  // moves within k frames
 
@@ -161,6 +181,7 @@ class AsterixExpert final : public BoardExpert {
 
   std::array<Object, kGridSize> objects_;
   int previous_ = kNoop;  // the action chosen last frame (what a sticky action repeats)
+  Timers timers_;         // the game's timers after the frames seen so far
   std::array<int, kDepth + 1> moves_{};      // moves_[k]: object moves within the next k frames
   std::array<bool, kDepth + 1> spawns_{};    // spawns_[k]: an object may appear on frame k
 };

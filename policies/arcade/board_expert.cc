@@ -20,7 +20,10 @@ absl::StatusOr<NamedArrays> BoardExpert::Act(const TimeStep& timestep) {
                                     ? BoardFromArray(it->second, num_channels_)
                                     : BoardFromPixels(it->second, num_channels_);
   if (!board.ok()) return board.status();
-  if (timestep.first()) frame_ = 0;
+  if (timestep.first()) {  // a new episode even if Reset was not called
+    frame_ = 0;
+    ResetGame();
+  }
   const int action = Choose(*board, timestep.reward, frame_++);
   NamedArrays out;
   out["action"] = Array::Int({}, {action});

@@ -20,8 +20,10 @@ class BoardExpert : public Policy {
   BoardExpert(ArcadeObservation observation, int num_channels)
       : observation_(observation), num_channels_(num_channels) {}
 
+  // Starts an episode (a FIRST step does too).
   void Reset(uint64_t seed) final;
-  // Errors when the observation is missing or does not decode to a board.
+  // The action for `timestep`; errors when the observation is missing or does not
+  // decode to a board.
   absl::StatusOr<NamedArrays> Act(const TimeStep& timestep) final;
 
  protected:
