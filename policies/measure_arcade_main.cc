@@ -3,7 +3,10 @@
 //
 //   bazel run //policies:measure_arcade -- --episodes=50 [--tasks=arcade/breakout,...]
 //       [--reference_out=envs/arcade/reference_returns.txt]
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -29,6 +32,20 @@ int main(int argc, char** argv) {
   std::vector<std::string> tasks = calico::ArcadeTaskNames();
   if (!absl::GetFlag(FLAGS_tasks).empty()) tasks = absl::StrSplit(absl::GetFlag(FLAGS_tasks), ',');
 
+  for (const std::string& task : tasks) {
+    const auto parsed = calico::ParseArcadeTask(task);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "measure_arcade: --tasks: %s\n", parsed.status().ToString().c_str());
+      return 1;
+    }
+  }
+  if (episodes < 1) {
+    std::fprintf(stderr, "measure_arcade: --episodes must be at least 1, got %d\n", episodes);
+    return 1;
+  }
+  // Progress goes to a terminal only, one line rewritten in place.
+  const bool show_progress = isatty(fileno(stderr));
+
   std::vector<std::string> lines;
   std::printf("%-28s %-7s %10s %9s %10s %9s %12s\n", "task", "policy", "mean", "std", "mean_len", "wall_s",
               "steps/s");
@@ -39,11 +56,16 @@ int main(int argc, char** argv) {
     for (int p = 0; p < 2; ++p) {
       const auto player = p == 0 ? calico::ArcadePlayer::kRandom : calico::ArcadePlayer::kExpert;
       const char* name = p == 0 ? "random" : "expert";
+      const auto start = std::chrono::steady_clock::now();
       auto progress = [&](int done, int total) {
-        std::fprintf(stderr, "\r%s %s: episode %d/%d", task.c_str(), name, done, total);
-        if (done == total) std::fprintf(stderr, "\r%60s\r", "");
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double eta = elapsed / done * (total - done);
+        std::fprintf(stderr, "\r\033[K%s %s: episode %d/%d, %.1f episodes/s, ETA %.0f s", task.c_str(), name, done,
+                     total, done / std::max(1e-9, elapsed), eta);
+        if (done == total) std::fprintf(stderr, "\r\033[K");
       };
-      auto measured = calico::MeasureArcadePlayer(task, player, episodes, progress);
+      auto measured = calico::MeasureArcadePlayer(task, player, episodes,
+                                                  show_progress ? calico::ProgressCallback(progress) : nullptr);
       if (!measured.ok()) {
         std::fprintf(stderr, "measure_arcade: %s\n", measured.status().ToString().c_str());
         return 1;
