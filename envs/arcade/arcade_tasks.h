@@ -23,7 +23,7 @@ inline constexpr int64_t kArcadeEpisodeCap = 10000;
 // What a task name means.
 struct ArcadeTask {
   std::string game;                 // "breakout"
-  ArcadeObservation observation;    // board or pixels
+  ArcadeObservation observation = ArcadeObservation::kBoard;
 };
 
 // The game names: asterix, breakout, freeway, seaquest, space_invaders.

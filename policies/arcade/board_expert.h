@@ -17,6 +17,7 @@ namespace calico {
 // randomness, so the seed passed to Reset does not change its play.
 class BoardExpert : public Policy {
  public:
+  // Reads the "board" or "pixels" observation of a game with `num_channels` channels.
   BoardExpert(ArcadeObservation observation, int num_channels)
       : observation_(observation), num_channels_(num_channels) {}
 
