@@ -16,7 +16,6 @@
 #include "agent/collect.h"
 #include "agent/episode_runner.h"
 #include "agent/evaluate.h"
-#include "agent/references.h"
 #include "agent/resource_paths.h"
 #include "base/file_io.h"
 #include "base/status_macros.h"
@@ -33,13 +32,13 @@ ABSL_FLAG(std::string, format, "table", "tokens: output format, 'table' or 'json
 ABSL_FLAG(int64_t, window, 0, "tokens: if > 0, show only a window of this many positions");
 ABSL_FLAG(int64_t, window_start, 0, "tokens: first timestep of the window");
 ABSL_FLAG(std::string, text_model, "", "SentencePiece model (default: the one shipped with calico)");
-ABSL_FLAG(std::string, out, "", "text-model, collect, references: where to write");
+ABSL_FLAG(std::string, out, "", "text-model, collect: where to write");
 ABSL_FLAG(int32_t, vocab_size, calico::kCalicoTextVocabSize, "text-model: number of text pieces");
 ABSL_FLAG(std::string, task, "", "rollout, collect, envs: task name(s), comma-separated for collect");
 ABSL_FLAG(std::string, policy, "expert", "rollout, collect: 'expert' or 'random'");
-ABSL_FLAG(int32_t, episodes, 0, "rollout (default 1), collect (default 10), references (default 50): episodes per task");
+ABSL_FLAG(int32_t, episodes, 0, "rollout (default 1), collect (default 10), eval (default: the suite's): episodes per task");
 ABSL_FLAG(uint64_t, seed, 0, "rollout, collect: seed of the first episode (episode i uses seed + i)");
-ABSL_FLAG(int32_t, threads, 2, "rollout, collect, references: worker threads");
+ABSL_FLAG(int32_t, threads, 2, "rollout, collect, eval: worker threads");
 ABSL_FLAG(std::string, video, "", "rollout: write episode 0 as an animated GIF here");
 ABSL_FLAG(std::string, video_size, "240x240", "rollout: video frame size, HEIGHTxWIDTH");
 ABSL_FLAG(int32_t, video_every, 2, "rollout: keep every n-th frame in the video");
@@ -67,8 +66,7 @@ constexpr char kUsage[] =
     "      bootstrap 95% intervals, and a report directory with charts and videos.\n"
     "  calico inspect DIR\n"
     "      Print a dataset's figures per task and check every record.\n"
-    "  calico references --out=FILE [--episodes=50]\n"
-    "      Measure every task's random and expert mean returns (the 0 and 100 of scores).\n"
+
     "  calico tokens --input=FILE [--format=table|json] [--window=L --window_start=T]\n"
     "      Print the token stream of the timesteps in FILE (a text-format TokensRequest,\n"
     "      see tokenizers/tokens_request.proto and tests/data/*.textproto).\n"
@@ -227,27 +225,6 @@ absl::Status Inspect(const std::vector<std::string>& args, bool* damaged) {
   return absl::OkStatus();
 }
 
-absl::Status References() {
-  if (absl::GetFlag(FLAGS_out).empty()) return absl::InvalidArgumentError("references needs --out=FILE");
-  ReferenceOptions options;
-  options.episodes = EpisodesFlag(50);
-  options.threads = absl::GetFlag(FLAGS_threads);
-  for (const TaskInfo& info : AllTasks().List()) {
-    if (StateTaskName(info.name) == info.name) options.tasks.push_back(info.name);
-  }
-  ASSIGN_OR_RETURN(ReferenceTable table,
-                   MeasureReferences(AllTasks(), NamedPolicy("random"), NamedPolicy("expert"), options, &std::cout));
-  const std::string path = UserPath(absl::GetFlag(FLAGS_out));
-  RETURN_IF_ERROR(WriteFileAtomically(
-      path, FormatReferenceReturns(table, absl::StrCat("Reference returns: mean over seeds 0..", options.episodes - 1,
-                                                       " of the random and expert policies.\n"
-                                                       "Made by: calico references --episodes=",
-                                                       options.episodes, " --out=envs/reference_returns.txt\n"
-                                                       "A _pixels task uses its state task's line."))));
-  std::printf("wrote %s\n", path.c_str());
-  return absl::OkStatus();
-}
-
 absl::Status Tokens() {
   const std::string input = absl::GetFlag(FLAGS_input);
   if (input.empty()) return absl::InvalidArgumentError("tokens needs --input=FILE (a text-format TokensRequest)");
@@ -309,8 +286,6 @@ int Main(int argc, char** argv) {
     status = Eval();
   } else if (command == "inspect") {
     status = Inspect(args, &damaged);
-  } else if (command == "references") {
-    status = References();
   } else {
     std::fprintf(stderr, "calico: unknown command '%s'.\n%s", command.c_str(), kUsage);
     return 2;

@@ -8,7 +8,7 @@
 #include "envs/arcade/arcade_tasks.h"
 #include "envs/mujoco/mujoco_env.h"
 
-// Generated from envs/reference_returns.txt by the genrule in envs/BUILD.
+// Generated from the families' reference_returns.txt files by the genrule in envs/BUILD.
 extern const char kCalicoReferenceReturnsText[];
 
 namespace calico {
@@ -34,7 +34,7 @@ const TaskRegistry& AllTasks() {
 
 const ReferenceTable& BuiltinReferenceReturns() {
   static const ReferenceTable* table = [] {
-    absl::StatusOr<ReferenceTable> parsed = ParseReferenceReturns(kCalicoReferenceReturnsText, "envs/reference_returns.txt");
+    absl::StatusOr<ReferenceTable> parsed = ParseReferenceReturns(kCalicoReferenceReturnsText, "envs/*/reference_returns.txt");
     if (!parsed.ok()) {  // the committed file is checked by a test
       std::fprintf(stderr, "calico: %s\n", std::string(parsed.status().message()).c_str());
       std::abort();

@@ -13,7 +13,8 @@ namespace calico {
 // The registry of all MuJoCo and arcade tasks (built once; thread-safe).
 const TaskRegistry& AllTasks();
 
-// The committed reference returns (envs/reference_returns.txt, compiled into the binary).
+// The committed reference returns (envs/arcade/ and envs/mujoco/reference_returns.txt,
+// compiled into the binary).
 // A `_pixels` task shares its state task's references (same physics, seeds and expert).
 const ReferenceTable& BuiltinReferenceReturns();
 
