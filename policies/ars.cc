@@ -59,11 +59,11 @@ absl::StatusOr<double> Rollout(Environment& env, const LinearPolicyParams& param
                                uint64_t seed, int steps, StateStats* stats, int64_t* env_steps) {
   ASSIGN_OR_RETURN(TimeStep timestep, env.Reset(seed));
   double total = 0.0;
-  std::vector<double> raw;
+  std::vector<double> features, raw;
   for (int t = 0; t < steps && !timestep.last(); ++t) {
     const std::vector<double> x = FlattenFloatObservations(timestep.observation);
     if (stats != nullptr) stats->Add(x);
-    LinearPolicy::Evaluate(params, x, &raw);
+    LinearPolicy::Evaluate(params, x, &features, &raw);
     ASSIGN_OR_RETURN(timestep, env.Step({{"action", ClipToActionSpec(raw, action_spec)}}));
     total += timestep.reward;
     ++*env_steps;
@@ -83,6 +83,10 @@ std::string StateTask(const std::string& task) {
 
 absl::Status ArsOptions::Validate() const {
   if (task.empty()) return absl::InvalidArgumentError("ARS options: expected a task name");
+  if (features != "linear" && features != "quadratic") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ARS options: features '", features, "', expected 'linear' or 'quadratic'"));
+  }
   if (iterations < 1 || directions < 1 || top_directions < 1 || eval_every < 1 || eval_episodes < 1) {
     return absl::InvalidArgumentError(absl::StrCat("ARS options: iterations ", iterations, ", directions ", directions,
                                                    ", top_directions ", top_directions, ", eval_every ", eval_every,
@@ -128,10 +132,11 @@ absl::StatusOr<LinearPolicyParams> TrainArs(const ArsOptions& options,
   params.task = task;
   params.observation_size = FloatObservationSize(env->observation_spec());
   params.action_size = static_cast<int>(action_spec.num_elements());
+  params.features = options.features;
   const int n = params.observation_size, m = params.action_size;
   params.mean.assign(n, 0.0);
   params.std.assign(n, 1.0);
-  params.weights.assign(static_cast<size_t>(m) * n, 0.0);
+  params.weights.assign(static_cast<size_t>(m) * params.feature_size(), 0.0);
   params.bias.assign(m, 0.0);
   const size_t dim = params.weights.size() + params.bias.size();
 

@@ -26,9 +26,10 @@ struct ArsOptions {
   int eval_every = 10;          // iterations between evaluations of the current policy
   int eval_episodes = 5;        // seeded episodes per evaluation (full length)
   uint64_t seed = 0;            // directions and episode seeds derive from it
+  std::string features = "linear";  // policy features: "linear" or "quadratic"
 
   // Positive counts, top_directions <= directions, positive step and noise, a horizon in
-  // [1, 1000], and a task name.
+  // [1, 1000], a task name and a known feature kind.
   absl::Status Validate() const;
 };
 

@@ -77,16 +77,26 @@ absl::StatusOr<int> ParseSize(const std::vector<std::string>& lines, size_t inde
 
 }  // namespace
 
+int LinearPolicyParams::feature_size() const {
+  if (features == "linear") return observation_size;
+  if (features == "quadratic") return observation_size + observation_size * (observation_size + 1) / 2;
+  return 0;
+}
+
 absl::Status LinearPolicyParams::Validate() const {
+  if (features != "linear" && features != "quadratic") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("linear policy features '", features, "': expected 'linear' or 'quadratic'"));
+  }
   if (observation_size <= 0 || action_size <= 0) {
     return absl::InvalidArgumentError(absl::StrCat("linear policy sizes ", observation_size, " -> ", action_size,
                                                    ": expected positive sizes"));
   }
-  const size_t n = observation_size, m = action_size;
-  if (mean.size() != n || std.size() != n || weights.size() != m * n || bias.size() != m) {
+  const size_t n = observation_size, m = action_size, f = feature_size();
+  if (mean.size() != n || std.size() != n || weights.size() != m * f || bias.size() != m) {
     return absl::InvalidArgumentError(absl::StrCat("linear policy arrays: mean ", mean.size(), ", std ", std.size(),
                                                    ", weights ", weights.size(), ", bias ", bias.size(),
-                                                   "; expected ", n, ", ", n, ", ", m * n, ", ", m));
+                                                   "; expected ", n, ", ", n, ", ", m * f, ", ", m));
   }
   for (size_t i = 0; i < n; ++i) {
     if (!std::isfinite(mean[i]) || !std::isfinite(std[i]) || !(std[i] > 0.0)) {
@@ -108,6 +118,7 @@ std::string LinearPolicyToText(const LinearPolicyParams& params) {
   absl::StrAppend(&out, "task ", params.task, "\n");
   absl::StrAppend(&out, "observation_size ", params.observation_size, "\n");
   absl::StrAppend(&out, "action_size ", params.action_size, "\n");
+  absl::StrAppend(&out, "features ", params.features, "\n");
   AppendNumbers("mean", params.mean, &out);
   AppendNumbers("std", params.std, &out);
   AppendNumbers("weights", params.weights, &out);
@@ -133,13 +144,18 @@ absl::StatusOr<LinearPolicyParams> LinearPolicyFromText(absl::string_view text, 
   ASSIGN_OR_RETURN(params.task, ParseWord(lines, 1, "task", source));
   ASSIGN_OR_RETURN(params.observation_size, ParseSize(lines, 2, "observation_size", source));
   ASSIGN_OR_RETURN(params.action_size, ParseSize(lines, 3, "action_size", source));
-  const int n = params.observation_size, m = params.action_size;
-  RETURN_IF_ERROR(ParseNumbers(lines, 4, "mean", n, source, &params.mean));
-  RETURN_IF_ERROR(ParseNumbers(lines, 5, "std", n, source, &params.std));
-  RETURN_IF_ERROR(ParseNumbers(lines, 6, "weights", m * n, source, &params.weights));
-  RETURN_IF_ERROR(ParseNumbers(lines, 7, "bias", m, source, &params.bias));
-  if (lines.size() > 8) {
-    return absl::InvalidArgumentError(absl::StrCat(source, " line 9: unexpected content after 'bias'"));
+  ASSIGN_OR_RETURN(params.features, ParseWord(lines, 4, "features", source));
+  const int n = params.observation_size, m = params.action_size, f = params.feature_size();
+  if (f == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(source, " line 5: features '", params.features,
+                                                   "', expected 'linear' or 'quadratic'"));
+  }
+  RETURN_IF_ERROR(ParseNumbers(lines, 5, "mean", n, source, &params.mean));
+  RETURN_IF_ERROR(ParseNumbers(lines, 6, "std", n, source, &params.std));
+  RETURN_IF_ERROR(ParseNumbers(lines, 7, "weights", m * f, source, &params.weights));
+  RETURN_IF_ERROR(ParseNumbers(lines, 8, "bias", m, source, &params.bias));
+  if (lines.size() > 9) {
+    return absl::InvalidArgumentError(absl::StrCat(source, " line 10: unexpected content after 'bias'"));
   }
   if (absl::Status status = params.Validate(); !status.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(source, ": ", status.message()));
@@ -189,13 +205,22 @@ Array ClipToActionSpec(const std::vector<double>& raw, const ArraySpec& spec) {
   return Array::Float(spec.shape, std::move(values));
 }
 
-void LinearPolicy::Evaluate(const LinearPolicyParams& params, const std::vector<double>& x, std::vector<double>* out) {
-  const int n = params.observation_size, m = params.action_size;
+void LinearPolicy::Evaluate(const LinearPolicyParams& params, const std::vector<double>& x, std::vector<double>* features,
+                            std::vector<double>* out) {
+  const int n = params.observation_size, m = params.action_size, f = params.feature_size();
+  features->resize(f);
+  for (int j = 0; j < n; ++j) (*features)[j] = (x[j] - params.mean[j]) / params.std[j];
+  if (params.features == "quadratic") {
+    int k = n;
+    for (int i = 0; i < n; ++i) {
+      for (int j = i; j < n; ++j) (*features)[k++] = (*features)[i] * (*features)[j];
+    }
+  }
   out->assign(m, 0.0);
   for (int i = 0; i < m; ++i) {
     double sum = params.bias[i];
-    const double* row = params.weights.data() + static_cast<size_t>(i) * n;
-    for (int j = 0; j < n; ++j) sum += row[j] * (x[j] - params.mean[j]) / params.std[j];
+    const double* row = params.weights.data() + static_cast<size_t>(i) * f;
+    for (int j = 0; j < f; ++j) sum += row[j] * (*features)[j];
     (*out)[i] = sum;
   }
 }
@@ -231,7 +256,7 @@ absl::StatusOr<NamedArrays> LinearPolicy::Act(const TimeStep& timestep) {
     return absl::InvalidArgumentError(absl::StrCat("linear policy: observation has ", x.size(),
                                                    " float values, expected ", params_.observation_size));
   }
-  Evaluate(params_, x, &raw_);
+  Evaluate(params_, x, &features_, &raw_);
   return NamedArrays{{"action", ClipToActionSpec(raw_, action_spec_)}};
 }
 

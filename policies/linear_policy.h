@@ -1,6 +1,7 @@
-// LinearPolicy: action = clip(W ((o - mean) / std) + b), over the concatenated FLOAT32
-// observations; the policies that augmented random search trains, and their versioned
-// text file format (".ars").
+// LinearPolicy: action = clip(W f(z) + b) with z = (o - mean) / std over the concatenated
+// FLOAT32 observations and f either the identity ("linear") or z plus all products
+// z_i z_j, i <= j ("quadratic"); the policies that augmented random search trains, and
+// their versioned text file format (".ars").
 #ifndef CALICO_POLICIES_LINEAR_POLICY_H_
 #define CALICO_POLICIES_LINEAR_POLICY_H_
 
@@ -21,12 +22,16 @@ struct LinearPolicyParams {
   std::string task;                   // the task it was trained on ("mujoco/cheetah_run")
   int observation_size = 0;           // n: FLOAT32 observation elements, keys in order
   int action_size = 0;                // m: elements of the "action" array
+  std::string features = "linear";    // "linear" (F = n) or "quadratic" (F = n + n(n+1)/2)
   std::vector<double> mean;           // [n] observation normaliser
   std::vector<double> std;            // [n] observation normaliser, > 0
-  std::vector<double> weights;        // [m, n] row-major
+  std::vector<double> weights;        // [m, F] row-major, F = feature_size()
   std::vector<double> bias;           // [m]
 
-  // Sizes agree, every number is finite and every std > 0.
+  // F: number of features the weights read (0 for an unknown feature kind).
+  int feature_size() const;
+
+  // A known feature kind, sizes that agree, finite numbers, every std > 0.
   absl::Status Validate() const;
 };
 
@@ -35,9 +40,10 @@ struct LinearPolicyParams {
 //   task <name>
 //   observation_size <n>
 //   action_size <m>
+//   features <linear|quadratic>
 //   mean <n numbers>
 //   std <n numbers>
-//   weights <m*n numbers, row-major>
+//   weights <m*F numbers, row-major>
 //   bias <m numbers>
 // Numbers are written with 17 significant digits, so a file round-trips exactly.
 std::string LinearPolicyToText(const LinearPolicyParams& params);
@@ -72,8 +78,10 @@ class LinearPolicy : public Policy {
   void Reset(uint64_t seed) override {}
   absl::StatusOr<NamedArrays> Act(const TimeStep& timestep) override;
 
-  // The unclipped action for a flat observation `x` (size n), written to `out` (size m).
-  static void Evaluate(const LinearPolicyParams& params, const std::vector<double>& x, std::vector<double>* out);
+  // The unclipped action for a flat observation `x` (size n), written to `out` (size m);
+  // `features` is scratch space.
+  static void Evaluate(const LinearPolicyParams& params, const std::vector<double>& x, std::vector<double>* features,
+                       std::vector<double>* out);
 
  private:
   LinearPolicy(LinearPolicyParams params, ArraySpec action_spec)
@@ -81,7 +89,8 @@ class LinearPolicy : public Policy {
 
   LinearPolicyParams params_;
   ArraySpec action_spec_;
-  std::vector<double> raw_;  // [m] scratch
+  std::vector<double> features_;  // [F] scratch
+  std::vector<double> raw_;       // [m] scratch
 };
 
 // Clips `raw` into the bounds of `spec` (a FLOAT32 action) as floats that satisfy them.

@@ -20,6 +20,7 @@ ABSL_FLAG(int, episode_steps, 1000, "training rollout horizon");
 ABSL_FLAG(int, eval_every, 10, "iterations between evaluations");
 ABSL_FLAG(int, eval_episodes, 5, "episodes per evaluation");
 ABSL_FLAG(uint64_t, seed, 0, "random seed");
+ABSL_FLAG(std::string, features, "linear", "policy features: linear or quadratic");
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   options.eval_every = absl::GetFlag(FLAGS_eval_every);
   options.eval_episodes = absl::GetFlag(FLAGS_eval_episodes);
   options.seed = absl::GetFlag(FLAGS_seed);
+  options.features = absl::GetFlag(FLAGS_features);
   const std::string out = absl::GetFlag(FLAGS_out);
   if (out.empty()) {
     std::fprintf(stderr, "train_ars: --out is required (the .ars file to write)\n");
