@@ -65,7 +65,12 @@ int Run() {
   } else {
     tasks = absl::StrSplit(absl::GetFlag(FLAGS_tasks), ',', absl::SkipEmpty());
   }
-  std::string reference = "# task random_mean expert_mean episodes (bazel run //policies:measure_mujoco)\n";
+  std::string reference = absl::StrCat(
+      "# task random_mean expert_mean episodes\n",
+      "# Mean returns over seeds 0..episodes-1 (bazel run //policies:measure_mujoco -- --episodes=", episodes,
+      " --out=...).\n",
+      "# A _pixels task has its state task's numbers: same seeds, same physics, and the experts\n",
+      "# read only the state observations (mujoco_experts_test checks a whole episode matches).\n");
   std::printf("%-28s %10s %8s %10s %8s %8s\n", "task", "random", "std", "expert", "std", "seconds");
   for (const std::string& task : tasks) {
     auto random = Measure(task, false, episodes);
@@ -79,6 +84,7 @@ int Run() {
                 expert->std, random->seconds + expert->seconds);
     std::fflush(stdout);
     absl::StrAppendFormat(&reference, "%s %.1f %.1f %d\n", task, random->mean, expert->mean, episodes);
+    absl::StrAppendFormat(&reference, "%s_pixels %.1f %.1f %d\n", task, random->mean, expert->mean, episodes);
   }
   if (absl::GetFlag(FLAGS_speed)) {
     // Physics: zero actions through the Environment interface (state observations only).

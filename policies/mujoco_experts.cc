@@ -49,7 +49,8 @@ absl::Status RequireKeys(const TimeStep& timestep, std::initializer_list<const c
 }
 
 // A stateless state-feedback expert: observation -> action values in [-1, 1] (every
-// calico MuJoCo task's control range).
+// calico MuJoCo task's control range). Not thread-safe (as every Policy), though it holds
+// no mutable state.
 class FeedbackExpert : public Policy {
  public:
   using Controller = std::function<std::vector<double>(const TimeStep&)>;
@@ -160,7 +161,9 @@ absl::StatusOr<std::unique_ptr<Policy>> PendulumExpert(const std::string& task) 
     const double e = energy(theta, w);
     const double target = 0.05;
     double u = 5.0 * (target - e) * w;
-    if (std::abs(w) < 0.1 && e < target) u = 1.0;  // at rest at the bottom: start a swing
+    // At rest at the very bottom the pump gives nothing: start a swing. (Anywhere else at
+    // rest, gravity starts one, and a constant push would only hold the pole still.)
+    if (std::abs(w) < 0.1 && std::abs(Wrap(theta - kPi)) < 0.05) u = 1.0;
     return std::vector<double>{u};
   };
   return std::unique_ptr<Policy>(new FeedbackExpert(task, {"orientation", "velocity"}, 1, controller));

@@ -73,6 +73,26 @@ TEST(MujocoExpertsTest, PixelsVariantsActOnTheStateObservations) {
   }
 }
 
+TEST(MujocoExpertsTest, PixelsTaskEpisodeReturnEqualsTheStateTasks) {
+  // Why reference_returns.txt may give a _pixels task its state task's numbers.
+  for (bool expert : {true, false}) {
+    ASSERT_OK_AND_ASSIGN(auto state_env, MakeMujocoEnvironment("mujoco/cartpole_swingup"));
+    ASSERT_OK_AND_ASSIGN(auto pixels_env, MakeMujocoEnvironment("mujoco/cartpole_swingup_pixels"));
+    std::unique_ptr<Policy> a, b;
+    if (expert) {
+      ASSERT_OK_AND_ASSIGN(a, MakeMujocoExpert("mujoco/cartpole_swingup"));
+      ASSERT_OK_AND_ASSIGN(b, MakeMujocoExpert("mujoco/cartpole_swingup_pixels"));
+    } else {
+      ASSERT_OK_AND_ASSIGN(a, RandomPolicy::Create(state_env->action_spec()));
+      ASSERT_OK_AND_ASSIGN(b, RandomPolicy::Create(pixels_env->action_spec()));
+    }
+    ASSERT_OK_AND_ASSIGN(EpisodeResult state, RunEpisode(*state_env, *a, 4));
+    ASSERT_OK_AND_ASSIGN(EpisodeResult pixels, RunEpisode(*pixels_env, *b, 4));
+    EXPECT_EQ(state.episode_return, pixels.episode_return);
+    EXPECT_EQ(state.steps, 1000);
+  }
+}
+
 TEST(MujocoExpertsTest, EveryExpertMakesValidActions) {
   for (const std::string& task : MujocoExpertTasks()) {
     ASSERT_OK_AND_ASSIGN(auto env, MakeMujocoEnvironment(task));

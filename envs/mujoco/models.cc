@@ -164,8 +164,8 @@ constexpr char kPointMass[] = R"(<mujoco model="point_mass">
 </mujoco>
 )";
 
-// Two 1 m capsule links (density 1000) hanging from a fixed shoulder; only the elbow is
-// actuated (2 Nm); 10 ms RK4 steps. The target site sits 4 m above the floor, 2 m above
+// Two 1 m, 1 kg capsule links hanging from a fixed shoulder; only the elbow is actuated
+// (2 Nm); 10 ms RK4 steps. The target site sits 4 m above the floor, 2 m above
 // the shoulder.
 constexpr char kAcrobot[] = R"(<mujoco model="acrobot">
   $VISUAL
@@ -174,7 +174,7 @@ constexpr char kAcrobot[] = R"(<mujoco model="acrobot">
   </option>
   <default>
     <joint damping=".05"/>
-    <geom type="capsule" material="self"/>
+    <geom type="capsule" mass="1" material="self"/>
   </default>
   <worldbody>
     <light name="light" pos="0 0 6" dir="0 0 -1"/>
@@ -198,8 +198,9 @@ constexpr char kAcrobot[] = R"(<mujoco model="acrobot">
 </mujoco>
 )";
 
-// The planar half-cheetah: 14 kg in total, six spring-damped joints (ranges in degrees),
-// motors of 120/90/60 (back leg) and 120/60/30 (front leg) Nm; 10 ms steps.
+// The planar half-cheetah: 14 kg in total, six spring-damped joints (ranges in degrees,
+// including the Control Suite's wide back-foot range and its front-thigh upper limit of
+// 0.4 degrees), motors of 120/90/60 (back leg) and 90/60/30 (front leg) Nm; 10 ms steps.
 constexpr char kCheetah[] = R"(<mujoco model="cheetah">
   $VISUAL
   <compiler settotalmass="14"/>
@@ -229,16 +230,16 @@ constexpr char kCheetah[] = R"(<mujoco model="cheetah">
         <joint name="bthigh" range="-30 60" stiffness="240" damping="6"/>
         <geom name="bthigh" type="capsule" pos=".1 0 -.13" axisangle="0 1 0 -218" size="0.046 .145"/>
         <body name="bshin" pos=".16 0 -.25">
-          <joint name="bshin" range="-45 45" stiffness="180" damping="4.5"/>
+          <joint name="bshin" range="-50 50" stiffness="180" damping="4.5"/>
           <geom name="bshin" type="capsule" pos="-.14 0 -.07" axisangle="0 1 0 -116" size="0.046 .15"/>
           <body name="bfoot" pos="-.28 0 -.14">
-            <joint name="bfoot" range="-45 45" stiffness="120" damping="3"/>
+            <joint name="bfoot" range="-230 50" stiffness="120" damping="3"/>
             <geom name="bfoot" type="capsule" pos=".03 0 -.097" axisangle="0 1 0 -15" size="0.046 .094"/>
           </body>
         </body>
       </body>
       <body name="fthigh" pos=".5 0 0">
-        <joint name="fthigh" range="-57 40" stiffness="180" damping="4.5"/>
+        <joint name="fthigh" range="-57 .40" stiffness="180" damping="4.5"/>
         <geom name="fthigh" type="capsule" pos="-.07 0 -.12" axisangle="0 1 0 30" size="0.046 .133"/>
         <body name="fshin" pos="-.14 0 -.24">
           <joint name="fshin" range="-70 50" stiffness="120" damping="3"/>
@@ -258,7 +259,7 @@ constexpr char kCheetah[] = R"(<mujoco model="cheetah">
     <motor name="bthigh" joint="bthigh" gear="120"/>
     <motor name="bshin" joint="bshin" gear="90"/>
     <motor name="bfoot" joint="bfoot" gear="60"/>
-    <motor name="fthigh" joint="fthigh" gear="120"/>
+    <motor name="fthigh" joint="fthigh" gear="90"/>
     <motor name="fshin" joint="fshin" gear="60"/>
     <motor name="ffoot" joint="ffoot" gear="30"/>
   </actuator>

@@ -11,6 +11,7 @@
 
 namespace calico {
 
+// Deleters for std::unique_ptr: free with MuJoCo's own functions.
 struct MjModelDeleter {
   void operator()(mjModel* model) const { mj_deleteModel(model); }
 };

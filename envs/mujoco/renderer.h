@@ -33,6 +33,7 @@ class OffscreenRenderer {
   // top row first. Errors for sizes outside [1, max_width/max_height] or a bad camera id.
   absl::StatusOr<Array> Render(const mjData* data, int camera_id, int height, int width);
 
+  // The largest frame Render accepts (the model's offscreen buffer).
   int max_width() const { return max_width_; }
   int max_height() const { return max_height_; }
 
