@@ -1,0 +1,89 @@
+// The DeepMind Control Suite tasks on calico's own MJCF: cartpole, pendulum, reacher,
+// point_mass, acrobot and cheetah, each with a state-only and a "_pixels" variant.
+#ifndef CALICO_ENVS_MUJOCO_MUJOCO_ENV_H_
+#define CALICO_ENVS_MUJOCO_MUJOCO_ENV_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "envs/environment.h"
+#include "envs/mujoco/mujoco_handles.h"
+#include "envs/mujoco/renderer.h"
+#include "envs/task_registry.h"
+#include "mujoco/mujoco.h"
+
+namespace calico {
+
+// Agent steps in every MuJoCo episode (the Control Suite's time limits divided by the
+// control timestep).
+inline constexpr int64_t kMujocoEpisodeSteps = 1000;
+
+// Side of the square "pixels" observation of the _pixels tasks.
+inline constexpr int kMujocoPixelsSize = 64;
+
+struct MujocoTaskDef;  // the task's initial state, observations and reward (mujoco_env.cc)
+
+// One Control Suite task. Not thread-safe; instances share nothing mutable (each owns its
+// model, data and GL context), so different instances may run on different threads.
+// Observations: FLOAT32 arrays named as in the Control Suite, plus "pixels" UINT8
+// [64, 64, 3] from the model's "fixed" camera in the _pixels variants. Action: FLOAT32
+// "action" [nu] bounded by the actuators' ctrlrange. Rewards are in [0, 1]; an episode is
+// 1000 agent steps and ends with a LAST step of discount 1.
+class MujocoEnvironment : public Environment {
+ public:
+  // `task` is a registered name ("mujoco/cartpole_swingup", "mujoco/reacher_easy_pixels");
+  // NotFound lists the known ones.
+  static absl::StatusOr<std::unique_ptr<MujocoEnvironment>> Create(const std::string& task);
+
+  ~MujocoEnvironment() override;
+
+  const SpecMap& observation_spec() const override { return observation_spec_; }
+  const SpecMap& action_spec() const override { return action_spec_; }
+  absl::StatusOr<TimeStep> Reset(uint64_t seed) override;
+  absl::StatusOr<TimeStep> Step(const NamedArrays& action) override;
+  // From the "fixed" camera; sizes up to 480 x 640.
+  absl::StatusOr<Array> Render(int height, int width) override;
+
+  // The physics, for experts, tests and tools (read-only: changing it breaks determinism).
+  const mjModel* model() const { return model_.get(); }
+  const mjData* data() const { return data_.get(); }
+  // Seconds of simulated time per physics step, and per agent step (control timestep).
+  double physics_timestep() const;
+  double control_timestep() const;
+
+ private:
+  MujocoEnvironment(const MujocoTaskDef* def, bool pixels, MjModelPtr model, MjDataPtr data);
+  absl::StatusOr<TimeStep> MakeTimeStep(StepType type, double reward);
+
+  const MujocoTaskDef* def_;
+  bool pixels_;
+  MjModelPtr model_;
+  MjDataPtr data_;
+  std::unique_ptr<OffscreenRenderer> renderer_;  // created on first use
+  int camera_id_ = -1;
+  SpecMap observation_spec_;
+  SpecMap action_spec_;
+  int64_t steps_ = 0;
+  bool episode_running_ = false;
+};
+
+// The 16 task names ("mujoco/acrobot_swingup", ..., the _pixels variants), sorted.
+std::vector<std::string> MujocoTaskNames();
+
+// A fresh environment for `task` (see MujocoEnvironment::Create).
+absl::StatusOr<std::unique_ptr<Environment>> MakeMujocoEnvironment(const std::string& task);
+
+// The compiled model `task` runs on (with the task's per-task settings, e.g. reacher's
+// target size), for controllers that linearise it. `task` may be a _pixels variant.
+absl::StatusOr<MjModelPtr> LoadMujocoTaskModel(const std::string& task);
+
+// Registers all 16 MuJoCo tasks with a one-line description and 1000 episode steps.
+absl::Status RegisterMujocoTasks(TaskRegistry* registry);
+
+}  // namespace calico
+
+#endif  // CALICO_ENVS_MUJOCO_MUJOCO_ENV_H_

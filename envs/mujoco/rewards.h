@@ -1,0 +1,60 @@
+// Reward shaping of the DeepMind Control Suite: tolerance() and its sigmoid shapes.
+#ifndef CALICO_ENVS_MUJOCO_REWARDS_H_
+#define CALICO_ENVS_MUJOCO_REWARDS_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace calico {
+
+// How tolerance() falls off outside its bounds, as a function of the distance d >= 0
+// from the bounds in units of the margin; every shape is 1 at d = 0 and value_at_margin at
+// d = 1.
+enum class Sigmoid {
+  kGaussian,     // exp(-(d s)^2 / 2)
+  kHyperbolic,   // 1 / cosh(d s)
+  kLongTail,     // 1 / ((d s)^2 + 1)
+  kReciprocal,   // 1 / (|d| s + 1)
+  kCosine,       // (1 + cos(pi d s)) / 2 while d s < 1, else 0
+  kLinear,       // 1 - d s while d s < 1, else 0
+  kQuadratic,    // 1 - (d s)^2 while d s < 1, else 0
+  kTanhSquared,  // 1 - tanh(d s)^2
+};
+
+// Parses the Control Suite's names ("gaussian", "long_tail", ...).
+absl::StatusOr<Sigmoid> ParseSigmoid(absl::string_view name);
+
+// The Control Suite's name of `sigmoid`.
+const char* SigmoidName(Sigmoid sigmoid);
+
+// Arguments of tolerance(): 1 inside [lower, upper], falling off over `margin` with the
+// shape `sigmoid` to `value_at_margin` at distance `margin`. margin 0 gives an indicator.
+// Plain value type.
+struct ToleranceOptions {
+  double lower = 0.0;
+  double upper = 0.0;
+  double margin = 0.0;
+  Sigmoid sigmoid = Sigmoid::kGaussian;
+  double value_at_margin = 0.1;
+
+  // lower <= upper, margin >= 0, and value_at_margin in (0, 1) ([0, 1) for cosine, linear
+  // and quadratic, which reach 0).
+  absl::Status Validate() const;
+};
+
+// The sigmoid shape alone: value at distance `d` >= 0 (in margins) for `value_at_1`.
+// Requires value_at_1 in the range ToleranceOptions::Validate accepts (aborts otherwise:
+// the callers pass constants).
+double SigmoidValue(double d, double value_at_1, Sigmoid sigmoid);
+
+// dm_control's rewards.tolerance(x, bounds, margin, sigmoid, value_at_margin) for a scalar.
+// `options` must be valid (see Validate); an invalid one aborts, since tasks build theirs
+// from constants.
+double Tolerance(double x, const ToleranceOptions& options);
+
+}  // namespace calico
+
+#endif  // CALICO_ENVS_MUJOCO_REWARDS_H_
