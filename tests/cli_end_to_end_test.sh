@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The calico commands end to end, as a person runs them: list tasks, roll out experts with
+# a video, collect a dataset from two tasks (one from pixels), append to it, inspect it,
+# damage it and inspect again, evaluate on a suite with a report, and the clear errors
+# of bad requests.
+set -euo pipefail
+calico=agent/calico
+tmp="${TEST_TMPDIR:-$(mktemp -d)}"
+
+fail() { echo "FAIL: $*"; exit 1; }
+expect_failure() {  # expect_failure EXPECTED_MESSAGE ARGS...
+  local expected="$1"; shift
+  local status=0
+  "$calico" "$@" > "$tmp/out" 2> "$tmp/err" || status=$?
+  [[ $status -eq 1 || $status -eq 2 ]] || { cat "$tmp/err"; fail "calico $* exited $status"; }
+  grep -q -- "$expected" "$tmp/err" || { cat "$tmp/err"; fail "calico $* did not say '$expected'"; }
+}
+
+"$calico" envs > "$tmp/envs"
+grep -q "^26 tasks" "$tmp/envs" || fail "envs did not list 26 tasks"
+grep -q "mujoco/cartpole_swingup_pixels" "$tmp/envs" || fail "envs misses a pixels task"
+grep -q "observation pixels: uint8 \[64, 64, 3\]" "$tmp/envs" || fail "envs misses the pixel spec"
+
+"$calico" rollout --task=mujoco/cartpole_balance --episodes=2 --video="$tmp/balance.gif" --video_size=64x96 > "$tmp/rollout"
+grep -q "normalised score" "$tmp/rollout" || fail "rollout printed no score"
+head -c 6 "$tmp/balance.gif" | grep -q "GIF89a" || fail "rollout video is not a GIF"
+"$calico" rollout --task=arcade/breakout --policy=random --episodes=3 > "$tmp/random"
+grep -q "random policy, 3 episodes" "$tmp/random" || fail "random rollout summary missing"
+
+"$calico" collect --task=mujoco/point_mass_easy_pixels,arcade/freeway --episodes=3 --out="$tmp/data" > "$tmp/collect"
+grep -q "wrote 6 episodes" "$tmp/collect" || { cat "$tmp/collect"; fail "collect did not write 6 episodes"; }
+"$calico" collect --task=arcade/freeway --episodes=2 --seed=10 --append --filter=0.8 --out="$tmp/data" > "$tmp/append"
+"$calico" inspect "$tmp/data" > "$tmp/inspect"
+grep -q "^OK: " "$tmp/inspect" || { cat "$tmp/inspect"; fail "inspect of a fresh dataset is not OK"; }
+grep -q "arcade/freeway" "$tmp/inspect" || fail "inspect misses a task"
+expect_failure "already holds a dataset" collect --task=arcade/freeway --episodes=1 --out="$tmp/data"
+
+shard=$(ls "$tmp/data"/shard-*arcade_freeway*.tfrecord | head -1)
+printf '\x01' | dd of="$shard" bs=1 seek=40 conv=notrunc status=none
+status=0
+"$calico" inspect "$tmp/data" > "$tmp/inspect2" || status=$?
+[[ $status -eq 1 ]] || fail "inspect of a damaged dataset exited $status"
+grep -q "records fail their CRC" "$tmp/inspect2" || { cat "$tmp/inspect2"; fail "damage not reported"; }
+
+cat > "$tmp/suite.textproto" <<'SUITE'
+name: "e2e"
+episodes: 3
+tasks { task: "mujoco/cartpole_balance" }
+tasks { task: "arcade/freeway" }
+SUITE
+"$calico" eval --suite="$tmp/suite.textproto" --report="$tmp/report" > "$tmp/eval"
+grep -q "| \*\*IQM\*\* |" "$tmp/eval" || fail "eval printed no IQM"
+for f in report.json report.md report.html videos/arcade_freeway.gif; do
+  [[ -s "$tmp/report/$f" ]] || fail "report file $f missing"
+done
+
+expect_failure "unknown task 'mujoco/nope'" rollout --task=mujoco/nope
+expect_failure "known tasks: arcade/asterix" rollout --task=nope/nope
+expect_failure "expected 'expert' or 'random'" rollout --task=arcade/breakout --policy=clever
+expect_failure "expected HEIGHTxWIDTH" rollout --task=arcade/breakout --video="$tmp/x.gif" --video_size=big
+expect_failure "needs --out" collect --task=arcade/breakout
+expect_failure "not a calico dataset" inspect "$tmp"
+printf 'tasks { task: "arcade/breakout" } bogus: 1\n' > "$tmp/bad_suite.textproto"
+expect_failure "not a valid SuiteConfig" eval --suite="$tmp/bad_suite.textproto"
+echo "cli_end_to_end_test: all checks passed"

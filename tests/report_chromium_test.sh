@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Opens an evaluation report in headless Chromium (Debian's chromium): the page must load
+# from the file alone, show the score chart, the table and the rollout videos, and render
+# to a non-trivial screenshot.
+set -euo pipefail
+tmp="${TEST_TMPDIR:-$(mktemp -d)}"
+command -v chromium > /dev/null || { echo "FAIL: chromium is not installed (tools/setup installs it)"; exit 1; }
+cat > "$tmp/suite.textproto" <<'SUITE'
+name: "chromium"
+episodes: 2
+tasks { task: "arcade/breakout" }
+tasks { task: "mujoco/reacher_easy" }
+SUITE
+agent/calico eval --suite="$tmp/suite.textproto" --report="$tmp/report" > /dev/null
+flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
+       --disable-component-update --disable-sync --user-data-dir="$tmp/profile")
+timeout 120 chromium "${flags[@]}" --dump-dom "file://$tmp/report/report.html" > "$tmp/dom.html" 2> "$tmp/chromium.log"
+for needle in '<svg id="scores"' 'id="score-table"' 'class="rollout"' 'arcade/breakout' 'IQM'; do
+  grep -q -- "$needle" "$tmp/dom.html" || { echo "FAIL: the rendered page lacks $needle"; exit 1; }
+done
+[[ $(grep -c 'class="bar"' "$tmp/dom.html") -ge 5 ]] || { echo "FAIL: fewer than 5 score bars"; exit 1; }
+timeout 120 chromium "${flags[@]}" --window-size=1000,1200 --screenshot="$tmp/report.png" \
+  "file://$tmp/report/report.html" 2>> "$tmp/chromium.log"
+size=$(stat -c %s "$tmp/report.png")
+[[ $size -gt 20000 ]] || { echo "FAIL: screenshot is only $size bytes"; exit 1; }
+echo "report_chromium_test: page rendered ($size-byte screenshot)"
