@@ -361,10 +361,19 @@ absl::StatusOr<TimeStep> MujocoEnvironment::Step(const NamedArrays& action) {
   mjData* d = data_.get();
   const Array& values = action.at("action");
   for (int i = 0; i < m->nu; ++i) d->ctrl[i] = values.floats[i];
-  for (int i = 0; i < def_->action_repeat; ++i) mj_step(m, d);
-  // mj_step leaves positions-derived quantities (xpos, xmat, sensors) at the state before
-  // integration; recompute them for the observation and the reward.
-  mj_forward(m, d);
+  // mj_step leaves position- and velocity-derived quantities (xpos, xmat, sensors) at the
+  // state before integration, and the observation and reward need them at the new state.
+  // As dm_control does, split the step instead of adding a whole mj_forward: every Step
+  // (and Reset) ends with mj_step1 on the new state, so the next Step can start with
+  // mj_step2 (forces, acceleration, integration) and pay for each stage once. RK4 has no
+  // split form, so it takes a full mj_step followed by mj_step1.
+  if (m->opt.integrator == mjINT_RK4) {
+    for (int i = 0; i < def_->action_repeat; ++i) mj_step(m, d);
+  } else {
+    mj_step2(m, d);
+    for (int i = 1; i < def_->action_repeat; ++i) mj_step(m, d);
+  }
+  mj_step1(m, d);
   ++steps_;
   const double reward = def_->reward(m, d);
   const bool last = steps_ >= kMujocoEpisodeSteps;
@@ -377,11 +386,15 @@ absl::StatusOr<TimeStep> MujocoEnvironment::MakeTimeStep(StepType type, double r
   timestep.step_type = type;
   timestep.reward = reward;
   timestep.discount = 1.0;
-  std::vector<std::vector<double>> values(def_->observations.size());
-  def_->observe(model_.get(), data_.get(), &values);
-  for (size_t i = 0; i < values.size(); ++i) {
+  // observe_scratch_ keeps its capacity between steps: no allocation on this hot path.
+  observe_scratch_.resize(def_->observations.size());
+  for (std::vector<double>& v : observe_scratch_) v.clear();
+  def_->observe(model_.get(), data_.get(), &observe_scratch_);
+  for (size_t i = 0; i < observe_scratch_.size(); ++i) {
     const auto& [key, size] = def_->observations[i];
-    timestep.observation[key] = Array::Float({size}, std::vector<float>(values[i].begin(), values[i].end()));
+    const std::vector<double>& v = observe_scratch_[i];
+    timestep.observation.emplace_hint(timestep.observation.end(), key,
+                                      Array::Float({size}, std::vector<float>(v.begin(), v.end())));
   }
   if (pixels_) {
     ASSIGN_OR_RETURN(Array pixels, Render(kMujocoPixelsSize, kMujocoPixelsSize));

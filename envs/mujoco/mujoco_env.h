@@ -69,6 +69,7 @@ class MujocoEnvironment : public Environment {
   SpecMap action_spec_;
   int64_t steps_ = 0;
   bool episode_running_ = false;
+  std::vector<std::vector<double>> observe_scratch_;  // reused by MakeTimeStep
 };
 
 // The 16 task names ("mujoco/acrobot_swingup", ..., the _pixels variants), sorted.
