@@ -33,8 +33,13 @@ void BM_EnvStep(benchmark::State& state) {
   (void)(*env)->Reset(seed);
   for (auto _ : state) {
     absl::StatusOr<TimeStep> t = (*env)->Step(action);
-    if (t->last()) (void)(*env)->Reset(++seed);
     benchmark::DoNotOptimize(t);
+    if (t->last()) {
+      // Resets are not steps (cheetah's settles for 200 physics steps): keep them out.
+      state.PauseTiming();
+      (void)(*env)->Reset(++seed);
+      state.ResumeTiming();
+    }
   }
   state.SetItemsProcessed(state.iterations());
   state.SetLabel(task);
@@ -53,7 +58,11 @@ void BM_BareMjStep(benchmark::State& state) {
   for (auto _ : state) {
     for (int i = 0; i < m->nu; ++i) d->ctrl[i] = 0.1;
     for (int k = 0; k < repeat; ++k) mj_step(m, d);
-    if (++steps % 1000 == 0) mj_resetData(m, d);  // episodes of 1000 agent steps, as the env
+    if (++steps % 1000 == 0) {
+      state.PauseTiming();
+      mj_resetData(m, d);  // episodes of 1000 agent steps, as the env
+      state.ResumeTiming();
+    }
   }
   state.SetItemsProcessed(state.iterations());
   state.SetLabel(task + " (" + std::to_string(repeat) + " mj_step per agent step)");

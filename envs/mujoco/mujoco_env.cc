@@ -366,14 +366,22 @@ absl::StatusOr<TimeStep> MujocoEnvironment::Step(const NamedArrays& action) {
   // As dm_control does, split the step instead of adding a whole mj_forward: every Step
   // (and Reset) ends with mj_step1 on the new state, so the next Step can start with
   // mj_step2 (forces, acceleration, integration) and pay for each stage once. RK4 has no
-  // split form, so it takes a full mj_step followed by mj_step1.
+  // split form, so it takes full mj_steps and then refreshes what observations, rewards
+  // and the renderer read: with no sensors that is kinematics plus cameras and lights
+  // (the next mj_step recomputes everything itself), otherwise all of mj_step1.
   if (m->opt.integrator == mjINT_RK4) {
     for (int i = 0; i < def_->action_repeat; ++i) mj_step(m, d);
+    if (m->nsensor == 0) {
+      mj_kinematics(m, d);
+      mj_camlight(m, d);
+    } else {
+      mj_step1(m, d);
+    }
   } else {
     mj_step2(m, d);
     for (int i = 1; i < def_->action_repeat; ++i) mj_step(m, d);
+    mj_step1(m, d);
   }
-  mj_step1(m, d);
   ++steps_;
   const double reward = def_->reward(m, d);
   const bool last = steps_ >= kMujocoEpisodeSteps;
