@@ -6,6 +6,8 @@
 
 #include "model/eigen_types.h"
 
+#include "model/parallel.h"
+
 namespace calico {
 namespace {
 
@@ -19,7 +21,7 @@ template <typename T>
 void SplitHeadsRotary(const T* qkv, const AttentionShape& s, const RotaryTable<T>& rotary, T* q,
                       T* k, T* v) {
   const int64_t width = s.heads * s.head_dim;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (s.batch * s.seq * s.heads * s.head_dim >= kMinParallelWork)
   for (int64_t bt = 0; bt < s.batch * s.seq; ++bt) {
     const int64_t b = bt / s.seq, t = bt % s.seq;
     const T* row = qkv + bt * 3 * width;
@@ -39,7 +41,7 @@ void SplitHeadsRotaryBackward(const T* dq, const T* dk, const T* dv, const Atten
                               const RotaryTable<T>& rotary, T* dqkv) {
   const int64_t width = s.heads * s.head_dim;
   const int64_t d = s.head_dim;
-#pragma omp parallel
+#pragma omp parallel if (s.batch * s.seq * s.heads * s.head_dim >= kMinParallelWork)
   {
     std::vector<T> tmp(d);
 #pragma omp for schedule(static)
@@ -66,7 +68,7 @@ void CausalAttentionForward(const T* q, const T* k, const T* v, const AttentionS
                             T* lse) {
   const int64_t d = s.head_dim, width = s.heads * s.head_dim;
   const T scale = static_cast<T>(1.0 / std::sqrt(static_cast<double>(d)));
-#pragma omp parallel
+#pragma omp parallel if (s.batch * s.heads * s.seq * s.seq * s.head_dim / 2 >= kMinParallelWork)
   {
     RowMatrix<T> scores;
 #pragma omp for schedule(static)
@@ -141,7 +143,7 @@ void CausalAttentionBackward(const T* dout, const T* q, const T* k, const T* v, 
                              const T* lse, const AttentionShape& s, T* dq, T* dk, T* dv) {
   const int64_t d = s.head_dim, width = s.heads * s.head_dim;
   const T scale = static_cast<T>(1.0 / std::sqrt(static_cast<double>(d)));
-#pragma omp parallel
+#pragma omp parallel if (s.batch * s.heads * s.seq * s.seq * s.head_dim >= kMinParallelWork)
   {
     RowMatrix<T> p, dp;
     Eigen::Matrix<T, Eigen::Dynamic, 1> delta;

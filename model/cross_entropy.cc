@@ -3,13 +3,15 @@
 #include <cmath>
 #include <vector>
 
+#include "model/parallel.h"
+
 namespace calico {
 
 template <typename T>
 double SoftmaxCrossEntropy(const T* logits, const int32_t* target, int64_t rows,
                            int64_t classes, double scale, T* dlogits) {
   std::vector<double> row_loss(rows);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * classes >= kMinParallelWork)
   for (int64_t r = 0; r < rows; ++r) {
     const T* l = logits + r * classes;
     double max = l[0];

@@ -1,10 +1,12 @@
 #include "model/embedding.h"
 
+#include "model/parallel.h"
+
 namespace calico {
 
 template <typename T>
 void EmbeddingForward(const T* table, const int32_t* index, int64_t n, int64_t width, T* out) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * width >= kMinParallelWork)
   for (int64_t i = 0; i < n; ++i) {
     if (index[i] < 0) continue;
     const T* row = table + int64_t{index[i]} * width;

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "model/parallel.h"
+
 namespace calico {
 namespace {
 constexpr double kSqrt2OverPi = 0.7978845608028654;
@@ -11,7 +13,7 @@ constexpr double kCubic = 0.044715;
 template <typename T>
 void GeluForward(const T* x, int64_t n, T* out) {
   const T k = static_cast<T>(kSqrt2OverPi), c = static_cast<T>(kCubic);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * 16 >= kMinParallelWork)
   for (int64_t i = 0; i < n; ++i) {
     const T v = x[i];
     out[i] = T(0.5) * v * (T(1) + std::tanh(k * (v + c * v * v * v)));
@@ -21,7 +23,7 @@ void GeluForward(const T* x, int64_t n, T* out) {
 template <typename T>
 void GeluBackward(const T* dout, const T* x, int64_t n, T* dx) {
   const T k = static_cast<T>(kSqrt2OverPi), c = static_cast<T>(kCubic);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * 16 >= kMinParallelWork)
   for (int64_t i = 0; i < n; ++i) {
     const T v = x[i];
     const T t = std::tanh(k * (v + c * v * v * v));

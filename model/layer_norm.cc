@@ -2,12 +2,14 @@
 
 #include <cmath>
 
+#include "model/parallel.h"
+
 namespace calico {
 
 template <typename T>
 void LayerNormForward(const T* x, const T* gamma, const T* beta, int64_t rows, int64_t width,
                       T eps, T* out, T* mean, T* rstd) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * width * 4 >= kMinParallelWork)
   for (int64_t r = 0; r < rows; ++r) {
     const T* xr = x + r * width;
     // Accumulate in double: a float sum over 2048 values loses digits the test would see.
@@ -29,7 +31,7 @@ void LayerNormForward(const T* x, const T* gamma, const T* beta, int64_t rows, i
 template <typename T>
 void LayerNormBackward(const T* dout, const T* x, const T* gamma, const T* mean, const T* rstd,
                        int64_t rows, int64_t width, T* dx, T* dgamma, T* dbeta) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * width * 4 >= kMinParallelWork)
   for (int64_t r = 0; r < rows; ++r) {
     const T* xr = x + r * width;
     const T* dr = dout + r * width;

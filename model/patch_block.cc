@@ -6,6 +6,8 @@
 #include "model/config.h"
 #include "model/gelu.h"
 
+#include "model/parallel.h"
+
 namespace calico {
 namespace {
 
@@ -42,7 +44,7 @@ void Conv3x3(const T* in, const T* w, const T* bias, T* out) {
 template <typename T>
 void PatchBlockForward(const T* x, const PatchBlockParams<T>& params, int64_t patches, T eps,
                        T* out, T* mean, T* rstd, T* normed, T* act) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (patches * kN * 4 >= kMinParallelWork)
   for (int64_t p = 0; p < patches; ++p) {
     const T* xp = x + p * kN;
     double sum = 0;
@@ -60,7 +62,7 @@ void PatchBlockForward(const T* x, const PatchBlockParams<T>& params, int64_t pa
     }
   }
   GeluForward(normed, patches * kN, act);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (patches * kN * 32 >= kMinParallelWork)
   for (int64_t p = 0; p < patches; ++p) {
     T* op = out + p * kN;
     Conv3x3(act + p * kN, params.conv_weight, params.conv_bias, op);
