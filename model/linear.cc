@@ -1,15 +1,21 @@
 #include "model/linear.h"
 
 #include "model/eigen_types.h"
+#include "model/parallel.h"
 
 namespace calico {
+
+// Each thread runs a single-threaded Eigen GEMM on its own slice of output rows or
+// columns: no output element is shared, so no reduction order depends on threads.
 
 template <typename T>
 void LinearForward(const T* x, const T* w, const T* bias, int64_t rows, int64_t in, int64_t out,
                    T* y) {
-  MatrixMap<T> ym(y, rows, out);
-  ym.noalias() = ConstMatrixMap<T>(x, rows, in) * ConstMatrixMap<T>(w, in, out);
-  if (bias != nullptr) ym.rowwise() += ConstRowVectorMap<T>(bias, out);
+  ParallelFor(rows, 2 * rows * in * out, [&](int64_t r0, int64_t r1) {
+    MatrixMap<T> ym(y + r0 * out, r1 - r0, out);
+    ym.noalias() = ConstMatrixMap<T>(x + r0 * in, r1 - r0, in) * ConstMatrixMap<T>(w, in, out);
+    if (bias != nullptr) ym.rowwise() += ConstRowVectorMap<T>(bias, out);
+  });
 }
 
 template <typename T>
@@ -27,12 +33,26 @@ void LinearForwardNaive(const T* x, const T* w, const T* bias, int64_t rows, int
 template <typename T>
 void LinearBackward(const T* dy, const T* x, const T* w, int64_t rows, int64_t in, int64_t out,
                     T* dx, T* dw, T* dbias) {
-  ConstMatrixMap<T> dym(dy, rows, out);
+  const int64_t work = 2 * rows * in * out;
   if (dx != nullptr) {
-    MatrixMap<T>(dx, rows, in).noalias() += dym * ConstMatrixMap<T>(w, in, out).transpose();
+    ParallelFor(rows, work, [&](int64_t r0, int64_t r1) {
+      MatrixMap<T>(dx + r0 * in, r1 - r0, in).noalias() +=
+          ConstMatrixMap<T>(dy + r0 * out, r1 - r0, out) *
+          ConstMatrixMap<T>(w, in, out).transpose();
+    });
   }
-  MatrixMap<T>(dw, in, out).noalias() += ConstMatrixMap<T>(x, rows, in).transpose() * dym;
-  if (dbias != nullptr) RowVectorMap<T>(dbias, out) += dym.colwise().sum();
+  // dw [in, out] = x^T dy, split by output columns (sum over rows stays in one thread).
+  ParallelFor(out, work, [&](int64_t c0, int64_t c1) {
+    StridedMatrixMap<T>(dw + c0, in, c1 - c0, Eigen::OuterStride<>(out)).noalias() +=
+        ConstMatrixMap<T>(x, rows, in).transpose() *
+        ConstStridedMatrixMap<T>(dy + c0, rows, c1 - c0, Eigen::OuterStride<>(out));
+    if (dbias != nullptr) {
+      RowVectorMap<T>(dbias + c0, c1 - c0) +=
+          ConstStridedMatrixMap<T>(dy + c0, rows, c1 - c0, Eigen::OuterStride<>(out))
+              .colwise()
+              .sum();
+    }
+  });
 }
 
 template <typename T>

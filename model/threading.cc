@@ -4,15 +4,9 @@
 
 #include <algorithm>
 
-#include "Eigen/Core"
-
 namespace calico {
 
-void SetModelThreads(int num_threads) {
-  num_threads = std::max(1, num_threads);
-  omp_set_num_threads(num_threads);
-  Eigen::setNbThreads(num_threads);
-}
+void SetModelThreads(int num_threads) { omp_set_num_threads(std::max(1, num_threads)); }
 
 int ModelThreads() { return omp_get_max_threads(); }
 

@@ -1,4 +1,4 @@
-// The number of threads the model's kernels use (OpenMP loops and Eigen's GEMMs).
+// The number of threads the model's kernels use (OpenMP; see parallel.h).
 #ifndef CALICO_MODEL_THREADING_H_
 #define CALICO_MODEL_THREADING_H_
 
