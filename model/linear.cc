@@ -11,10 +11,21 @@ namespace calico {
 template <typename T>
 void LinearForward(const T* x, const T* w, const T* bias, int64_t rows, int64_t in, int64_t out,
                    T* y) {
-  ParallelFor(rows, 2 * rows * in * out, [&](int64_t r0, int64_t r1) {
-    MatrixMap<T> ym(y + r0 * out, r1 - r0, out);
-    ym.noalias() = ConstMatrixMap<T>(x + r0 * in, r1 - r0, in) * ConstMatrixMap<T>(w, in, out);
-    if (bias != nullptr) ym.rowwise() += ConstRowVectorMap<T>(bias, out);
+  const int64_t work = 2 * rows * in * out;
+  if (rows >= 16) {
+    ParallelFor(rows, work, [&](int64_t r0, int64_t r1) {
+      MatrixMap<T> ym(y + r0 * out, r1 - r0, out);
+      ym.noalias() = ConstMatrixMap<T>(x + r0 * in, r1 - r0, in) * ConstMatrixMap<T>(w, in, out);
+      if (bias != nullptr) ym.rowwise() += ConstRowVectorMap<T>(bias, out);
+    });
+    return;
+  }
+  // Few rows (decoding): split the output columns instead.
+  ParallelFor(out, work, [&](int64_t c0, int64_t c1) {
+    StridedMatrixMap<T> ym(y + c0, rows, c1 - c0, Eigen::OuterStride<>(out));
+    ym.noalias() = ConstMatrixMap<T>(x, rows, in) *
+                   ConstStridedMatrixMap<T>(w + c0, in, c1 - c0, Eigen::OuterStride<>(out));
+    if (bias != nullptr) ym.rowwise() += ConstRowVectorMap<T>(bias + c0, c1 - c0);
   });
 }
 
