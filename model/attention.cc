@@ -87,18 +87,13 @@ void CausalAttentionForward(const T* q, const T* k, const T* v, const AttentionS
         for (int64_t i = 0; i < rows; ++i) {
           T* srow = scores.data() + i * keys;
           const int64_t visible = r0 + i + 1;
-          T max = -std::numeric_limits<T>::infinity();
-          for (int64_t j = 0; j < visible; ++j) {
-            srow[j] *= scale;
-            max = std::max(max, srow[j]);
-          }
-          T sum = 0;
-          for (int64_t j = 0; j < visible; ++j) {
-            srow[j] = std::exp(srow[j] - max);
-            sum += srow[j];
-          }
-          const T inv = T(1) / sum;
-          for (int64_t j = 0; j < visible; ++j) srow[j] *= inv;
+          // Vectorised exp (Eigen's), the bulk of the softmax's cost.
+          Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>> row(srow, visible);
+          row *= scale;
+          const T max = row.maxCoeff();
+          row = (row - max).exp();
+          const T sum = row.sum();
+          row *= T(1) / sum;
           std::fill(srow + visible, srow + keys, T(0));
           lse_bh[r0 + i] = max + std::log(sum);
         }
@@ -172,7 +167,8 @@ void CausalAttentionBackward(const T* dout, const T* q, const T* k, const T* v, 
         for (int64_t i = 0; i < rows; ++i) {
           T* prow = p.data() + i * keys;
           const int64_t visible = r0 + i + 1;
-          for (int64_t j = 0; j < visible; ++j) prow[j] = std::exp(prow[j] * scale - lse_bh[r0 + i]);
+          Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>> row(prow, visible);
+          row = (row * scale - lse_bh[r0 + i]).exp();
           std::fill(prow + visible, prow + keys, T(0));
         }
         dvm.topRows(keys).noalias() += p.transpose() * dom.middleRows(r0, rows);

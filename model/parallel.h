@@ -10,8 +10,9 @@ namespace calico {
 
 // Rough floating-point operations below which a loop runs on the calling thread. A
 // parallel region costs microseconds on idle cores but up to a scheduler time slice
-// (milliseconds) when the cores are shared, so only work worth ~100 us goes parallel.
-inline constexpr int64_t kMinParallelWork = int64_t{1} << 20;
+// (milliseconds) when the cores are shared with other processes, so only work worth
+// ~40 us on one core goes parallel. A decode step's matrices (one row) stay below it.
+inline constexpr int64_t kMinParallelWork = int64_t{1} << 22;
 
 // Calls f(begin, end) on contiguous, disjoint slices covering [0, n): one slice per
 // thread when `work` (in floating-point operations) is at least kMinParallelWork,

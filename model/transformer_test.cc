@@ -132,7 +132,8 @@ TEST(TransformerTest, GradientsMatchFiniteDifferences) {
 
 TEST(TransformerTest, SameThreadCountGivesIdenticalResults) {
   ASSERT_OK_AND_ASSIGN(ModelConfig nano, ModelPreset("nano"));
-  const Batch batch = RandomBatch(nano, 2, 70, 13);
+  // Large enough that GEMMs, attention and the element-wise loops all go parallel.
+  const Batch batch = RandomBatch(nano, 4, 256, 13);
   std::vector<std::vector<float>> grads;
   std::vector<double> losses;
   for (int threads : {2, 2, 1}) {
