@@ -8,11 +8,10 @@
 // train: tokens/s and model FLOP/s of full training steps (forward, backward, AdamW) on
 // Gato-layout batches, and the process's peak resident memory. decode: mean time of one
 // KV-cache step (one new token, one sequence) after a prefill of `context` positions.
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -44,10 +43,15 @@ double Seconds(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
 
+// Peak resident memory of this process (VmHWM). Not getrusage's ru_maxrss: Linux keeps
+// that across fork + exec, so a child of a big Python process would report the parent's.
 double PeakRssMiB() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024.0;
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return -1;
 }
 
 // Useful FLOPs of one training step: 3x the forward matmuls (forward, and two for

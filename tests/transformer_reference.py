@@ -120,7 +120,6 @@ class Block(nn.Module):
         self.ln2 = nn.LayerNorm(c, eps=eps)
         self.fc = nn.Linear(c, f)
         self.fc2 = nn.Linear(f, c)
-        self.fused_attention = False
 
     def forward(self, x):
         b, t, c = x.shape
@@ -128,12 +127,9 @@ class Block(nn.Module):
         shape = (b, t, self.heads, self.head_dim)
         q, k, v = (z.view(shape).transpose(1, 2) for z in (q, k, v))
         q, k = rotary(q, self.base), rotary(k, self.base)
-        if self.fused_attention:
-            att = F.scaled_dot_product_attention(q, k, v, is_causal=True)
-        else:
-            scores = q @ k.transpose(-1, -2) / math.sqrt(self.head_dim)
-            mask = torch.ones(t, t, dtype=torch.bool).triu(1)
-            att = scores.masked_fill(mask, float("-inf")).softmax(-1) @ v
+        scores = q @ k.transpose(-1, -2) / math.sqrt(self.head_dim)
+        mask = torch.ones(t, t, dtype=torch.bool, device=x.device).triu(1)
+        att = scores.masked_fill(mask, float("-inf")).softmax(-1) @ v
         x = x + self.proj(att.transpose(1, 2).reshape(b, t, c))
         return x + self.fc2(F.gelu(self.fc(self.ln2(x)), approximate="tanh"))
 
