@@ -10,7 +10,7 @@
 //   float params[count], first_moment[count], second_moment[count]
 //   uint64 checksum     FNV-1a 64 of every byte before it
 // Written atomically (temporary file, fsync, rename): a crash leaves the old file or
-// the new one.
+// the new one. The functions are thread-safe for distinct trainers and paths.
 #ifndef CALICO_MODEL_CHECKPOINT_H_
 #define CALICO_MODEL_CHECKPOINT_H_
 

@@ -4,6 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
 
 namespace calico {
 namespace {
@@ -55,6 +57,35 @@ absl::StatusOr<ModelConfig> ModelPreset(absl::string_view name) {
   return absl::NotFoundError(absl::StrCat("no model preset called '", name,
                                           "'; known presets: ",
                                           absl::StrJoin(ModelPresetNames(), ", ")));
+}
+
+namespace {
+
+// Collects protobuf's text-format errors instead of letting it log them.
+class CollectingErrors : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    if (first_.empty()) first_ = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ", message);
+  }
+  const std::string& first() const { return first_; }
+
+ private:
+  std::string first_;
+};
+
+}  // namespace
+
+absl::StatusOr<ModelConfig> ParseModelConfigText(absl::string_view text) {
+  ModelConfig config;
+  google::protobuf::TextFormat::Parser parser;
+  CollectingErrors errors;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(std::string(text), &config)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("model config text does not parse: ", errors.first()));
+  }
+  if (absl::Status s = ValidateModelConfig(config); !s.ok()) return s;
+  return config;
 }
 
 absl::Status ValidateModelConfig(const ModelConfig& c) {

@@ -1,4 +1,5 @@
-// Model presets (DESIGN.md "Model presets") and validation of a ModelConfig.
+// Model presets (DESIGN.md "Model presets") and validation of a ModelConfig. Pure
+// functions, thread-safe.
 #ifndef CALICO_MODEL_CONFIG_H_
 #define CALICO_MODEL_CONFIG_H_
 
@@ -25,6 +26,11 @@ std::vector<std::string> ModelPresetNames();
 
 // The preset called `name`; NotFound naming the known presets otherwise.
 absl::StatusOr<ModelConfig> ModelPreset(absl::string_view name);
+
+// A ModelConfig from protobuf text format (a human-written config), validated; every
+// field must be written (start from a preset's text, e.g. ModelPreset(...).DebugString()).
+// Errors: a syntax error, with its line and column, or an invalid config.
+absl::StatusOr<ModelConfig> ParseModelConfigText(absl::string_view text);
 
 // OK if `config` describes a buildable model; otherwise InvalidArgument naming the
 // field, its value and what was expected (e.g. heads * head_dim != width).

@@ -74,6 +74,16 @@ TEST(ValidateModelConfigTest, NonPositiveAndOddFieldsAreErrors) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("is 0")));
 }
 
+TEST(ParseModelConfigTextTest, ParsesValidatesAndNamesSyntaxErrors) {
+  ASSERT_OK_AND_ASSIGN(ModelConfig nano, ModelPreset("nano"));
+  ASSERT_OK_AND_ASSIGN(ModelConfig parsed, ParseModelConfigText(nano.DebugString()));
+  EXPECT_TRUE(ModelConfigDifferences(parsed, nano).empty());
+  EXPECT_THAT(ParseModelConfigText("num_layers: 2\nwidth: oops\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line 2, column 8")));
+  EXPECT_THAT(ParseModelConfigText("num_layers: 2\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("num_heads is 0")));
+}
+
 TEST(ModelConfigDifferencesTest, ListsEachDifferingField) {
   ASSERT_OK_AND_ASSIGN(ModelConfig nano, ModelPreset("nano"));
   EXPECT_TRUE(ModelConfigDifferences(nano, nano).empty());

@@ -1,5 +1,6 @@
 // Choosing the next token from logits, restricted to an id range (the ids valid for the
-// action element being decoded).
+// action element being decoded). Free functions: thread-safe when each thread uses its
+// own Rng and logits.
 #ifndef CALICO_MODEL_SAMPLING_H_
 #define CALICO_MODEL_SAMPLING_H_
 
