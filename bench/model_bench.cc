@@ -1,0 +1,164 @@
+// model_bench: one measurement of calico's transformer per run, printed as a JSON line,
+// so bench/compare_torch.py can put it side by side with the PyTorch reference.
+//
+//   model_bench --mode=sgemm  --threads=2                 SGEMM peak (n^3 GEMM)
+//   model_bench --mode=train  --preset=small --batch=8 --seq=1024 --steps=3
+//   model_bench --mode=decode --preset=small --context=1000 --steps=50
+//
+// train: tokens/s and model FLOP/s of full training steps (forward, backward, AdamW) on
+// Gato-layout batches, and the process's peak resident memory. decode: mean time of one
+// KV-cache step (one new token, one sequence) after a prefill of `context` positions.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_format.h"
+#include "bench/gato_batch.h"
+#include "model/config.h"
+#include "model/decoder.h"
+#include "model/linear.h"
+#include "model/threading.h"
+#include "model/trainer.h"
+
+ABSL_FLAG(std::string, mode, "train", "sgemm, train or decode");
+ABSL_FLAG(std::string, preset, "small", "model preset");
+ABSL_FLAG(int, threads, 2, "threads");
+ABSL_FLAG(int, batch, 8, "train: batch rows");
+ABSL_FLAG(int, seq, 1024, "train: positions per row");
+ABSL_FLAG(int, steps, 3, "train: timed steps (after one warm-up); decode: timed steps");
+ABSL_FLAG(int, context, 1000, "decode: positions in the cache before the timed steps");
+ABSL_FLAG(int, n, 2048, "sgemm: matrix size");
+
+namespace calico {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+// Peak resident memory of this process (VmHWM). Not getrusage's ru_maxrss: Linux keeps
+// that across fork + exec, so a child of a big Python process would report the parent's.
+double PeakRssMiB() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return -1;
+}
+
+// Useful FLOPs of one training step: 3x the forward matmuls (forward, and two for
+// backward), causal attention counted over the visible half, the head only at targets.
+double TrainFlops(const ModelConfig& c, const Batch& b) {
+  const double C = c.width(), F = c.ff_width(), T = b.seq_len, V = c.vocab_size();
+  const double tokens = b.num_positions();
+  const double per_token_layer = 2 * C * 3 * C + 2 * C * C + 2 * 2 * C * F + 2 * C * T;
+  double forward = tokens * per_token_layer * c.num_layers();
+  forward += b.num_patches() * 2.0 * 768 * C + b.num_targets() * 2.0 * C * V;
+  return 3 * forward;
+}
+
+int Sgemm() {
+  const int64_t n = absl::GetFlag(FLAGS_n);
+  std::vector<float> a(n * n, 0.5f), w(n * n, 0.25f), y(n * n);
+  double best = 1e30;
+  for (int rep = 0; rep < 5; ++rep) {
+    const auto t0 = Clock::now();
+    LinearForward(a.data(), w.data(), static_cast<const float*>(nullptr), n, n, n, y.data());
+    best = std::min(best, Seconds(t0, Clock::now()));
+  }
+  std::printf("{\"mode\": \"sgemm\", \"n\": %lld, \"threads\": %d, \"gflops\": %.1f}\n",
+              static_cast<long long>(n), ModelThreads(), 2.0 * n * n * n / best / 1e9);
+  return 0;
+}
+
+int Train(const ModelConfig& config) {
+  AdamWOptions options;
+  options.warmup_steps = 1;
+  auto trainer = Trainer::Create(config, options, 1);
+  if (!trainer.ok()) {
+    std::fprintf(stderr, "%s\n", trainer.status().ToString().c_str());
+    return 1;
+  }
+  const Batch batch = GatoLayoutBatch(config, absl::GetFlag(FLAGS_batch), absl::GetFlag(FLAGS_seq), 7);
+  const int steps = absl::GetFlag(FLAGS_steps);
+  double loss = 0;
+  Clock::time_point start;
+  for (int s = 0; s <= steps; ++s) {
+    if (s == 1) start = Clock::now();  // step 0 warms up (allocations)
+    auto result = trainer->Step(batch);
+    if (!result.ok()) {
+      std::fprintf(stderr, "%s\n", result.status().ToString().c_str());
+      return 1;
+    }
+    loss = result->loss;
+  }
+  const double per_step = Seconds(start, Clock::now()) / steps;
+  std::printf(
+      "{\"mode\": \"train\", \"preset\": \"%s\", \"threads\": %d, \"batch\": %lld, \"seq\": %lld, "
+      "\"targets\": %lld, \"step_s\": %.4f, \"tokens_per_s\": %.1f, \"model_gflops\": %.2f, "
+      "\"loss\": %.4f, \"peak_rss_mib\": %.1f, \"activation_mib\": %.1f, \"params\": %lld}\n",
+      config.name().c_str(), ModelThreads(), static_cast<long long>(batch.batch_size),
+      static_cast<long long>(batch.seq_len), static_cast<long long>(batch.num_targets()),
+      per_step, batch.num_positions() / per_step, TrainFlops(config, batch) / per_step / 1e9,
+      loss, PeakRssMiB(), trainer->model().activation_bytes() / 1048576.0,
+      static_cast<long long>(trainer->model().layout().size()));
+  return 0;
+}
+
+int Decode(const ModelConfig& config) {
+  auto model = Transformer::Create(config, 1);
+  if (!model.ok()) return 1;
+  const int context = absl::GetFlag(FLAGS_context), steps = absl::GetFlag(FLAGS_steps);
+  auto cache = KvCache::Create(config, 1, context + steps);
+  if (!cache.ok()) return 1;
+  Decoder decoder(&*model);
+  const Batch prompt = GatoLayoutBatch(config, 1, context, 3);
+  std::vector<float> logits;
+  if (absl::Status s = decoder.Append({0}, {prompt}, &*cache, &logits); !s.ok()) {
+    std::fprintf(stderr, "%s\n", s.ToString().c_str());
+    return 1;
+  }
+  Batch one = Batch::Zeros(1, 1);
+  std::vector<double> times;
+  for (int s = 0; s < steps; ++s) {
+    one.ids[0] = 512 + (s * 37) % 1024;
+    const auto t0 = Clock::now();
+    if (!decoder.Append({0}, {one}, &*cache, &logits).ok()) return 1;
+    times.push_back(Seconds(t0, Clock::now()) * 1e3);
+  }
+  std::sort(times.begin(), times.end());
+  double mean = 0;
+  for (double t : times) mean += t / times.size();
+  std::printf("{\"mode\": \"decode\", \"preset\": \"%s\", \"threads\": %d, \"context\": %d, "
+              "\"mean_ms\": %.3f, \"median_ms\": %.3f, \"p90_ms\": %.3f}\n",
+              config.name().c_str(), ModelThreads(), context, mean, times[times.size() / 2],
+              times[times.size() * 9 / 10]);
+  return 0;
+}
+
+}  // namespace
+}  // namespace calico
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  calico::SetModelThreads(absl::GetFlag(FLAGS_threads));
+  const std::string mode = absl::GetFlag(FLAGS_mode);
+  if (mode == "sgemm") return calico::Sgemm();
+  auto config = calico::ModelPreset(absl::GetFlag(FLAGS_preset));
+  if (!config.ok()) {
+    std::fprintf(stderr, "%s\n", config.status().ToString().c_str());
+    return 1;
+  }
+  if (mode == "train") return calico::Train(*config);
+  if (mode == "decode") return calico::Decode(*config);
+  std::fprintf(stderr, "unknown --mode=%s, expected sgemm, train or decode\n", mode.c_str());
+  return 1;
+}

@@ -1,0 +1,173 @@
+#include "model/checkpoint.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "base/file_io.h"
+#include "base/status_macros.h"
+#include "model/config.h"
+
+namespace calico {
+namespace {
+
+constexpr char kMagic[8] = {'C', 'A', 'L', 'I', 'C', 'O', 'C', 'K'};
+constexpr uint32_t kVersion = 1;
+
+uint64_t Fnv1a(const char* data, size_t n) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < n; ++i) {
+    h ^= static_cast<uint8_t>(data[i]);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+template <typename T>
+void Put(std::string* out, T value) {
+  out->append(reinterpret_cast<const char*>(&value), sizeof(T));
+}
+
+void PutFloats(std::string* out, const std::vector<float>& v) {
+  out->append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
+}
+
+// The parsed contents of a checkpoint file.
+struct Contents {
+  ModelConfig config;
+  int64_t step = 0;
+  uint64_t rng_state = 0;
+  std::vector<float> params, m, v;
+};
+
+// Reads with bounds checks; every failure names the file and what was expected.
+class Reader {
+ public:
+  Reader(const std::string& path, const std::string& data) : path_(path), data_(data) {}
+
+  absl::Status Read(void* dst, size_t n, const char* what) {
+    if (data_.size() - pos_ < n) {
+      return absl::DataLossError(absl::StrCat("checkpoint ", path_, " is truncated: ", what,
+                                              " needs ", n, " bytes at offset ", pos_,
+                                              ", the file has ", data_.size()));
+    }
+    std::memcpy(dst, data_.data() + pos_, n);
+    pos_ += n;
+    return absl::OkStatus();
+  }
+
+  size_t pos() const { return pos_; }
+
+ private:
+  const std::string& path_;
+  const std::string& data_;
+  size_t pos_ = 0;
+};
+
+absl::StatusOr<Contents> Parse(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string data, ReadFile(path));
+  Reader r(path, data);
+  char magic[8];
+  RETURN_IF_ERROR(r.Read(magic, 8, "the magic number"));
+  if (std::memcmp(magic, kMagic, 8) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("file ", path, " is not a calico checkpoint (no CALICOCK magic number)"));
+  }
+  uint32_t version = 0;
+  RETURN_IF_ERROR(r.Read(&version, 4, "the version"));
+  if (version != kVersion) {
+    return absl::InvalidArgumentError(absl::StrCat("checkpoint ", path, " has format version ",
+                                                   version, ", expected ", kVersion));
+  }
+  // The checksum covers everything; check it before trusting any size field.
+  if (data.size() < r.pos() + 8) {
+    return absl::DataLossError(absl::StrCat("checkpoint ", path, " is truncated: ", data.size(),
+                                            " bytes"));
+  }
+  uint64_t stored = 0;
+  std::memcpy(&stored, data.data() + data.size() - 8, 8);
+  Contents c;
+  uint32_t config_size = 0;
+  RETURN_IF_ERROR(r.Read(&config_size, 4, "the config size"));
+  if (config_size > data.size()) {
+    return absl::DataLossError(absl::StrCat("checkpoint ", path, " is corrupt or truncated: config of ",
+                                            config_size, " bytes in a file of ", data.size()));
+  }
+  std::string config_bytes(config_size, '\0');
+  RETURN_IF_ERROR(r.Read(config_bytes.data(), config_size, "the config"));
+  if (!c.config.ParseFromString(config_bytes)) {
+    return absl::DataLossError(absl::StrCat("checkpoint ", path, " is corrupt: its config does not parse"));
+  }
+  RETURN_IF_ERROR(ValidateModelConfig(c.config));
+  int64_t count = 0;
+  RETURN_IF_ERROR(r.Read(&c.step, 8, "the step"));
+  RETURN_IF_ERROR(r.Read(&c.rng_state, 8, "the RNG state"));
+  RETURN_IF_ERROR(r.Read(&count, 8, "the parameter count"));
+  const int64_t expected = ParameterLayout(c.config).size();
+  if (count != expected) {
+    return absl::DataLossError(absl::StrCat("checkpoint ", path, " is corrupt: ", count,
+                                            " parameters, its config has ", expected));
+  }
+  const size_t body = r.pos() + 3 * count * sizeof(float) + 8;
+  if (data.size() != body) {
+    return absl::DataLossError(absl::StrCat("checkpoint ", path, " is ",
+                                            data.size() < body ? "truncated" : "too long", ": ",
+                                            data.size(), " bytes, expected ", body));
+  }
+  if (Fnv1a(data.data(), data.size() - 8) != stored) {
+    return absl::DataLossError(
+        absl::StrCat("checkpoint ", path, " is corrupt: checksum mismatch"));
+  }
+  if (c.step < 0) {
+    return absl::DataLossError(absl::StrCat("checkpoint ", path, " is corrupt: step ", c.step));
+  }
+  for (std::vector<float>* v : {&c.params, &c.m, &c.v}) {
+    v->resize(count);
+    RETURN_IF_ERROR(r.Read(v->data(), count * sizeof(float), "the parameter arrays"));
+  }
+  return c;
+}
+
+}  // namespace
+
+absl::Status SaveCheckpoint(const Trainer& trainer, const std::string& path) {
+  std::string out;
+  out.append(kMagic, 8);
+  Put<uint32_t>(&out, kVersion);
+  const std::string config = trainer.model().config().SerializeAsString();
+  Put<uint32_t>(&out, static_cast<uint32_t>(config.size()));
+  out += config;
+  Put<int64_t>(&out, trainer.step());
+  Put<uint64_t>(&out, trainer.rng().state());
+  Put<int64_t>(&out, trainer.model().layout().size());
+  PutFloats(&out, trainer.model().parameters());
+  PutFloats(&out, trainer.optimizer().first_moment());
+  PutFloats(&out, trainer.optimizer().second_moment());
+  Put<uint64_t>(&out, Fnv1a(out.data(), out.size()));
+  return WriteFileAtomically(path, out);
+}
+
+absl::StatusOr<ModelConfig> ReadCheckpointConfig(const std::string& path) {
+  ASSIGN_OR_RETURN(Contents c, Parse(path));
+  return c.config;
+}
+
+absl::Status RestoreCheckpoint(const std::string& path, Trainer* trainer) {
+  ASSIGN_OR_RETURN(Contents c, Parse(path));
+  std::vector<std::string> diffs;
+  for (std::string& d : ModelConfigDifferences(c.config, trainer->model().config())) {
+    // The name is a label; only the shape decides whether parameters fit.
+    if (d.rfind("name:", 0) != 0) diffs.push_back(std::move(d));
+  }
+  if (!diffs.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("checkpoint ", path, " was made for a different model config (checkpoint vs model): ",
+                     absl::StrJoin(diffs, ", ")));
+  }
+  RETURN_IF_ERROR(trainer->optimizer().SetState(c.step, std::move(c.m), std::move(c.v)));
+  trainer->model().parameters() = std::move(c.params);
+  trainer->rng() = Rng(c.rng_state);
+  return absl::OkStatus();
+}
+
+}  // namespace calico

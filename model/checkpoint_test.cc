@@ -1,0 +1,113 @@
+#include "model/checkpoint.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "base/file_io.h"
+#include "base/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "model/config.h"
+#include "model/test_batches.h"
+
+namespace calico {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string TempPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
+}
+
+AdamWOptions Options() {
+  AdamWOptions o;
+  o.learning_rate = 1e-3;
+  o.warmup_steps = 2;
+  o.total_steps = 20;
+  return o;
+}
+
+// One training step on a batch drawn from the trainer's own random stream.
+void TrainStep(Trainer& trainer) {
+  const Batch batch = RandomBatch(trainer.model().config(), 2, 16, trainer.rng().Next());
+  ASSERT_OK(trainer.Step(batch).status());
+}
+
+TEST(CheckpointTest, ResumingContinuesBitIdentically) {
+  const ModelConfig config = TinyConfig();
+  ASSERT_OK_AND_ASSIGN(Trainer straight, Trainer::Create(config, Options(), 5));
+  for (int i = 0; i < 6; ++i) TrainStep(straight);
+
+  ASSERT_OK_AND_ASSIGN(Trainer first, Trainer::Create(config, Options(), 5));
+  for (int i = 0; i < 3; ++i) TrainStep(first);
+  const std::string path = TempPath("resume.ckpt");
+  ASSERT_OK(SaveCheckpoint(first, path));
+  // A different seed: everything must come from the checkpoint.
+  ASSERT_OK_AND_ASSIGN(Trainer resumed, Trainer::Create(config, Options(), 99));
+  ASSERT_OK(RestoreCheckpoint(path, &resumed));
+  EXPECT_EQ(resumed.step(), 3);
+  EXPECT_EQ(resumed.model().parameters(), first.model().parameters());
+  for (int i = 0; i < 3; ++i) TrainStep(resumed);
+  EXPECT_EQ(resumed.step(), 6);
+  EXPECT_EQ(resumed.model().parameters(), straight.model().parameters());
+  EXPECT_EQ(resumed.optimizer().second_moment(), straight.optimizer().second_moment());
+  EXPECT_EQ(resumed.rng().state(), straight.rng().state());
+  ASSERT_OK_AND_ASSIGN(ModelConfig stored, ReadCheckpointConfig(path));
+  EXPECT_TRUE(ModelConfigDifferences(stored, config).empty());
+}
+
+TEST(CheckpointTest, DifferentConfigIsAnErrorListingTheDifferences) {
+  ASSERT_OK_AND_ASSIGN(Trainer trainer, Trainer::Create(TinyConfig(), Options(), 1));
+  const std::string path = TempPath("config.ckpt");
+  ASSERT_OK(SaveCheckpoint(trainer, path));
+  ModelConfig other = TinyConfig();
+  other.set_width(16);
+  other.set_head_dim(8);
+  other.set_name("other");
+  ASSERT_OK_AND_ASSIGN(Trainer wrong, Trainer::Create(other, Options(), 1));
+  const std::vector<float> before = wrong.model().parameters();
+  EXPECT_THAT(RestoreCheckpoint(path, &wrong),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("different model config (checkpoint vs model): width: 8 vs 16, "
+                                 "head_dim: 4 vs 8")));
+  EXPECT_EQ(wrong.model().parameters(), before);
+}
+
+TEST(CheckpointTest, CorruptTruncatedAndForeignFilesAreClearErrors) {
+  ASSERT_OK_AND_ASSIGN(Trainer trainer, Trainer::Create(TinyConfig(), Options(), 1));
+  TrainStep(trainer);
+  const std::string path = TempPath("good.ckpt");
+  ASSERT_OK(SaveCheckpoint(trainer, path));
+  ASSERT_OK_AND_ASSIGN(std::string good, ReadFile(path));
+  ASSERT_OK_AND_ASSIGN(Trainer target, Trainer::Create(TinyConfig(), Options(), 7));
+  const std::vector<float> before = target.model().parameters();
+  const std::string bad = TempPath("bad.ckpt");
+
+  std::string flipped = good;
+  flipped[flipped.size() / 2] ^= 0x10;
+  ASSERT_OK(WriteFileAtomically(bad, flipped));
+  EXPECT_THAT(RestoreCheckpoint(bad, &target),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("checksum mismatch")));
+
+  for (size_t keep : {size_t{3}, size_t{20}, good.size() / 2, good.size() - 1}) {
+    ASSERT_OK(WriteFileAtomically(bad, good.substr(0, keep)));
+    EXPECT_THAT(RestoreCheckpoint(bad, &target),
+                StatusIs(absl::StatusCode::kDataLoss, HasSubstr("truncated"))) << keep;
+  }
+  ASSERT_OK(WriteFileAtomically(bad, "hello, this is not a checkpoint at all"));
+  EXPECT_THAT(RestoreCheckpoint(bad, &target),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a calico checkpoint")));
+  std::string version = good;
+  version[8] = 7;
+  ASSERT_OK(WriteFileAtomically(bad, version));
+  EXPECT_THAT(RestoreCheckpoint(bad, &target),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("format version 7, expected 1")));
+  EXPECT_THAT(RestoreCheckpoint(TempPath("missing.ckpt"), &target),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("missing.ckpt")));
+  EXPECT_EQ(target.model().parameters(), before);
+  EXPECT_EQ(target.step(), 0);
+}
+
+}  // namespace
+}  // namespace calico

@@ -1,0 +1,98 @@
+#include "model/config.h"
+
+#include "base/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace calico {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(ModelPresetTest, EveryPresetIsValidAndMatchesTheDesign) {
+  for (const std::string& name : ModelPresetNames()) {
+    ASSERT_OK_AND_ASSIGN(ModelConfig config, ModelPreset(name));
+    EXPECT_OK(ValidateModelConfig(config)) << name;
+    EXPECT_EQ(config.name(), name);
+    EXPECT_EQ(config.context_length(), 1024);
+  }
+  ASSERT_OK_AND_ASSIGN(ModelConfig small, ModelPreset("small"));
+  EXPECT_EQ(small.num_layers(), 6);
+  EXPECT_EQ(small.num_heads(), 8);
+  EXPECT_EQ(small.width(), 256);
+  EXPECT_EQ(small.ff_width(), 1024);
+  ASSERT_OK_AND_ASSIGN(ModelConfig gato, ModelPreset("gato-79m"));
+  EXPECT_EQ(gato.num_heads(), 24);
+  EXPECT_EQ(gato.head_dim(), 32);
+  ASSERT_OK_AND_ASSIGN(ModelConfig big, ModelPreset("gato-1.18b"));
+  EXPECT_EQ(big.num_layers(), 24);
+  EXPECT_EQ(big.width(), 2048);
+  EXPECT_EQ(big.head_dim(), 128);
+}
+
+TEST(ModelPresetTest, UnknownPresetNamesTheKnownOnes) {
+  EXPECT_THAT(ModelPreset("huge"),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("nano, small, base")));
+}
+
+TEST(ValidateModelConfigTest, HeadsNotDividingWidthIsAnError) {
+  ASSERT_OK_AND_ASSIGN(ModelConfig config, ModelPreset("nano"));
+  config.set_num_heads(3);
+  EXPECT_THAT(ValidateModelConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("num_heads * head_dim = 3 * 32 = 96, expected it to equal width 64")));
+}
+
+TEST(ValidateModelConfigTest, NonPositiveAndOddFieldsAreErrors) {
+  ASSERT_OK_AND_ASSIGN(ModelConfig base, ModelPreset("nano"));
+  ModelConfig config = base;
+  config.set_num_layers(0);
+  EXPECT_THAT(ValidateModelConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("num_layers is 0")));
+  config = base;
+  config.set_vocab_size(-5);
+  EXPECT_THAT(ValidateModelConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("vocab_size is -5")));
+  config = base;
+  config.set_num_heads(1);
+  config.set_head_dim(64);
+  EXPECT_OK(ValidateModelConfig(config));
+  config.set_num_heads(64);
+  config.set_head_dim(1);
+  EXPECT_THAT(ValidateModelConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("even")));
+  config = base;
+  config.set_rope_base(0.5f);
+  EXPECT_THAT(ValidateModelConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rope_base")));
+  config = base;
+  config.set_norm_epsilon(0.0f);
+  EXPECT_THAT(ValidateModelConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("norm_epsilon")));
+  EXPECT_THAT(ValidateModelConfig(ModelConfig()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("is 0")));
+}
+
+TEST(ParseModelConfigTextTest, ParsesValidatesAndNamesSyntaxErrors) {
+  ASSERT_OK_AND_ASSIGN(ModelConfig nano, ModelPreset("nano"));
+  ASSERT_OK_AND_ASSIGN(ModelConfig parsed, ParseModelConfigText(nano.DebugString()));
+  EXPECT_TRUE(ModelConfigDifferences(parsed, nano).empty());
+  EXPECT_THAT(ParseModelConfigText("num_layers: 2\nwidth: oops\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line 2, column 8")));
+  EXPECT_THAT(ParseModelConfigText("num_layers: 2\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("num_heads is 0")));
+}
+
+TEST(ModelConfigDifferencesTest, ListsEachDifferingField) {
+  ASSERT_OK_AND_ASSIGN(ModelConfig nano, ModelPreset("nano"));
+  EXPECT_TRUE(ModelConfigDifferences(nano, nano).empty());
+  ModelConfig other = nano;
+  other.set_width(128);
+  other.set_num_layers(3);
+  EXPECT_THAT(ModelConfigDifferences(nano, other),
+              ElementsAre("num_layers: 2 vs 3", "width: 64 vs 128"));
+}
+
+}  // namespace
+}  // namespace calico
