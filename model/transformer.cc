@@ -192,7 +192,7 @@ absl::StatusOr<double> Transformer::ForwardImpl(const Batch& batch, bool backwar
 
 double Transformer::Head(const Batch& batch, bool backward, std::vector<float>* logits) {
   TransformerActivations& a = *acts_;
-  const int64_t T = batch.seq_len, C = config_.width(), V = config_.vocab_size();
+  const int64_t C = config_.width(), V = config_.vocab_size();
   a.head_rows.clear();
   a.targets_ids.clear();
   for (int64_t i = 0; i < batch.num_positions(); ++i) {
@@ -201,7 +201,6 @@ double Transformer::Head(const Batch& batch, bool backward, std::vector<float>* 
     a.targets_ids.push_back(batch.ids[i]);
   }
   const int64_t N = static_cast<int64_t>(a.head_rows.size());
-  (void)T;
   a.head_in.resize(N * C);
   a.logits.resize(N * V);
   // Only the rows that predict a target go through the widest matrix of the model.
