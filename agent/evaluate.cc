@@ -10,31 +10,15 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "base/status_macros.h"
-#include "google/protobuf/io/tokenizer.h"
-#include "google/protobuf/text_format.h"
+#include "base/text_proto.h"
 
 namespace calico {
-namespace {
-
-class FirstError : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, int column, const std::string& message) override {
-    if (error.empty()) error = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ", message);
-  }
-  std::string error;
-};
-
-}  // namespace
 
 absl::StatusOr<SuiteConfig> ParseSuite(const std::string& text, const std::string& source, const TaskRegistry& registry,
                                        const ReferenceTable& references) {
   SuiteConfig suite;
-  google::protobuf::TextFormat::Parser parser;
-  FirstError errors;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(text, &suite)) {
-    return absl::InvalidArgumentError(absl::StrCat(source, ": not a valid SuiteConfig: ", errors.error));
-  }
+  absl::Status parsed = ParseTextProto(text, &suite);
+  if (!parsed.ok()) return absl::InvalidArgumentError(absl::StrCat(source, ": not a valid SuiteConfig: ", parsed.message()));
   if (suite.tasks_size() == 0) return absl::InvalidArgumentError(absl::StrCat(source, ": the suite names no tasks"));
   if (suite.episodes() == 0) suite.set_episodes(50);
   if (suite.bootstrap_samples() == 0) suite.set_bootstrap_samples(2000);

@@ -13,25 +13,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "base/file_io.h"
+#include "base/json.h"
 #include "base/status_macros.h"
 
 namespace calico {
 namespace {
-
-std::string Json(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += absl::StrFormat("\\u%04x", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
 
 std::string Num(double v) { return std::isfinite(v) ? absl::StrFormat("%.6g", v) : "null"; }
 
@@ -129,12 +115,12 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
     return absl::InternalError(absl::StrCat("cannot create report directory '", directory, "': ", std::strerror(errno)));
   }
   // report.json
-  std::string json = absl::StrCat("{\n  \"title\": ", Json(info.title), ",\n  \"policy\": ", Json(info.policy),
-                                  ",\n  \"suite\": ", Json(info.suite), ",\n  \"episodes_per_task\": ", info.episodes,
+  std::string json = absl::StrCat("{\n  \"title\": ", JsonQuote(info.title), ",\n  \"policy\": ", JsonQuote(info.policy),
+                                  ",\n  \"suite\": ", JsonQuote(info.suite), ",\n  \"episodes_per_task\": ", info.episodes,
                                   ",\n  \"tasks\": [\n");
   for (size_t i = 0; i < scores.tasks.size(); ++i) {
     const TaskScore& t = scores.tasks[i];
-    absl::StrAppend(&json, "    {\"task\": ", Json(t.task), ", \"mean_return\": ", Num(t.mean_return),
+    absl::StrAppend(&json, "    {\"task\": ", JsonQuote(t.task), ", \"mean_return\": ", Num(t.mean_return),
                     ", \"stddev_return\": ", Num(t.stddev_return), ", \"score\": ", EstimateJson(t.score),
                     ", \"random_reference\": ", Num(t.reference.random_mean), ", \"expert_reference\": ",
                     Num(t.reference.expert_mean), ", \"returns\": [",

@@ -4,8 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "google/protobuf/io/tokenizer.h"
-#include "google/protobuf/text_format.h"
+#include "base/text_proto.h"
 
 namespace calico {
 namespace {
@@ -59,30 +58,10 @@ absl::StatusOr<ModelConfig> ModelPreset(absl::string_view name) {
                                           absl::StrJoin(ModelPresetNames(), ", ")));
 }
 
-namespace {
-
-// Collects protobuf's text-format errors instead of letting it log them.
-class CollectingErrors : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, int column, const std::string& message) override {
-    if (first_.empty()) first_ = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ", message);
-  }
-  const std::string& first() const { return first_; }
-
- private:
-  std::string first_;
-};
-
-}  // namespace
-
 absl::StatusOr<ModelConfig> ParseModelConfigText(absl::string_view text) {
   ModelConfig config;
-  google::protobuf::TextFormat::Parser parser;
-  CollectingErrors errors;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(std::string(text), &config)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("model config text does not parse: ", errors.first()));
+  if (absl::Status parsed = ParseTextProto(text, &config); !parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("model config text does not parse: ", parsed.message()));
   }
   if (absl::Status s = ValidateModelConfig(config); !s.ok()) return s;
   return config;

@@ -14,8 +14,8 @@
 #include "absl/strings/str_replace.h"
 #include "base/file_io.h"
 #include "base/status_macros.h"
+#include "base/text_proto.h"
 #include "envs/array_proto.h"
-#include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 
 namespace calico {
@@ -46,14 +46,6 @@ absl::Status MakeDirectories(const std::string& path) {
   if (!IsDirectory(path)) return absl::InvalidArgumentError(absl::StrCat("'", path, "' is not a directory"));
   return absl::OkStatus();
 }
-
-class FirstError : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, int column, const std::string& message) override {
-    if (error.empty()) error = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ", message);
-  }
-  std::string error;
-};
 
 absl::StatusOr<SpecMap> Specs(const google::protobuf::RepeatedPtrField<ArraySpecProto>& protos, const char* role,
                               const std::string& where) {
@@ -250,12 +242,8 @@ absl::StatusOr<DatasetManifest> ReadManifest(const std::string& directory) {
     return text.status();
   }
   DatasetManifest manifest;
-  google::protobuf::TextFormat::Parser parser;
-  FirstError errors;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(*text, &manifest)) {
-    return absl::DataLossError(absl::StrCat(path, ": not a valid manifest: ", errors.error));
-  }
+  absl::Status parsed = ParseTextProto(*text, &manifest);
+  if (!parsed.ok()) return absl::DataLossError(absl::StrCat(path, ": not a valid manifest: ", parsed.message()));
   if (manifest.magic() != kManifestMagic) {
     return absl::DataLossError(absl::StrCat(path, ": magic is '", manifest.magic(), "'; expected '", kManifestMagic, "'"));
   }

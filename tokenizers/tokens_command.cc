@@ -7,55 +7,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "base/json.h"
 #include "base/status_macros.h"
+#include "base/text_proto.h"
 #include "envs/array_proto.h"
-#include "google/protobuf/io/tokenizer.h"
-#include "google/protobuf/text_format.h"
 #include "tokenizers/sequence_builder.h"
 #include "tokenizers/token_stream.h"
 #include "tokenizers/vocabulary.h"
 
 namespace calico {
 namespace {
-
-// Collects the first text-format syntax error with its place.
-class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, int column, const std::string& message) override {
-    if (error_.empty()) error_ = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ", message);
-  }
-  const std::string& error() const { return error_; }
-
- private:
-  std::string error_;
-};
-
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
 
 std::string SourceName(const TokenStream& stream, int64_t p) {
   if (stream.sources.empty() || stream.sources[p].key < 0) return "";
@@ -126,7 +87,7 @@ std::string RenderJson(const TokenStream& stream, const Vocabulary& vocab,
                               "\"loss\": %d, \"key\": %s, \"element\": %d}%s\n",
                               stream.timestep[p], PositionKindName(stream.kinds[p]), stream.ids[p],
                               stream.patch_index[p], stream.local_position[p], stream.loss_mask[p],
-                              JsonString(SourceName(stream, p)),
+                              JsonQuote(SourceName(stream, p)),
                               stream.sources.empty() ? -1 : stream.sources[p].element,
                               p + 1 < stream.num_positions() ? "," : ""));
   }
@@ -143,7 +104,7 @@ std::string RenderJson(const TokenStream& stream, const Vocabulary& vocab,
     std::vector<std::string> parts;
     if (actions[t].has_value()) {
       for (const auto& [key, array] : *actions[t]) {
-        parts.push_back(absl::StrCat(JsonString(key), ": ", ValuesString(array)));
+        parts.push_back(absl::StrCat(JsonQuote(key), ": ", ValuesString(array)));
       }
     }
     absl::StrAppend(&out, actions[t].has_value() ? absl::StrCat("  {", absl::StrJoin(parts, ", "), "}") : "  null",
@@ -157,12 +118,9 @@ std::string RenderJson(const TokenStream& stream, const Vocabulary& vocab,
 
 absl::StatusOr<TokensRequest> ParseTokensRequest(const std::string& text, const std::string& source) {
   TokensRequest request;
-  google::protobuf::TextFormat::Parser parser;
-  FirstErrorCollector errors;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(text, &request)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(source, ": not a valid text-format TokensRequest: ", errors.error()));
+  absl::Status status = ParseTextProto(text, &request);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(source, ": not a valid text-format TokensRequest: ", status.message()));
   }
   return request;
 }
