@@ -188,18 +188,20 @@ absl::StatusOr<bool> RecordReader::Resync() {
   return false;
 }
 
+void RecordReader::DropTornTail() {
+  stats_.torn_tail = true;
+  stats_.torn_tail_offset = offset_;
+  stats_.torn_tail_bytes = static_cast<int64_t>(end_ - pos_);
+  offset_ += static_cast<int64_t>(end_ - pos_);
+  pos_ = end_;
+}
+
 absl::StatusOr<bool> RecordReader::Next(std::string* record) {
   while (true) {
     absl::StatusOr<bool> have_header = Fill(kRecordHeaderBytes);
     if (!have_header.ok()) return have_header.status();
     if (!*have_header) {
-      if (end_ > pos_) {
-        stats_.torn_tail = true;
-        stats_.torn_tail_offset = offset_;
-        stats_.torn_tail_bytes = static_cast<int64_t>(end_ - pos_);
-        offset_ += static_cast<int64_t>(end_ - pos_);
-        pos_ = end_;
-      }
+      if (end_ > pos_) DropTornTail();
       return false;
     }
     uint64_t length;
@@ -221,11 +223,7 @@ absl::StatusOr<bool> RecordReader::Next(std::string* record) {
     absl::StatusOr<bool> have_record = Fill(need);
     if (!have_record.ok()) return have_record.status();
     if (!*have_record) {
-      stats_.torn_tail = true;
-      stats_.torn_tail_offset = offset_;
-      stats_.torn_tail_bytes = static_cast<int64_t>(end_ - pos_);
-      offset_ += static_cast<int64_t>(end_ - pos_);
-      pos_ = end_;
+      DropTornTail();
       return false;
     }
     const char* data = buffer_.data() + pos_ + kRecordHeaderBytes;

@@ -106,6 +106,8 @@ class RecordReader {
   // Skips ahead to the next offset whose header and data both check out.
   absl::StatusOr<bool> Resync();
   absl::Status Corrupt(const std::string& what, int64_t at) const;
+  // Records the unread rest of the file as a torn tail and skips it.
+  void DropTornTail();
 
   std::string path_;
   int fd_;
