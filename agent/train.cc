@@ -1,5 +1,6 @@
 #include "agent/train.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -152,6 +153,23 @@ absl::Status TrimMetrics(const std::string& path, int64_t steps) {
   return WriteFileAtomically(path, kept);
 }
 
+// Deletes all but the newest `keep` checkpoints (by name, which sorts by step) in `dir`.
+// Only called after LATEST names the newest, so the one a resume would use survives.
+void PruneCheckpoints(const std::string& dir, int keep) {
+  if (keep <= 0) return;
+  std::vector<std::string> names;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (const dirent* entry = ::readdir(d)) {
+      const std::string name = entry->d_name;
+      if (name.size() == CheckpointName(0).size() && name.rfind("ckpt-", 0) == 0) names.push_back(name);
+    }
+    ::closedir(d);
+  }
+  std::sort(names.begin(), names.end());
+  // A failed removal only costs disk space; it must not end a run.
+  for (size_t i = 0; i + keep < names.size(); ++i) std::remove(absl::StrCat(dir, "/", names[i]).c_str());
+}
+
 std::string JsonNumber(double value) {
   if (!std::isfinite(value)) return "null";
   return absl::StrFormat("%.9g", value);
@@ -185,6 +203,7 @@ void ApplyTrainConfigDefaults(TrainConfig* config) {
   if (config->log_every_steps() == 0) config->set_log_every_steps(10);
   if (config->threads() == 0) config->set_threads(2);
   if (!config->has_prompt_probability()) config->set_prompt_probability(0.25);
+  if (!config->has_keep_checkpoints()) config->set_keep_checkpoints(3);
 }
 
 absl::Status CheckTrainConfig(const TrainConfig& config) {
@@ -226,6 +245,9 @@ absl::Status CheckTrainConfig(const TrainConfig& config) {
   }
   if (!(config.prompt_probability() >= 0 && config.prompt_probability() <= 1)) {
     return Bad("prompt_probability", absl::StrCat("is ", config.prompt_probability(), "; expected in [0, 1]"));
+  }
+  if (config.keep_checkpoints() < 0) {
+    return Bad("keep_checkpoints", absl::StrCat("is ", config.keep_checkpoints(), "; expected >= 0 (0: keep all)"));
   }
   std::set<std::string> named;
   for (const TaskWeight& weight : config.task_weights()) {
@@ -343,6 +365,7 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     // torn file and a crash in between leaves the previous run state usable.
     RETURN_IF_ERROR(WriteFileAtomically(absl::StrCat(dir, "/", kLatestCheckpointFile), name + "\n"));
     report.last_checkpoint = path;
+    PruneCheckpoints(dir, config.keep_checkpoints());
     return absl::OkStatus();
   };
 

@@ -2,10 +2,16 @@
 // (DESIGN.md "The token stream", issue 6 "Training").
 //
 // A run lives in its output directory:
-//   ckpt-000123      checkpoints (model/checkpoint.h) after 123 updates
+//   ckpt-000123      checkpoints (model/checkpoint.h) after 123 updates; the newest
+//                    keep_checkpoints stay, older ones are deleted
 //   LATEST           the name of the newest complete checkpoint, replaced atomically after
 //                    the checkpoint itself is on disk, so it never names a torn file
-//   metrics.jsonl    one JSON object per logged step
+//   metrics.jsonl    one JSON object per logged update: "step" (the update's 0-based
+//                    number, as StepResult::step), "loss", "grad_norm", "learning_rate",
+//                    "tokens_per_second" and "elapsed_seconds" (this invocation's), and
+//                    "task_loss" {task: loss} (the loss of each task's rows of the batch,
+//                    from a forward pass with the parameters the update started from).
+//                    A resume drops records of updates its checkpoint does not include.
 //
 // Batch i is drawn with the sampler restarted from a seed derived from (config seed, i)
 // (Sampler::Next(batch_seed)), so a resumed run sees exactly the batches an uninterrupted

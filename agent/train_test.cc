@@ -159,8 +159,21 @@ TEST_F(TrainTest, ResumedRunEqualsAnUninterruptedOneBitForBit) {
   const std::vector<Metric> ma = ReadMetrics(straight), mb = ReadMetrics(split);
   ASSERT_EQ(ma.size(), 10u);
   EXPECT_TRUE(ma == mb) << "loss, grad_norm and learning rate of every step are identical";
-  EXPECT_TRUE(Exists(absl::StrCat(straight, "/ckpt-000003")));
+  // Checkpoints every 3 updates and at the end; the default keeps the newest 3.
+  EXPECT_FALSE(Exists(absl::StrCat(straight, "/ckpt-000003")));
+  EXPECT_TRUE(Exists(absl::StrCat(straight, "/ckpt-000006")));
   EXPECT_TRUE(Exists(absl::StrCat(straight, "/ckpt-000009")));
+}
+
+TEST_F(TrainTest, KeepCheckpointsZeroKeepsEveryOne) {
+  const std::string dir = TempDir("keep_all");
+  ASSERT_OK(RunTraining(Config(dir, 4, "checkpoint_every_steps: 1 keep_checkpoints: 0"), Options()).status());
+  for (int step = 1; step <= 4; ++step) EXPECT_TRUE(Exists(absl::StrCat(dir, "/", CheckpointName(step)))) << step;
+  const std::string two = TempDir("keep_two");
+  ASSERT_OK(RunTraining(Config(two, 4, "checkpoint_every_steps: 1 keep_checkpoints: 2"), Options()).status());
+  EXPECT_FALSE(Exists(absl::StrCat(two, "/ckpt-000002")));
+  EXPECT_TRUE(Exists(absl::StrCat(two, "/ckpt-000003")));
+  EXPECT_TRUE(Exists(absl::StrCat(two, "/ckpt-000004")));
 }
 
 TEST_F(TrainTest, AnotherSeedGivesAnotherRun) {
@@ -305,6 +318,7 @@ TEST(TrainConfigTest, BadConfigsNameTheFieldAndTheSource) {
   EXPECT_THAT(error(ok + "prompt_probability: 1.5"), HasSubstr("prompt_probability is 1.5"));
   EXPECT_THAT(error(ok + "threads: 0 threads: -1"), HasSubstr("threads is -1"));
   EXPECT_THAT(error(ok + "checkpoint_every_steps: -5"), HasSubstr("checkpoint_every_steps is -5"));
+  EXPECT_THAT(error(ok + "keep_checkpoints: -1"), HasSubstr("keep_checkpoints is -1"));
   EXPECT_THAT(error(ok + "task_weights { task: \"a\" weight: -1 }"), HasSubstr("weight of task 'a' is -1"));
   EXPECT_THAT(error(ok + "task_weights { task: \"a\" weight: 1 } task_weights { task: \"a\" weight: 2 }"),
               HasSubstr("names task 'a' twice"));
