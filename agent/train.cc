@@ -35,6 +35,7 @@
 #include "model/config.h"
 #include "model/threading.h"
 #include "model/trainer.h"
+#include "model/transformer.h"
 
 namespace calico {
 namespace {
@@ -80,30 +81,51 @@ uint64_t BatchSeed(uint64_t seed, int64_t step) {
   return mixer.Next();
 }
 
-// The rows of `batch` whose task is `task`, with only the patches they use (renumbered).
-Batch RowsOfTask(const Batch& batch, const std::vector<int32_t>& row_task, int32_t task) {
-  Batch out;
-  out.seq_len = batch.seq_len;
-  const int64_t T = batch.seq_len;
-  std::vector<int32_t> new_index(batch.num_patches(), -1);
+// Losses of one batch split by task and by modality of the target.
+struct LossBreakdown {
+  std::map<std::string, double> task_loss;  // mean over the task's targets
+  double text_loss = NAN;                   // mean over text targets; NaN if none
+  double action_loss = NAN;                 // mean over action targets; NaN if none
+};
+
+// Splits the batch's mean cross-entropy by task and modality from one forward pass with
+// the current parameters: the model returns the head's logits at every target in (b, t)
+// order, and each target's cross-entropy is log-sum-exp(row) - row[target].
+absl::StatusOr<LossBreakdown> BreakDownLoss(Transformer& model, const Batch& batch, const std::vector<int32_t>& row_task,
+                                            const std::vector<std::string>& task_names, int32_t text_size) {
+  std::vector<float> logits;  // [num_targets, vocab_size]
+  RETURN_IF_ERROR(model.Forward(batch, &logits).status());
+  const int64_t V = model.config().vocab_size();
+  std::vector<double> task_sum(task_names.size(), 0.0);
+  std::vector<int64_t> task_count(task_names.size(), 0);
+  double text_sum = 0, action_sum = 0;
+  int64_t text_count = 0, action_count = 0, k = 0;
   for (int64_t b = 0; b < batch.batch_size; ++b) {
-    if (row_task[b] != task) continue;
-    ++out.batch_size;
-    for (int64_t t = b * T; t < (b + 1) * T; ++t) {
-      out.ids.push_back(batch.ids[t]);
-      out.local_position.push_back(batch.local_position[t]);
-      out.loss_mask.push_back(batch.loss_mask[t]);
-      const int32_t p = batch.patch_index[t];
-      if (p >= 0 && new_index[p] < 0) {
-        new_index[p] = static_cast<int32_t>(out.patch_row.size());
-        out.patch_row.push_back(batch.patch_row[p]);
-        out.patch_col.push_back(batch.patch_col[p]);
-        out.patches.insert(out.patches.end(), batch.patches.begin() + p * kPatchValues,
-                           batch.patches.begin() + (p + 1) * kPatchValues);
+    for (int64_t t = 0; t < batch.seq_len; ++t) {
+      const int64_t i = b * batch.seq_len + t;
+      if (!batch.loss_mask[i]) continue;
+      const float* row = &logits[k++ * V];
+      const float top = *std::max_element(row, row + V);
+      double sum = 0;
+      for (int64_t v = 0; v < V; ++v) sum += std::exp(static_cast<double>(row[v]) - top);
+      const double loss = top + std::log(sum) - row[batch.ids[i]];
+      task_sum[row_task[b]] += loss;
+      ++task_count[row_task[b]];
+      if (batch.ids[i] < text_size) {
+        text_sum += loss;
+        ++text_count;
+      } else {
+        action_sum += loss;
+        ++action_count;
       }
-      out.patch_index.push_back(p >= 0 ? new_index[p] : -1);
     }
   }
+  LossBreakdown out;
+  for (size_t task = 0; task < task_names.size(); ++task) {
+    if (task_count[task] > 0) out.task_loss[task_names[task]] = task_sum[task] / task_count[task];
+  }
+  if (text_count > 0) out.text_loss = text_sum / text_count;
+  if (action_count > 0) out.action_loss = action_sum / action_count;
   return out;
 }
 
@@ -397,16 +419,13 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     if (step + 1 < max_steps) next = std::async(std::launch::async, draw, step + 1);
     const bool log = (step + 1) % config.log_every_steps() == 0 || step + 1 == max_steps;
 
-    // Per-task loss at logged steps: forward passes of each task's rows with the
-    // parameters the update starts from (one extra forward pass of the batch in total).
-    std::map<std::string, double> task_loss;
+    // The loss split by task and modality at logged steps, with the parameters the
+    // update starts from (one extra forward pass, so every log_every_steps-th step
+    // costs about a third more).
+    LossBreakdown breakdown;
     if (log) {
-      for (int32_t t = 0; t < static_cast<int32_t>(task_names.size()); ++t) {
-        Batch rows = RowsOfTask(batch, row_task, t);
-        if (rows.batch_size == 0 || rows.num_targets() == 0) continue;
-        absl::StatusOr<double> loss = trainer.model().Forward(rows);
-        if (loss.ok()) task_loss[task_names[t]] = *loss;
-      }
+      ASSIGN_OR_RETURN(breakdown, BreakDownLoss(trainer.model(), batch, row_task, task_names,
+                                                data->text_vocabulary_size()));
     }
 
     absl::StatusOr<StepResult> result = trainer.Step(batch);
@@ -434,9 +453,11 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
               << ", \"grad_norm\": " << JsonNumber(result->grad_norm)
               << ", \"learning_rate\": " << JsonNumber(result->learning_rate)
               << ", \"tokens_per_second\": " << JsonNumber(tokens_per_second)
-              << ", \"elapsed_seconds\": " << JsonNumber(elapsed) << ", \"task_loss\": {";
+              << ", \"elapsed_seconds\": " << JsonNumber(elapsed)
+              << ", \"text_loss\": " << JsonNumber(breakdown.text_loss)
+              << ", \"action_loss\": " << JsonNumber(breakdown.action_loss) << ", \"task_loss\": {";
       bool comma = false;
-      for (const auto& [task, loss] : task_loss) {
+      for (const auto& [task, loss] : breakdown.task_loss) {
         metrics << (comma ? ", " : "") << JsonQuote(task) << ": " << JsonNumber(loss);
         comma = true;
       }

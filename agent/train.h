@@ -9,8 +9,10 @@
 //   metrics.jsonl    one JSON object per logged update: "step" (the update's 0-based
 //                    number, as StepResult::step), "loss", "grad_norm", "learning_rate",
 //                    "tokens_per_second" and "elapsed_seconds" (this invocation's), and
-//                    "task_loss" {task: loss} (the loss of each task's rows of the batch,
-//                    from a forward pass with the parameters the update started from).
+//                    the loss split by target: "text_loss", "action_loss" (null when the
+//                    batch has no such target) and "task_loss" {task: loss}, each the
+//                    mean cross-entropy over those targets of the batch, from a forward
+//                    pass with the parameters the update started from.
 //                    A resume drops records of updates its checkpoint does not include.
 //
 // Batch i is drawn with the sampler restarted from a seed derived from (config seed, i)

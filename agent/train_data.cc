@@ -54,6 +54,7 @@ absl::StatusOr<std::unique_ptr<TrainingData>> TrainingData::Load(const TrainingD
     return absl::Status(sampler.status().code(), absl::StrCat("sampler: ", sampler.status().message()));
   }
   data->sampler_ = std::move(*sampler);
+  data->text_vocabulary_size_ = vocab.text_size();
   data->text_ = std::move(text);
   return data;
 }

@@ -52,6 +52,8 @@ class TrainingData {
   // The batch for `batch_seed` (a function of the data, options and seed only).
   absl::StatusOr<TrainingBatch> Next(uint64_t batch_seed);
 
+  // Ids below this are text tokens (the rest of the targets are action tokens).
+  int32_t text_vocabulary_size() const { return text_vocabulary_size_; }
   // Sampled tasks in index order (TrainingBatch::row_task indexes this).
   const std::vector<std::string>& tasks() const;
   // Episodes loaded per task (over all datasets, weighted or not).
@@ -63,6 +65,7 @@ class TrainingData {
   std::unique_ptr<TextTokenizer> text_;
   std::unique_ptr<Sampler> sampler_;
   std::map<std::string, int64_t> episodes_per_task_;
+  int32_t text_vocabulary_size_ = 0;
 };
 
 }  // namespace calico

@@ -165,6 +165,41 @@ TEST_F(TrainTest, ResumedRunEqualsAnUninterruptedOneBitForBit) {
   EXPECT_TRUE(Exists(absl::StrCat(straight, "/ckpt-000009")));
 }
 
+TEST_F(TrainTest, LossBreakdownAddsUpToTheStepLoss) {
+  // One task: its loss and the action loss are the whole batch's loss (every target is
+  // an action token; the data holds no text, so text_loss is null).
+  const std::string one = TempDir("one_task");
+  ASSERT_OK(RunTraining(Config(one, 3, "task_weights { task: \"mujoco/cartpole_balance\" weight: 1 }"), Options())
+                .status());
+  ASSERT_OK_AND_ASSIGN(std::string text, ReadFile(absl::StrCat(one, "/", kMetricsFile)));
+  int lines = 0;
+  for (absl::string_view view : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    const std::string line(view);
+    ++lines;
+    const double loss = std::stod(Field(line, "loss"));
+    EXPECT_NEAR(std::stod(Field(line, "action_loss")), loss, 1e-4 * loss) << line;
+    EXPECT_NEAR(std::stod(Field(line, "mujoco/cartpole_balance")), loss, 1e-4 * loss) << line;
+    EXPECT_EQ(Field(line, "text_loss"), "null");
+    EXPECT_EQ(line.find("arcade/breakout"), std::string::npos) << "a task with weight 0 is never sampled";
+  }
+  EXPECT_EQ(lines, 3);
+
+  // Two tasks: the batch loss is a target-weighted mean of the tasks' losses, so it lies
+  // between them (and the two differ: one task's targets are far easier).
+  const std::string two = TempDir("two_tasks");
+  ASSERT_OK(RunTraining(Config(two, 3), Options()).status());
+  ASSERT_OK_AND_ASSIGN(text, ReadFile(absl::StrCat(two, "/", kMetricsFile)));
+  for (absl::string_view view : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    const std::string line(view);
+    const double loss = std::stod(Field(line, "loss"));
+    const double a = std::stod(Field(line, "arcade/breakout"));
+    const double b = std::stod(Field(line, "mujoco/cartpole_balance"));
+    EXPECT_NE(a, b);
+    EXPECT_GE(loss, std::min(a, b) - 1e-4) << line;
+    EXPECT_LE(loss, std::max(a, b) + 1e-4) << line;
+  }
+}
+
 TEST_F(TrainTest, KeepCheckpointsZeroKeepsEveryOne) {
   const std::string dir = TempDir("keep_all");
   ASSERT_OK(RunTraining(Config(dir, 4, "checkpoint_every_steps: 1 keep_checkpoints: 0"), Options()).status());
