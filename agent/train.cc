@@ -371,6 +371,9 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     RETURN_IF_ERROR(RestoreCheckpoint(resume_from, &trainer));
     report.last_checkpoint = resume_from;
   }
+  // The resolved config (defaults filled in) beside the checkpoints, for the record;
+  // each invocation writes its own, so a resume with changed fields shows in it.
+  RETURN_IF_ERROR(WriteFileAtomically(absl::StrCat(dir, "/", kRunConfigFile), config.DebugString()));
   // Records of updates the checkpoint does not include are redone below.
   RETURN_IF_ERROR(TrimMetrics(metrics_path, trainer.step()));
   std::ofstream metrics(metrics_path, std::ios::app);

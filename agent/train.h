@@ -14,6 +14,7 @@
 //                    mean cross-entropy over those targets of the batch, from a forward
 //                    pass with the parameters the update started from.
 //                    A resume drops records of updates its checkpoint does not include.
+//   train_config.textproto  the config of the latest invocation, defaults filled in
 //
 // Batch i is drawn with the sampler restarted from a seed derived from (config seed, i)
 // (Sampler::Next(batch_seed)), so a resumed run sees exactly the batches an uninterrupted
@@ -36,6 +37,7 @@ namespace calico {
 
 inline constexpr char kLatestCheckpointFile[] = "LATEST";
 inline constexpr char kMetricsFile[] = "metrics.jsonl";
+inline constexpr char kRunConfigFile[] = "train_config.textproto";
 
 // Parses a text-format TrainConfig, fills in the defaults its .proto documents and checks
 // it (CheckTrainConfig). `source` names the text in errors (usually the file path).

@@ -127,6 +127,11 @@ TEST_F(TrainTest, LossFallsOnCollectedEpisodesAndEveryStepIsRecorded) {
   EXPECT_THAT(text, HasSubstr("\"task_loss\": {\"arcade/breakout\": "));
   EXPECT_THAT(text, HasSubstr("\"mujoco/cartpole_balance\": "));
 
+  ASSERT_OK_AND_ASSIGN(std::string saved, ReadFile(absl::StrCat(dir, "/", kRunConfigFile)));
+  ASSERT_OK_AND_ASSIGN(TrainConfig reread, ParseTrainConfig(saved, kRunConfigFile));
+  EXPECT_EQ(reread.max_steps(), 30);
+  EXPECT_EQ(reread.keep_checkpoints(), 3) << "defaults are written out";
+
   // The end writes a checkpoint and LATEST names it; the progress shows the figures.
   ASSERT_OK_AND_ASSIGN(std::string latest, LatestCheckpoint(dir));
   EXPECT_EQ(latest, absl::StrCat(dir, "/ckpt-000030"));
