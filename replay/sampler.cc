@@ -172,6 +172,11 @@ absl::Status Sampler::SampleRow(int64_t row, SampledBatch* batch) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<SampledBatch> Sampler::Next(uint64_t batch_seed) {
+  rng_ = Rng(batch_seed);
+  return Next();
+}
+
 absl::StatusOr<SampledBatch> Sampler::Next() {
   const int64_t B = options_.batch_size, L = options_.sequence_length;
   SampledBatch batch;

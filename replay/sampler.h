@@ -80,6 +80,12 @@ class Sampler {
 
   absl::StatusOr<SampledBatch> Next();
 
+  // The batch Next() draws after the random stream is restarted from `batch_seed`: a
+  // function of the data, the options and `batch_seed` only, not of earlier draws. A
+  // trainer that seeds batch i from (run seed, i) can resume at any step without
+  // replaying the batches before it.
+  absl::StatusOr<SampledBatch> Next(uint64_t batch_seed);
+
   // Tasks in index order (SampledBatch::task indexes this).
   const std::vector<std::string>& tasks() const { return task_names_; }
 

@@ -219,5 +219,24 @@ TEST_F(SamplerTest, BadConfigurationsAreClearErrors) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("has no episodes")));
 }
 
+TEST_F(SamplerTest, SeededNextDependsOnlyOnTheBatchSeed) {
+  SamplerOptions options;
+  options.batch_size = 4;
+  options.sequence_length = 40;
+  options.seed = 5;
+  ASSERT_OK_AND_ASSIGN(auto a, Sampler::Create(TaggedData(4, 20), vocab_, nullptr, options));
+  ASSERT_OK_AND_ASSIGN(auto b, Sampler::Create(TaggedData(4, 20), vocab_, nullptr, options));
+  // `a` draws other batches first; `b` starts cold: seeded draws still agree.
+  for (int i = 0; i < 3; ++i) ASSERT_OK(a->Next().status());
+  ASSERT_OK_AND_ASSIGN(SampledBatch from_a, a->Next(1234));
+  ASSERT_OK_AND_ASSIGN(SampledBatch from_b, b->Next(1234));
+  EXPECT_EQ(from_a.ids, from_b.ids);
+  EXPECT_EQ(from_a.loss_mask, from_b.loss_mask);
+  EXPECT_EQ(from_a.task, from_b.task);
+  // Another seed gives another batch.
+  ASSERT_OK_AND_ASSIGN(SampledBatch other, b->Next(1235));
+  EXPECT_NE(other.ids, from_b.ids);
+}
+
 }  // namespace
 }  // namespace calico

@@ -1,0 +1,501 @@
+#include "agent/train.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <future>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "agent/train_data.h"
+#include "base/file_io.h"
+#include "base/json.h"
+#include "base/random.h"
+#include "base/status_macros.h"
+#include "base/text_proto.h"
+#include "model/adamw.h"
+#include "model/batch.h"
+#include "model/checkpoint.h"
+#include "model/config.h"
+#include "model/threading.h"
+#include "model/trainer.h"
+#include "model/transformer.h"
+
+namespace calico {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+absl::Status Bad(const std::string& field, const std::string& message) {
+  return absl::InvalidArgumentError(absl::StrCat("train config: ", field, " ", message));
+}
+
+// The model the config names (preset or inline); errors name the preset or field.
+absl::StatusOr<ModelConfig> ResolveModel(const TrainConfig& config) {
+  switch (config.model_case()) {
+    case TrainConfig::kPreset: {
+      absl::StatusOr<ModelConfig> preset = ModelPreset(config.preset());
+      if (!preset.ok()) return Bad("preset", std::string(preset.status().message()));
+      return *preset;
+    }
+    case TrainConfig::kModelConfig: {
+      absl::Status valid = ValidateModelConfig(config.model_config());
+      if (!valid.ok()) return Bad("model_config:", std::string(valid.message()));
+      return config.model_config();
+    }
+    default:
+      return Bad("model", "is missing: set `preset` (e.g. \"nano\", \"small\") or `model_config`");
+  }
+}
+
+AdamWOptions AdamWFromConfig(const TrainConfig& config) {
+  AdamWOptions options;  // betas and epsilon stay DESIGN.md's
+  options.learning_rate = config.learning_rate();
+  options.warmup_steps = config.warmup_steps();
+  options.total_steps = config.decay_steps();
+  options.weight_decay = config.weight_decay();
+  options.max_grad_norm = config.max_grad_norm();
+  return options;
+}
+
+// Batch i's sampler seed: a SplitMix64 hash of (run seed, i), so consecutive steps and
+// nearby run seeds give unrelated batches.
+uint64_t BatchSeed(uint64_t seed, int64_t step) {
+  Rng mixer(seed * 0xD1B54A32D192ED03ULL + static_cast<uint64_t>(step));
+  return mixer.Next();
+}
+
+// Losses of one batch split by task and by modality of the target.
+struct LossBreakdown {
+  std::map<std::string, double> task_loss;  // mean over the task's targets
+  double text_loss = NAN;                   // mean over text targets; NaN if none
+  double action_loss = NAN;                 // mean over action targets; NaN if none
+};
+
+// Splits the batch's mean cross-entropy by task and modality from one forward pass with
+// the current parameters: the model returns the head's logits at every target in (b, t)
+// order, and each target's cross-entropy is log-sum-exp(row) - row[target].
+absl::StatusOr<LossBreakdown> BreakDownLoss(Transformer& model, const Batch& batch, const std::vector<int32_t>& row_task,
+                                            const std::vector<std::string>& task_names, int32_t text_size) {
+  std::vector<float> logits;  // [num_targets, vocab_size]
+  RETURN_IF_ERROR(model.Forward(batch, &logits).status());
+  const int64_t V = model.config().vocab_size();
+  std::vector<double> task_sum(task_names.size(), 0.0);
+  std::vector<int64_t> task_count(task_names.size(), 0);
+  double text_sum = 0, action_sum = 0;
+  int64_t text_count = 0, action_count = 0, k = 0;
+  for (int64_t b = 0; b < batch.batch_size; ++b) {
+    for (int64_t t = 0; t < batch.seq_len; ++t) {
+      const int64_t i = b * batch.seq_len + t;
+      if (!batch.loss_mask[i]) continue;
+      const float* row = &logits[k++ * V];
+      const float top = *std::max_element(row, row + V);
+      double sum = 0;
+      for (int64_t v = 0; v < V; ++v) sum += std::exp(static_cast<double>(row[v]) - top);
+      const double loss = top + std::log(sum) - row[batch.ids[i]];
+      task_sum[row_task[b]] += loss;
+      ++task_count[row_task[b]];
+      if (batch.ids[i] < text_size) {
+        text_sum += loss;
+        ++text_count;
+      } else {
+        action_sum += loss;
+        ++action_count;
+      }
+    }
+  }
+  LossBreakdown out;
+  for (size_t task = 0; task < task_names.size(); ++task) {
+    if (task_count[task] > 0) out.task_loss[task_names[task]] = task_sum[task] / task_count[task];
+  }
+  if (text_count > 0) out.text_loss = text_sum / text_count;
+  if (action_count > 0) out.action_loss = action_sum / action_count;
+  return out;
+}
+
+std::string Duration(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "?";
+  const int64_t s = static_cast<int64_t>(seconds + 0.5);
+  if (s >= 3600) return absl::StrFormat("%dh%02dm", s / 3600, s / 60 % 60);
+  if (s >= 60) return absl::StrFormat("%dm%02ds", s / 60, s % 60);
+  return absl::StrFormat("%ds", s);
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+absl::Status MakeDirectories(const std::string& path) {
+  std::string prefix;
+  for (absl::string_view part : absl::StrSplit(path, '/')) {
+    absl::StrAppend(&prefix, part, "/");
+    if (part.empty() || part == ".") continue;
+    if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {
+      return absl::PermissionDeniedError(absl::StrCat("cannot create output directory ", path, " (at ", prefix,
+                                                      "): ", std::strerror(errno)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The "step" value of a metrics line; -1 if it has none.
+int64_t MetricsLineStep(const std::string& line) {
+  const size_t at = line.find("\"step\":");
+  if (at == std::string::npos) return -1;
+  return std::strtoll(line.c_str() + at + 7, nullptr, 10);
+}
+
+// Keeps the metrics records of updates before `steps` (those a checkpoint after `steps`
+// updates includes); later ones belong to work the resumed run redoes.
+absl::Status TrimMetrics(const std::string& path, int64_t steps) {
+  if (!Exists(path)) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  std::string kept;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    const int64_t step = MetricsLineStep(std::string(line));
+    if (step >= 0 && step < steps) absl::StrAppend(&kept, line, "\n");
+  }
+  return WriteFileAtomically(path, kept);
+}
+
+// Deletes all but the newest `keep` checkpoints (by name, which sorts by step) in `dir`.
+// Only called after LATEST names the newest, so the one a resume would use survives.
+void PruneCheckpoints(const std::string& dir, int keep) {
+  if (keep <= 0) return;
+  std::vector<std::string> names;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (const dirent* entry = ::readdir(d)) {
+      const std::string name = entry->d_name;
+      if (name.size() == CheckpointName(0).size() && name.rfind("ckpt-", 0) == 0) names.push_back(name);
+    }
+    ::closedir(d);
+  }
+  std::sort(names.begin(), names.end());
+  // A failed removal only costs disk space; it must not end a run.
+  for (size_t i = 0; i + keep < names.size(); ++i) std::remove(absl::StrCat(dir, "/", names[i]).c_str());
+}
+
+std::string JsonNumber(double value) {
+  if (!std::isfinite(value)) return "null";
+  return absl::StrFormat("%.9g", value);
+}
+
+std::atomic<bool> g_stop_requested{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
+
+extern "C" void HandleStopSignal(int signal_number) {
+  // Only async-signal-safe work: a lock-free store, and on a second signal the default
+  // action (signal() and raise() are on POSIX's async-signal-safe list).
+  if (g_stop_requested.exchange(true)) {
+    ::signal(signal_number, SIG_DFL);
+    ::raise(signal_number);
+  }
+}
+
+}  // namespace
+
+void ApplyTrainConfigDefaults(TrainConfig* config) {
+  if (config->batch_size() == 0) config->set_batch_size(8);
+  if (config->sequence_length() == 0) {
+    absl::StatusOr<ModelConfig> model = ResolveModel(*config);
+    if (model.ok()) config->set_sequence_length(model->context_length());
+  }
+  if (!config->has_learning_rate()) config->set_learning_rate(3e-4);
+  if (config->decay_steps() == 0) config->set_decay_steps(config->max_steps() > 0 ? config->max_steps() : 10000);
+  if (!config->has_warmup_steps()) config->set_warmup_steps(std::min<int64_t>(100, config->decay_steps() / 10));
+  if (!config->has_weight_decay()) config->set_weight_decay(0.1);
+  if (!config->has_max_grad_norm()) config->set_max_grad_norm(1.0);
+  if (config->log_every_steps() == 0) config->set_log_every_steps(10);
+  if (config->threads() == 0) config->set_threads(2);
+  if (!config->has_prompt_probability()) config->set_prompt_probability(0.25);
+  if (!config->has_keep_checkpoints()) config->set_keep_checkpoints(3);
+}
+
+absl::Status CheckTrainConfig(const TrainConfig& config) {
+  if (config.datasets().empty()) return Bad("datasets", "is missing: name at least one dataset directory");
+  for (const std::string& dataset : config.datasets()) {
+    if (dataset.empty()) return Bad("datasets", "holds an empty path");
+  }
+  if (config.output_dir().empty()) return Bad("output_dir", "is missing");
+  ASSIGN_OR_RETURN(ModelConfig model, ResolveModel(config));
+  if (config.batch_size() < 1) return Bad("batch_size", absl::StrCat("is ", config.batch_size(), "; expected >= 1"));
+  if (config.sequence_length() < 2 || config.sequence_length() > model.context_length()) {
+    return Bad("sequence_length", absl::StrCat("is ", config.sequence_length(), "; expected in [2, ",
+                                               model.context_length(), "] (the model's context_length)"));
+  }
+  if (config.max_steps() < 0) return Bad("max_steps", absl::StrCat("is ", config.max_steps(), "; expected >= 0"));
+  if (!(config.max_seconds() >= 0) || !std::isfinite(config.max_seconds())) {
+    return Bad("max_seconds", absl::StrCat("is ", config.max_seconds(), "; expected a finite number >= 0"));
+  }
+  if (config.max_steps() == 0 && config.max_seconds() == 0) {
+    return Bad("budget", "is missing: set max_steps, max_seconds or both");
+  }
+  if (config.warmup_steps() < 0) {
+    return Bad("warmup_steps", absl::StrCat("is ", config.warmup_steps(), "; expected >= 0"));
+  }
+  if (config.decay_steps() < config.warmup_steps()) {
+    return Bad("decay_steps", absl::StrCat("is ", config.decay_steps(), "; expected at least warmup_steps (",
+                                           config.warmup_steps(), ")"));
+  }
+  absl::Status adamw = AdamWFromConfig(config).Validate();
+  if (!adamw.ok()) return absl::InvalidArgumentError(absl::StrCat("train config: ", adamw.message()));
+  if (config.checkpoint_every_steps() < 0) {
+    return Bad("checkpoint_every_steps", absl::StrCat("is ", config.checkpoint_every_steps(), "; expected >= 0"));
+  }
+  if (config.log_every_steps() < 1) {
+    return Bad("log_every_steps", absl::StrCat("is ", config.log_every_steps(), "; expected >= 1"));
+  }
+  if (config.threads() < 1 || config.threads() > 256) {
+    return Bad("threads", absl::StrCat("is ", config.threads(), "; expected in [1, 256]"));
+  }
+  if (!(config.prompt_probability() >= 0 && config.prompt_probability() <= 1)) {
+    return Bad("prompt_probability", absl::StrCat("is ", config.prompt_probability(), "; expected in [0, 1]"));
+  }
+  if (config.keep_checkpoints() < 0) {
+    return Bad("keep_checkpoints", absl::StrCat("is ", config.keep_checkpoints(), "; expected >= 0 (0: keep all)"));
+  }
+  std::set<std::string> named;
+  for (const TaskWeight& weight : config.task_weights()) {
+    if (weight.task().empty()) return Bad("task_weights", "has an entry without a task");
+    if (!named.insert(weight.task()).second) {
+      return Bad("task_weights", absl::StrCat("names task '", weight.task(), "' twice"));
+    }
+    if (!(weight.weight() >= 0) || !std::isfinite(weight.weight())) {
+      return Bad("task_weights", absl::StrCat("weight of task '", weight.task(), "' is ", weight.weight(),
+                                              "; expected a finite number >= 0"));
+    }
+  }
+  if (!config.task_weights().empty() &&
+      std::none_of(config.task_weights().begin(), config.task_weights().end(),
+                   [](const TaskWeight& w) { return w.weight() > 0; })) {
+    return Bad("task_weights", "are all 0: no task would be sampled");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TrainConfig> ParseTrainConfig(absl::string_view text, absl::string_view source) {
+  TrainConfig config;
+  absl::Status parsed = ParseTextProto(text, &config);
+  if (!parsed.ok()) return absl::Status(parsed.code(), absl::StrCat(source, ": ", parsed.message()));
+  ApplyTrainConfigDefaults(&config);
+  absl::Status checked = CheckTrainConfig(config);
+  if (!checked.ok()) return absl::Status(checked.code(), absl::StrCat(source, ": ", checked.message()));
+  return config;
+}
+
+std::string CheckpointName(int64_t step) { return absl::StrFormat("ckpt-%06d", step); }
+
+absl::StatusOr<std::string> LatestCheckpoint(const std::string& output_dir) {
+  const std::string pointer = absl::StrCat(output_dir, "/", kLatestCheckpointFile);
+  if (!Exists(pointer)) return absl::NotFoundError(absl::StrCat("no checkpoint in ", output_dir, " (no ", pointer, ")"));
+  ASSIGN_OR_RETURN(std::string name, ReadFile(pointer));
+  name = std::string(absl::StripAsciiWhitespace(name));
+  if (name.empty() || name.find('/') != std::string::npos) {
+    return absl::DataLossError(absl::StrCat(pointer, " does not name a checkpoint file: '", name, "'"));
+  }
+  return absl::StrCat(output_dir, "/", name);
+}
+
+const std::atomic<bool>* InstallStopSignalHandlers() {
+  struct sigaction action = {};
+  action.sa_handler = HandleStopSignal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;  // a signal must not fail the run's file writes with EINTR
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
+  return &g_stop_requested;
+}
+
+absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const TrainOptions& options) {
+  TrainConfig config = raw_config;
+  ApplyTrainConfigDefaults(&config);
+  RETURN_IF_ERROR(CheckTrainConfig(config));
+  ASSIGN_OR_RETURN(ModelConfig model_config, ResolveModel(config));
+  std::ostream* out = options.progress;
+
+  // The output directory: a fresh run never overwrites another run's checkpoints.
+  const std::string& dir = config.output_dir();
+  std::string resume_from;
+  if (options.resume) {
+    ASSIGN_OR_RETURN(resume_from, LatestCheckpoint(dir));
+  } else if (Exists(absl::StrCat(dir, "/", kLatestCheckpointFile))) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("output_dir ", dir, " already holds a run (", kLatestCheckpointFile,
+                     "); resume it or choose another directory"));
+  }
+  if (!resume_from.empty()) {
+    ASSIGN_OR_RETURN(ModelConfig stored, ReadCheckpointConfig(resume_from));
+    std::vector<std::string> differences = ModelConfigDifferences(stored, model_config);
+    if (!differences.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat("checkpoint ", resume_from,
+                                                        " has another model than the config: ",
+                                                        absl::StrJoin(differences, ", ")));
+    }
+  }
+
+  // Data (the slow part of the checks): vocabulary, every dataset, weights.
+  TrainingDataOptions data_options;
+  data_options.datasets.assign(config.datasets().begin(), config.datasets().end());
+  for (const TaskWeight& weight : config.task_weights()) data_options.task_weights[weight.task()] = weight.weight();
+  data_options.batch_size = config.batch_size();
+  data_options.sequence_length = config.sequence_length();
+  data_options.prompt_probability = config.prompt_probability();
+  data_options.text_model_path = options.text_model_path;
+  data_options.model_vocab_size = model_config.vocab_size();
+  ASSIGN_OR_RETURN(std::unique_ptr<TrainingData> data, TrainingData::Load(data_options));
+  TrainReport report;
+  report.episodes_per_task = data->episodes_per_task();
+
+  SetModelThreads(config.threads());
+  ASSIGN_OR_RETURN(Trainer trainer, Trainer::Create(model_config, AdamWFromConfig(config), config.seed()));
+  RETURN_IF_ERROR(MakeDirectories(dir));
+  const std::string metrics_path = absl::StrCat(dir, "/", kMetricsFile);
+  if (!resume_from.empty()) {
+    RETURN_IF_ERROR(RestoreCheckpoint(resume_from, &trainer));
+    report.last_checkpoint = resume_from;
+  }
+  // The resolved config (defaults filled in) beside the checkpoints, for the record;
+  // each invocation writes its own, so a resume with changed fields shows in it.
+  RETURN_IF_ERROR(WriteFileAtomically(absl::StrCat(dir, "/", kRunConfigFile), config.DebugString()));
+  // Records of updates the checkpoint does not include are redone below.
+  RETURN_IF_ERROR(TrimMetrics(metrics_path, trainer.step()));
+  std::ofstream metrics(metrics_path, std::ios::app);
+  if (!metrics) return absl::PermissionDeniedError(absl::StrCat("cannot open ", metrics_path, " for appending"));
+
+  report.first_step = trainer.step();
+  report.steps = trainer.step();
+  const int64_t max_steps = config.max_steps() > 0 ? config.max_steps() : INT64_MAX;
+  auto save = [&]() -> absl::Status {
+    const std::string name = CheckpointName(trainer.step());
+    const std::string path = absl::StrCat(dir, "/", name);
+    RETURN_IF_ERROR(SaveCheckpoint(trainer, path));
+    // The pointer moves only once the checkpoint is durable, so LATEST never names a
+    // torn file and a crash in between leaves the previous run state usable.
+    RETURN_IF_ERROR(WriteFileAtomically(absl::StrCat(dir, "/", kLatestCheckpointFile), name + "\n"));
+    report.last_checkpoint = path;
+    PruneCheckpoints(dir, config.keep_checkpoints());
+    return absl::OkStatus();
+  };
+
+  if (out) {
+    *out << "training " << model_config.name() << " (" << trainer.model().parameters().size() << " parameters) on";
+    for (const auto& [task, count] : report.episodes_per_task) *out << " " << task << " (" << count << " episodes)";
+    *out << "; batch " << config.batch_size() << " x " << config.sequence_length() << ", " << config.threads()
+         << " threads" << (resume_from.empty() ? "" : absl::StrCat(", resuming from ", resume_from)) << "\n";
+  }
+  if (trainer.step() >= max_steps) {
+    if (out) *out << "nothing to do: " << trainer.step() << " updates done, max_steps is " << config.max_steps() << "\n";
+    return report;
+  }
+
+  const int64_t positions_per_step = config.batch_size() * config.sequence_length();
+  const std::vector<std::string>& task_names = data->tasks();
+  auto draw = [&data, &config](int64_t step) { return data->Next(BatchSeed(config.seed(), step)); };
+  // The next batch is drawn on another thread while this one trains; only one draw is
+  // in flight at a time, so the (not thread-safe) sampler is never used concurrently.
+  std::future<absl::StatusOr<TrainingBatch>> next = std::async(std::launch::async, draw, trainer.step());
+  const Clock::time_point start = Clock::now();
+  bool first = true;
+  while (true) {
+    absl::StatusOr<TrainingBatch> drawn = next.get();
+    if (!drawn.ok()) return drawn.status();
+    const int64_t step = trainer.step();
+    const Batch& batch = drawn->batch;
+    const std::vector<int32_t>& row_task = drawn->row_task;
+    if (step + 1 < max_steps) next = std::async(std::launch::async, draw, step + 1);
+    const bool log = (step + 1) % config.log_every_steps() == 0 || step + 1 == max_steps;
+
+    // The loss split by task and modality at logged steps, with the parameters the
+    // update starts from (one extra forward pass, so every log_every_steps-th step
+    // costs about a third more).
+    LossBreakdown breakdown;
+    if (log) {
+      ASSIGN_OR_RETURN(breakdown, BreakDownLoss(trainer.model(), batch, row_task, task_names,
+                                                data->text_vocabulary_size()));
+    }
+
+    absl::StatusOr<StepResult> result = trainer.Step(batch);
+    if (!result.ok()) {
+      if (next.valid()) next.wait();
+      metrics.flush();
+      return absl::Status(result.status().code(),
+                          absl::StrCat(result.status().message(), "; training stopped with ", trainer.step(),
+                                       " updates done; last checkpoint: ",
+                                       report.last_checkpoint.empty() ? "none" : report.last_checkpoint));
+    }
+    report.steps = trainer.step();
+    if (first) report.first_loss = result->loss;
+    first = false;
+    report.last_loss = result->loss;
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    const int64_t done = trainer.step() - report.first_step;
+    const double tokens_per_second = elapsed > 0 ? done * positions_per_step / elapsed : 0.0;
+    const bool out_of_time = config.max_seconds() > 0 && elapsed >= config.max_seconds();
+    const bool stop = options.stop != nullptr && options.stop->load();
+    const bool last = trainer.step() >= max_steps || out_of_time || stop;
+
+    if (log) {
+      metrics << "{\"step\": " << step << ", \"loss\": " << JsonNumber(result->loss)
+              << ", \"grad_norm\": " << JsonNumber(result->grad_norm)
+              << ", \"learning_rate\": " << JsonNumber(result->learning_rate)
+              << ", \"tokens_per_second\": " << JsonNumber(tokens_per_second)
+              << ", \"elapsed_seconds\": " << JsonNumber(elapsed)
+              << ", \"text_loss\": " << JsonNumber(breakdown.text_loss)
+              << ", \"action_loss\": " << JsonNumber(breakdown.action_loss) << ", \"task_loss\": {";
+      bool comma = false;
+      for (const auto& [task, loss] : breakdown.task_loss) {
+        metrics << (comma ? ", " : "") << JsonQuote(task) << ": " << JsonNumber(loss);
+        comma = true;
+      }
+      metrics << "}}\n";
+      metrics.flush();
+    }
+    if (out && (log || done == 1 || last)) {
+      double eta = INFINITY;
+      if (config.max_steps() > 0) eta = (max_steps - trainer.step()) * elapsed / done;
+      if (config.max_seconds() > 0) eta = std::min(eta, std::max(0.0, config.max_seconds() - elapsed));
+      *out << absl::StrFormat("step %d%s  loss %.4f  grad_norm %.3f  lr %.3g  %.0f tokens/s  elapsed %s  ETA %s\n",
+                              trainer.step(),
+                              config.max_steps() > 0 ? absl::StrCat("/", config.max_steps()) : std::string(),
+                              result->loss, result->grad_norm, result->learning_rate, tokens_per_second,
+                              Duration(elapsed), Duration(eta));
+      out->flush();
+    }
+    const bool scheduled =
+        config.checkpoint_every_steps() > 0 && trainer.step() % config.checkpoint_every_steps() == 0;
+    if (scheduled || last) RETURN_IF_ERROR(save());
+    if (last) {
+      report.stopped = stop;
+      report.seconds = elapsed;
+      report.tokens_per_second = tokens_per_second;
+      if (out) {
+        *out << absl::StrFormat(
+            "\n%s after %d updates (%d in this run) in %s: loss %.4f -> %.4f, %.0f tokens/s; checkpoint %s\n",
+            stop ? "stopped on request" : out_of_time ? "time budget reached" : "done", trainer.step(), done,
+            Duration(elapsed), report.first_loss, report.last_loss, tokens_per_second, report.last_checkpoint);
+      }
+      break;
+    }
+  }
+  if (next.valid()) next.wait();
+  return report;
+}
+
+}  // namespace calico

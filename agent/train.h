@@ -1,0 +1,107 @@
+// `calico train`: offline training of one transformer on a mixture of tasks' episodes
+// (DESIGN.md "The token stream", issue 6 "Training").
+//
+// A run lives in its output directory:
+//   ckpt-000123      checkpoints (model/checkpoint.h) after 123 updates; the newest
+//                    keep_checkpoints stay, older ones are deleted
+//   LATEST           the name of the newest complete checkpoint, replaced atomically after
+//                    the checkpoint itself is on disk, so it never names a torn file
+//   metrics.jsonl    one JSON object per logged update: "step" (the update's 0-based
+//                    number, as StepResult::step), "loss", "grad_norm", "learning_rate",
+//                    "tokens_per_second" and "elapsed_seconds" (this invocation's), and
+//                    the loss split by target: "text_loss", "action_loss" (null when the
+//                    batch has no such target) and "task_loss" {task: loss}, each the
+//                    mean cross-entropy over those targets of the batch, from a forward
+//                    pass with the parameters the update started from.
+//                    A resume drops records of updates its checkpoint does not include.
+//   train_config.textproto  the config of the latest invocation, defaults filled in
+//
+// Batch i is drawn with the sampler restarted from a seed derived from (config seed, i)
+// (Sampler::Next(batch_seed)), so a resumed run sees exactly the batches an uninterrupted
+// one would, and with the same thread count ends with bit-identical parameters.
+#ifndef CALICO_AGENT_TRAIN_H_
+#define CALICO_AGENT_TRAIN_H_
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <ostream>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "agent/train_config.pb.h"
+
+namespace calico {
+
+inline constexpr char kLatestCheckpointFile[] = "LATEST";
+inline constexpr char kMetricsFile[] = "metrics.jsonl";
+inline constexpr char kRunConfigFile[] = "train_config.textproto";
+
+// Parses a text-format TrainConfig, fills in the defaults its .proto documents and checks
+// it (CheckTrainConfig). `source` names the text in errors (usually the file path).
+// Errors: a syntax error or unknown field ("SOURCE: line L, column C: ..."), or an
+// invalid value naming the field. Thread-safe.
+absl::StatusOr<TrainConfig> ParseTrainConfig(absl::string_view text, absl::string_view source);
+
+// Fills in unset fields with their documented defaults (idempotent). Thread-safe.
+void ApplyTrainConfigDefaults(TrainConfig* config);
+
+// OK if `config` (defaults applied) can start a run: datasets and output_dir given, a known
+// preset or a valid ModelConfig, positive sizes, a budget, a valid AdamW schedule,
+// probabilities in [0, 1], weights >= 0 and each task named once. Does not touch the
+// file system (RunTraining checks the datasets). Thread-safe.
+absl::Status CheckTrainConfig(const TrainConfig& config);
+
+struct TrainOptions {
+  // The SentencePiece text model; it fixes the vocabulary, whose size must equal the
+  // model's vocab_size.
+  std::string text_model_path;
+  // Continue from output_dir's LATEST checkpoint (an error if there is none). Without
+  // it, an output_dir that already holds a checkpoint is an error (never overwrite a run).
+  bool resume = false;
+  // Progress lines and the summary; null for silence.
+  std::ostream* progress = nullptr;
+  // When it becomes true (e.g. from InstallStopSignalHandlers), the run finishes the
+  // current update, writes a checkpoint and returns OK with `stopped` set.
+  const std::atomic<bool>* stop = nullptr;
+};
+
+struct TrainReport {
+  int64_t first_step = 0;  // updates done before this invocation (resume)
+  int64_t steps = 0;       // updates done in total at the end
+  double first_loss = 0;   // loss of this invocation's first update
+  double last_loss = 0;    // loss of the last update
+  double seconds = 0;      // wall time of the loop
+  double tokens_per_second = 0;  // positions (B * L) per second of the loop
+  bool stopped = false;           // ended by the stop flag
+  std::string last_checkpoint;    // path of the checkpoint written last
+  std::map<std::string, int64_t> episodes_per_task;  // what was loaded
+};
+
+// Runs (or resumes) the training `config` describes. Checks everything cheap first: the
+// config, the text model, vocabulary size against the model's, every dataset (missing or
+// empty ones are errors naming the directory), task weights against the data, the
+// output directory's state. Then loops Trainer::Step, writing progress every
+// log_every_steps, a metrics record (metrics.jsonl) per logged step, a checkpoint every
+// checkpoint_every_steps, at the end and on a stop request. A non-finite loss ends the
+// run with FailedPrecondition naming the step; the last checkpoint stays as it was.
+// Not reentrant with the same output_dir; sets the process's model thread count.
+absl::StatusOr<TrainReport> RunTraining(const TrainConfig& config, const TrainOptions& options);
+
+// The checkpoint file name for `step` updates ("ckpt-000123"). Thread-safe.
+std::string CheckpointName(int64_t step);
+
+// The path of the checkpoint LATEST names in `output_dir`; NotFound if there is none.
+absl::StatusOr<std::string> LatestCheckpoint(const std::string& output_dir);
+
+// Installs SIGINT and SIGTERM handlers that set the returned flag (async-signal-safe: the
+// handler only stores to a lock-free std::atomic<bool>); a second signal restores the
+// default action and re-raises it, so a stuck run can still be killed. Call from the
+// main thread; later calls return the same flag.
+const std::atomic<bool>* InstallStopSignalHandlers();
+
+}  // namespace calico
+
+#endif  // CALICO_AGENT_TRAIN_H_

@@ -1,0 +1,81 @@
+#include "agent/train_data.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "replay/dataset.h"
+#include "replay/sampler.h"
+#include "tokenizers/text/text_tokenizer.h"
+#include "tokenizers/vocabulary.h"
+
+namespace calico {
+
+TrainingData::~TrainingData() = default;
+
+absl::StatusOr<std::unique_ptr<TrainingData>> TrainingData::Load(const TrainingDataOptions& options) {
+  // The vocabulary comes from the text model; the model's embedding table must match it
+  // row for row, or ids would mean different things to the sampler and the model.
+  if (options.text_model_path.empty()) return absl::InvalidArgumentError("training needs a text model path");
+  ASSIGN_OR_RETURN(std::unique_ptr<TextTokenizer> text, TextTokenizer::Load(options.text_model_path));
+  ASSIGN_OR_RETURN(Vocabulary vocab, Vocabulary::Create(text->vocab_size()));
+  if (vocab.size() != options.model_vocab_size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the model's vocab_size is ", options.model_vocab_size, " but the text model ", options.text_model_path,
+        " (", text->vocab_size(), " text ids) gives a vocabulary of ", vocab.size(), " ids; they must be equal"));
+  }
+
+  std::unique_ptr<TrainingData> data(new TrainingData());
+  std::map<std::string, std::vector<Episode>> episodes;
+  if (options.datasets.empty()) return absl::InvalidArgumentError("no dataset given");
+  for (const std::string& directory : options.datasets) {
+    absl::StatusOr<Dataset> dataset = LoadDataset(directory);
+    if (!dataset.ok()) {
+      return absl::Status(dataset.status().code(),
+                          absl::StrCat("dataset ", directory, ": ", dataset.status().message()));
+    }
+    if (dataset->episodes.empty()) return absl::InvalidArgumentError(absl::StrCat("dataset ", directory, " is empty"));
+    for (auto& [task, list] : dataset->episodes) {
+      data->episodes_per_task_[task] += static_cast<int64_t>(list.size());
+      std::vector<Episode>& all = episodes[task];
+      for (Episode& episode : list) all.push_back(std::move(episode));
+    }
+  }
+  SamplerOptions sampler_options;
+  sampler_options.batch_size = options.batch_size;
+  sampler_options.sequence_length = options.sequence_length;
+  sampler_options.task_weights = options.task_weights;
+  sampler_options.prompt_probability = options.prompt_probability;
+  // The sampler's sequence builders keep a pointer to the text tokenizer (text
+  // observations): it lives as long as the sampler (see text_).
+  absl::StatusOr<std::unique_ptr<Sampler>> sampler =
+      Sampler::Create(std::move(episodes), vocab, text.get(), sampler_options);
+  if (!sampler.ok()) {
+    return absl::Status(sampler.status().code(), absl::StrCat("sampler: ", sampler.status().message()));
+  }
+  data->sampler_ = std::move(*sampler);
+  data->text_vocabulary_size_ = vocab.text_size();
+  data->text_ = std::move(text);
+  return data;
+}
+
+absl::StatusOr<TrainingBatch> TrainingData::Next(uint64_t batch_seed) {
+  ASSIGN_OR_RETURN(SampledBatch sampled, sampler_->Next(batch_seed));
+  TrainingBatch out;
+  Batch& batch = out.batch;
+  batch.batch_size = sampled.batch_size;
+  batch.seq_len = sampled.seq_len;
+  batch.ids = std::move(sampled.ids);
+  batch.patch_index = std::move(sampled.patch_index);
+  batch.local_position = std::move(sampled.local_position);
+  batch.loss_mask = std::move(sampled.loss_mask);
+  batch.patches = std::move(sampled.patches);
+  batch.patch_row = std::move(sampled.patch_row);
+  batch.patch_col = std::move(sampled.patch_col);
+  out.row_task = std::move(sampled.task);
+  return out;
+}
+
+const std::vector<std::string>& TrainingData::tasks() const { return sampler_->tasks(); }
+
+}  // namespace calico

@@ -1,0 +1,73 @@
+// TrainingData: the episodes of a training run (several datasets merged by task) and the
+// mixed-task sampler over them, handing out model/ Batches.
+//
+// It is its own library, with an interface of model/ and std types only, because
+// model/config.h and tokenizers/image.h both define kPatchSide / kPatchValues: no file
+// may include both, so the trainer side (agent/train.cc) never sees tokenizer headers.
+#ifndef CALICO_AGENT_TRAIN_DATA_H_
+#define CALICO_AGENT_TRAIN_DATA_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "model/batch.h"
+
+namespace calico {
+
+class Sampler;
+class TextTokenizer;
+
+struct TrainingDataOptions {
+  std::vector<std::string> datasets;           // directories, at least one
+  std::map<std::string, double> task_weights;  // empty: every task equally
+  int64_t batch_size = 8;
+  int64_t sequence_length = 1024;
+  double prompt_probability = 0.25;
+  std::string text_model_path;  // fixes the vocabulary
+  // The model's vocab_size: checked against the vocabulary before any dataset loads.
+  int32_t model_vocab_size = 0;
+};
+
+// One batch and, per row, the index into TrainingData::tasks() it was drawn from.
+struct TrainingBatch {
+  Batch batch;
+  std::vector<int32_t> row_task;  // [B]
+};
+
+// Not thread-safe: one caller at a time (the trainer draws batch i + 1 on a helper
+// thread while batch i trains, never two draws at once).
+class TrainingData {
+ public:
+  // Loads the text model, checks the vocabulary size against options.model_vocab_size,
+  // then loads every dataset and builds the sampler. Errors name the file, dataset or
+  // task: an unreadable text model, a vocabulary mismatch, a missing, corrupt or empty
+  // dataset, a weighted task no dataset holds, a timestep longer than a row allows.
+  static absl::StatusOr<std::unique_ptr<TrainingData>> Load(const TrainingDataOptions& options);
+  ~TrainingData();
+
+  // The batch for `batch_seed` (a function of the data, options and seed only).
+  absl::StatusOr<TrainingBatch> Next(uint64_t batch_seed);
+
+  // Ids below this are text tokens (the rest of the targets are action tokens).
+  int32_t text_vocabulary_size() const { return text_vocabulary_size_; }
+  // Sampled tasks in index order (TrainingBatch::row_task indexes this).
+  const std::vector<std::string>& tasks() const;
+  // Episodes loaded per task (over all datasets, weighted or not).
+  const std::map<std::string, int64_t>& episodes_per_task() const { return episodes_per_task_; }
+
+ private:
+  TrainingData() = default;
+  // Declared first so it outlives the sampler, whose sequence builders point at it.
+  std::unique_ptr<TextTokenizer> text_;
+  std::unique_ptr<Sampler> sampler_;
+  std::map<std::string, int64_t> episodes_per_task_;
+  int32_t text_vocabulary_size_ = 0;
+};
+
+}  // namespace calico
+
+#endif  // CALICO_AGENT_TRAIN_DATA_H_

@@ -1,0 +1,384 @@
+#include "agent/train.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "agent/collect.h"
+#include "base/file_io.h"
+#include "base/status_matchers.h"
+#include "envs/all_tasks.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "policies/experts.h"
+
+namespace calico {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kTextModel[] = "tokenizers/text/calico_text.model";
+
+std::string TempDir(const std::string& name) { return absl::StrCat(std::getenv("TEST_TMPDIR"), "/", name); }
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// One metrics.jsonl record, the deterministic fields only.
+struct Metric {
+  int64_t step;
+  std::string loss, grad_norm, learning_rate;  // as written: compared exactly
+  bool operator==(const Metric& o) const {
+    return step == o.step && loss == o.loss && grad_norm == o.grad_norm && learning_rate == o.learning_rate;
+  }
+};
+
+std::string Field(const std::string& line, const std::string& key) {
+  const size_t at = line.find(absl::StrCat("\"", key, "\": "));
+  if (at == std::string::npos) return "";
+  const size_t begin = at + key.size() + 4;
+  return line.substr(begin, line.find_first_of(",}", begin) - begin);
+}
+
+std::vector<Metric> ReadMetrics(const std::string& dir) {
+  std::vector<Metric> metrics;
+  absl::StatusOr<std::string> text = ReadFile(absl::StrCat(dir, "/", kMetricsFile));
+  if (!text.ok()) return metrics;
+  for (absl::string_view line : absl::StrSplit(*text, '\n', absl::SkipEmpty())) {
+    const std::string s(line);
+    metrics.push_back({std::stoll(Field(s, "step")), Field(s, "loss"), Field(s, "grad_norm"), Field(s, "learning_rate")});
+  }
+  return metrics;
+}
+
+class TrainTest : public ::testing::Test {
+ protected:
+  // Two real tasks' expert episodes, collected once: a MuJoCo task (continuous tokens)
+  // and an arcade game (a 100-token discrete board per timestep).
+  static void SetUpTestSuite() {
+    CollectOptions options;
+    options.tasks = {"mujoco/cartpole_balance", "arcade/breakout"};
+    options.episodes = 2;
+    options.threads = 2;
+    options.directory = TempDir("data");
+    PolicyFactory experts = [](const std::string& task, const Environment& env) {
+      return MakeNamedPolicy("expert", task, env.action_spec());
+    };
+    absl::StatusOr<CollectReport> report = Collect(AllTasks(), experts, options, nullptr);
+    ASSERT_OK(report.status());
+  }
+
+  // A nano run on the collected data, 4 x 256 positions (a breakout timestep is 102).
+  static TrainConfig Config(const std::string& output_dir, int64_t max_steps, const std::string& extra = "") {
+    const std::string text = absl::StrCat(
+        "datasets: \"", TempDir("data"), "\"\n preset: \"nano\"\n batch_size: 4 sequence_length: 256\n",
+        "max_steps: ", max_steps, "\n decay_steps: 40 warmup_steps: 4 learning_rate: 0.005\n",
+        "log_every_steps: 1 threads: 1 seed: 7\n output_dir: \"", output_dir, "\"\n", extra);
+    absl::StatusOr<TrainConfig> config = ParseTrainConfig(text, "test");
+    EXPECT_OK(config.status());
+    return config.ok() ? *config : TrainConfig();
+  }
+
+  static TrainOptions Options() {
+    TrainOptions options;
+    options.text_model_path = kTextModel;
+    return options;
+  }
+};
+
+TEST_F(TrainTest, LossFallsOnCollectedEpisodesAndEveryStepIsRecorded) {
+  const std::string dir = TempDir("falls");
+  std::ostringstream progress;
+  TrainOptions options = Options();
+  options.progress = &progress;
+  ASSERT_OK_AND_ASSIGN(TrainReport report, RunTraining(Config(dir, 30), options));
+  EXPECT_EQ(report.first_step, 0);
+  EXPECT_EQ(report.steps, 30);
+  EXPECT_FALSE(report.stopped);
+  EXPECT_EQ(report.episodes_per_task.at("arcade/breakout"), 2);
+  EXPECT_EQ(report.episodes_per_task.at("mujoco/cartpole_balance"), 2);
+  EXPECT_GT(report.tokens_per_second, 0);
+
+  const std::vector<Metric> metrics = ReadMetrics(dir);
+  ASSERT_EQ(metrics.size(), 30u);
+  double first = 0, last = 0;
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(metrics[i].step, i);
+    first += std::stod(metrics[i].loss) / 5;
+    last += std::stod(metrics[25 + i].loss) / 5;
+  }
+  // From about ln(2624) = 7.9 (uniform) it must fall well below: tokens are predictable.
+  EXPECT_GT(first, 5.0);
+  std::cerr << "mean loss of the first 5 steps " << first << ", of the last 5 " << last << "\n";
+  EXPECT_LT(last, first - 2.0) << "first 5 steps' mean loss " << first << ", last 5 steps' " << last;
+  // Per-task losses are recorded for both tasks.
+  ASSERT_OK_AND_ASSIGN(std::string text, ReadFile(absl::StrCat(dir, "/", kMetricsFile)));
+  EXPECT_THAT(text, HasSubstr("\"task_loss\": {\"arcade/breakout\": "));
+  EXPECT_THAT(text, HasSubstr("\"mujoco/cartpole_balance\": "));
+
+  ASSERT_OK_AND_ASSIGN(std::string saved, ReadFile(absl::StrCat(dir, "/", kRunConfigFile)));
+  ASSERT_OK_AND_ASSIGN(TrainConfig reread, ParseTrainConfig(saved, kRunConfigFile));
+  EXPECT_EQ(reread.max_steps(), 30);
+  EXPECT_EQ(reread.keep_checkpoints(), 3) << "defaults are written out";
+
+  // The end writes a checkpoint and LATEST names it; the progress shows the figures.
+  ASSERT_OK_AND_ASSIGN(std::string latest, LatestCheckpoint(dir));
+  EXPECT_EQ(latest, absl::StrCat(dir, "/ckpt-000030"));
+  EXPECT_EQ(report.last_checkpoint, latest);
+  EXPECT_THAT(progress.str(), HasSubstr("step 30/30"));
+  EXPECT_THAT(progress.str(), HasSubstr("tokens/s"));
+  EXPECT_THAT(progress.str(), HasSubstr("ETA"));
+  EXPECT_THAT(progress.str(), HasSubstr("done after 30 updates"));
+}
+
+TEST_F(TrainTest, ResumedRunEqualsAnUninterruptedOneBitForBit) {
+  const std::string straight = TempDir("straight"), split = TempDir("split");
+  ASSERT_OK(RunTraining(Config(straight, 10, "checkpoint_every_steps: 3"), Options()).status());
+  ASSERT_OK(RunTraining(Config(split, 5, "checkpoint_every_steps: 3"), Options()).status());
+  // A step past the checkpoint whose record the resumed run must replace: simulate a
+  // run killed after step 5 by appending a stale record.
+  {
+    std::ofstream stale(absl::StrCat(split, "/", kMetricsFile), std::ios::app);
+    stale << "{\"step\": 5, \"loss\": 99}\n";
+  }
+  TrainOptions resume = Options();
+  resume.resume = true;
+  ASSERT_OK_AND_ASSIGN(TrainReport report, RunTraining(Config(split, 10, "checkpoint_every_steps: 3"), resume));
+  EXPECT_EQ(report.first_step, 5);
+  EXPECT_EQ(report.steps, 10);
+
+  ASSERT_OK_AND_ASSIGN(std::string a, ReadFile(absl::StrCat(straight, "/ckpt-000010")));
+  ASSERT_OK_AND_ASSIGN(std::string b, ReadFile(absl::StrCat(split, "/ckpt-000010")));
+  EXPECT_TRUE(a == b) << "parameters, moments, step and RNG are bit-identical";
+  const std::vector<Metric> ma = ReadMetrics(straight), mb = ReadMetrics(split);
+  ASSERT_EQ(ma.size(), 10u);
+  EXPECT_TRUE(ma == mb) << "loss, grad_norm and learning rate of every step are identical";
+  // Checkpoints every 3 updates and at the end; the default keeps the newest 3.
+  EXPECT_FALSE(Exists(absl::StrCat(straight, "/ckpt-000003")));
+  EXPECT_TRUE(Exists(absl::StrCat(straight, "/ckpt-000006")));
+  EXPECT_TRUE(Exists(absl::StrCat(straight, "/ckpt-000009")));
+}
+
+TEST_F(TrainTest, LossBreakdownAddsUpToTheStepLoss) {
+  // One task: its loss and the action loss are the whole batch's loss (every target is
+  // an action token; the data holds no text, so text_loss is null).
+  const std::string one = TempDir("one_task");
+  ASSERT_OK(RunTraining(Config(one, 3, "task_weights { task: \"mujoco/cartpole_balance\" weight: 1 }"), Options())
+                .status());
+  ASSERT_OK_AND_ASSIGN(std::string text, ReadFile(absl::StrCat(one, "/", kMetricsFile)));
+  int lines = 0;
+  for (absl::string_view view : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    const std::string line(view);
+    ++lines;
+    const double loss = std::stod(Field(line, "loss"));
+    EXPECT_NEAR(std::stod(Field(line, "action_loss")), loss, 1e-4 * loss) << line;
+    EXPECT_NEAR(std::stod(Field(line, "mujoco/cartpole_balance")), loss, 1e-4 * loss) << line;
+    EXPECT_EQ(Field(line, "text_loss"), "null");
+    EXPECT_EQ(line.find("arcade/breakout"), std::string::npos) << "a task with weight 0 is never sampled";
+  }
+  EXPECT_EQ(lines, 3);
+
+  // Two tasks: the batch loss is a target-weighted mean of the tasks' losses, so it lies
+  // between them (and the two differ: one task's targets are far easier).
+  const std::string two = TempDir("two_tasks");
+  ASSERT_OK(RunTraining(Config(two, 3), Options()).status());
+  ASSERT_OK_AND_ASSIGN(text, ReadFile(absl::StrCat(two, "/", kMetricsFile)));
+  for (absl::string_view view : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    const std::string line(view);
+    const double loss = std::stod(Field(line, "loss"));
+    const double a = std::stod(Field(line, "arcade/breakout"));
+    const double b = std::stod(Field(line, "mujoco/cartpole_balance"));
+    EXPECT_NE(a, b);
+    EXPECT_GE(loss, std::min(a, b) - 1e-4) << line;
+    EXPECT_LE(loss, std::max(a, b) + 1e-4) << line;
+  }
+}
+
+TEST_F(TrainTest, KeepCheckpointsZeroKeepsEveryOne) {
+  const std::string dir = TempDir("keep_all");
+  ASSERT_OK(RunTraining(Config(dir, 4, "checkpoint_every_steps: 1 keep_checkpoints: 0"), Options()).status());
+  for (int step = 1; step <= 4; ++step) EXPECT_TRUE(Exists(absl::StrCat(dir, "/", CheckpointName(step)))) << step;
+  const std::string two = TempDir("keep_two");
+  ASSERT_OK(RunTraining(Config(two, 4, "checkpoint_every_steps: 1 keep_checkpoints: 2"), Options()).status());
+  EXPECT_FALSE(Exists(absl::StrCat(two, "/ckpt-000002")));
+  EXPECT_TRUE(Exists(absl::StrCat(two, "/ckpt-000003")));
+  EXPECT_TRUE(Exists(absl::StrCat(two, "/ckpt-000004")));
+}
+
+TEST_F(TrainTest, AnotherSeedGivesAnotherRun) {
+  // Guards the test above: equal checkpoints must not come from ignoring the batches.
+  ASSERT_OK(RunTraining(Config(TempDir("seed7"), 3), Options()).status());
+  TrainConfig other = Config(TempDir("seed8"), 3);
+  other.set_seed(8);
+  ASSERT_OK(RunTraining(other, Options()).status());
+  EXPECT_FALSE(ReadMetrics(TempDir("seed7")) == ReadMetrics(TempDir("seed8")));
+}
+
+TEST_F(TrainTest, StopFlagCheckpointsAndTheRunResumes) {
+  const std::string dir = TempDir("stopped");
+  std::atomic<bool> stop{true};  // already set: the run stops after its first update
+  TrainOptions options = Options();
+  options.stop = &stop;
+  ASSERT_OK_AND_ASSIGN(TrainReport report, RunTraining(Config(dir, 4), options));
+  EXPECT_TRUE(report.stopped);
+  EXPECT_EQ(report.steps, 1);
+  ASSERT_OK_AND_ASSIGN(std::string latest, LatestCheckpoint(dir));
+  EXPECT_EQ(latest, absl::StrCat(dir, "/ckpt-000001"));
+
+  TrainOptions resume = Options();
+  resume.resume = true;
+  ASSERT_OK_AND_ASSIGN(report, RunTraining(Config(dir, 4), resume));
+  EXPECT_FALSE(report.stopped);
+  EXPECT_EQ(report.first_step, 1);
+  EXPECT_EQ(report.steps, 4);
+  ASSERT_OK(RunTraining(Config(TempDir("unstopped"), 4), Options()).status());
+  ASSERT_OK_AND_ASSIGN(std::string a, ReadFile(absl::StrCat(dir, "/ckpt-000004")));
+  ASSERT_OK_AND_ASSIGN(std::string b, ReadFile(TempDir("unstopped/ckpt-000004")));
+  EXPECT_TRUE(a == b);
+}
+
+TEST_F(TrainTest, SigintSetsTheStopFlag) {
+  const std::atomic<bool>* stop = InstallStopSignalHandlers();
+  ASSERT_NE(stop, nullptr);
+  EXPECT_FALSE(stop->load());
+  ASSERT_EQ(::raise(SIGINT), 0);  // handled: the process goes on
+  EXPECT_TRUE(stop->load());
+  EXPECT_EQ(InstallStopSignalHandlers(), stop);
+  TrainOptions options = Options();
+  options.stop = stop;
+  ASSERT_OK_AND_ASSIGN(TrainReport report, RunTraining(Config(TempDir("sigint"), 5), options));
+  EXPECT_TRUE(report.stopped);
+  EXPECT_TRUE(Exists(TempDir("sigint/ckpt-000001")));
+}
+
+TEST_F(TrainTest, NonFiniteLossNamesTheStepAndKeepsTheLastCheckpoint) {
+  const std::string dir = TempDir("nan");
+  // A learning rate of 1e30 blows the weights past float range after one update.
+  TrainConfig config = Config(dir, 10, "checkpoint_every_steps: 1");
+  config.set_learning_rate(1e30);
+  config.set_warmup_steps(0);
+  absl::StatusOr<TrainReport> report = RunTraining(config, Options());
+  ASSERT_THAT(report.status(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("step 1: loss is")));
+  EXPECT_THAT(report.status().message(), HasSubstr("last checkpoint: " + dir + "/ckpt-000001"));
+  ASSERT_OK_AND_ASSIGN(std::string latest, LatestCheckpoint(dir));
+  EXPECT_EQ(latest, absl::StrCat(dir, "/ckpt-000001"));
+  EXPECT_FALSE(Exists(absl::StrCat(dir, "/ckpt-000002")));
+}
+
+TEST_F(TrainTest, DataErrorsAreClearAndComeBeforeAnyWork) {
+  const std::string out = TempDir("never");
+  TrainConfig config = Config(out, 5);
+  config.add_datasets(TempDir("no_such_dataset"));
+  EXPECT_THAT(RunTraining(config, Options()).status(), StatusIs(absl::StatusCode::kNotFound,
+                                                                HasSubstr("dataset " + TempDir("no_such_dataset"))));
+
+  config = Config(out, 5, "task_weights { task: \"arcade/freeway\" weight: 1 }");
+  EXPECT_THAT(RunTraining(config, Options()).status().message(),
+              HasSubstr("a weight is given for task 'arcade/freeway', which the data does not hold"));
+
+  // A model whose embedding table does not fit the text model's vocabulary.
+  TrainConfig with_model = Config(out, 5);
+  {
+    ModelConfig* inline_model = with_model.mutable_model_config();  // replaces the preset
+    inline_model->set_name("wide-vocab");
+    inline_model->set_num_layers(1);
+    inline_model->set_num_heads(2);
+    inline_model->set_width(32);
+    inline_model->set_ff_width(64);
+    inline_model->set_head_dim(16);
+    inline_model->set_vocab_size(2688);
+    inline_model->set_context_length(256);
+    inline_model->set_max_local_positions(512);
+    inline_model->set_patch_position_buckets(128);
+    inline_model->set_rope_base(10000);
+    inline_model->set_norm_epsilon(1e-5);
+  }
+  EXPECT_THAT(RunTraining(with_model, Options()).status().message(),
+              HasSubstr("the model's vocab_size is 2688 but the text model"));
+
+  TrainOptions no_text = Options();
+  no_text.text_model_path = TempDir("missing.model");
+  EXPECT_THAT(RunTraining(Config(out, 5), no_text).status().message(), HasSubstr("missing.model"));
+  EXPECT_FALSE(Exists(out)) << "nothing is written before the checks pass";
+
+  // Resuming needs a run; a fresh run never overwrites one.
+  TrainOptions resume = Options();
+  resume.resume = true;
+  EXPECT_THAT(RunTraining(Config(out, 5), resume).status(),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("no checkpoint in " + out)));
+  ASSERT_OK(RunTraining(Config(out, 1), Options()).status());
+  EXPECT_THAT(RunTraining(Config(out, 2), Options()).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("already holds a run")));
+}
+
+TEST(TrainConfigTest, ParsesAndFillsDefaults) {
+  ASSERT_OK_AND_ASSIGN(TrainConfig config,
+                       ParseTrainConfig("datasets: \"d\" preset: \"small\" max_steps: 500 output_dir: \"o\"", "f"));
+  EXPECT_EQ(config.batch_size(), 8);
+  EXPECT_EQ(config.sequence_length(), 1024);
+  EXPECT_DOUBLE_EQ(config.learning_rate(), 3e-4);
+  EXPECT_EQ(config.decay_steps(), 500);
+  EXPECT_EQ(config.warmup_steps(), 50);
+  EXPECT_DOUBLE_EQ(config.weight_decay(), 0.1);
+  EXPECT_DOUBLE_EQ(config.max_grad_norm(), 1.0);
+  EXPECT_DOUBLE_EQ(config.prompt_probability(), 0.25);
+  EXPECT_EQ(config.threads(), 2);
+  EXPECT_EQ(config.log_every_steps(), 10);
+  // Explicit zeros are kept where zero means something.
+  ASSERT_OK_AND_ASSIGN(config, ParseTrainConfig("datasets: \"d\" preset: \"nano\" max_seconds: 60 output_dir: \"o\" "
+                                                "prompt_probability: 0 max_grad_norm: 0 weight_decay: 0",
+                                                "f"));
+  EXPECT_EQ(config.prompt_probability(), 0);
+  EXPECT_EQ(config.max_grad_norm(), 0);
+  EXPECT_EQ(config.weight_decay(), 0);
+  EXPECT_EQ(config.decay_steps(), 10000);
+}
+
+TEST(TrainConfigTest, BadConfigsNameTheFieldAndTheSource) {
+  const std::string ok = "datasets: \"d\" preset: \"nano\" max_steps: 10 output_dir: \"o\" ";
+  auto error = [](const std::string& text) { return std::string(ParseTrainConfig(text, "run.textproto").status().message()); };
+  EXPECT_THAT(error(ok + "learning_rat: 1"), HasSubstr("run.textproto: line 1"));
+  EXPECT_THAT(error(ok + "learning_rat: 1"), HasSubstr("learning_rat"));
+  EXPECT_THAT(error(ok + "batch_size: -2"), HasSubstr("batch_size is -2; expected >= 1"));
+  EXPECT_THAT(error(ok + "sequence_length: 4096"), HasSubstr("sequence_length is 4096; expected in [2, 1024]"));
+  EXPECT_THAT(error(ok + "learning_rate: -1"), HasSubstr("learning_rate is -1"));
+  EXPECT_THAT(error(ok + "warmup_steps: 20"), HasSubstr("decay_steps is 10; expected at least warmup_steps (20)"));
+  EXPECT_THAT(error(ok + "max_seconds: -1"), HasSubstr("max_seconds is -1"));
+  EXPECT_THAT(error(ok + "prompt_probability: 1.5"), HasSubstr("prompt_probability is 1.5"));
+  EXPECT_THAT(error(ok + "threads: 0 threads: -1"), HasSubstr("threads is -1"));
+  EXPECT_THAT(error(ok + "checkpoint_every_steps: -5"), HasSubstr("checkpoint_every_steps is -5"));
+  EXPECT_THAT(error(ok + "keep_checkpoints: -1"), HasSubstr("keep_checkpoints is -1"));
+  EXPECT_THAT(error(ok + "task_weights { task: \"a\" weight: -1 }"), HasSubstr("weight of task 'a' is -1"));
+  EXPECT_THAT(error(ok + "task_weights { task: \"a\" weight: 1 } task_weights { task: \"a\" weight: 2 }"),
+              HasSubstr("names task 'a' twice"));
+  EXPECT_THAT(error(ok + "task_weights { task: \"a\" weight: 0 }"), HasSubstr("all 0"));
+  EXPECT_THAT(error("datasets: \"d\" preset: \"huge\" max_steps: 10 output_dir: \"o\""), HasSubstr("preset"));
+  EXPECT_THAT(error("datasets: \"d\" preset: \"huge\" max_steps: 10 output_dir: \"o\""), HasSubstr("huge"));
+  EXPECT_THAT(error("datasets: \"d\" max_steps: 10 output_dir: \"o\""), HasSubstr("model is missing"));
+  EXPECT_THAT(error("preset: \"nano\" max_steps: 10 output_dir: \"o\""), HasSubstr("datasets is missing"));
+  EXPECT_THAT(error("datasets: \"d\" preset: \"nano\" max_steps: 10"), HasSubstr("output_dir is missing"));
+  EXPECT_THAT(error("datasets: \"d\" preset: \"nano\" output_dir: \"o\""), HasSubstr("budget is missing"));
+  EXPECT_THAT(error("datasets: \"d\" model_config { width: 3 } max_steps: 1 output_dir: \"o\""),
+              HasSubstr("model_config:"));
+  EXPECT_OK(ParseTrainConfig(ok, "run.textproto").status());
+}
+
+TEST(TrainConfigTest, CheckpointNamesSortByStep) {
+  EXPECT_EQ(CheckpointName(0), "ckpt-000000");
+  EXPECT_EQ(CheckpointName(123), "ckpt-000123");
+  EXPECT_LT(CheckpointName(99999), CheckpointName(100000));
+}
+
+}  // namespace
+}  // namespace calico
