@@ -73,20 +73,24 @@ Batch StreamToBatch(const TokenStream& stream, int64_t begin, int64_t end) {
   return out;
 }
 
-TransformerPolicy::TransformerPolicy(std::shared_ptr<const Transformer> model, SequenceBuilder builder,
-                                     KvCache cache, TransformerPolicyOptions options, std::string task)
+TransformerActor::TransformerActor(std::shared_ptr<const Transformer> model, SequenceBuilder builder,
+                                   KvCache cache, TransformerPolicyOptions options, std::string task, int num_envs)
     : model_(std::move(model)),
       builder_(std::move(builder)),
       cache_(std::move(cache)),
       decoder_(model_.get()),
       options_(std::move(options)),
-      task_(std::move(task)) {}
+      task_(std::move(task)),
+      envs_(num_envs) {}
 
-absl::StatusOr<std::unique_ptr<TransformerPolicy>> TransformerPolicy::Create(
+absl::StatusOr<std::unique_ptr<TransformerActor>> TransformerActor::Create(
     std::shared_ptr<const Transformer> model, const std::string& task, const SpecMap& obs_spec,
-    const SpecMap& action_spec, const TextTokenizer* text, TransformerPolicyOptions options) {
+    const SpecMap& action_spec, const TextTokenizer* text, TransformerPolicyOptions options, int num_envs) {
   const std::string what = absl::StrCat("transformer policy for ", task);
   if (model == nullptr) return absl::InvalidArgumentError(absl::StrCat(what, ": no model"));
+  if (num_envs < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(what, ": ", num_envs, " environments, expected at least 1"));
+  }
   const ModelConfig& config = model->config();
   if (options.temperature < 0 || !(options.temperature < 1e300)) {
     return absl::InvalidArgumentError(
@@ -175,9 +179,9 @@ absl::StatusOr<std::unique_ptr<TransformerPolicy>> TransformerPolicy::Create(
         ") and one timestep (", step_positions, ")"));
   }
 
-  ASSIGN_OR_RETURN(KvCache cache, KvCache::Create(config, /*num_sequences=*/1, context));
-  auto policy = std::unique_ptr<TransformerPolicy>(
-      new TransformerPolicy(std::move(model), *std::move(builder), std::move(cache), std::move(options), task));
+  ASSIGN_OR_RETURN(KvCache cache, KvCache::Create(config, num_envs, context));
+  auto policy = std::unique_ptr<TransformerActor>(new TransformerActor(
+      std::move(model), *std::move(builder), std::move(cache), std::move(options), task, num_envs));
   for (int64_t i = 0; i < policy->builder_.num_action_tokens(); ++i) {
     ASSIGN_OR_RETURN(IdRange range, policy->builder_.ValidActionIds(i));
     policy->action_ranges_.push_back(range);
@@ -185,30 +189,34 @@ absl::StatusOr<std::unique_ptr<TransformerPolicy>> TransformerPolicy::Create(
   policy->prompt_ = std::move(prompt);
   policy->prompt_batch_ = StreamToBatch(policy->prompt_, 0, policy->prompt_.num_positions());
   policy->options_.prompt.reset();  // tokenised; the episode itself is no longer needed
-  policy->Reset(0);
-  RETURN_IF_ERROR(policy->reset_status_);
+  for (int e = 0; e < num_envs; ++e) {
+    policy->Reset(e, 0);
+    RETURN_IF_ERROR(policy->envs_[e].reset_status);
+  }
   return policy;
 }
 
-void TransformerPolicy::Reset(uint64_t seed) {
-  cache_.Reset(0);
-  step_lengths_.clear();
-  pending_token_ = -1;
-  dropped_timesteps_ = 0;
-  last_action_ids_.clear();
+void TransformerActor::Reset(int env, uint64_t seed) {
+  EnvState& state = envs_[env];
+  cache_.Reset(env);
+  state.step_lengths.clear();
+  state.pending_token = -1;
+  state.dropped_timesteps = 0;
+  state.last_action_ids.clear();
   // Two SplitMix streams combined, so neighbouring (option seed, episode seed) pairs do
   // not give overlapping streams.
-  rng_ = Rng(Rng(options_.seed ^ 0x5851F42D4C957F2DULL).Next() ^ Rng(seed).Next());
-  reset_status_ = absl::OkStatus();
+  state.rng = Rng(Rng(options_.seed ^ 0x5851F42D4C957F2DULL).Next() ^ Rng(seed).Next());
+  state.reset_status = absl::OkStatus();
   if (prompt_.num_positions() > 0) {
-    reset_status_ = Annotate(decoder_.Append({0}, {prompt_batch_}, &cache_, &logits_),
-                             absl::StrCat("transformer policy for ", task_, ": prompt prefill"));
+    state.reset_status = Annotate(decoder_.Append({env}, {prompt_batch_}, &cache_, &logits_),
+                                  absl::StrCat("transformer policy for ", task_, ": prompt prefill"));
   }
 }
 
-absl::Status TransformerPolicy::MakeRoom(int64_t positions) {
-  while (cache_.length(0) + positions > cache_.capacity()) {
-    if (step_lengths_.empty()) {
+absl::Status TransformerActor::MakeRoom(int env, int64_t positions) {
+  EnvState& state = envs_[env];
+  while (cache_.length(env) + positions > cache_.capacity()) {
+    if (state.step_lengths.empty()) {
       return absl::FailedPreconditionError(
           absl::StrCat("transformer policy for ", task_, ": a timestep of ", positions,
                        " positions does not fit a context of ", cache_.capacity(), " with a prompt of ",
@@ -216,59 +224,100 @@ absl::Status TransformerPolicy::MakeRoom(int64_t positions) {
     }
     // The oldest timestep's positions follow the prompt; if it is also the newest, its
     // pending action token was never appended and is discarded with it.
-    int64_t count = step_lengths_.front();
-    if (step_lengths_.size() == 1 && pending_token_ >= 0) {
+    int64_t count = state.step_lengths.front();
+    if (state.step_lengths.size() == 1 && state.pending_token >= 0) {
       --count;
-      pending_token_ = -1;
+      state.pending_token = -1;
     }
-    RETURN_IF_ERROR(cache_.Drop(0, static_cast<int>(prompt_.num_positions()), static_cast<int>(count)));
-    step_lengths_.pop_front();
-    ++dropped_timesteps_;
+    RETURN_IF_ERROR(cache_.Drop(env, static_cast<int>(prompt_.num_positions()), static_cast<int>(count)));
+    state.step_lengths.pop_front();
+    ++state.dropped_timesteps;
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<NamedArrays> TransformerPolicy::Act(const TimeStep& timestep) {
-  RETURN_IF_ERROR(reset_status_);
-  TokenStream step;
-  RETURN_IF_ERROR(builder_.AppendObservation(timestep.observation, nullptr, &step));
-  RETURN_IF_ERROR(builder_.AppendSeparator(&step));
-  const int64_t num_actions = builder_.num_action_tokens();
-  const int64_t step_length = step.num_positions() + num_actions;
-  // Room for the pending token, this observation and '|', and all but the last action
-  // token (which waits for the next step).
-  RETURN_IF_ERROR(MakeRoom((pending_token_ >= 0 ? 1 : 0) + step_length - 1));
-
-  Batch input = StreamToBatch(step, 0, step.num_positions());
-  if (pending_token_ >= 0) {
-    // The previous action's last token goes first: it belongs to the previous timestep.
-    input.ids.insert(input.ids.begin(), pending_token_);
-    input.patch_index.insert(input.patch_index.begin(), -1);
-    input.local_position.insert(input.local_position.begin(), kNoLocalPosition);
-    input.loss_mask.insert(input.loss_mask.begin(), 0);
-    ++input.seq_len;
-    pending_token_ = -1;
+absl::StatusOr<std::vector<NamedArrays>> TransformerActor::Act(const std::vector<int>& envs,
+                                                               const std::vector<const TimeStep*>& timesteps) {
+  if (envs.size() != timesteps.size() || envs.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("transformer actor: ", envs.size(), " environments and ",
+                                                   timesteps.size(), " timesteps, expected the same nonzero number"));
   }
-  RETURN_IF_ERROR(decoder_.Append({0}, {input}, &cache_, &logits_));
-  step_lengths_.push_back(step_length);
+  const int64_t requests = static_cast<int64_t>(envs.size());
+  std::vector<uint8_t> seen(envs_.size(), 0);
+  for (int64_t r = 0; r < requests; ++r) {
+    const int e = envs[r];
+    if (e < 0 || e >= num_envs() || seen[e]) {
+      return absl::InvalidArgumentError(absl::StrCat("transformer actor: environment ", e,
+                                                     " is repeated or outside [0, ", num_envs(), ")"));
+    }
+    seen[e] = 1;
+    RETURN_IF_ERROR(envs_[e].reset_status);
+  }
+  const int64_t num_actions = builder_.num_action_tokens();
+  std::vector<Batch> inputs(requests);
+  for (int64_t r = 0; r < requests; ++r) {
+    const int e = envs[r];
+    EnvState& state = envs_[e];
+    TokenStream step;
+    if (absl::Status st = builder_.AppendObservation(timesteps[r]->observation, nullptr, &step); !st.ok()) {
+      return Annotate(st, absl::StrCat("environment ", e));
+    }
+    RETURN_IF_ERROR(builder_.AppendSeparator(&step));
+    const int64_t step_length = step.num_positions() + num_actions;
+    // Room for the pending token, this observation and '|', and all but the last action
+    // token (which waits for the next step).
+    RETURN_IF_ERROR(MakeRoom(e, (state.pending_token >= 0 ? 1 : 0) + step_length - 1));
+    Batch& input = inputs[r];
+    input = StreamToBatch(step, 0, step.num_positions());
+    if (state.pending_token >= 0) {
+      // The previous action's last token goes first: it belongs to the previous timestep.
+      input.ids.insert(input.ids.begin(), state.pending_token);
+      input.patch_index.insert(input.patch_index.begin(), -1);
+      input.local_position.insert(input.local_position.begin(), kNoLocalPosition);
+      input.loss_mask.insert(input.loss_mask.begin(), 0);
+      ++input.seq_len;
+      state.pending_token = -1;
+    }
+    state.step_lengths.push_back(step_length);
+  }
+  RETURN_IF_ERROR(decoder_.Append(envs, inputs, &cache_, &logits_));
 
   const int32_t vocab = model_->config().vocab_size();
-  std::vector<int32_t> ids(num_actions);
+  std::vector<std::vector<int32_t>> ids(requests, std::vector<int32_t>(num_actions));
   Batch one = Batch::Zeros(1, 1);
-  one.local_position[0] = kNoLocalPosition;
-  one.patch_index[0] = -1;
+  std::vector<Batch> tokens(requests, one);
   for (int64_t i = 0; i < num_actions; ++i) {
     // Only the ids valid for this element can be drawn, so the action always fits.
     const IdRange& range = action_ranges_[i];
-    ASSIGN_OR_RETURN(ids[i], SampleToken(logits_.data(), vocab, range.begin, range.end, options_.temperature, &rng_));
-    if (i + 1 < num_actions) {
-      one.ids[0] = ids[i];
-      RETURN_IF_ERROR(decoder_.Append({0}, {one}, &cache_, &logits_));
+    for (int64_t r = 0; r < requests; ++r) {
+      ASSIGN_OR_RETURN(ids[r][i], SampleToken(logits_.data() + r * vocab, vocab, range.begin, range.end,
+                                              options_.temperature, &envs_[envs[r]].rng));
+      tokens[r].ids[0] = ids[r][i];
     }
+    if (i + 1 < num_actions) RETURN_IF_ERROR(decoder_.Append(envs, tokens, &cache_, &logits_));
   }
-  pending_token_ = ids.back();
-  last_action_ids_ = ids;
-  return builder_.DetokenizeAction(ids);
+  std::vector<NamedArrays> actions(requests);
+  for (int64_t r = 0; r < requests; ++r) {
+    EnvState& state = envs_[envs[r]];
+    state.pending_token = ids[r].back();
+    ASSIGN_OR_RETURN(actions[r], builder_.DetokenizeAction(ids[r]));
+    state.last_action_ids = std::move(ids[r]);
+  }
+  return actions;
+}
+
+absl::StatusOr<std::unique_ptr<TransformerPolicy>> TransformerPolicy::Create(
+    std::shared_ptr<const Transformer> model, const std::string& task, const SpecMap& obs_spec,
+    const SpecMap& action_spec, const TextTokenizer* text, TransformerPolicyOptions options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<TransformerActor> actor,
+                   TransformerActor::Create(std::move(model), task, obs_spec, action_spec, text,
+                                            std::move(options), /*num_envs=*/1));
+  return std::unique_ptr<TransformerPolicy>(new TransformerPolicy(std::move(actor)));
+}
+
+absl::StatusOr<NamedArrays> TransformerPolicy::Act(const TimeStep& timestep) {
+  ASSIGN_OR_RETURN(std::vector<NamedArrays> actions, actor_->Act({0}, {&timestep}));
+  return std::move(actions[0]);
 }
 
 absl::StatusOr<std::unique_ptr<Policy>> MakeTransformerPolicy(std::shared_ptr<const Transformer> model,

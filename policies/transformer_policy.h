@@ -45,8 +45,77 @@ struct TransformerPolicyOptions {
   int context_length = 0;
 };
 
+// Acts in several environments of one task at once: each environment is a sequence of
+// one KV cache, and every decoding step is one Decoder::Append over all of them, so the
+// model's matrices are read once per token for the whole batch (evaluation throughput).
+// Environment i acts exactly as a TransformerPolicy would (its own Rng, cache positions
+// and drops). Not thread-safe; the Transformer is only read, so it can be shared.
+class TransformerActor {
+ public:
+  // As TransformerPolicy::Create, for `num_envs` >= 1 environments.
+  static absl::StatusOr<std::unique_ptr<TransformerActor>> Create(
+      std::shared_ptr<const Transformer> model, const std::string& task, const SpecMap& obs_spec,
+      const SpecMap& action_spec, const TextTokenizer* text, TransformerPolicyOptions options, int num_envs);
+
+  int num_envs() const { return static_cast<int>(envs_.size()); }
+
+  // Starts an episode in environment `env`: empties its cache, reseeds its sampler and
+  // prefills the prompt. A failed prefill is reported by the next Act of `env`.
+  void Reset(int env, uint64_t seed);
+
+  // The actions of environments `envs` (distinct, in [0, num_envs)) for their
+  // `timesteps` (not LAST), in the same order. Errors: bad indices, an observation that
+  // does not fit the spec (named by the sequence builder, with the environment), a
+  // timestep longer than the context allows; on error the environments' episodes are in
+  // an unspecified state (Reset them).
+  absl::StatusOr<std::vector<NamedArrays>> Act(const std::vector<int>& envs,
+                                               const std::vector<const TimeStep*>& timesteps);
+
+  const std::vector<int32_t>& last_action_ids(int env) const { return envs_[env].last_action_ids; }
+  int64_t prompt_length() const { return prompt_.num_positions(); }
+  int64_t cached_timesteps(int env) const { return static_cast<int64_t>(envs_[env].step_lengths.size()); }
+  int64_t dropped_timesteps(int env) const { return envs_[env].dropped_timesteps; }
+  const KvCache& cache() const { return cache_; }
+  const SequenceBuilder& builder() const { return builder_; }
+  const TokenStream& prompt_stream() const { return prompt_; }
+
+ private:
+  // What each environment's episode holds.
+  struct EnvState {
+    Rng rng{0};
+    absl::Status reset_status;  // a failed prefill, reported by the next Act
+    // Whole positions of each cached timestep, oldest first, counting the last action
+    // token even while it is still pending.
+    std::deque<int64_t> step_lengths;
+    // The last decoded action token is appended with the next observation (one Append
+    // call fewer per step); -1 when there is none.
+    int32_t pending_token = -1;
+    int64_t dropped_timesteps = 0;
+    std::vector<int32_t> last_action_ids;
+  };
+
+  TransformerActor(std::shared_ptr<const Transformer> model, SequenceBuilder builder, KvCache cache,
+                   TransformerPolicyOptions options, std::string task, int num_envs);
+
+  // Drops env's oldest cached timesteps (never the prompt) until `positions` more fit.
+  absl::Status MakeRoom(int env, int64_t positions);
+
+  std::shared_ptr<const Transformer> model_;
+  SequenceBuilder builder_;
+  KvCache cache_;  // one sequence per environment
+  Decoder decoder_;
+  TransformerPolicyOptions options_;
+  std::string task_;
+  std::vector<IdRange> action_ranges_;  // [num_action_tokens]
+  TokenStream prompt_;
+  Batch prompt_batch_;
+  std::vector<EnvState> envs_;  // [num_envs]
+  std::vector<float> logits_;   // [requests, vocab_size]
+};
+
 // Not thread-safe (one instance per environment, as every Policy). The Transformer is
-// only read, so many policies (on many threads) can share one.
+// only read, so many policies (on many threads) can share one. A TransformerActor with
+// one environment.
 class TransformerPolicy : public Policy {
  public:
   // Builds the policy for `task`'s specs. `text` may be null when no observation is a
@@ -61,7 +130,7 @@ class TransformerPolicy : public Policy {
       const SpecMap& action_spec, const TextTokenizer* text, TransformerPolicyOptions options);
 
   // Empties the cache, reseeds the sampler and prefills the prompt.
-  void Reset(uint64_t seed) override;
+  void Reset(uint64_t seed) override { actor_->Reset(0, seed); }
 
   // The action for `timestep`. Errors: an observation that does not fit the spec (named
   // by the sequence builder), a timestep longer than the context allows, or a failure
@@ -69,46 +138,22 @@ class TransformerPolicy : public Policy {
   absl::StatusOr<NamedArrays> Act(const TimeStep& timestep) override;
 
   // The token ids of the last action Act returned ([num_action_tokens]).
-  const std::vector<int32_t>& last_action_ids() const { return last_action_ids_; }
+  const std::vector<int32_t>& last_action_ids() const { return actor_->last_action_ids(0); }
   // Positions of the prefilled prompt (0 without one).
-  int64_t prompt_length() const { return prompt_.num_positions(); }
+  int64_t prompt_length() const { return actor_->prompt_length(); }
   // Timesteps of this episode currently in the cache (the current one included).
-  int64_t cached_timesteps() const { return static_cast<int64_t>(step_lengths_.size()); }
+  int64_t cached_timesteps() const { return actor_->cached_timesteps(0); }
   // Timesteps dropped from the cache since Reset.
-  int64_t dropped_timesteps() const { return dropped_timesteps_; }
+  int64_t dropped_timesteps() const { return actor_->dropped_timesteps(0); }
   // The cache (sequence 0), for inspection in tests.
-  const KvCache& cache() const { return cache_; }
-  const SequenceBuilder& builder() const { return builder_; }
+  const KvCache& cache() const { return actor_->cache(); }
+  const SequenceBuilder& builder() const { return actor_->builder(); }
   // The prompt's tokens as prefilled (empty without a prompt).
-  const TokenStream& prompt_stream() const { return prompt_; }
+  const TokenStream& prompt_stream() const { return actor_->prompt_stream(); }
 
  private:
-  TransformerPolicy(std::shared_ptr<const Transformer> model, SequenceBuilder builder, KvCache cache,
-                    TransformerPolicyOptions options, std::string task);
-
-  // Drops the oldest cached timesteps (never the prompt) until `positions` more fit.
-  absl::Status MakeRoom(int64_t positions);
-
-  std::shared_ptr<const Transformer> model_;
-  SequenceBuilder builder_;
-  KvCache cache_;  // one sequence
-  Decoder decoder_;
-  TransformerPolicyOptions options_;
-  std::string task_;
-  std::vector<IdRange> action_ranges_;  // [num_action_tokens]
-  TokenStream prompt_;
-  Batch prompt_batch_;
-  Rng rng_{0};
-  absl::Status reset_status_;  // a failed prefill, reported by the next Act
-  // Whole positions of each cached timestep of the episode, oldest first, counting the
-  // last action token even while it is still pending.
-  std::deque<int64_t> step_lengths_;
-  // The last decoded action token is appended with the next observation (one Append call
-  // fewer per step); -1 when there is none.
-  int32_t pending_token_ = -1;
-  int64_t dropped_timesteps_ = 0;
-  std::vector<int32_t> last_action_ids_;
-  std::vector<float> logits_;  // [1, vocab_size]
+  explicit TransformerPolicy(std::unique_ptr<TransformerActor> actor) : actor_(std::move(actor)) {}
+  std::unique_ptr<TransformerActor> actor_;
 };
 
 // The same as TransformerPolicy::Create, as a plain Policy.

@@ -282,6 +282,110 @@ TEST_F(TransformerPolicyTest, SeededSamplingIsDeterministicAndDiffersFromGreedy)
   EXPECT_NE(greedy_ids, ids_a);
 }
 
+// Steps `num_envs` environments of `task` for `steps` rounds with one TransformerActor
+// (each round acting on the unfinished environments, in reverse order, in one call) and
+// returns each environment's action ids; an environment that ends is reset with the
+// next seed of its own sequence (env e uses seeds 100 e, 100 e + 1, ...).
+std::vector<std::vector<int32_t>> RunBatched(TransformerActor& actor, const std::string& task, int steps) {
+  const int n = actor.num_envs();
+  std::vector<std::unique_ptr<Environment>> envs;
+  std::vector<TimeStep> ts(n);
+  std::vector<uint64_t> seeds(n);
+  std::vector<std::vector<int32_t>> ids(n);
+  for (int e = 0; e < n; ++e) {
+    envs.push_back(AllTasks().Make(task).value());
+    seeds[e] = 100 * e;
+    actor.Reset(e, seeds[e]);
+    ts[e] = envs[e]->Reset(seeds[e]).value();
+  }
+  for (int round = 0; round < steps; ++round) {
+    std::vector<int> which;
+    std::vector<const TimeStep*> timesteps;
+    for (int e = n - 1; e >= 0; --e) {
+      // Every third round leaves environment 1 out, so batches change shape.
+      if (e == 1 && round % 3 == 0) continue;
+      which.push_back(e);
+      timesteps.push_back(&ts[e]);
+    }
+    absl::StatusOr<std::vector<NamedArrays>> actions = actor.Act(which, timesteps);
+    EXPECT_OK(actions.status());
+    if (!actions.ok()) break;
+    for (size_t r = 0; r < which.size(); ++r) {
+      const int e = which[r];
+      ids[e].insert(ids[e].end(), actor.last_action_ids(e).begin(), actor.last_action_ids(e).end());
+      ts[e] = envs[e]->Step((*actions)[r]).value();
+      if (ts[e].last()) {
+        actor.Reset(e, ++seeds[e]);
+        ts[e] = envs[e]->Reset(seeds[e]).value();
+      }
+    }
+  }
+  return ids;
+}
+
+// The same schedule for environment `e` with a TransformerPolicy alone.
+std::vector<int32_t> RunSingle(TransformerPolicy& policy, const std::string& task, int e, int steps) {
+  auto env = AllTasks().Make(task).value();
+  uint64_t seed = 100 * e;
+  policy.Reset(seed);
+  TimeStep ts = env->Reset(seed).value();
+  std::vector<int32_t> ids;
+  for (int round = 0; round < steps; ++round) {
+    if (e == 1 && round % 3 == 0) continue;
+    NamedArrays action = policy.Act(ts).value();
+    ids.insert(ids.end(), policy.last_action_ids().begin(), policy.last_action_ids().end());
+    ts = env->Step(action).value();
+    if (ts.last()) {
+      policy.Reset(++seed);
+      ts = env->Reset(seed).value();
+    }
+  }
+  return ids;
+}
+
+TEST_F(TransformerPolicyTest, BatchedActorActsAsOnePolicyPerEnvironment) {
+  for (const std::string task : {"mujoco/cheetah_run", "arcade/breakout", "mujoco/cartpole_swingup_pixels"}) {
+    for (double temperature : {0.0, 1.0}) {
+      SCOPED_TRACE(task + " temperature " + std::to_string(temperature));
+      auto env = MakeEnv(task);
+      TransformerPolicyOptions options;
+      options.temperature = temperature;
+      options.seed = 8;
+      options.context_length = 300;  // drops after a few timesteps
+      ASSERT_OK_AND_ASSIGN(std::unique_ptr<TransformerActor> actor,
+                           TransformerActor::Create(*nano_, task, env->observation_spec(), env->action_spec(),
+                                                    text_, options, /*num_envs=*/3));
+      const int steps = 40;
+      const std::vector<std::vector<int32_t>> batched = RunBatched(*actor, task, steps);
+      EXPECT_GT(actor->dropped_timesteps(0), 0);
+      for (int e = 0; e < 3; ++e) {
+        auto policy = MakePolicy(task, *env, options);
+        ASSERT_NE(policy, nullptr);
+        EXPECT_EQ(batched[e], RunSingle(*policy, task, e, steps)) << "environment " << e;
+      }
+    }
+  }
+}
+
+TEST_F(TransformerPolicyTest, BatchedActorRejectsBadRequests) {
+  auto env = MakeEnv("arcade/breakout");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TransformerActor> actor,
+                       TransformerActor::Create(*nano_, "arcade/breakout", env->observation_spec(),
+                                                env->action_spec(), text_, TransformerPolicyOptions(), 2));
+  ASSERT_OK_AND_ASSIGN(TimeStep ts, env->Reset(1));
+  EXPECT_THAT(actor->Act({0, 0}, {&ts, &ts}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("environment 0 is repeated")));
+  EXPECT_THAT(actor->Act({2}, {&ts}).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(actor->Act({0, 1}, {&ts}).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  TimeStep bad = ts;
+  bad.observation.erase(bad.observation.begin());
+  EXPECT_THAT(actor->Act({1}, {&bad}).status(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("environment 1")));
+  EXPECT_THAT(TransformerActor::Create(*nano_, "arcade/breakout", env->observation_spec(), env->action_spec(),
+                                       text_, TransformerPolicyOptions(), 0)
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 TEST_F(TransformerPolicyTest, ModelWithAnotherVocabularyIsRejected) {
   auto env = MakeEnv("arcade/breakout");
   ASSERT_OK_AND_ASSIGN(auto model, RandomPresetModel("nano", 1, /*vocab_size=*/2560));
