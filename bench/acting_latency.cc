@@ -5,8 +5,12 @@
 //   bazel run --config=native //bench:acting_latency -- small mujoco/cheetah_run 2000 1024
 //
 // Arguments: preset, task, steps, context length (positions in the KV cache; once the
-// episode fills it, every step also drops the oldest timestep). Prints median, p90,
-// p99 and mean in milliseconds.
+// episode fills it, every step also drops the oldest timestep), and optionally a number
+// of environments N > 1. Prints median, p90, p99 and mean in milliseconds; with N, also
+// the environment steps per second (policy and environment) of a TransformerActor
+// stepping N environments in one decode batch against N TransformerPolicies in turn.
+//
+//   bazel run --config=native //bench:acting_latency -- nano mujoco/cheetah_run 300 1024 8
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -78,6 +82,66 @@ int Main(int argc, char** argv) {
               "mean %.3f, dropped %lld timesteps in the last episode\n",
               preset.c_str(), task.c_str(), context, ms.size(),
               q(0.5), q(0.9), q(0.99), mean, static_cast<long long>((*policy)->dropped_timesteps()));
+  const int num_envs = argc > 5 ? std::atoi(argv[5]) : 1;
+  if (num_envs > 1) {
+    // Batched: one TransformerActor, every round one Act call for all environments.
+    auto actor = TransformerActor::Create(*model, task, (*env)->observation_spec(), (*env)->action_spec(),
+                                          text->get(), options, num_envs);
+    if (!actor.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(actor.status().message()).c_str());
+      return 1;
+    }
+    std::vector<std::unique_ptr<Environment>> envs;
+    std::vector<TimeStep> ts(num_envs);
+    for (int e = 0; e < num_envs; ++e) {
+      envs.push_back(std::move(AllTasks().Make(task).value()));
+      (*actor)->Reset(e, e);
+      ts[e] = envs[e]->Reset(e).value();
+    }
+    const int rounds = steps / num_envs;
+    auto start = std::chrono::steady_clock::now();
+    for (int round = 0; round < rounds; ++round) {
+      std::vector<int> which(num_envs);
+      std::vector<const TimeStep*> timesteps(num_envs);
+      for (int e = 0; e < num_envs; ++e) {
+        which[e] = e;
+        timesteps[e] = &ts[e];
+      }
+      std::vector<NamedArrays> actions = (*actor)->Act(which, timesteps).value();
+      for (int e = 0; e < num_envs; ++e) {
+        ts[e] = envs[e]->Step(actions[e]).value();
+        if (ts[e].last()) {
+          (*actor)->Reset(e, e + 1000);
+          ts[e] = envs[e]->Reset(e + 1000).value();
+        }
+      }
+    }
+    const double batched = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    // One at a time: the same number of environment steps, N policies in turn.
+    std::vector<std::unique_ptr<TransformerPolicy>> policies;
+    for (int e = 0; e < num_envs; ++e) {
+      policies.push_back(std::move(TransformerPolicy::Create(*model, task, (*env)->observation_spec(),
+                                                             (*env)->action_spec(), text->get(), options)
+                                       .value()));
+      policies[e]->Reset(e);
+      ts[e] = envs[e]->Reset(e).value();
+    }
+    start = std::chrono::steady_clock::now();
+    for (int round = 0; round < rounds; ++round) {
+      for (int e = 0; e < num_envs; ++e) {
+        NamedArrays action = policies[e]->Act(ts[e]).value();
+        ts[e] = envs[e]->Step(action).value();
+        if (ts[e].last()) {
+          policies[e]->Reset(e + 1000);
+          ts[e] = envs[e]->Reset(e + 1000).value();
+        }
+      }
+    }
+    const double single = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double total = static_cast<double>(rounds) * num_envs;
+    std::printf("%d environments, %d rounds: batched %.1f env-steps/s, one at a time %.1f env-steps/s (%.2fx)\n",
+                num_envs, rounds, total / batched, total / single, single / batched);
+  }
   return 0;
 }
 
