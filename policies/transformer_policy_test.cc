@@ -38,6 +38,13 @@ class TransformerPolicyTest : public ::testing::Test {
     nano_ = new std::shared_ptr<const Transformer>(*model);
   }
 
+  static void TearDownTestSuite() {
+    delete nano_;
+    delete text_;
+    nano_ = nullptr;
+    text_ = nullptr;
+  }
+
   std::unique_ptr<Environment> MakeEnv(const std::string& task) {
     auto env = AllTasks().Make(task);
     EXPECT_OK(env.status());
