@@ -7,6 +7,7 @@
 #include "base/status_macros.h"
 #include "model/adamw.h"
 #include "model/checkpoint.h"
+#include "model/rotary.h"
 #include "model/sampling.h"
 #include "model/trainer.h"
 #include "tokenizers/vocabulary.h"
@@ -193,6 +194,15 @@ absl::StatusOr<std::unique_ptr<TransformerActor>> TransformerActor::Create(
     policy->Reset(e, 0);
     RETURN_IF_ERROR(policy->envs_[e].reset_status);
   }
+  // Every environment's prefill is the same (same tokens at positions [0, P)), so one
+  // copy of the keys serves all of them.
+  const int64_t P = policy->prompt_.num_positions(), D = config.head_dim();
+  for (int l = 0; l < config.num_layers(); ++l) {
+    for (int h = 0; h < config.num_heads(); ++h) {
+      const float* k = policy->cache_.keys(l, 0, h);
+      policy->prompt_keys_.insert(policy->prompt_keys_.end(), k, k + P * D);
+    }
+  }
   return policy;
 }
 
@@ -202,6 +212,7 @@ void TransformerActor::Reset(int env, uint64_t seed) {
   state.step_lengths.clear();
   state.pending_token = -1;
   state.dropped_timesteps = 0;
+  state.dropped_positions = 0;
   state.last_action_ids.clear();
   // Two SplitMix streams combined, so neighbouring (option seed, episode seed) pairs do
   // not give overlapping streams.
@@ -215,6 +226,7 @@ void TransformerActor::Reset(int env, uint64_t seed) {
 
 absl::Status TransformerActor::MakeRoom(int env, int64_t positions) {
   EnvState& state = envs_[env];
+  bool dropped = false;
   while (cache_.length(env) + positions > cache_.capacity()) {
     if (state.step_lengths.empty()) {
       return absl::FailedPreconditionError(
@@ -232,8 +244,30 @@ absl::Status TransformerActor::MakeRoom(int env, int64_t positions) {
     RETURN_IF_ERROR(cache_.Drop(env, static_cast<int>(prompt_.num_positions()), static_cast<int>(count)));
     state.step_lengths.pop_front();
     ++state.dropped_timesteps;
+    state.dropped_positions += count;
+    dropped = true;
   }
+  if (dropped) ShiftPrompt(env);
   return absl::OkStatus();
+}
+
+void TransformerActor::ShiftPrompt(int env) {
+  const int64_t P = prompt_.num_positions();
+  if (P == 0) return;
+  const ModelConfig& config = model_->config();
+  const int D = config.head_dim();
+  // Rotations compose additively: rotating a key of position j by `shift` more places
+  // it at j + shift, exactly as if it had been computed there.
+  const int64_t shift = envs_[env].dropped_positions;
+  const RotaryTable<float> table(shift, 1, D, config.rope_base());
+  const float* pristine = prompt_keys_.data();
+  for (int l = 0; l < config.num_layers(); ++l) {
+    for (int h = 0; h < config.num_heads(); ++h, pristine += P * D) {
+      float* k = cache_.keys(l, env, h);
+      std::copy_n(pristine, P * D, k);
+      for (int64_t j = 0; j < P; ++j) table.Rotate(k + j * D, shift, false);
+    }
+  }
 }
 
 absl::StatusOr<std::vector<NamedArrays>> TransformerActor::Act(const std::vector<int>& envs,

@@ -4,7 +4,9 @@
 // restricted to the ids valid for its action element, and detokenises the ids into an
 // action that always fits the action spec. An optional prompt (the end of a demonstration
 // episode of the same task) is prefilled at Reset and kept when old timesteps are dropped
-// to make room.
+// to make room; its keys are then re-rotated to sit right before the remaining timesteps,
+// as the prompt always does in training, so the model never sees it at a distance it was
+// not trained on.
 #ifndef CALICO_POLICIES_TRANSFORMER_POLICY_H_
 #define CALICO_POLICIES_TRANSFORMER_POLICY_H_
 
@@ -72,6 +74,9 @@ class TransformerActor {
                                                const std::vector<const TimeStep*>& timesteps);
 
   const std::vector<int32_t>& last_action_ids(int env) const { return envs_[env].last_action_ids; }
+  // The logits the last action token of the last Act was chosen from, [requests of
+  // that call, vocab_size], in request order (for tests).
+  const std::vector<float>& last_logits() const { return logits_; }
   int64_t prompt_length() const { return prompt_.num_positions(); }
   int64_t cached_timesteps(int env) const { return static_cast<int64_t>(envs_[env].step_lengths.size()); }
   int64_t dropped_timesteps(int env) const { return envs_[env].dropped_timesteps; }
@@ -91,14 +96,20 @@ class TransformerActor {
     // call fewer per step); -1 when there is none.
     int32_t pending_token = -1;
     int64_t dropped_timesteps = 0;
+    int64_t dropped_positions = 0;  // since Reset: how far the prompt's keys are shifted
     std::vector<int32_t> last_action_ids;
   };
 
   TransformerActor(std::shared_ptr<const Transformer> model, SequenceBuilder builder, KvCache cache,
                    TransformerPolicyOptions options, std::string task, int num_envs);
 
-  // Drops env's oldest cached timesteps (never the prompt) until `positions` more fit.
+  // Drops env's oldest cached timesteps (never the prompt) until `positions` more fit,
+  // then moves the prompt up to the remaining timesteps (ShiftPrompt).
   absl::Status MakeRoom(int env, int64_t positions);
+  // Rewrites env's prompt keys as if the prompt sat dropped_positions later, i.e. right
+  // before the oldest remaining timestep, from prompt_keys_ (so rounding never builds up
+  // over many drops).
+  void ShiftPrompt(int env);
 
   std::shared_ptr<const Transformer> model_;
   SequenceBuilder builder_;
@@ -109,6 +120,8 @@ class TransformerActor {
   std::vector<IdRange> action_ranges_;  // [num_action_tokens]
   TokenStream prompt_;
   Batch prompt_batch_;
+  // The prompt's keys as prefilled at positions [0, P): [layers, heads, P, head_dim].
+  std::vector<float> prompt_keys_;
   std::vector<EnvState> envs_;  // [num_envs]
   std::vector<float> logits_;   // [requests, vocab_size]
 };
@@ -119,7 +132,8 @@ class TransformerActor {
 class TransformerPolicy : public Policy {
  public:
   // Builds the policy for `task`'s specs. `text` may be null when no observation is a
-  // string; it must outlive the policy. Errors (InvalidArgument / FailedPrecondition,
+  // string (calico's 512-piece text vocabulary is then assumed); it must outlive the
+  // policy. Errors (InvalidArgument / FailedPrecondition,
   // naming the task): a null model, a model whose vocab_size differs from the token
   // stream's vocabulary, specs the sequence builder rejects, an observation the model
   // cannot embed (more tokens than its local positions, patch buckets out of range), a
@@ -139,6 +153,8 @@ class TransformerPolicy : public Policy {
 
   // The token ids of the last action Act returned ([num_action_tokens]).
   const std::vector<int32_t>& last_action_ids() const { return actor_->last_action_ids(0); }
+  // The logits the last token of that action was chosen from ([vocab_size]).
+  const std::vector<float>& last_logits() const { return actor_->last_logits(); }
   // Positions of the prefilled prompt (0 without one).
   int64_t prompt_length() const { return actor_->prompt_length(); }
   // Timesteps of this episode currently in the cache (the current one included).

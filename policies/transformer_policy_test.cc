@@ -1,11 +1,14 @@
 #include "policies/transformer_policy.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "base/random.h"
 #include "base/status_matchers.h"
 #include "envs/all_tasks.h"
 #include "gmock/gmock.h"
@@ -104,7 +107,8 @@ std::vector<int32_t> RunChecked(Environment& env, TransformerPolicy& policy, uin
 // Greedy action ids from one full forward pass over `prefix` then `steps` (each with its
 // action): at every action position, the largest logit in that element's valid range.
 std::vector<int32_t> FullForwardGreedyIds(const Transformer& model, const SequenceBuilder& builder,
-                                          const TokenStream& prefix, const std::vector<Timestep>& steps) {
+                                          const TokenStream& prefix, const std::vector<Timestep>& steps,
+                                          std::vector<float>* last_logits = nullptr) {
   absl::StatusOr<TokenStream> episode = builder.TokenizeEpisode(steps, nullptr);
   EXPECT_OK(episode.status());
   Batch a = StreamToBatch(prefix, 0, prefix.num_positions());
@@ -139,7 +143,16 @@ std::vector<int32_t> FullForwardGreedyIds(const Transformer& model, const Sequen
     }
     ids.push_back(best);
   }
+  if (last_logits != nullptr) last_logits->assign(logits.end() - V, logits.end());
   return ids;
+}
+
+// Largest absolute difference between two logit rows.
+double MaxDifference(const std::vector<float>& a, const std::vector<float>& b) {
+  EXPECT_EQ(a.size(), b.size());
+  double worst = 0;
+  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) worst = std::max(worst, double{std::abs(a[i] - b[i])});
+  return worst;
 }
 
 TEST_F(TransformerPolicyTest, ActionsAlwaysFitTheSpecOverHundredsOfSteps) {
@@ -171,7 +184,9 @@ TEST_F(TransformerPolicyTest, IncrementalActingMatchesFullForwardGreedy) {
     std::vector<Timestep> steps;
     std::vector<int32_t> ids = RunChecked(*env, *policy, 5, 8, &steps);
     EXPECT_EQ(policy->dropped_timesteps(), 0);
-    EXPECT_EQ(ids, FullForwardGreedyIds(**nano_, policy->builder(), TokenStream(), steps));
+    std::vector<float> logits;
+    EXPECT_EQ(ids, FullForwardGreedyIds(**nano_, policy->builder(), TokenStream(), steps, &logits));
+    EXPECT_LE(MaxDifference(policy->last_logits(), logits), 1e-4);
   }
 }
 
@@ -202,10 +217,22 @@ TEST_F(TransformerPolicyTest, PromptIsPrefilledAndActingMatchesFullForwardAfterI
   EXPECT_EQ(policy->cache().length(0), policy->prompt_length());
   std::vector<Timestep> steps;
   std::vector<int32_t> ids = RunChecked(*env, *policy, 5, 6, &steps);
-  EXPECT_EQ(ids, FullForwardGreedyIds(**nano_, policy->builder(), policy->prompt_stream(), steps));
+  std::vector<float> logits;
+  EXPECT_EQ(ids, FullForwardGreedyIds(**nano_, policy->builder(), policy->prompt_stream(), steps, &logits));
+  EXPECT_LE(MaxDifference(policy->last_logits(), logits), 1e-4);
   // The prompt matters: without it the same model acts differently.
   auto plain = MakePolicy(task, *env, TransformerPolicyOptions());
   EXPECT_NE(RunChecked(*env, *plain, 5, 6), ids);
+}
+
+// A one-layer nano with uniform(-0.5, 0.5) weights (see the drop tests).
+absl::StatusOr<std::shared_ptr<const Transformer>> OneLayerModel() {
+  auto model = RandomPresetModel("nano", 7, 0, 0, 0, /*num_layers=*/1);
+  if (!model.ok()) return model.status();
+  auto owned = std::make_shared<Transformer>(std::move(Transformer::Create((*model)->config(), 7).value()));
+  Rng rng(6);
+  for (float& p : owned->parameters()) p = static_cast<float>(rng.Uniform() - 0.5);
+  return std::shared_ptr<const Transformer>(owned);
 }
 
 TEST_F(TransformerPolicyTest, ContextOverflowDropsWholeTimestepsAndKeepsMatchingTheWindow) {
@@ -213,7 +240,12 @@ TEST_F(TransformerPolicyTest, ContextOverflowDropsWholeTimestepsAndKeepsMatching
   auto env = MakeEnv(task);
   TransformerPolicyOptions options;
   options.context_length = 40;  // five whole timesteps
-  auto policy = MakePolicy(task, *env, options);
+  // One layer: the cached keys of a position depend only on its own input, so after a
+  // drop the cache holds what a fresh pass over the remaining positions computes (with
+  // more layers, deeper keys also remember the dropped context, as in any rolling KV
+  // cache). Larger weights than the initialisation's make positions matter.
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Transformer> model, OneLayerModel());
+  auto policy = MakePolicy(task, *env, options, model);
   ASSERT_NE(policy, nullptr);
   policy->Reset(1);
   absl::StatusOr<TimeStep> ts = env->Reset(1);
@@ -228,39 +260,50 @@ TEST_F(TransformerPolicyTest, ContextOverflowDropsWholeTimestepsAndKeepsMatching
     // whole episode.
     const std::vector<Timestep> window(steps.end() - policy->cached_timesteps(), steps.end());
     // Earlier actions in the window were chosen with more context; compare the newest.
-    const std::vector<int32_t> full = FullForwardGreedyIds(**nano_, policy->builder(), TokenStream(), window);
+    std::vector<float> logits;
+    const std::vector<int32_t> full =
+        FullForwardGreedyIds(*model, policy->builder(), TokenStream(), window, &logits);
     ASSERT_EQ(static_cast<int64_t>(full.size()), policy->cached_timesteps());
     EXPECT_EQ(policy->last_action_ids(), std::vector<int32_t>{full.back()}) << "step " << i;
+    EXPECT_LE(MaxDifference(policy->last_logits(), logits), 1e-4) << "step " << i;
     ASSERT_OK_AND_ASSIGN(*ts, env->Step(action));
   }
   EXPECT_EQ(policy->dropped_timesteps(), 30 - 5);
 }
 
-TEST_F(TransformerPolicyTest, PromptIsKeptWhenTimestepsAreDropped) {
-  const std::string task = "mujoco/cartpole_swingup";
+TEST_F(TransformerPolicyTest, PromptIsKeptAndMovedUpWhenTimestepsAreDropped) {
+  const std::string task = "mujoco/cartpole_swingup";  // 7 positions per timestep
   auto env = MakeEnv(task);
   auto helper = MakePolicy(task, *env, TransformerPolicyOptions());
   ASSERT_NE(helper, nullptr);
   TransformerPolicyOptions options;
   options.prompt = Demonstration(*env, *helper, task, 20);
   options.context_length = 64;  // prompt budget 32: the last 4 timesteps (3 x 7 + 5 = 26)
-  options.temperature = 1.0;
-  auto policy = MakePolicy(task, *env, options);
+  // One layer, as in ContextOverflowDropsWholeTimestepsAndKeepsMatchingTheWindow.
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Transformer> model, OneLayerModel());
+  auto policy = MakePolicy(task, *env, options, model);
   ASSERT_NE(policy, nullptr);
   ASSERT_EQ(policy->prompt_length(), 26);
   policy->Reset(2);
-  const int P = static_cast<int>(policy->prompt_length());
-  const int D = (*nano_)->config().head_dim();
-  auto prompt_keys = [&] {
-    const KvCache& cache = policy->cache();
-    const float* k = const_cast<KvCache&>(cache).keys(1, 0, 1);
-    return std::vector<float>(k, k + P * D);
-  };
-  const std::vector<float> before = prompt_keys();
-  RunChecked(*env, *policy, 2, 100);
-  EXPECT_GT(policy->dropped_timesteps(), 80);
-  EXPECT_EQ(policy->prompt_length(), P);
-  EXPECT_EQ(prompt_keys(), before);
+  ASSERT_OK_AND_ASSIGN(TimeStep ts, env->Reset(2));
+  std::vector<Timestep> steps;
+  for (int i = 0; i < 60; ++i) {
+    ASSERT_OK_AND_ASSIGN(NamedArrays action, policy->Act(ts));
+    steps.push_back({ts.observation, action});
+    EXPECT_LE(policy->cache().length(0), 64);
+    // As in training, the prompt sits right before the remaining timesteps: acting
+    // equals a full forward pass over [prompt][cached timesteps].
+    const std::vector<Timestep> window(steps.end() - policy->cached_timesteps(), steps.end());
+    std::vector<float> logits;
+    const std::vector<int32_t> full =
+        FullForwardGreedyIds(*model, policy->builder(), policy->prompt_stream(), window, &logits);
+    ASSERT_FALSE(full.empty());
+    EXPECT_EQ(policy->last_action_ids(), std::vector<int32_t>{full.back()}) << "step " << i;
+    EXPECT_LE(MaxDifference(policy->last_logits(), logits), 1e-4) << "step " << i;
+    ASSERT_OK_AND_ASSIGN(ts, env->Step(action));
+  }
+  EXPECT_EQ(policy->prompt_length(), 26);
+  EXPECT_EQ(policy->dropped_timesteps(), 60 - 5);  // (64 - 26) / 7 = 5 timesteps fit
 }
 
 TEST_F(TransformerPolicyTest, SeededSamplingIsDeterministicAndDiffersFromGreedy) {
