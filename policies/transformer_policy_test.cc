@@ -402,12 +402,16 @@ TEST_F(TransformerPolicyTest, BatchedActorActsAsOnePolicyPerEnvironment) {
       options.temperature = temperature;
       options.seed = 8;
       options.context_length = 300;  // drops after a few timesteps
+      auto helper = MakePolicy(task, *env, TransformerPolicyOptions());
+      ASSERT_NE(helper, nullptr);
+      options.prompt = Demonstration(*env, *helper, task, 3);
       ASSERT_OK_AND_ASSIGN(std::unique_ptr<TransformerActor> actor,
                            TransformerActor::Create(*nano_, task, env->observation_spec(), env->action_spec(),
                                                     text_, options, /*num_envs=*/3));
       const int steps = 40;
       const std::vector<std::vector<int32_t>> batched = RunBatched(*actor, task, steps);
       EXPECT_GT(actor->dropped_timesteps(0), 0);
+      EXPECT_GT(actor->prompt_length(), 0);
       for (int e = 0; e < 3; ++e) {
         auto policy = MakePolicy(task, *env, options);
         ASSERT_NE(policy, nullptr);
