@@ -47,7 +47,7 @@ NamedArrays ProbeObservation(const SpecMap& specs) {
   return out;
 }
 
-// Prefixes `status` with `what` unless its message already starts with it.
+// `status` with its message prefixed by `what` (OK stays OK).
 absl::Status Annotate(const absl::Status& status, const std::string& what) {
   if (status.ok()) return status;
   return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
@@ -181,29 +181,29 @@ absl::StatusOr<std::unique_ptr<TransformerActor>> TransformerActor::Create(
   }
 
   ASSIGN_OR_RETURN(KvCache cache, KvCache::Create(config, num_envs, context));
-  auto policy = std::unique_ptr<TransformerActor>(new TransformerActor(
+  auto actor = std::unique_ptr<TransformerActor>(new TransformerActor(
       std::move(model), *std::move(builder), std::move(cache), std::move(options), task, num_envs));
-  for (int64_t i = 0; i < policy->builder_.num_action_tokens(); ++i) {
-    ASSIGN_OR_RETURN(IdRange range, policy->builder_.ValidActionIds(i));
-    policy->action_ranges_.push_back(range);
+  for (int64_t i = 0; i < actor->builder_.num_action_tokens(); ++i) {
+    ASSIGN_OR_RETURN(IdRange range, actor->builder_.ValidActionIds(i));
+    actor->action_ranges_.push_back(range);
   }
-  policy->prompt_ = std::move(prompt);
-  policy->prompt_batch_ = StreamToBatch(policy->prompt_, 0, policy->prompt_.num_positions());
-  policy->options_.prompt.reset();  // tokenised; the episode itself is no longer needed
+  actor->prompt_ = std::move(prompt);
+  actor->prompt_batch_ = StreamToBatch(actor->prompt_, 0, actor->prompt_.num_positions());
+  actor->options_.prompt.reset();  // tokenised; the episode itself is no longer needed
   for (int e = 0; e < num_envs; ++e) {
-    policy->Reset(e, 0);
-    RETURN_IF_ERROR(policy->envs_[e].reset_status);
+    actor->Reset(e, 0);
+    RETURN_IF_ERROR(actor->envs_[e].reset_status);
   }
   // Every environment's prefill is the same (same tokens at positions [0, P)), so one
   // copy of the keys serves all of them.
-  const int64_t P = policy->prompt_.num_positions(), D = config.head_dim();
+  const int64_t P = actor->prompt_.num_positions(), D = config.head_dim();
   for (int l = 0; l < config.num_layers(); ++l) {
     for (int h = 0; h < config.num_heads(); ++h) {
-      const float* k = policy->cache_.keys(l, 0, h);
-      policy->prompt_keys_.insert(policy->prompt_keys_.end(), k, k + P * D);
+      const float* k = actor->cache_.keys(l, 0, h);
+      actor->prompt_keys_.insert(actor->prompt_keys_.end(), k, k + P * D);
     }
   }
-  return policy;
+  return actor;
 }
 
 void TransformerActor::Reset(int env, uint64_t seed) {
