@@ -16,6 +16,8 @@
 #include "agent/collect.h"
 #include "agent/episode_runner.h"
 #include "agent/evaluate.h"
+#include "agent/policy_factory.h"
+#include "agent/train.h"
 #include "agent/resource_paths.h"
 #include "base/file_io.h"
 #include "base/status_macros.h"
@@ -44,6 +46,11 @@ ABSL_FLAG(std::string, video_size, "240x240", "rollout: video frame size, HEIGHT
 ABSL_FLAG(int32_t, video_every, 2, "rollout: keep every n-th frame in the video");
 ABSL_FLAG(std::string, suite, "", "eval: evaluation suite (text-format SuiteConfig, e.g. agent/suites/control.textproto)");
 ABSL_FLAG(std::string, report, "", "eval: report directory (report.json, report.md, report.html, videos/)");
+ABSL_FLAG(std::string, config, "", "train: training config (text-format TrainConfig, e.g. agent/configs/quickstart.textproto)");
+ABSL_FLAG(bool, resume, false, "train: continue from the output directory's latest checkpoint");
+ABSL_FLAG(int64_t, steps, 0, "train: if > 0, overrides the config's max_steps");
+ABSL_FLAG(std::string, checkpoint, "", "rollout, eval: act with the transformer in this checkpoint instead of --policy");
+ABSL_FLAG(double, temperature, 0.0, "rollout, eval with --checkpoint: sampling temperature (0 = greedy)");
 ABSL_FLAG(bool, append, false, "collect: add to an existing dataset");
 ABSL_FLAG(double, filter, 0.0,
           "collect: Gato's filter, keep episodes whose return is >= this fraction of the expert's (0 = off; "
@@ -55,13 +62,16 @@ namespace {
 constexpr char kUsage[] =
     "calico: a Gato-style generalist agent runtime.\n\n"
     "Commands:\n"
+    "  calico train --config=FILE [--out=DIR] [--steps=N] [--resume]\n"
+    "      Train the transformer on datasets (progress, metrics.jsonl, checkpoints; Ctrl-C\n"
+    "      checkpoints and exits; --resume continues bit-identically).\n"
     "  calico envs [--task=T]\n"
     "      List the tasks with their specs and reference returns.\n"
-    "  calico rollout --task=T [--policy=expert|random] [--episodes=N] [--seed=S] [--video=out.gif]\n"
+    "  calico rollout --task=T [--policy=expert|random | --checkpoint=C] [--episodes=N] [--seed=S] [--video=out.gif]\n"
     "      Run a policy, print returns and the normalised score, optionally record a video.\n"
     "  calico collect --task=T1,T2 --out=DIR [--policy=expert|random] [--episodes=N] [--append] [--filter=0.8]\n"
     "      Run a policy and store its episodes as a dataset (record shards + manifest).\n"
-    "  calico eval --suite=FILE [--policy=expert|random] [--episodes=N] [--report=DIR]\n"
+    "  calico eval --suite=FILE [--policy=expert|random | --checkpoint=C] [--episodes=N] [--report=DIR]\n"
     "      Evaluate on a suite: per-task expert-normalised scores, mean/median/IQM with\n"
     "      bootstrap 95% intervals, and a report directory with charts and videos.\n"
     "  calico inspect DIR\n"
@@ -79,6 +89,22 @@ PolicyFactory NamedPolicy(const std::string& name) {
   };
 }
 
+// The policy the flags ask for: a transformer checkpoint if --checkpoint is set, else the
+// named scripted policy; `label` says which, for summaries and reports.
+absl::StatusOr<PolicyFactory> SelectedPolicy(std::string* label) {
+  const std::string checkpoint = absl::GetFlag(FLAGS_checkpoint);
+  if (checkpoint.empty()) {
+    *label = absl::GetFlag(FLAGS_policy);
+    return NamedPolicy(*label);
+  }
+  CheckpointPolicyOptions options;
+  options.policy.temperature = absl::GetFlag(FLAGS_temperature);
+  options.policy.seed = absl::GetFlag(FLAGS_seed);
+  options.text_model_path = absl::GetFlag(FLAGS_text_model);
+  *label = UserPath(checkpoint);
+  return MakeCheckpointPolicyFactory(*label, options);
+}
+
 int EpisodesFlag(int default_value) {
   const int episodes = absl::GetFlag(FLAGS_episodes);
   return episodes == 0 ? default_value : episodes;
@@ -91,6 +117,27 @@ std::string SpecLine(const ArraySpec& spec) {
                                       : std::string(" bounded per element");
   }
   return absl::StrCat(spec.name, ": ", DTypeName(spec.dtype), " ", ShapeString(spec.shape), bounds);
+}
+
+absl::Status Train() {
+  const std::string path = absl::GetFlag(FLAGS_config);
+  if (path.empty()) return absl::InvalidArgumentError("train needs --config=FILE (a text-format TrainConfig)");
+  ASSIGN_OR_RETURN(std::string text, ReadFile(UserPath(path)));
+  ASSIGN_OR_RETURN(TrainConfig config, ParseTrainConfig(text, path));
+  // Paths in the config and on the command line are taken from where the user runs.
+  for (std::string& dataset : *config.mutable_datasets()) dataset = UserPath(dataset);
+  if (!absl::GetFlag(FLAGS_out).empty()) config.set_output_dir(absl::GetFlag(FLAGS_out));
+  config.set_output_dir(UserPath(config.output_dir()));
+  if (absl::GetFlag(FLAGS_steps) > 0) config.set_max_steps(absl::GetFlag(FLAGS_steps));
+  RETURN_IF_ERROR(CheckTrainConfig(config));
+  TrainOptions options;
+  ASSIGN_OR_RETURN(options.text_model_path, FindTextModel(absl::GetFlag(FLAGS_text_model)));
+  options.resume = absl::GetFlag(FLAGS_resume);
+  options.progress = &std::cout;
+  options.stop = InstallStopSignalHandlers();
+  // RunTraining prints progress and the summary itself.
+  RETURN_IF_ERROR(RunTraining(config, options).status());
+  return absl::OkStatus();
 }
 
 absl::Status Envs() {
@@ -132,8 +179,9 @@ absl::Status Rollout() {
           absl::StrCat("--video_size is '", absl::GetFlag(FLAGS_video_size), "'; expected HEIGHTxWIDTH, e.g. 240x320"));
     }
   }
-  const std::string policy = absl::GetFlag(FLAGS_policy);
-  ASSIGN_OR_RETURN(EpisodeRunnerReport report, RunEpisodes(AllTasks(), NamedPolicy(policy), options, &std::cout));
+  std::string policy;
+  ASSIGN_OR_RETURN(PolicyFactory factory, SelectedPolicy(&policy));
+  ASSIGN_OR_RETURN(EpisodeRunnerReport report, RunEpisodes(AllTasks(), factory, options, &std::cout));
   std::printf("\n%s, %s policy, %d episodes (seeds %llu..%llu): mean return %.2f +- %.2f\n", options.task.c_str(),
               policy.c_str(), options.episodes, static_cast<unsigned long long>(options.first_seed),
               static_cast<unsigned long long>(options.first_seed + options.episodes - 1), report.mean_return,
@@ -205,11 +253,10 @@ absl::Status Eval() {
     for (SuiteTask& task : *options.suite.mutable_tasks()) task.set_episodes(episodes);
   }
   options.references = references;
-  options.policy_label = absl::GetFlag(FLAGS_policy);
+  ASSIGN_OR_RETURN(PolicyFactory factory, SelectedPolicy(&options.policy_label));
   options.threads = absl::GetFlag(FLAGS_threads);
   options.report_directory = absl::GetFlag(FLAGS_report).empty() ? "" : UserPath(absl::GetFlag(FLAGS_report));
-  ASSIGN_OR_RETURN(SuiteScores scores,
-                   EvaluateSuite(AllTasks(), NamedPolicy(options.policy_label), options, &std::cout));
+  ASSIGN_OR_RETURN(SuiteScores scores, EvaluateSuite(AllTasks(), factory, options, &std::cout));
   std::printf("\n%s", ScoreTable(scores).c_str());
   if (!options.report_directory.empty()) {
     std::printf("\nreport: %s/report.html\n", options.report_directory.c_str());
@@ -272,7 +319,9 @@ int Main(int argc, char** argv) {
   }
   absl::Status status;
   bool damaged = false;
-  if (command == "tokens") {
+  if (command == "train") {
+    status = Train();
+  } else if (command == "tokens") {
     status = Tokens();
   } else if (command == "text-model") {
     status = TextModel();

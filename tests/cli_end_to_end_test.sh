@@ -54,6 +54,31 @@ for f in report.json report.md report.html videos/arcade_freeway.gif; do
   [[ -s "$tmp/report/$f" ]] || fail "report file $f missing"
 done
 
+# Train a nano model for a few updates on fresh data, then act with it.
+"$calico" collect --task=mujoco/cartpole_balance,arcade/freeway --episodes=2 --out="$tmp/train_data" > /dev/null
+cat > "$tmp/train.textproto" <<TRAIN
+datasets: "$tmp/train_data"
+preset: "nano"
+batch_size: 2
+sequence_length: 256
+max_steps: 6
+checkpoint_every_steps: 3
+log_every_steps: 2
+output_dir: "$tmp/run"
+TRAIN
+"$calico" train --config="$tmp/train.textproto" > "$tmp/train"
+grep -q "after 6 updates" "$tmp/train" || { cat "$tmp/train"; fail "train did not finish 6 updates"; }
+[[ -f "$tmp/run/LATEST" && -s "$tmp/run/metrics.jsonl" ]] || fail "train left no LATEST or metrics"
+"$calico" train --config="$tmp/train.textproto" --steps=8 --resume > "$tmp/resume"
+grep -q "after 8 updates" "$tmp/resume" || { cat "$tmp/resume"; fail "resume did not continue to 8 updates"; }
+expect_failure "resume" train --config="$tmp/train.textproto"
+checkpoint="$tmp/run/$(cat "$tmp/run/LATEST")"
+"$calico" rollout --task=arcade/freeway --checkpoint="$checkpoint" --episodes=1 > "$tmp/acted"
+grep -q "mean return" "$tmp/acted" || fail "rollout with a checkpoint printed no return"
+"$calico" eval --suite="$tmp/suite.textproto" --checkpoint="$checkpoint" --episodes=1 > "$tmp/eval_ckpt"
+grep -q "| \*\*IQM\*\* |" "$tmp/eval_ckpt" || fail "eval with a checkpoint printed no IQM"
+expect_failure "cannot" rollout --task=arcade/freeway --checkpoint="$tmp/no_such_checkpoint"
+
 expect_failure "unknown task 'mujoco/nope'" rollout --task=mujoco/nope
 expect_failure "known tasks: arcade/asterix" rollout --task=nope/nope
 expect_failure "expected 'expert' or 'random'" rollout --task=arcade/breakout --policy=clever
