@@ -1,9 +1,8 @@
 // TrainingData: the episodes of a training run (several datasets merged by task) and the
 // mixed-task sampler over them, handing out model/ Batches.
 //
-// It is its own library, with an interface of model/ and std types only, because
-// model/config.h and tokenizers/image.h both define kPatchSide / kPatchValues: no file
-// may include both, so the trainer side (agent/train.cc) never sees tokenizer headers.
+// Its interface has model/ and std types only, so the training loop (agent/train.cc)
+// depends on the data side without seeing replay or tokenizer types.
 #ifndef CALICO_AGENT_TRAIN_DATA_H_
 #define CALICO_AGENT_TRAIN_DATA_H_
 

@@ -9,14 +9,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "base/patch_layout.h"  // kPatchSide, kPatchChannels, kPatchValues
 #include "model/model_config.pb.h"
 
 namespace calico {
 
-// Fixed by the token stream: a 16x16 patch of 3 channels, flattened (row, col, channel).
-inline constexpr int kPatchSide = 16;
-inline constexpr int kPatchChannels = 3;
-inline constexpr int kPatchValues = kPatchSide * kPatchSide * kPatchChannels;  // 768
 // calico's id space for a 512-piece text vocabulary, padded to a multiple of 64
 // (tokenizers/vocabulary.h); the model itself only needs the row count.
 inline constexpr int kDefaultVocabSize = 2624;

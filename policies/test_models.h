@@ -1,5 +1,5 @@
-// Models for the transformer policy's tests and benchmark. Kept apart from the policy's
-// headers because model/config.h and tokenizers/image.h both define kPatchValues.
+// Models for the transformer policy's tests and benchmark: presets with random weights
+// and checkpoints written from them.
 #ifndef CALICO_POLICIES_TEST_MODELS_H_
 #define CALICO_POLICIES_TEST_MODELS_H_
 

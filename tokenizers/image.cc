@@ -31,10 +31,10 @@ void PatchInterval(int i, int n, int* lo, int* hi) {
 }
 
 int64_t NumImagePatches(const Array& image) {
-  if (image.shape.size() != 3 || image.shape[0] % kPatchSize != 0 || image.shape[1] % kPatchSize != 0) {
+  if (image.shape.size() != 3 || image.shape[0] % kPatchSide != 0 || image.shape[1] % kPatchSide != 0) {
     return 0;
   }
-  return (image.shape[0] / kPatchSize) * (image.shape[1] / kPatchSize);
+  return (image.shape[0] / kPatchSide) * (image.shape[1] / kPatchSide);
 }
 
 absl::Status TokenizeImage(const Array& image, absl::string_view key, Rng* rng,
@@ -49,12 +49,12 @@ absl::Status TokenizeImage(const Array& image, absl::string_view key, Rng* rng,
         absl::StrCat(where, ": shape is ", ShapeString(image.shape), "; expected [H, W, 3]"));
   }
   const int64_t height = image.shape[0], width = image.shape[1];
-  if (height <= 0 || width <= 0 || height % kPatchSize != 0 || width % kPatchSize != 0) {
+  if (height <= 0 || width <= 0 || height % kPatchSide != 0 || width % kPatchSide != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         where, ": shape is ", ShapeString(image.shape),
         "; height and width must be positive multiples of 16 (calico does not pad images)"));
   }
-  const int rows = static_cast<int>(height / kPatchSize), cols = static_cast<int>(width / kPatchSize);
+  const int rows = static_cast<int>(height / kPatchSide), cols = static_cast<int>(width / kPatchSide);
   if (rows > kPatchPositionBuckets || cols > kPatchPositionBuckets) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": ", rows, "x", cols,
                                                    " patches; at most 128 per axis fit the position tables"));
@@ -76,10 +76,10 @@ absl::Status TokenizeImage(const Array& image, absl::string_view key, Rng* rng,
     for (int c = 0; c < cols; ++c) {
       int col_lo, col_hi;
       PatchInterval(c, cols, &col_lo, &col_hi);
-      for (int y = 0; y < kPatchSize; ++y) {
-        const uint8_t* src = pixels + (r * kPatchSize + y) * row_stride + c * kPatchSize * kPatchChannels;
-        for (int k = 0; k < kPatchSize * kPatchChannels; ++k) out[k] = table[src[k]];
-        out += kPatchSize * kPatchChannels;
+      for (int y = 0; y < kPatchSide; ++y) {
+        const uint8_t* src = pixels + (r * kPatchSide + y) * row_stride + c * kPatchSide * kPatchChannels;
+        for (int k = 0; k < kPatchSide * kPatchChannels; ++k) out[k] = table[src[k]];
+        out += kPatchSide * kPatchChannels;
       }
       PatchPosition pos;
       pos.row_lo = static_cast<int16_t>(row_lo);

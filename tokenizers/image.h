@@ -17,14 +17,11 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "base/random.h"
+#include "base/patch_layout.h"  // kPatchSide, kPatchChannels, kPatchValues
 #include "envs/array.h"
 
 namespace calico {
 
-inline constexpr int kPatchSize = 16;
-inline constexpr int kPatchChannels = 3;
-// Floats in one patch: 16 * 16 * 3.
-inline constexpr int kPatchValues = kPatchSize * kPatchSize * kPatchChannels;
 // Buckets of the row / column position embedding tables.
 inline constexpr int kPatchPositionBuckets = 128;
 
