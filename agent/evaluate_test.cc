@@ -81,16 +81,16 @@ TaskRegistry Registry() {
 
 TEST(EvaluateTest, ExpertAndRandomThroughTheSameEvaluatorScore100And0) {
   const TaskRegistry registry = Registry();
-  const ReferenceTable placeholder = {{"coin/one", {0, 1, 50}}, {"coin/two", {0, 1, 50}}};
+  const ReferenceTable provisional = {{"coin/one", {0, 1, 50}}, {"coin/two", {0, 1, 50}}};
   ASSERT_OK_AND_ASSIGN(SuiteConfig suite,
                        ParseSuite("name: 'coins' episodes: 12 tasks { task: 'coin/one' } tasks { task: 'coin/two' "
                                   "episodes: 8 }",
-                                  "suite.textproto", registry, placeholder));
+                                  "suite.textproto", registry, provisional));
   EXPECT_EQ(suite.tasks(1).episodes(), 8);
   EXPECT_EQ(suite.bootstrap_samples(), 2000);
   EvaluateOptions options;
   options.suite = suite;
-  options.references = placeholder;
+  options.references = provisional;  // replaced by measured references below
   ASSERT_OK_AND_ASSIGN(SuiteScores expert, EvaluateSuite(registry, Fixed(true), options, nullptr));
   ASSERT_OK_AND_ASSIGN(SuiteScores random, EvaluateSuite(registry, Fixed(false), options, nullptr));
   // References measured by the same evaluator on the same seeds...
