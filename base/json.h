@@ -9,7 +9,7 @@
 namespace calico {
 
 // `s` as a JSON string literal, quotes included: '"' and '\' escaped, control characters
-// as \uXXXX, other bytes (UTF-8) passed through.
+// as \u escapes (four hex digits), other bytes (UTF-8) passed through.
 std::string JsonQuote(absl::string_view s);
 
 }  // namespace calico
