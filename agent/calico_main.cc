@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "agent/batch_episode_runner.h"
 #include "agent/collect.h"
 #include "agent/episode_runner.h"
 #include "agent/evaluate.h"
@@ -23,6 +24,7 @@
 #include "base/status_macros.h"
 #include "envs/all_tasks.h"
 #include "policies/experts.h"
+#include "replay/dataset.h"
 #include "replay/inspect.h"
 #include "tokenizers/sequence_builder.h"
 #include "tokenizers/text/text_tokenizer.h"
@@ -51,6 +53,10 @@ ABSL_FLAG(bool, resume, false, "train: continue from the output directory's late
 ABSL_FLAG(int64_t, steps, 0, "train: if > 0, overrides the config's max_steps");
 ABSL_FLAG(std::string, checkpoint, "", "rollout, eval: act with the transformer in this checkpoint instead of --policy");
 ABSL_FLAG(double, temperature, 0.0, "rollout, eval with --checkpoint: sampling temperature (0 = greedy)");
+ABSL_FLAG(int32_t, batch, 16,
+          "rollout, eval with --checkpoint: environments acting together (one decode batch per step)");
+ABSL_FLAG(std::string, prompts, "",
+          "rollout, eval with --checkpoint: dataset whose first episode of each task prompts the policy");
 ABSL_FLAG(bool, append, false, "collect: add to an existing dataset");
 ABSL_FLAG(double, filter, 0.0,
           "collect: Gato's filter, keep episodes whose return is >= this fraction of the expert's (0 = off; "
@@ -67,11 +73,13 @@ constexpr char kUsage[] =
     "      checkpoints and exits; --resume continues bit-identically).\n"
     "  calico envs [--task=T]\n"
     "      List the tasks with their specs and reference returns.\n"
-    "  calico rollout --task=T [--policy=expert|random | --checkpoint=C] [--episodes=N] [--seed=S] [--video=out.gif]\n"
+    "  calico rollout --task=T [--policy=expert|random | --checkpoint=C [--batch=16] [--prompts=DIR]]\n"
+    "                 [--episodes=N] [--seed=S] [--video=out.gif]\n"
     "      Run a policy, print returns and the normalised score, optionally record a video.\n"
     "  calico collect --task=T1,T2 --out=DIR [--policy=expert|random] [--episodes=N] [--append] [--filter=0.8]\n"
     "      Run a policy and store its episodes as a dataset (record shards + manifest).\n"
-    "  calico eval --suite=FILE [--policy=expert|random | --checkpoint=C] [--episodes=N] [--report=DIR]\n"
+    "  calico eval --suite=FILE [--policy=expert|random | --checkpoint=C [--batch=16] [--prompts=DIR]]\n"
+    "              [--episodes=N] [--report=DIR]\n"
     "      Evaluate on a suite: per-task expert-normalised scores, mean/median/IQM with\n"
     "      bootstrap 95% intervals, and a report directory with charts and videos.\n"
     "  calico inspect DIR\n"
@@ -89,20 +97,47 @@ PolicyFactory NamedPolicy(const std::string& name) {
   };
 }
 
-// The policy the flags ask for: a transformer checkpoint if --checkpoint is set, else the
-// named scripted policy; `label` says which, for summaries and reports.
-absl::StatusOr<PolicyFactory> SelectedPolicy(std::string* label) {
+// The policy the flags ask for: a transformer checkpoint if --checkpoint is set (with its
+// batched form, and prompts from --prompts), else the named scripted policy.
+struct SelectedPolicies {
+  std::string label;  // which policy, for summaries and reports
+  PolicyFactory single;
+  BatchPolicyFactory batched;  // null for scripted policies
+};
+
+absl::StatusOr<SelectedPolicies> SelectPolicy(const std::vector<std::string>& tasks) {
+  SelectedPolicies selected;
   const std::string checkpoint = absl::GetFlag(FLAGS_checkpoint);
+  const std::string prompts = absl::GetFlag(FLAGS_prompts);
   if (checkpoint.empty()) {
-    *label = absl::GetFlag(FLAGS_policy);
-    return NamedPolicy(*label);
+    if (!prompts.empty()) return absl::InvalidArgumentError("--prompts needs --checkpoint (a transformer policy)");
+    selected.label = absl::GetFlag(FLAGS_policy);
+    selected.single = NamedPolicy(selected.label);
+    return selected;
+  }
+  if (absl::GetFlag(FLAGS_batch) < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("--batch is ", absl::GetFlag(FLAGS_batch), "; expected >= 1"));
   }
   CheckpointPolicyOptions options;
   options.policy.temperature = absl::GetFlag(FLAGS_temperature);
   options.policy.seed = absl::GetFlag(FLAGS_seed);
   options.text_model_path = absl::GetFlag(FLAGS_text_model);
-  *label = UserPath(checkpoint);
-  return MakeCheckpointPolicyFactory(*label, options);
+  if (!prompts.empty()) {
+    ASSIGN_OR_RETURN(Dataset dataset, LoadDataset(UserPath(prompts)));
+    for (const std::string& task : tasks) {
+      auto it = dataset.episodes.find(task);
+      if (it == dataset.episodes.end() || it->second.empty()) {
+        std::printf("note: %s holds no episode of %s; it acts without a prompt\n", prompts.c_str(), task.c_str());
+        continue;
+      }
+      options.prompts[task] = it->second.front();
+    }
+  }
+  selected.label = UserPath(checkpoint);
+  ASSIGN_OR_RETURN(CheckpointPolicies policies, MakeCheckpointPolicies(selected.label, options));
+  selected.single = std::move(policies.single);
+  selected.batched = std::move(policies.batched);
+  return selected;
 }
 
 int EpisodesFlag(int default_value) {
@@ -179,9 +214,12 @@ absl::Status Rollout() {
           absl::StrCat("--video_size is '", absl::GetFlag(FLAGS_video_size), "'; expected HEIGHTxWIDTH, e.g. 240x320"));
     }
   }
-  std::string policy;
-  ASSIGN_OR_RETURN(PolicyFactory factory, SelectedPolicy(&policy));
-  ASSIGN_OR_RETURN(EpisodeRunnerReport report, RunEpisodes(AllTasks(), factory, options, &std::cout));
+  ASSIGN_OR_RETURN(SelectedPolicies selected, SelectPolicy({options.task}));
+  const std::string& policy = selected.label;
+  ASSIGN_OR_RETURN(EpisodeRunnerReport report,
+                   selected.batched ? RunEpisodesBatched(AllTasks(), selected.batched, absl::GetFlag(FLAGS_batch),
+                                                         options, &std::cout)
+                                    : RunEpisodes(AllTasks(), selected.single, options, &std::cout));
   std::printf("\n%s, %s policy, %d episodes (seeds %llu..%llu): mean return %.2f +- %.2f\n", options.task.c_str(),
               policy.c_str(), options.episodes, static_cast<unsigned long long>(options.first_seed),
               static_cast<unsigned long long>(options.first_seed + options.episodes - 1), report.mean_return,
@@ -253,10 +291,15 @@ absl::Status Eval() {
     for (SuiteTask& task : *options.suite.mutable_tasks()) task.set_episodes(episodes);
   }
   options.references = references;
-  ASSIGN_OR_RETURN(PolicyFactory factory, SelectedPolicy(&options.policy_label));
+  std::vector<std::string> tasks;
+  for (const SuiteTask& task : options.suite.tasks()) tasks.push_back(task.task());
+  ASSIGN_OR_RETURN(SelectedPolicies selected, SelectPolicy(tasks));
+  options.policy_label = selected.label;
+  options.make_batch_policy = selected.batched;
+  options.batch_envs = absl::GetFlag(FLAGS_batch);
   options.threads = absl::GetFlag(FLAGS_threads);
   options.report_directory = absl::GetFlag(FLAGS_report).empty() ? "" : UserPath(absl::GetFlag(FLAGS_report));
-  ASSIGN_OR_RETURN(SuiteScores scores, EvaluateSuite(AllTasks(), factory, options, &std::cout));
+  ASSIGN_OR_RETURN(SuiteScores scores, EvaluateSuite(AllTasks(), selected.single, options, &std::cout));
   std::printf("\n%s", ScoreTable(scores).c_str());
   if (!options.report_directory.empty()) {
     std::printf("\nreport: %s/report.html\n", options.report_directory.c_str());

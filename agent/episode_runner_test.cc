@@ -1,5 +1,7 @@
 #include "agent/episode_runner.h"
 
+#include "agent/test_envs.h"
+
 #include <cstdlib>
 #include <sstream>
 
@@ -14,70 +16,8 @@ namespace calico {
 namespace {
 
 using ::testing::HasSubstr;
-
-// Episodes of 5 + seed % 4 steps; reward = action value * seed-dependent noise, so the
-// returns depend on both the seed and the policy. Fails on seed 13 when asked to.
-class NoisyEnv : public Environment {
- public:
-  NoisyEnv() {
-    specs_["x"] = {"x", {1}, DType::kFloat32, {-1}, {1}};
-  }
-  const SpecMap& observation_spec() const override { return specs_; }
-  const SpecMap& action_spec() const override { return specs_; }
-  absl::StatusOr<TimeStep> Reset(uint64_t seed) override {
-    if (seed == 13) return absl::InternalError("seed 13 is cursed");
-    rng_ = Rng(seed);
-    remaining_ = 5 + static_cast<int>(seed % 4);
-    return Obs(StepType::kFirst, 0);
-  }
-  absl::StatusOr<TimeStep> Step(const NamedArrays& action) override {
-    RETURN_IF_ERROR(CheckArrays(specs_, action, "action"));
-    --remaining_;
-    return Obs(remaining_ == 0 ? StepType::kLast : StepType::kMid, action.at("x").floats[0] * rng_.Uniform());
-  }
-  absl::StatusOr<Array> Render(int height, int width) override {
-    return Array::Uint8({height, width, 3}, std::vector<uint8_t>(static_cast<size_t>(height) * width * 3,
-                                                                 static_cast<uint8_t>(remaining_ * 20)));
-  }
-
- private:
-  TimeStep Obs(StepType type, double reward) {
-    TimeStep t;
-    t.step_type = type;
-    t.reward = reward;
-    t.observation["x"] = Array::Float({1}, {static_cast<float>(remaining_) / 10});
-    return t;
-  }
-  SpecMap specs_;
-  Rng rng_{0};
-  int remaining_ = 0;
-};
-
-class ConstantPolicy : public Policy {
- public:
-  explicit ConstantPolicy(float value) : value_(value) {}
-  void Reset(uint64_t seed) override {}
-  absl::StatusOr<NamedArrays> Act(const TimeStep& timestep) override {
-    return NamedArrays{{"x", Array::Float({1}, {value_})}};
-  }
-
- private:
-  float value_;
-};
-
-TaskRegistry Registry() {
-  TaskRegistry registry;
-  EXPECT_OK(registry.Register({"test/noisy", "noise", 8}, []() -> absl::StatusOr<std::unique_ptr<Environment>> {
-    return std::make_unique<NoisyEnv>();
-  }));
-  return registry;
-}
-
-PolicyFactory Constant(float value) {
-  return [value](const std::string&, const Environment&) -> absl::StatusOr<std::unique_ptr<Policy>> {
-    return std::make_unique<ConstantPolicy>(value);
-  };
-}
+using test_envs::Constant;
+using test_envs::Registry;
 
 TEST(EpisodeRunnerTest, ResultsDoNotDependOnTheThreadCount) {
   const TaskRegistry registry = Registry();

@@ -66,7 +66,10 @@ absl::StatusOr<SuiteScores> EvaluateSuite(const TaskRegistry& registry, const Po
       run.video_every = 4;
     }
     if (progress != nullptr) *progress << "eval " << run.task << ": " << run.episodes << " episodes\n";
-    ASSIGN_OR_RETURN(EpisodeRunnerReport report, RunEpisodes(registry, make_policy, run, progress));
+    ASSIGN_OR_RETURN(EpisodeRunnerReport report,
+                     options.make_batch_policy
+                         ? RunEpisodesBatched(registry, options.make_batch_policy, options.batch_envs, run, progress)
+                         : RunEpisodes(registry, make_policy, run, progress));
     TaskScore score;
     score.task = run.task;
     for (const EpisodeResult& r : report.episodes) score.returns.push_back(r.episode_return);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "agent/batch_episode_runner.h"
 #include "agent/episode_runner.h"
 #include "agent/report.h"
 #include "agent/scores.h"
@@ -28,6 +29,11 @@ struct EvaluateOptions {
   ReferenceTable references;       // for every task of the suite
   std::string policy_label;        // for the report
   int threads = 2;
+  // Set: each task's episodes run on min(batch_envs, episodes) environments in lockstep,
+  // acting through one BatchPolicy (a transformer's one decode batch per step) instead of
+  // one policy per thread. Episode returns are the same either way.
+  BatchPolicyFactory make_batch_policy;
+  int batch_envs = 16;
   std::string report_directory;    // empty: no report
   bool videos = true;              // record episode 0 of each task as a GIF in the report
   ReportInfo extra;                // e.g. training curves

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "agent/batch_episode_runner.h"
 #include "agent/episode_runner.h"
 #include "policies/transformer_policy.h"
 #include "replay/episode.h"
@@ -30,6 +31,18 @@ struct CheckpointPolicyOptions {
 // or corrupt checkpoint (naming its path), a missing text model. Errors of a call: a
 // task the model cannot hold (vocabulary, observation size, context), naming the task.
 absl::StatusOr<PolicyFactory> MakeCheckpointPolicyFactory(const std::string& checkpoint_path,
+                                                          CheckpointPolicyOptions options);
+
+// Both forms of one loaded checkpoint: one TransformerPolicy per environment, or one
+// TransformerActor for a batch of environments (one decode batch per step). The two act
+// identically per episode.
+struct CheckpointPolicies {
+  PolicyFactory single;
+  BatchPolicyFactory batched;
+};
+
+// As MakeCheckpointPolicyFactory, with the batched form too (the checkpoint is read once).
+absl::StatusOr<CheckpointPolicies> MakeCheckpointPolicies(const std::string& checkpoint_path,
                                                           CheckpointPolicyOptions options);
 
 }  // namespace calico

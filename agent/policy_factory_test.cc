@@ -45,6 +45,13 @@ TEST(CheckpointPolicyFactoryTest, RunsSeededEpisodesIndependentOfThreads) {
     EXPECT_EQ(two.episodes[i].steps, one.episodes[i].steps) << i;
     EXPECT_EQ(two.episodes[i].episode_return, one.episodes[i].episode_return) << i;
   }
+  // The batched form (one TransformerActor for all three) acts the same.
+  ASSERT_OK_AND_ASSIGN(CheckpointPolicies both, MakeCheckpointPolicies(path, options));
+  ASSERT_OK_AND_ASSIGN(EpisodeRunnerReport batched, RunEpisodesBatched(AllTasks(), both.batched, 3, run, nullptr));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(batched.episodes[i].steps, one.episodes[i].steps) << i;
+    EXPECT_EQ(batched.episodes[i].episode_return, one.episodes[i].episode_return) << i;
+  }
 }
 
 TEST(CheckpointPolicyFactoryTest, BadCheckpointOrTextModelFailsBeforeAnyEpisode) {

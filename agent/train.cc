@@ -328,6 +328,12 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   ApplyTrainConfigDefaults(&config);
   RETURN_IF_ERROR(CheckTrainConfig(config));
   ASSIGN_OR_RETURN(ModelConfig model_config, ResolveModel(config));
+  // The model never sees a sequence longer than sequence_length, so that is its context:
+  // a policy acting with the checkpoint then keeps at most that many positions in its
+  // cache, and never meets query-key distances it was not trained on.
+  if (config.sequence_length() < model_config.context_length()) {
+    model_config.set_context_length(static_cast<int32_t>(config.sequence_length()));
+  }
   std::ostream* out = options.progress;
 
   // The output directory: a fresh run never overwrites another run's checkpoints.

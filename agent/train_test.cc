@@ -19,6 +19,7 @@
 #include "envs/all_tasks.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "model/checkpoint.h"
 #include "policies/experts.h"
 
 namespace calico {
@@ -136,6 +137,9 @@ TEST_F(TrainTest, LossFallsOnCollectedEpisodesAndEveryStepIsRecorded) {
   ASSERT_OK_AND_ASSIGN(std::string latest, LatestCheckpoint(dir));
   EXPECT_EQ(latest, absl::StrCat(dir, "/ckpt-000030"));
   EXPECT_EQ(report.last_checkpoint, latest);
+  // Trained on 256-position sequences, so the checkpoint's context is 256 (nano's is 1024).
+  ASSERT_OK_AND_ASSIGN(ModelConfig stored, ReadCheckpointConfig(latest));
+  EXPECT_EQ(stored.context_length(), 256);
   EXPECT_THAT(progress.str(), HasSubstr("step 30/30"));
   EXPECT_THAT(progress.str(), HasSubstr("tokens/s"));
   EXPECT_THAT(progress.str(), HasSubstr("ETA"));

@@ -25,6 +25,7 @@
 #include "model/decoder.h"
 #include "model/kv_cache.h"
 #include "model/transformer.h"
+#include "policies/batch_policy.h"
 #include "policies/policy.h"
 #include "replay/episode.h"
 #include "tokenizers/sequence_builder.h"
@@ -52,18 +53,18 @@ struct TransformerPolicyOptions {
 // model's matrices are read once per token for the whole batch (evaluation throughput).
 // Environment i acts exactly as a TransformerPolicy would (its own Rng, cache positions
 // and drops). Not thread-safe; the Transformer is only read, so it can be shared.
-class TransformerActor {
+class TransformerActor : public BatchPolicy {
  public:
   // As TransformerPolicy::Create, for `num_envs` >= 1 environments.
   static absl::StatusOr<std::unique_ptr<TransformerActor>> Create(
       std::shared_ptr<const Transformer> model, const std::string& task, const SpecMap& obs_spec,
       const SpecMap& action_spec, const TextTokenizer* text, TransformerPolicyOptions options, int num_envs);
 
-  int num_envs() const { return static_cast<int>(envs_.size()); }
+  int num_envs() const override { return static_cast<int>(envs_.size()); }
 
   // Starts an episode in environment `env`: empties its cache, reseeds its sampler and
   // prefills the prompt. A failed prefill is reported by the next Act of `env`.
-  void Reset(int env, uint64_t seed);
+  void Reset(int env, uint64_t seed) override;
 
   // The actions of environments `envs` (distinct, in [0, num_envs)) for their
   // `timesteps` (not LAST), in the same order. Errors: bad indices, an observation that
@@ -71,7 +72,7 @@ class TransformerActor {
   // timestep longer than the context allows; on error the environments' episodes are in
   // an unspecified state (Reset them).
   absl::StatusOr<std::vector<NamedArrays>> Act(const std::vector<int>& envs,
-                                               const std::vector<const TimeStep*>& timesteps);
+                                               const std::vector<const TimeStep*>& timesteps) override;
 
   const std::vector<int32_t>& last_action_ids(int env) const { return envs_[env].last_action_ids; }
   // The logits the last action token of the last Act was chosen from, [requests of
