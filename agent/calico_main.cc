@@ -1,4 +1,6 @@
 // The `calico` command line: one binary, one subcommand per job (see kUsage).
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -51,7 +53,10 @@ ABSL_FLAG(std::string, report, "", "eval: report directory (report.json, report.
 ABSL_FLAG(std::string, config, "", "train: training config (text-format TrainConfig, e.g. agent/configs/quickstart.textproto)");
 ABSL_FLAG(bool, resume, false, "train: continue from the output directory's latest checkpoint");
 ABSL_FLAG(int64_t, steps, 0, "train: if > 0, overrides the config's max_steps");
-ABSL_FLAG(std::string, checkpoint, "", "rollout, eval: act with the transformer in this checkpoint instead of --policy");
+ABSL_FLAG(std::string, checkpoint, "",
+          "rollout, eval: act with the transformer in this checkpoint (or a training run's directory: its "
+          "latest checkpoint) instead of --policy");
+ABSL_FLAG(std::string, datasets, "", "train: comma-separated dataset directories, replacing the config's");
 ABSL_FLAG(double, temperature, 0.0, "rollout, eval with --checkpoint: sampling temperature (0 = greedy)");
 ABSL_FLAG(int32_t, batch, 16,
           "rollout, eval with --checkpoint: environments acting together (one decode batch per step)");
@@ -68,7 +73,7 @@ namespace {
 constexpr char kUsage[] =
     "calico: a Gato-style generalist agent runtime.\n\n"
     "Commands:\n"
-    "  calico train --config=FILE [--out=DIR] [--steps=N] [--resume]\n"
+    "  calico train --config=FILE [--datasets=DIR,...] [--out=DIR] [--steps=N] [--resume]\n"
     "      Train the transformer on datasets (progress, metrics.jsonl, checkpoints; Ctrl-C\n"
     "      checkpoints and exits; --resume continues bit-identically).\n"
     "  calico envs [--task=T]\n"
@@ -134,6 +139,11 @@ absl::StatusOr<SelectedPolicies> SelectPolicy(const std::vector<std::string>& ta
     }
   }
   selected.label = UserPath(checkpoint);
+  struct stat info;
+  if (::stat(selected.label.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+    // A training run's output directory: its latest checkpoint.
+    ASSIGN_OR_RETURN(selected.label, LatestCheckpoint(selected.label));
+  }
   ASSIGN_OR_RETURN(CheckpointPolicies policies, MakeCheckpointPolicies(selected.label, options));
   selected.single = std::move(policies.single);
   selected.batched = std::move(policies.batched);
@@ -160,6 +170,12 @@ absl::Status Train() {
   ASSIGN_OR_RETURN(std::string text, ReadFile(UserPath(path)));
   ASSIGN_OR_RETURN(TrainConfig config, ParseTrainConfig(text, path));
   // Paths in the config and on the command line are taken from where the user runs.
+  if (!absl::GetFlag(FLAGS_datasets).empty()) {
+    config.clear_datasets();
+    for (absl::string_view dataset : absl::StrSplit(absl::GetFlag(FLAGS_datasets), ',', absl::SkipEmpty())) {
+      config.add_datasets(std::string(dataset));
+    }
+  }
   for (std::string& dataset : *config.mutable_datasets()) dataset = UserPath(dataset);
   if (!absl::GetFlag(FLAGS_out).empty()) config.set_output_dir(absl::GetFlag(FLAGS_out));
   config.set_output_dir(UserPath(config.output_dir()));
