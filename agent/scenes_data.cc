@@ -1,5 +1,6 @@
 #include "agent/scenes_data.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>

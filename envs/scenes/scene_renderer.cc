@@ -1,6 +1,8 @@
 #include "envs/scenes/scene_renderer.h"
 
+#include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
