@@ -22,6 +22,7 @@
 #include "agent/policy_factory.h"
 #include "agent/train.h"
 #include "agent/resource_paths.h"
+#include "agent/scenes_data.h"
 #include "base/file_io.h"
 #include "base/status_macros.h"
 #include "envs/all_tasks.h"
@@ -62,7 +63,13 @@ ABSL_FLAG(int32_t, batch, 16,
           "rollout, eval with --checkpoint: environments acting together (one decode batch per step)");
 ABSL_FLAG(std::string, prompts, "",
           "rollout, eval with --checkpoint: dataset whose first episode of each task prompts the policy");
-ABSL_FLAG(bool, append, false, "collect: add to an existing dataset");
+ABSL_FLAG(bool, append, false, "collect, scenes: add to an existing dataset");
+ABSL_FLAG(uint64_t, first_seed, 0, "scenes: seed of the first scene (episode i shows scenes first_seed + i * pairs ...)");
+ABSL_FLAG(int32_t, size, 64, "scenes: image side in pixels, a multiple of 16");
+ABSL_FLAG(int32_t, pairs, 5, "scenes: image-text steps per episode");
+ABSL_FLAG(std::string, kind, "mixed", "scenes: 'caption', 'vqa' or 'mixed' (episodes alternate)");
+ABSL_FLAG(std::string, png, "", "scenes: also write every scene as a PNG here, with index.tsv (file, seed, text)");
+ABSL_FLAG(bool, eval_set, false, "scenes: write a held-out evaluation set (seeds >= 1000000; training sets stay below)");
 ABSL_FLAG(double, filter, 0.0,
           "collect: Gato's filter, keep episodes whose return is >= this fraction of the expert's (0 = off; "
           "Gato used 0.8)");
@@ -83,6 +90,10 @@ constexpr char kUsage[] =
     "      Run a policy, print returns and the normalised score, optionally record a video.\n"
     "  calico collect --task=T1,T2 --out=DIR [--policy=expert|random] [--episodes=N] [--append] [--filter=0.8]\n"
     "      Run a policy and store its episodes as a dataset (record shards + manifest).\n"
+    "  calico scenes --out=DIR [--episodes=N] [--first_seed=S] [--size=64] [--pairs=5] [--kind=caption|vqa|mixed]\n"
+    "                [--png=DIR] [--eval_set] [--append]\n"
+    "      Render image scenes with captions / question-answer pairs and store them as a\n"
+    "      vision-language dataset (tasks scenes/caption, scenes/vqa).\n"
     "  calico eval --suite=FILE [--policy=expert|random | --checkpoint=C [--batch=16] [--prompts=DIR]]\n"
     "              [--episodes=N] [--report=DIR]\n"
     "      Evaluate on a suite: per-task expert-normalised scores, mean/median/IQM with\n"
@@ -251,6 +262,47 @@ absl::Status Rollout() {
   return absl::OkStatus();
 }
 
+// Token counts for a dataset manifest: the text model fixes the vocabulary.
+absl::StatusOr<TokenCounter> ManifestTokenCounter() {
+  ASSIGN_OR_RETURN(std::string model_path, FindTextModel(absl::GetFlag(FLAGS_text_model)));
+  ASSIGN_OR_RETURN(std::shared_ptr<TextTokenizer> text, TextTokenizer::Load(model_path));
+  ASSIGN_OR_RETURN(Vocabulary vocab, Vocabulary::Create(text->vocab_size()));
+  return TokenCounter([text, vocab](const Episode& episode) -> absl::StatusOr<int64_t> {
+    SequenceBuilderOptions builder_options;
+    builder_options.observation_spec = episode.observation_spec;
+    builder_options.action_spec = episode.action_spec;
+    ASSIGN_OR_RETURN(SequenceBuilder builder, SequenceBuilder::Create(builder_options, vocab, text.get()));
+    ASSIGN_OR_RETURN(TokenStream stream, builder.TokenizeEpisode(episode.steps, nullptr));
+    return stream.num_positions();
+  });
+}
+
+absl::Status Scenes() {
+  ScenesDatasetOptions options;
+  if (absl::GetFlag(FLAGS_out).empty()) return absl::InvalidArgumentError("scenes needs --out=DIR");
+  options.directory = UserPath(absl::GetFlag(FLAGS_out));
+  options.episodes = EpisodesFlag(100);
+  options.first_seed = absl::GetFlag(FLAGS_first_seed);
+  options.size = absl::GetFlag(FLAGS_size);
+  options.pairs = absl::GetFlag(FLAGS_pairs);
+  ASSIGN_OR_RETURN(options.kind, ParseScenesKind(absl::GetFlag(FLAGS_kind)));
+  options.eval_set = absl::GetFlag(FLAGS_eval_set);
+  options.append = absl::GetFlag(FLAGS_append);
+  options.threads = absl::GetFlag(FLAGS_threads);
+  if (!absl::GetFlag(FLAGS_png).empty()) options.png_directory = UserPath(absl::GetFlag(FLAGS_png));
+  RETURN_IF_ERROR(options.Validate());
+  ASSIGN_OR_RETURN(options.count_tokens, ManifestTokenCounter());
+  ASSIGN_OR_RETURN(ScenesReport report, WriteScenesDataset(options, &std::cout));
+  const uint64_t last = options.first_seed + static_cast<uint64_t>(report.scenes) - 1;
+  std::printf("\nwrote %lld episodes (%lld scenes %dx%d, seeds %llu..%llu, %s set) to %s in %.1f s (%.0f scenes/s)\n",
+              static_cast<long long>(report.episodes), static_cast<long long>(report.scenes), options.size, options.size,
+              static_cast<unsigned long long>(options.first_seed), static_cast<unsigned long long>(last),
+              options.eval_set ? "evaluation" : "training", options.directory.c_str(), report.seconds,
+              report.scenes / std::max(report.seconds, 1e-9));
+  if (!options.png_directory.empty()) std::printf("PNGs and index.tsv: %s\n", options.png_directory.c_str());
+  return absl::OkStatus();
+}
+
 absl::Status Collect() {
   CollectOptions options;
   const std::string tasks = absl::GetFlag(FLAGS_task);
@@ -269,18 +321,7 @@ absl::Status Collect() {
     absl::StatusOr<ReferenceReturns> refs = ReferencesFor(task);
     if (refs.ok()) options.references[task] = *refs;
   }
-  // Token counts for the manifest use the text model, which fixes the vocabulary.
-  ASSIGN_OR_RETURN(std::string model_path, FindTextModel(absl::GetFlag(FLAGS_text_model)));
-  ASSIGN_OR_RETURN(std::shared_ptr<TextTokenizer> text, TextTokenizer::Load(model_path));
-  ASSIGN_OR_RETURN(Vocabulary vocab, Vocabulary::Create(text->vocab_size()));
-  options.count_tokens = [text, vocab](const Episode& episode) -> absl::StatusOr<int64_t> {
-    SequenceBuilderOptions builder_options;
-    builder_options.observation_spec = episode.observation_spec;
-    builder_options.action_spec = episode.action_spec;
-    ASSIGN_OR_RETURN(SequenceBuilder builder, SequenceBuilder::Create(builder_options, vocab, text.get()));
-    ASSIGN_OR_RETURN(TokenStream stream, builder.TokenizeEpisode(episode.steps, nullptr));
-    return stream.num_positions();
-  };
+  ASSIGN_OR_RETURN(options.count_tokens, ManifestTokenCounter());
   ASSIGN_OR_RETURN(CollectReport report,
                    calico::Collect(AllTasks(), NamedPolicy(options.policy_name), options, &std::cout));
   std::printf("\nwrote %lld episodes (%lld steps) to %s in %.1f s; %lld dropped by the return filter\n",
@@ -390,6 +431,8 @@ int Main(int argc, char** argv) {
     status = Rollout();
   } else if (command == "collect") {
     status = Collect();
+  } else if (command == "scenes") {
+    status = Scenes();
   } else if (command == "eval") {
     status = Eval();
   } else if (command == "inspect") {

@@ -142,7 +142,7 @@ bool Exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-absl::Status MakeDirectories(const std::string& path) {
+absl::Status MakeOutputDirectories(const std::string& path) {
   std::string prefix;
   for (absl::string_view part : absl::StrSplit(path, '/')) {
     absl::StrAppend(&prefix, part, "/");
@@ -371,7 +371,7 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
 
   SetModelThreads(config.threads());
   ASSIGN_OR_RETURN(Trainer trainer, Trainer::Create(model_config, AdamWFromConfig(config), config.seed()));
-  RETURN_IF_ERROR(MakeDirectories(dir));
+  RETURN_IF_ERROR(MakeOutputDirectories(dir));
   const std::string metrics_path = absl::StrCat(dir, "/", kMetricsFile);
   if (!resume_from.empty()) {
     RETURN_IF_ERROR(RestoreCheckpoint(resume_from, &trainer));

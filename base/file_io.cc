@@ -85,4 +85,21 @@ absl::Status WriteFileAtomically(const std::string& path, absl::string_view cont
   return absl::OkStatus();
 }
 
+absl::Status MakeDirectories(const std::string& path) {
+  auto is_directory = [](const std::string& p) {
+    struct stat info;
+    return ::stat(p.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+  };
+  for (size_t i = 0; i <= path.size(); ++i) {
+    if (i == path.size() || (path[i] == '/' && i > 0)) {
+      const std::string partial = path.substr(0, i);
+      if (!is_directory(partial) && ::mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) {
+        return absl::InternalError(absl::StrCat("cannot create directory '", partial, "': ", std::strerror(errno)));
+      }
+    }
+  }
+  if (!is_directory(path)) return absl::InvalidArgumentError(absl::StrCat("'", path, "' is not a directory"));
+  return absl::OkStatus();
+}
+
 }  // namespace calico

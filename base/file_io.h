@@ -19,6 +19,10 @@ absl::StatusOr<std::string> ReadFile(const std::string& path);
 // file or the new one, never a torn one.
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents);
 
+// Creates the directory `path` and any missing parents (like `mkdir -p`). Errors name the
+// part that could not be created, or say that `path` exists but is not a directory.
+absl::Status MakeDirectories(const std::string& path);
+
 }  // namespace calico
 
 #endif  // CALICO_BASE_FILE_IO_H_

@@ -33,20 +33,6 @@ bool Exists(const std::string& path) {
   return ::stat(path.c_str(), &info) == 0;
 }
 
-absl::Status MakeDirectories(const std::string& path) {
-  std::string partial;
-  for (size_t i = 0; i <= path.size(); ++i) {
-    if (i == path.size() || (path[i] == '/' && i > 0)) {
-      partial = path.substr(0, i);
-      if (!IsDirectory(partial) && ::mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) {
-        return absl::InternalError(absl::StrCat("cannot create directory '", partial, "': ", std::strerror(errno)));
-      }
-    }
-  }
-  if (!IsDirectory(path)) return absl::InvalidArgumentError(absl::StrCat("'", path, "' is not a directory"));
-  return absl::OkStatus();
-}
-
 absl::StatusOr<SpecMap> Specs(const google::protobuf::RepeatedPtrField<ArraySpecProto>& protos, const char* role,
                               const std::string& where) {
   absl::StatusOr<SpecMap> specs = SpecMapFromProtos(protos, role);

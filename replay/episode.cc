@@ -30,7 +30,11 @@ StepTypeProto ToProto(StepType type) {
 
 }  // namespace
 
-int64_t Episode::length() const { return steps.empty() ? 0 : static_cast<int64_t>(steps.size()) - 1; }
+int64_t Episode::length() const {
+  // Vision-language episodes take no actions at all.
+  if (action_spec.empty() || steps.empty()) return 0;
+  return static_cast<int64_t>(steps.size()) - 1;
+}
 
 absl::Status ValidateEpisode(const Episode& episode) {
   if (episode.task.empty()) return absl::InvalidArgumentError("episode has no task name");
@@ -58,6 +62,14 @@ absl::Status ValidateEpisode(const Episode& episode) {
     if (i > 0) total += reward;
     RETURN_IF_ERROR(Prefixed(CheckArrays(episode.observation_spec, episode.steps[i].observation, "observation"), at));
     const bool last = i + 1 == n;
+    if (episode.action_spec.empty()) {
+      // A vision-language episode: observation-only steps.
+      if (episode.steps[i].action.has_value()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(at, "carries an action, but the task has no action spec (a vision-language episode)"));
+      }
+      continue;
+    }
     if (last && episode.steps[i].action.has_value()) {
       return absl::InvalidArgumentError(absl::StrCat(at, "the last step must not carry an action"));
     }

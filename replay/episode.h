@@ -20,7 +20,9 @@ namespace calico {
 inline constexpr uint32_t kEpisodeFormatVersion = 1;
 
 // A plain value type. steps[i] holds observation i and the action taken after it (none
-// on the last step); step_types/rewards/discounts are parallel to steps.
+// on the last step); step_types/rewards/discounts are parallel to steps. A
+// vision-language episode has an empty action spec and no action on any step (each step
+// is an image and its text).
 struct Episode {
   std::string task;
   SpecMap observation_spec;
@@ -33,14 +35,14 @@ struct Episode {
   std::string policy;
   uint64_t seed = 0;
 
-  // Number of actions taken.
+  // Number of actions taken (steps - 1; 0 for a vision-language episode).
   int64_t length() const;
 };
 
 // Checks everything a reader relies on: a task name, valid specs, at least one step,
 // parallel arrays of equal length, FIRST then MID... then LAST (a stored episode is
 // complete), every observation and action fitting its spec, an action on every step
-// but the last and none on it, finite rewards and discounts in [0, 1], and a return
+// but the last and none on it (with an empty action spec: no action on any step), finite rewards and discounts in [0, 1], and a return
 // equal to the sum of rewards. Errors name the step and key.
 absl::Status ValidateEpisode(const Episode& episode);
 

@@ -41,6 +41,43 @@ Episode MakeEpisode() {
   return *episode;
 }
 
+// A vision-language episode: image + text steps, no action spec, no actions.
+Episode VisionLanguageEpisode(int steps) {
+  Episode episode;
+  episode.task = "scenes/vqa";
+  episode.observation_spec["image"] = {"image", {16, 16, 3}, DType::kUint8, {}, {}};
+  episode.observation_spec["text"] = {"text", {}, DType::kString, {}, {}};
+  episode.policy = "ground truth";
+  episode.seed = 5;
+  for (int t = 0; t < steps; ++t) {
+    Timestep step;
+    step.observation["image"] = Array::Uint8({16, 16, 3}, std::vector<uint8_t>(768, static_cast<uint8_t>(t)));
+    step.observation["text"] = Array::Text("q: how many objects are there? a: two");
+    episode.steps.push_back(step);
+    episode.step_types.push_back(t == 0 ? StepType::kFirst : t + 1 == steps ? StepType::kLast : StepType::kMid);
+    episode.rewards.push_back(0.0);
+    episode.discounts.push_back(1.0);
+  }
+  return episode;
+}
+
+TEST(EpisodeTest, VisionLanguageEpisodesHaveNoActionsAndRoundTrip) {
+  const Episode episode = VisionLanguageEpisode(5);
+  EXPECT_EQ(episode.length(), 0);
+  ASSERT_OK_AND_ASSIGN(std::string bytes, SerializeEpisode(episode));
+  ASSERT_OK_AND_ASSIGN(Episode back, ParseEpisode(bytes, "vl"));
+  ASSERT_EQ(back.steps.size(), 5u);
+  EXPECT_TRUE(back.action_spec.empty());
+  for (const Timestep& step : back.steps) {
+    EXPECT_FALSE(step.action.has_value());
+    EXPECT_EQ(step.observation.at("text").text, "q: how many objects are there? a: two");
+  }
+  Episode with_action = VisionLanguageEpisode(3);
+  with_action.steps[1].action = NamedArrays{};
+  EXPECT_THAT(ValidateEpisode(with_action),
+              StatusIs(absl::StatusCode::kInvalidArgument, AllOf(HasSubstr("step 1"), HasSubstr("no action spec"))));
+}
+
 TEST(EpisodeTest, EveryFieldRoundTrips) {
   const Episode episode = MakeEpisode();
   EXPECT_DOUBLE_EQ(episode.episode_return, 0.25 + 0.5 + 0.75);

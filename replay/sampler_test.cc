@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "base/status_matchers.h"
+#include "tokenizers/text/text_tokenizer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -236,6 +237,71 @@ TEST_F(SamplerTest, SeededNextDependsOnlyOnTheBatchSeed) {
   // Another seed gives another batch.
   ASSERT_OK_AND_ASSIGN(SampledBatch other, b->Next(1235));
   EXPECT_NE(other.ids, from_b.ids);
+}
+
+// Vision-language episodes (image + text steps, no action spec) mix with control
+// episodes in one sampler: their rows hold patches and text ending in EOS, no '|', and
+// loss on the text only.
+TEST_F(SamplerTest, VisionLanguageEpisodesMixWithControlEpisodes) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> text, TextTokenizer::Load("tokenizers/text/calico_text.model"));
+  ASSERT_OK_AND_ASSIGN(Vocabulary vocab, Vocabulary::Create(text->vocab_size()));
+  std::map<std::string, std::vector<Episode>> data = TaggedData(3, 4);
+  for (int e = 0; e < 3; ++e) {
+    Episode episode;
+    episode.task = "scenes/vqa";
+    episode.observation_spec["image"] = {"image", {32, 32, 3}, DType::kUint8, {}, {}};
+    episode.observation_spec["text"] = {"text", {}, DType::kString, {}, {}};
+    episode.seed = e;
+    for (int t = 0; t < 5; ++t) {
+      Timestep step;
+      step.observation["image"] = Array::Uint8({32, 32, 3}, std::vector<uint8_t>(32 * 32 * 3, 100));
+      step.observation["text"] = Array::Text("q: is there a red box? a: yes");
+      episode.steps.push_back(step);
+      episode.step_types.push_back(t == 0 ? StepType::kFirst : t == 4 ? StepType::kLast : StepType::kMid);
+      episode.rewards.push_back(0);
+      episode.discounts.push_back(1);
+    }
+    ASSERT_OK(ValidateEpisode(episode));
+    data["scenes/vqa"].push_back(episode);
+  }
+  SamplerOptions options;
+  options.batch_size = 32;
+  options.sequence_length = 256;
+  options.seed = 3;
+  ASSERT_OK_AND_ASSIGN(auto sampler, Sampler::Create(data, vocab, text.get(), options));
+  ASSERT_OK_AND_ASSIGN(SampledBatch batch, sampler->Next());
+  int vl_rows = 0, control_rows = 0;
+  for (int64_t b = 0; b < batch.batch_size; ++b) {
+    const bool vl = sampler->tasks()[batch.task[b]] == "scenes/vqa";
+    (vl ? vl_rows : control_rows)++;
+    int eos = 0, patches = 0, separators = 0;
+    for (int64_t t = 0; t < batch.length[b]; ++t) {
+      const int64_t i = b * batch.seq_len + t;
+      eos += batch.ids[i] == vocab.eos_id();
+      separators += batch.ids[i] == vocab.separator_id();
+      if (batch.patch_index[i] >= 0) {
+        ++patches;
+        EXPECT_EQ(batch.loss_mask[i], 0);
+      }
+      if (vl && batch.patch_index[i] < 0 && t >= batch.prompt_length[b] && t > 0) {
+        EXPECT_EQ(batch.loss_mask[i], 1) << "text targets carry loss";
+        EXPECT_TRUE(batch.ids[i] < vocab.text_size() || batch.ids[i] == vocab.eos_id()) << batch.ids[i];
+      }
+    }
+    if (vl) {
+      EXPECT_EQ(separators, 0);
+      EXPECT_GT(patches, 0);
+      EXPECT_EQ(patches, 4 * eos) << "one EOS per step, four patches per 32x32 image";
+      // Every step of a 5-step episode ends with EOS right after its text.
+      const int64_t last = b * batch.seq_len + batch.length[b] - 1;
+      EXPECT_EQ(batch.ids[last], vocab.eos_id());
+    } else {
+      EXPECT_EQ(patches, 0);
+      EXPECT_EQ(eos, 0);
+    }
+  }
+  EXPECT_GT(vl_rows, 5);
+  EXPECT_GT(control_rows, 5);
 }
 
 }  // namespace

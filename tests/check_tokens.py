@@ -4,7 +4,8 @@
 Usage: check_tokens.py INPUT.textproto OUTPUT.json
 
 Re-derives, from DESIGN.md's rules and the input file alone, what the stream must be:
-modality and key order, continuous bins (mu-law computed here), discrete ids, local
+modality and key order (vision-language inputs, those without an action spec, put
+images first and text last, each text ending with EOS), continuous bins (mu-law computed here), discrete ids, local
 positions, loss mask, patch intervals and evaluation indices, and that each decoded
 action lies within half a bin (in mu-law space) of the action given. Standard library
 only; reads calico's one-array-per-line example files (tests/data/make_examples.py).
@@ -18,6 +19,8 @@ import sys
 MU, M, BINS = 100.0, 256.0, 1024
 MODALITY = {"STRING": "text", "UINT8": "image", "INT32": "discrete", "FLOAT32": "continuous"}
 ORDER = ["text", "image", "discrete", "continuous"]
+# Without an action spec (vision-language steps) text goes last and ends with EOS.
+VL_ORDER = ["image", "discrete", "continuous", "text"]
 
 
 def mu_law(x):
@@ -60,7 +63,9 @@ def main():
     positions = out["positions"]
     starts = out["timestep_starts"] + [len(positions)]
     assert len(starts) - 1 == len(steps), (len(starts), len(steps))
-    expected_keys = sorted(obs_specs, key=lambda k: (ORDER.index(MODALITY[obs_specs[k]]), k))
+    vision_language = not action_specs
+    order = VL_ORDER if vision_language else ORDER
+    expected_keys = sorted(obs_specs, key=lambda k: (order.index(MODALITY[obs_specs[k]]), k))
     checked = 0
     for t, (obs, action) in enumerate(steps):
         span = positions[starts[t]:starts[t + 1]]
@@ -82,6 +87,13 @@ def main():
             elif p["kind"] == "discrete":
                 assert p["id"] == text_size + 1024 + int(values[p["element"]]), (t, p, values)
                 checked += 1
+            elif p["kind"] == "text":
+                # Text ids are SentencePiece's; EOS closes each text in vision-language steps.
+                last_of_key = i + 1 == len(obs_part) or obs_part[i + 1]["key"] != p["key"]
+                is_eos = p["id"] == vocab["eos"]
+                assert is_eos == (vision_language and last_of_key), (t, p)
+                assert is_eos or 0 <= p["id"] < text_size, (t, p)
+                checked += is_eos
         rest = span[len(obs_part):]
         if action:
             assert rest[0]["kind"] == "separator" and rest[0]["id"] == vocab["separator"], rest[0]

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The calico commands end to end, as a person runs them: list tasks, roll out experts with
 # a video, collect a dataset from two tasks (one from pixels), append to it, inspect it,
-# damage it and inspect again, evaluate on a suite with a report, and the clear errors
-# of bad requests.
+# damage it and inspect again, evaluate on a suite with a report, write a vision-language
+# scenes dataset with PNGs, train on control and scenes data together, and the clear
+# errors of bad requests.
 set -euo pipefail
 calico=agent/calico
 tmp="${TEST_TMPDIR:-$(mktemp -d)}"
@@ -54,10 +55,25 @@ for f in report.json report.md report.html videos/arcade_freeway.gif; do
   [[ -s "$tmp/report/$f" ]] || fail "report file $f missing"
 done
 
-# Train a nano model for a few updates on fresh data, then act with it.
+# A vision-language dataset of rendered scenes, with PNGs to look at.
+"$calico" scenes --out="$tmp/scenes" --episodes=4 --png="$tmp/scenes_png" > "$tmp/scenes_out"
+grep -q "wrote 4 episodes (20 scenes 64x64, seeds 0..19, training set)" "$tmp/scenes_out" || { cat "$tmp/scenes_out"; fail "scenes summary"; }
+head -c 8 "$tmp/scenes_png/scene-19.png" | grep -q "PNG" || fail "scenes wrote no PNG"
+grep -q "^scene-6.png	6	q: .* a: " "$tmp/scenes_png/index.tsv" || { cat "$tmp/scenes_png/index.tsv"; fail "scenes index"; }
+"$calico" inspect "$tmp/scenes" > "$tmp/scenes_inspect"
+grep -q "scenes/caption" "$tmp/scenes_inspect" && grep -q "scenes/vqa" "$tmp/scenes_inspect" || fail "scenes tasks missing"
+expect_failure "held-out evaluation range" scenes --out="$tmp/scenes2" --episodes=4 --first_seed=999999
+expect_failure "uses seeds >= 1000000" scenes --out="$tmp/scenes2" --episodes=4 --eval_set
+expect_failure "multiple of 16" scenes --out="$tmp/scenes2" --size=50
+expect_failure "caption, vqa or mixed" scenes --out="$tmp/scenes2" --kind=poems
+expect_failure "already holds a dataset" scenes --out="$tmp/scenes" --episodes=1
+expect_failure "needs --out" scenes
+
+# Train a nano model for a few updates on fresh control data and the scenes, then act.
 "$calico" collect --task=mujoco/cartpole_balance,arcade/freeway --episodes=2 --out="$tmp/train_data" > /dev/null
 cat > "$tmp/train.textproto" <<TRAIN
 datasets: "$tmp/train_data"
+datasets: "$tmp/scenes"
 preset: "nano"
 batch_size: 2
 sequence_length: 256

@@ -6,7 +6,7 @@ set -euo pipefail
 
 calico=agent/calico
 out="${TEST_TMPDIR:-/tmp}"
-for example in cartpole_pixels_episode arcade_episode; do
+for example in cartpole_pixels_episode arcade_episode scenes_vqa_episode; do
   "$calico" tokens --input="tests/data/$example.textproto" --format=json > "$out/$example.json"
   /usr/bin/python3 tests/check_tokens.py "tests/data/$example.textproto" "$out/$example.json"
 done

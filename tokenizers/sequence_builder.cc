@@ -136,14 +136,22 @@ absl::Status SequenceBuilder::AppendObservationUnchecked(const NamedArrays& obse
                                                          TokenStream* stream) const {
   stream->timestep_starts.push_back(static_cast<int32_t>(stream->ids.size()));
   int32_t local = 0;
-  for (const std::string& key : layout_.text) {
-    ASSIGN_OR_RETURN(std::vector<int32_t> ids, text_->Encode(observation.at(key).text));
-    const int32_t source = SourceKey(stream, key);
-    for (size_t i = 0; i < ids.size(); ++i) {
-      Push(stream, PositionKind::kText, ids[i], -1, static_cast<int16_t>(std::min(local++, kMaxLocalPositions)),
-           source, static_cast<int32_t>(i));
+  // Control order: text first. Vision-language order (no action spec): text last, each
+  // text followed by EOS (see the header).
+  const bool vision_language = options_.action_spec.empty();
+  auto append_text = [&]() -> absl::Status {
+    for (const std::string& key : layout_.text) {
+      ASSIGN_OR_RETURN(std::vector<int32_t> ids, text_->Encode(observation.at(key).text));
+      if (vision_language) ids.push_back(vocab_.eos_id());
+      const int32_t source = SourceKey(stream, key);
+      for (size_t i = 0; i < ids.size(); ++i) {
+        Push(stream, PositionKind::kText, ids[i], -1, static_cast<int16_t>(std::min(local++, kMaxLocalPositions)),
+             source, static_cast<int32_t>(i));
+      }
     }
-  }
+    return absl::OkStatus();
+  };
+  if (!vision_language) RETURN_IF_ERROR(append_text());
   for (const std::string& key : layout_.image) {
     const int32_t first_patch = static_cast<int32_t>(stream->patch_positions.size());
     RETURN_IF_ERROR(TokenizeImage(observation.at(key), key, rng, &stream->patches, &stream->patch_positions));
@@ -180,6 +188,7 @@ absl::Status SequenceBuilder::AppendObservationUnchecked(const NamedArrays& obse
     RETURN_IF_ERROR(TokenizeContinuous(vocab_, observation.at(key).floats, key, &stream->ids));
     fill(PositionKind::kContinuous, begin, SourceKey(stream, key));
   }
+  if (vision_language) RETURN_IF_ERROR(append_text());
   if (local > kMaxLocalPositions) {
     return absl::InvalidArgumentError(absl::StrCat("the observation has ", local, " tokens; at most ",
                                                    kMaxLocalPositions,

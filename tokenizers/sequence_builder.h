@@ -6,6 +6,16 @@
 // an observation follows its dtype: STRING text, UINT8 image, INT32 discrete, FLOAT32
 // continuous. Actions are FLOAT32 (continuous) or INT32 (discrete) arrays, tokenised in
 // key order, row-major.
+//
+// Vision-language timesteps (a builder whose action spec is empty, e.g. scenes/caption
+// and scenes/vqa) use another order:
+//   [image patches][discrete][continuous][text EOS]
+// i.e. text comes LAST and each text observation ends with Vocabulary::eos_id(), a text
+// position that carries loss. This departs from DESIGN.md's one-line order ("text, image,
+// ...") on purpose: there the text is an instruction that conditions what follows, here
+// it is what the model must produce about the image (a caption, or a question and its
+// answer), so it has to come after the image, and EOS tells the decoder where the answer
+// ends. Control timesteps (any action spec) keep DESIGN.md's order unchanged.
 #ifndef CALICO_TOKENIZERS_SEQUENCE_BUILDER_H_
 #define CALICO_TOKENIZERS_SEQUENCE_BUILDER_H_
 

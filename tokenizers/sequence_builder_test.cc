@@ -308,5 +308,66 @@ TEST_F(SequenceBuilderTest, VisionLanguageStepsHaveNoSeparator) {
   EXPECT_THAT(builder.TokenizeAction({}), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no action spec")));
 }
 
+// Vision-language steps (no action spec): [image patches][discrete][continuous][text EOS],
+// EOS carrying loss; control steps with the same observation keep text first.
+TEST_F(SequenceBuilderTest, VisionLanguageStepsPutImageFirstAndEndTextWithEos) {
+  SequenceBuilderOptions options;
+  options.observation_spec["image"] = {"image", {32, 32, 3}, DType::kUint8, {}, {}};
+  options.observation_spec["text"] = {"text", {}, DType::kString, {}, {}};
+  ASSERT_OK_AND_ASSIGN(SequenceBuilder builder, SequenceBuilder::Create(options, *vocab_, text_.get()));
+  NamedArrays obs;
+  obs["image"] = Array::Uint8({32, 32, 3}, std::vector<uint8_t>(32 * 32 * 3, 9));
+  obs["text"] = Array::Text("q: what colour is the box? a: red");
+  ASSERT_OK_AND_ASSIGN(std::vector<int32_t> text_ids, text_->Encode(obs["text"].text));
+  const size_t n_text = text_ids.size();
+  ASSERT_OK_AND_ASSIGN(TokenStream stream, builder.TokenizeEpisode({{obs, std::nullopt}, {obs, std::nullopt}}, nullptr));
+  const size_t per_step = 4 + n_text + 1;
+  ASSERT_EQ(stream.num_positions(), static_cast<int64_t>(2 * per_step));
+  EXPECT_THAT(stream.timestep_starts, ElementsAre(0, static_cast<int32_t>(per_step)));
+  for (size_t t = 0; t < 2; ++t) {
+    const size_t base = t * per_step;
+    for (size_t i = 0; i < 4; ++i) {
+      EXPECT_EQ(stream.kinds[base + i], PositionKind::kImage);
+      EXPECT_EQ(stream.loss_mask[base + i], 0);
+    }
+    for (size_t i = 0; i < n_text; ++i) {
+      EXPECT_EQ(stream.kinds[base + 4 + i], PositionKind::kText);
+      EXPECT_EQ(stream.ids[base + 4 + i], text_ids[i]);
+      EXPECT_EQ(stream.loss_mask[base + 4 + i], 1);
+    }
+    const size_t eos = base + 4 + n_text;
+    EXPECT_EQ(stream.ids[eos], vocab_->eos_id());
+    EXPECT_EQ(stream.kinds[eos], PositionKind::kText);
+    EXPECT_EQ(stream.loss_mask[eos], 1);
+    for (size_t i = 0; i < per_step; ++i) EXPECT_EQ(stream.local_position[base + i], static_cast<int16_t>(i));
+  }
+
+  // The same observation in a control task: text first, no EOS, then the action.
+  options.action_spec["force"] = {"force", {1}, DType::kFloat32, {-1}, {1}};
+  ASSERT_OK_AND_ASSIGN(SequenceBuilder control, SequenceBuilder::Create(options, *vocab_, text_.get()));
+  TokenStream control_stream;
+  ASSERT_OK(control.AppendTimestep({obs, NamedArrays{{"force", Array::Float({1}, {0.5f})}}}, nullptr, &control_stream));
+  ASSERT_EQ(control_stream.num_positions(), static_cast<int64_t>(n_text + 4 + 2));
+  for (size_t i = 0; i < n_text; ++i) EXPECT_EQ(control_stream.ids[i], text_ids[i]);
+  EXPECT_EQ(control_stream.kinds[n_text], PositionKind::kImage);
+  for (int32_t id : control_stream.ids) EXPECT_NE(id, vocab_->eos_id());
+}
+
+TEST_F(SequenceBuilderTest, VisionLanguageEmptyTextIsJustEos) {
+  SequenceBuilderOptions options;
+  options.observation_spec["image"] = {"image", {16, 16, 3}, DType::kUint8, {}, {}};
+  options.observation_spec["text"] = {"text", {}, DType::kString, {}, {}};
+  ASSERT_OK_AND_ASSIGN(SequenceBuilder builder, SequenceBuilder::Create(options, *vocab_, text_.get()));
+  NamedArrays obs;
+  obs["image"] = Array::Uint8({16, 16, 3}, std::vector<uint8_t>(16 * 16 * 3, 0));
+  obs["text"] = Array::Text("");
+  TokenStream stream;
+  ASSERT_OK(builder.AppendObservation(obs, nullptr, &stream));
+  ASSERT_EQ(stream.num_positions(), 2);
+  EXPECT_EQ(stream.kinds[0], PositionKind::kImage);
+  EXPECT_EQ(stream.ids[1], vocab_->eos_id());
+  EXPECT_EQ(stream.loss_mask[1], 1);
+}
+
 }  // namespace
 }  // namespace calico

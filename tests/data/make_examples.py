@@ -8,6 +8,8 @@ modality (instruction text, a 32x32 camera image, a discrete mode flag, continuo
 position and velocity) and a continuous force action; the last step has no action.
 arcade_episode.textproto: a grid-game-like episode with a discrete 10x10 board and a
 discrete action out of 6.
+scenes_vqa_episode.textproto: a vision-language episode (no action spec) of two steps,
+each a 16x16 image and a "q: ... a: ..." text: images first, text last with EOS.
 """
 
 import math
@@ -76,8 +78,25 @@ def arcade():
     return "\n".join(lines) + "\n"
 
 
+def scenes_vqa():
+    lines = [
+        "# A vision-language episode: image and text steps, no action spec.",
+        "# Regenerate with: python3 tests/data/make_examples.py",
+        'observation_spec { name: "image" dtype: UINT8 shape: [16, 16, 3] }',
+        'observation_spec { name: "text" dtype: STRING }',
+    ]
+    texts = ["q: what colour is the sphere? a: red", "caption: a small red sphere left of a large blue box"]
+    for t, text in enumerate(texts):
+        lines.append("steps {")
+        lines.append(f'  observation {{ name: "image" dtype: UINT8 shape: [16, 16, 3] uint8_values: "{image_bytes(16, 16, t)}" }}')
+        lines.append(f'  observation {{ name: "text" dtype: STRING text: "{text}" }}')
+        lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
 def main():
-    for name, text in [("cartpole_pixels_episode.textproto", cartpole()), ("arcade_episode.textproto", arcade())]:
+    for name, text in [("cartpole_pixels_episode.textproto", cartpole()), ("arcade_episode.textproto", arcade()),
+                       ("scenes_vqa_episode.textproto", scenes_vqa())]:
         with open(os.path.join(HERE, name), "w") as f:
             f.write(text)
 

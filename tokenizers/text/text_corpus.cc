@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "envs/scenes/scene_language.h"
 
 namespace calico {
 namespace {
@@ -64,154 +65,9 @@ const std::vector<TaskText>& ArcadeTasks() {
   return *tasks;
 }
 
-constexpr const char* kSizes[] = {"small", "large"};
-constexpr int kNumSizes = 2;
-constexpr const char* kColours[] = {"red",     "green",  "blue",   "yellow", "cyan", "magenta",
-                                    "white",   "black",  "orange", "purple", "gray"};
-constexpr int kNumColours = 11;
-constexpr const char* kShapes[] = {"box", "sphere", "cylinder", "capsule", "ellipsoid"};
-constexpr int kNumShapes = 5;
-constexpr const char* kNumbers[] = {"zero", "one", "two", "three", "four"};
-
-// 220 = 11 colours * 5 shapes * 4 object counts, so the first object of the scenes runs
-// through every colour/shape pair and every count.
-constexpr int kNumScenes = 220;
-
-// One object of a scene. Colours are distinct within a scene and so are shapes, so "the
-// red object" and "the sphere" always name exactly one object.
-struct SceneObject {
-  int size;
-  int colour;
-  int shape;
-  int x;      // column from the left, 0 = leftmost
-  int depth;  // row from the viewer, 0 = front
-};
-
-std::vector<SceneObject> MakeScene(int s) {
-  const int n = 1 + s % 4;
-  std::vector<SceneObject> objects;
-  for (int k = 0; k < n; ++k) {
-    SceneObject o;
-    o.size = (s / 5 + k) % kNumSizes;
-    // Steps 4 (mod 11) and 2 (mod 5) are coprime to the moduli: distinct within a scene.
-    o.colour = (3 * s + 4 * k) % kNumColours;
-    o.shape = (s + 2 * k) % kNumShapes;
-    // Rotations of 0..n-1: a permutation of columns and of rows.
-    o.x = (k + s / 4) % n;
-    o.depth = (n - 1 - k + s / 8) % n;
-    objects.push_back(o);
-  }
-  return objects;
-}
-
-std::string Describe(const SceneObject& o, bool with_size) {
-  return with_size ? absl::StrCat(kSizes[o.size], " ", kColours[o.colour], " ", kShapes[o.shape])
-                   : absl::StrCat(kColours[o.colour], " ", kShapes[o.shape]);
-}
-
-// "a small red sphere", or "a red sphere" without the size.
-std::string WithArticle(const SceneObject& o, bool with_size) {
-  return absl::StrCat("a ", Describe(o, with_size));
-}
-
-enum Relation { kLeftOf, kRightOf, kInFrontOf, kBehind };
-constexpr const char* kRelations[] = {"left of", "right of", "in front of", "behind"};
-
-bool Holds(const SceneObject& a, Relation relation, const SceneObject& b) {
-  switch (relation) {
-    case kLeftOf:
-      return a.x < b.x;
-    case kRightOf:
-      return a.x > b.x;
-    case kInFrontOf:
-      return a.depth < b.depth;
-    case kBehind:
-      return a.depth > b.depth;
-  }
-  return false;
-}
-
-// A relation that is true of (a, b): horizontal or depth, picked by `depth`.
-Relation TrueRelation(const SceneObject& a, const SceneObject& b, bool depth) {
-  if (depth) return a.depth < b.depth ? kInFrontOf : kBehind;
-  return a.x < b.x ? kLeftOf : kRightOf;
-}
-
-void AddQuestion(std::string question, std::string answer, std::vector<std::string>* lines) {
-  lines->push_back(std::move(question));
-  lines->push_back(std::move(answer));
-}
-
-void AddScene(int s, std::vector<std::string>* lines) {
-  const std::vector<SceneObject> objects = MakeScene(s);
-  const int n = static_cast<int>(objects.size());
-
-  // Captions: a listing, and for two or more objects one relation between two of them.
-  std::vector<std::string> listed;
-  for (const SceneObject& o : objects) listed.push_back(WithArticle(o, true));
-  std::string listing;
-  if (n == 1) {
-    listing = listed[0];
-  } else {
-    listing = absl::StrCat(absl::StrJoin(listed.begin(), listed.end() - 1, ", "), " and ",
-                           listed.back());
-  }
-  if (n == 1) {
-    lines->push_back(s % 2 == 0 ? listing : absl::StrCat("there is one object: ", listing));
-  } else if (s % 2 == 0) {
-    lines->push_back(absl::StrCat(kNumbers[n], " objects: ", listing));
-  } else {
-    lines->push_back(absl::StrCat("there are ", kNumbers[n], " objects: ", listing));
-  }
-  if (n >= 2) {
-    const SceneObject& a = objects[s % n];
-    const SceneObject& b = objects[(s + 1) % n];
-    const Relation relation = TrueRelation(a, b, (s / 2) % 2 == 1);
-    lines->push_back(absl::StrCat(WithArticle(a, true), " ", kRelations[relation], " ",
-                                  WithArticle(b, (s / 3) % 2 == 0)));
-  }
-
-  // Questions, each followed by its answer.
-  const SceneObject& subject = objects[(s / 4) % n];
-  AddQuestion(absl::StrCat("what colour is the ", kShapes[subject.shape], "?"),
-              kColours[subject.colour], lines);
-  AddQuestion(absl::StrCat("what shape is the ", kColours[subject.colour], " object?"),
-              kShapes[subject.shape], lines);
-  AddQuestion(absl::StrCat("what size is the ", Describe(subject, false), "?"),
-              kSizes[subject.size], lines);
-  AddQuestion("how many objects are there?", kNumbers[n], lines);
-
-  // "how many <size> objects are there?" can be zero.
-  const int asked_size = (s / 3) % kNumSizes;
-  int same_size = 0;
-  for (const SceneObject& o : objects) same_size += o.size == asked_size ? 1 : 0;
-  AddQuestion(absl::StrCat("how many ", kSizes[asked_size], " objects are there?"),
-              kNumbers[same_size], lines);
-
-  if (n >= 2) {
-    const SceneObject& a = objects[(s / 2) % n];
-    const SceneObject& b = objects[(s / 2 + 1) % n];
-    const Relation relation = static_cast<Relation>((s / 5) % 4);
-    AddQuestion(absl::StrCat("is the ", Describe(a, false), " ", kRelations[relation], " the ",
-                             Describe(b, false), "?"),
-                Holds(a, relation, b) ? "yes" : "no", lines);
-  }
-
-  // Existence: every other scene asks about an object that is there, the rest about a
-  // pattern-chosen colour and shape (usually absent).
-  int colour, shape;
-  if (s % 2 == 0) {
-    colour = objects[(s / 2) % n].colour;
-    shape = objects[(s / 2) % n].shape;
-  } else {
-    colour = (5 * s + 1) % kNumColours;
-    shape = (3 * s + 2) % kNumShapes;
-  }
-  bool present = false;
-  for (const SceneObject& o : objects) present |= o.colour == colour && o.shape == shape;
-  AddQuestion(absl::StrCat("is there a ", kColours[colour], " ", kShapes[shape], "?"),
-              present ? "yes" : "no", lines);
-}
+// Scenes whose captions and questions go into the corpus (scene_language.h); with the
+// word and template lines this covers every word and question form of the language.
+constexpr int kNumCorpusScenes = 400;
 
 void AddTask(const TaskText& task, const std::string& name, std::vector<std::string>* lines) {
   lines->push_back(name);
@@ -236,7 +92,7 @@ std::vector<std::string> CalicoTextCorpus() {
                            "answer the question about the image", "caption the image"}) {
     lines.push_back(line);
   }
-  for (int s = 0; s < kNumScenes; ++s) AddScene(s, &lines);
+  for (std::string& line : SceneLanguageCorpus(kNumCorpusScenes)) lines.push_back(std::move(line));
 
   // Every printable ASCII character, so the model has a piece for each (and BPE training,
   // which aborts on a required character the corpus lacks, can require them all).

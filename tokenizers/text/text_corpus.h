@@ -1,5 +1,5 @@
-// The text calico's tokenizer is trained on: task names, control instructions, image
-// captions and question/answer pairs, generated combinatorially (no randomness).
+// The text calico's tokenizer is trained on: task names, control instructions, and the
+// scene captions and question/answer pairs of the vision-language tasks (deterministic).
 #ifndef CALICO_TOKENIZERS_TEXT_TEXT_CORPUS_H_
 #define CALICO_TOKENIZERS_TEXT_TEXT_CORPUS_H_
 
@@ -11,11 +11,11 @@ namespace calico {
 // The training sentences for calico's text model, one per element, in a fixed order; the
 // same on every call and every machine. ASCII, single spaces, no leading or trailing space,
 // none empty. Covers every task name (mujoco/..., its _pixels variant, arcade/...) with its
-// instructions; captions of one to four objects (sizes small/large, 11 colours, 5 shapes,
-// relations left of / right of / in front of / behind); for each caption's scene,
-// questions about colour, shape, size, count, position and existence, each question line
-// followed by its answer line ("red", "sphere", "three", "yes", ...); and four lines that
-// list every printable ASCII character. A few thousand lines. Thread-safe.
+// instructions; the scene language of the vision-language tasks
+// (envs/scenes/scene_language.h: every word, every question template, and the caption
+// and question/answer step texts of scene seeds 0..399, e.g. "caption: a small red box
+// left of a large blue sphere", "q: how many spheres are there? a: two"); and four lines
+// that list every printable ASCII character. A few thousand lines. Thread-safe.
 std::vector<std::string> CalicoTextCorpus();
 
 }  // namespace calico

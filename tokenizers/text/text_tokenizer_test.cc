@@ -1,5 +1,6 @@
 #include "tokenizers/text/text_tokenizer.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "envs/scenes/scene_language.h"
 #include "tokenizers/text/text_corpus.h"
 #include "tokenizers/text/train_text_model.h"
 
@@ -51,8 +53,9 @@ TEST(TextTokenizerTest, CommittedModelHasTheExportedVocabSize) {
 TEST(TextTokenizerTest, EveryCorpusSentenceRoundTripsWithInRangeKnownIds) {
   ASSERT_NE(Committed(), nullptr);
   const TextTokenizer& tokenizer = *Committed();
-  size_t total_ids = 0;
+  size_t total_ids = 0, total_words = 0;
   for (const std::string& sentence : CalicoTextCorpus()) {
+    total_words += std::count(sentence.begin(), sentence.end(), ' ') + 1;
     ASSERT_OK_AND_ASSIGN(std::vector<int32_t> ids, tokenizer.Encode(sentence));
     ASSERT_THAT(ids, Not(IsEmpty())) << sentence;
     for (int32_t id : ids) {
@@ -63,23 +66,58 @@ TEST(TextTokenizerTest, EveryCorpusSentenceRoundTripsWithInRangeKnownIds) {
     EXPECT_EQ(text, sentence);
     total_ids += ids.size();
   }
-  // Corpus words are whole pieces: about five ids per line (18108 for 3532 lines).
-  EXPECT_LT(total_ids, 5.5 * CalicoTextCorpus().size());
+  // Corpus words are whole pieces: about one id per word, plus punctuation ("?", ":")
+  // and the characters of task names (30056 ids for 23314 words).
+  EXPECT_LT(total_ids, 1.35 * total_words) << total_ids << " ids for " << total_words << " words";
 }
 
 TEST(TextTokenizerTest, CalicoWordsAreSinglePieces) {
   ASSERT_NE(Committed(), nullptr);
   const TextTokenizer& tokenizer = *Committed();
   ASSERT_OK_AND_ASSIGN(std::vector<int32_t> ids,
-                       tokenizer.Encode("what colour is the ellipsoid?"));
+                       tokenizer.Encode("what colour is the capsule?"));
   std::vector<std::string> pieces;
   for (int32_t id : ids) pieces.push_back(tokenizer.Piece(id));
-  EXPECT_THAT(pieces, ElementsAre("▁what", "▁colour", "▁is", "▁the", "▁ellipsoid", "?"));
+  EXPECT_THAT(pieces, ElementsAre("▁what", "▁colour", "▁is", "▁the", "▁capsule", "?"));
+
+  ASSERT_OK_AND_ASSIGN(ids, tokenizer.Encode("caption: a small red box left of a large cyan sphere"));
+  pieces.clear();
+  for (int32_t id : ids) pieces.push_back(tokenizer.Piece(id));
+  EXPECT_THAT(pieces, ElementsAre("▁caption", ":", "▁a", "▁small", "▁red", "▁box", "▁left", "▁of", "▁a", "▁large",
+                                  "▁cyan", "▁sphere"));
 
   ASSERT_OK_AND_ASSIGN(ids, tokenizer.Encode("mujoco/cartpole_balance"));
   pieces.clear();
   for (int32_t id : ids) pieces.push_back(tokenizer.Piece(id));
   EXPECT_THAT(pieces, ElementsAre("▁mujoco", "/", "cartpole", "_", "balance"));
+}
+
+// Every caption, question and answer of the scene language (training and held-out
+// seeds) encodes without <unk>, decodes back, and a step's prompt encodes to a prefix of
+// the whole step text (so inference can feed the prompt and decode the answer).
+TEST(TextTokenizerTest, SceneLanguageEncodesWithoutUnkAndPromptsArePrefixes) {
+  ASSERT_NE(Committed(), nullptr);
+  const TextTokenizer& tokenizer = *Committed();
+  int64_t texts = 0;
+  auto check = [&](const std::string& text) {
+    ASSERT_OK_AND_ASSIGN(std::vector<int32_t> ids, tokenizer.Encode(text));
+    ASSERT_THAT(ids, Not(Contains(0))) << text;
+    ASSERT_OK_AND_ASSIGN(std::string back, tokenizer.Decode(ids));
+    ASSERT_EQ(back, text);
+    ASSERT_OK_AND_ASSIGN(PromptAndAnswer split, SplitStepText(text));
+    ASSERT_OK_AND_ASSIGN(std::vector<int32_t> prompt, tokenizer.Encode(split.prompt));
+    ASSERT_LT(prompt.size(), ids.size()) << text;
+    ASSERT_TRUE(std::equal(prompt.begin(), prompt.end(), ids.begin())) << text;
+    ++texts;
+  };
+  for (uint64_t seed : {uint64_t{0}, uint64_t{1000000}}) {
+    for (uint64_t s = seed; s < seed + 400; ++s) {
+      const Scene scene = SampleScene(s);
+      check(CaptionStepText(scene));
+      for (const QuestionAnswer& qa : AllQuestions(scene)) check(VqaStepText(qa));
+    }
+  }
+  EXPECT_GT(texts, 20000);
 }
 
 TEST(TextTokenizerTest, EmptyTextIsNoIdsAndNoIdsIsEmptyText) {

@@ -1,0 +1,170 @@
+#include "agent/scenes_data.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "base/file_io.h"
+#include "base/png.h"
+#include "base/status_macros.h"
+#include "envs/scenes/scene.h"
+#include "envs/scenes/scene_language.h"
+
+namespace calico {
+namespace {
+
+std::string TaskOfEpisode(ScenesKind kind, int index) {
+  switch (kind) {
+    case ScenesKind::kCaption:
+      return kScenesCaptionTask;
+    case ScenesKind::kVqa:
+      return kScenesVqaTask;
+    case ScenesKind::kMixed:
+      return index % 2 == 0 ? kScenesCaptionTask : kScenesVqaTask;
+  }
+  return kScenesCaptionTask;
+}
+
+}  // namespace
+
+absl::StatusOr<ScenesKind> ParseScenesKind(const std::string& name) {
+  if (name == "caption") return ScenesKind::kCaption;
+  if (name == "vqa") return ScenesKind::kVqa;
+  if (name == "mixed") return ScenesKind::kMixed;
+  return absl::InvalidArgumentError(absl::StrCat("scenes kind '", name, "'; expected caption, vqa or mixed"));
+}
+
+absl::Status ScenesDatasetOptions::Validate() const {
+  if (directory.empty()) return absl::InvalidArgumentError("no output directory given");
+  if (episodes < 1) return absl::InvalidArgumentError(absl::StrCat("episodes is ", episodes, "; expected >= 1"));
+  if (pairs < 2 || pairs > 64) {
+    return absl::InvalidArgumentError(absl::StrCat("pairs is ", pairs, "; expected 2..64 image-text steps per episode"));
+  }
+  if (threads < 1) return absl::InvalidArgumentError(absl::StrCat("threads is ", threads, "; expected >= 1"));
+  RETURN_IF_ERROR((SceneRenderOptions{size, size}.Validate()));
+  const uint64_t count = static_cast<uint64_t>(episodes) * static_cast<uint64_t>(pairs);
+  if (first_seed > UINT64_MAX - count) {
+    return absl::InvalidArgumentError(absl::StrCat("seeds from ", first_seed, " overflow 64 bits"));
+  }
+  const uint64_t last = first_seed + count - 1;
+  if (!eval_set && IsEvalSeed(last)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "scene seeds ", first_seed, "..", last, " reach the held-out evaluation range (>= ", kFirstEvalSeed,
+        "); training sets use seeds below it. Lower --first_seed or --episodes, or pass --eval_set for an "
+        "evaluation set"));
+  }
+  if (eval_set && !IsEvalSeed(first_seed)) {
+    return absl::InvalidArgumentError(absl::StrCat("an evaluation set (--eval_set) uses seeds >= ", kFirstEvalSeed,
+                                                   "; --first_seed is ", first_seed));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Episode> MakeScenesEpisode(SceneRenderer* renderer, const std::string& task, uint64_t first_seed,
+                                          int pairs) {
+  if (task != kScenesCaptionTask && task != kScenesVqaTask) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("scenes task '", task, "'; expected ", kScenesCaptionTask, " or ", kScenesVqaTask));
+  }
+  const int size = renderer->options().height;
+  Episode episode;
+  episode.task = task;
+  episode.observation_spec["image"] = {"image", {size, renderer->options().width, 3}, DType::kUint8, {}, {}};
+  episode.observation_spec["text"] = {"text", {}, DType::kString, {}, {}};
+  episode.policy = "ground truth";
+  episode.seed = first_seed;
+  for (int j = 0; j < pairs; ++j) {
+    const Scene scene = SampleScene(first_seed + j);
+    Timestep step;
+    ASSIGN_OR_RETURN(step.observation["image"], renderer->Render(scene));
+    step.observation["text"] =
+        Array::Text(task == kScenesCaptionTask ? CaptionStepText(scene) : VqaStepText(QuestionForScene(scene)));
+    episode.steps.push_back(std::move(step));
+    episode.step_types.push_back(j == 0 ? StepType::kFirst : j + 1 == pairs ? StepType::kLast : StepType::kMid);
+    episode.rewards.push_back(0.0);
+    episode.discounts.push_back(1.0);
+  }
+  RETURN_IF_ERROR(ValidateEpisode(episode));
+  return episode;
+}
+
+absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& options, std::ostream* progress) {
+  RETURN_IF_ERROR(options.Validate());
+  DatasetWriterOptions writer_options;
+  writer_options.directory = options.directory;
+  writer_options.append = options.append;
+  writer_options.count_tokens = options.count_tokens;
+  ASSIGN_OR_RETURN(std::unique_ptr<DatasetWriter> writer, DatasetWriter::Open(writer_options));
+  if (!options.png_directory.empty()) RETURN_IF_ERROR(MakeDirectories(options.png_directory));
+
+  const auto start = std::chrono::steady_clock::now();
+  std::atomic<int> next{0};
+  std::mutex mu;
+  absl::Status failure;                       // guarded by mu
+  int done = 0;                               // guarded by mu
+  std::map<uint64_t, std::string> png_index;  // seed -> "file\tseed\ttext", guarded by mu
+  const int threads = std::min(options.threads, options.episodes);
+  auto work = [&]() {
+    auto fail = [&](const absl::Status& status) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (failure.ok()) failure = status;
+    };
+    absl::StatusOr<std::unique_ptr<SceneRenderer>> renderer = SceneRenderer::Create({options.size, options.size});
+    if (!renderer.ok()) return fail(renderer.status());
+    while (true) {
+      const int i = next.fetch_add(1);
+      if (i >= options.episodes) return;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!failure.ok()) return;
+      }
+      const uint64_t seed = options.first_seed + static_cast<uint64_t>(i) * options.pairs;
+      absl::StatusOr<Episode> episode = MakeScenesEpisode(renderer->get(), TaskOfEpisode(options.kind, i), seed, options.pairs);
+      if (!episode.ok()) return fail(episode.status());
+      if (!options.png_directory.empty()) {
+        for (int j = 0; j < options.pairs; ++j) {
+          const Array& image = episode->steps[j].observation.at("image");
+          const std::string file = absl::StrCat("scene-", seed + j, ".png");
+          Image8 png{static_cast<int>(image.shape[0]), static_cast<int>(image.shape[1]), 3, image.bytes};
+          absl::Status status = WritePng(absl::StrCat(options.png_directory, "/", file), png);
+          if (!status.ok()) return fail(status);
+          std::lock_guard<std::mutex> lock(mu);
+          png_index[seed + j] = absl::StrCat(file, "\t", seed + j, "\t", episode->steps[j].observation.at("text").text);
+        }
+      }
+      absl::StatusOr<bool> added = writer->Add(*episode);
+      if (!added.ok()) return fail(added.status());
+      std::lock_guard<std::mutex> lock(mu);
+      ++done;
+      if (progress != nullptr && (done % 100 == 0 || done == options.episodes)) {
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double rate = done / std::max(seconds, 1e-9);
+        *progress << absl::StrFormat("scenes: %d/%d episodes, %.0f scenes/s, ETA %.0f s\n", done, options.episodes,
+                                     rate * options.pairs, (options.episodes - done) / std::max(rate, 1e-9));
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) pool.emplace_back(work);
+  for (std::thread& thread : pool) thread.join();
+  RETURN_IF_ERROR(failure);
+  RETURN_IF_ERROR(writer->Close());
+  if (!options.png_directory.empty()) {
+    std::string index = "file\tseed\ttext\n";
+    for (const auto& [seed, line] : png_index) absl::StrAppend(&index, line, "\n");
+    RETURN_IF_ERROR(WriteFileAtomically(absl::StrCat(options.png_directory, "/index.tsv"), index));
+  }
+  ScenesReport report;
+  report.episodes = options.episodes;
+  report.scenes = static_cast<int64_t>(options.episodes) * options.pairs;
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+}  // namespace calico

@@ -1,0 +1,69 @@
+// `calico scenes`: vision-language datasets of rendered scenes (envs/scenes/).
+//
+// An episode is `pairs` (default 5, as in Gato) image-text steps, each step its own
+// scene; no actions, rewards 0, discounts 1. Observations: "image" uint8 [size, size, 3]
+// and "text" (scene_language.h formats). Tasks:
+//   scenes/caption  every step's text is CaptionStepText ("caption: a small red ...")
+//   scenes/vqa      every step's text is VqaStepText(QuestionForScene) ("q: ... a: ...")
+// Scene seeds: episode i (0-based) of a run uses seeds first_seed + i * pairs + j for its
+// steps j = 0..pairs-1, and records first_seed + i * pairs as its seed. Training sets must
+// stay below kFirstEvalSeed (1,000,000); evaluation sets (eval_set) must start at or
+// above it, so held-out scenes never leak into training by accident.
+#ifndef CALICO_AGENT_SCENES_DATA_H_
+#define CALICO_AGENT_SCENES_DATA_H_
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "envs/scenes/scene_renderer.h"
+#include "replay/dataset.h"
+#include "replay/episode.h"
+
+namespace calico {
+
+inline constexpr char kScenesCaptionTask[] = "scenes/caption";
+inline constexpr char kScenesVqaTask[] = "scenes/vqa";
+
+enum class ScenesKind { kCaption, kVqa, kMixed };
+
+// "caption", "vqa", "mixed" to the kind; InvalidArgument naming the three otherwise.
+absl::StatusOr<ScenesKind> ParseScenesKind(const std::string& name);
+
+struct ScenesDatasetOptions {
+  std::string directory;
+  int episodes = 100;
+  uint64_t first_seed = 0;
+  int size = 64;   // image side, a multiple of 16
+  int pairs = 5;   // image-text steps per episode
+  // kMixed alternates: even episodes are scenes/caption, odd ones scenes/vqa.
+  ScenesKind kind = ScenesKind::kMixed;
+  bool eval_set = false;     // seeds must be >= kFirstEvalSeed (else < kFirstEvalSeed)
+  bool append = false;       // add to an existing dataset
+  std::string png_directory; // if set: scene-SEED.png per scene and index.tsv (file, seed, text)
+  int threads = 2;
+  TokenCounter count_tokens;  // optional, for the manifest
+
+  // Checks counts, size, the seed range against eval_set, and the directory.
+  absl::Status Validate() const;
+};
+
+// The episode of `task` (kScenesCaptionTask or kScenesVqaTask) whose steps show scenes
+// first_seed .. first_seed + pairs - 1, rendered by `renderer`.
+absl::StatusOr<Episode> MakeScenesEpisode(SceneRenderer* renderer, const std::string& task, uint64_t first_seed,
+                                          int pairs);
+
+struct ScenesReport {
+  int64_t episodes = 0;
+  int64_t scenes = 0;
+  double seconds = 0.0;
+};
+
+// Renders and writes the dataset (progress lines to `progress` if not null).
+absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& options, std::ostream* progress);
+
+}  // namespace calico
+
+#endif  // CALICO_AGENT_SCENES_DATA_H_

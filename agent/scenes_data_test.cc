@@ -1,0 +1,160 @@
+#include "agent/scenes_data.h"
+
+#include <cstdlib>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "agent/train_data.h"
+#include "base/file_io.h"
+#include "base/png.h"
+#include "base/status_matchers.h"
+#include "envs/scenes/scene_language.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "replay/dataset.h"
+#include "tokenizers/text/text_tokenizer.h"
+#include "tokenizers/vocabulary.h"
+
+namespace calico {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kTextModel[] = "tokenizers/text/calico_text.model";
+
+std::string TempDir(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
+}
+
+ScenesDatasetOptions Small(const std::string& name) {
+  ScenesDatasetOptions options;
+  options.directory = TempDir(name);
+  options.episodes = 4;
+  options.first_seed = 100;
+  return options;
+}
+
+TEST(ScenesDataTest, OptionsKeepTrainingAndEvalSeedsApart) {
+  ScenesDatasetOptions options = Small("unused");
+  EXPECT_OK(options.Validate());
+  options.first_seed = kFirstEvalSeed - 10;  // 4 episodes x 5 scenes reach 1000009
+  EXPECT_THAT(options.Validate(), StatusIs(absl::StatusCode::kInvalidArgument,
+                                           HasSubstr("999990..1000009 reach the held-out evaluation range")));
+  options.eval_set = true;
+  EXPECT_THAT(options.Validate(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--first_seed is 999990")));
+  options.first_seed = kFirstEvalSeed;
+  EXPECT_OK(options.Validate());
+  options.first_seed = UINT64_MAX - 3;
+  EXPECT_THAT(options.Validate(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("overflow")));
+  options = Small("unused");
+  options.size = 60;
+  EXPECT_THAT(options.Validate(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("multiple of 16")));
+  options = Small("unused");
+  options.pairs = 1;
+  EXPECT_THAT(options.Validate(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("pairs")));
+  EXPECT_THAT(ParseScenesKind("captions"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("caption, vqa or mixed")));
+}
+
+TEST(ScenesDataTest, EpisodesAreImageTextStepsOfConsecutiveScenes) {
+  ASSERT_OK_AND_ASSIGN(auto renderer, SceneRenderer::Create({64, 64}));
+  ASSERT_OK_AND_ASSIGN(Episode caption, MakeScenesEpisode(renderer.get(), kScenesCaptionTask, 40, 5));
+  ASSERT_OK_AND_ASSIGN(Episode vqa, MakeScenesEpisode(renderer.get(), kScenesVqaTask, 40, 5));
+  ASSERT_EQ(caption.steps.size(), 5u);
+  EXPECT_TRUE(caption.action_spec.empty());
+  EXPECT_EQ(caption.seed, 40u);
+  for (int j = 0; j < 5; ++j) {
+    const Scene scene = SampleScene(40 + j);
+    EXPECT_EQ(caption.steps[j].observation.at("text").text, CaptionStepText(scene));
+    EXPECT_EQ(vqa.steps[j].observation.at("text").text, VqaStepText(QuestionForScene(scene)));
+    EXPECT_EQ(caption.steps[j].observation.at("image").shape, (std::vector<int64_t>{64, 64, 3}));
+    ASSERT_OK_AND_ASSIGN(Array image, renderer->Render(scene));
+    EXPECT_EQ(vqa.steps[j].observation.at("image").bytes, image.bytes);
+    EXPECT_FALSE(vqa.steps[j].action.has_value());
+  }
+  EXPECT_THAT(MakeScenesEpisode(renderer.get(), "scenes/other", 0, 5).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("scenes/other")));
+}
+
+TEST(ScenesDataTest, WritesAMixedDatasetWithPngsThatTrainingLoadsWithControlData) {
+  ScenesDatasetOptions options = Small("mixed");
+  options.png_directory = TempDir("mixed-png");
+  ASSERT_OK_AND_ASSIGN(ScenesReport report, WriteScenesDataset(options, nullptr));
+  EXPECT_EQ(report.scenes, 20);
+  ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(options.directory));
+  ASSERT_EQ(dataset.episodes.size(), 2u);
+  ASSERT_EQ(dataset.episodes.at(kScenesCaptionTask).size(), 2u);
+  ASSERT_EQ(dataset.episodes.at(kScenesVqaTask).size(), 2u);
+  // Even episodes caption (seeds 100, 110), odd ones ask (105, 115).
+  EXPECT_EQ(dataset.episodes.at(kScenesCaptionTask)[0].seed, 100u);
+  EXPECT_EQ(dataset.episodes.at(kScenesCaptionTask)[1].seed, 110u);
+  EXPECT_EQ(dataset.episodes.at(kScenesVqaTask)[0].seed, 105u);
+  // The PNGs hold the same pixels as the dataset; the index lists every scene.
+  const Episode& first = dataset.episodes.at(kScenesVqaTask)[0];
+  ASSERT_OK_AND_ASSIGN(Image8 png, ReadPng(options.png_directory + "/scene-107.png", 3));
+  EXPECT_EQ(png.pixels, first.steps[2].observation.at("image").bytes);
+  ASSERT_OK_AND_ASSIGN(std::string index, ReadFile(options.png_directory + "/index.tsv"));
+  EXPECT_TRUE(absl::StrContains(index, absl::StrCat("scene-107.png\t107\t", first.steps[2].observation.at("text").text)));
+  EXPECT_EQ(std::count(index.begin(), index.end(), '\n'), 21);
+
+  // Without append, the same directory is refused; a second run elsewhere is identical.
+  EXPECT_FALSE(WriteScenesDataset(options, nullptr).ok());
+  ScenesDatasetOptions again = Small("mixed-again");
+  again.threads = 1;
+  ASSERT_OK(WriteScenesDataset(again, nullptr).status());
+  ASSERT_OK_AND_ASSIGN(Dataset other, LoadDataset(again.directory));
+  for (const auto& [task, list] : dataset.episodes) {
+    for (size_t e = 0; e < list.size(); ++e) {
+      ASSERT_OK_AND_ASSIGN(std::string a, SerializeEpisode(list[e]));
+      ASSERT_OK_AND_ASSIGN(std::string b, SerializeEpisode(other.episodes.at(task)[e]));
+      EXPECT_EQ(a, b) << task << " " << e;
+    }
+  }
+
+  // A control dataset beside it: the training data path mixes both.
+  const std::string control_dir = TempDir("control");
+  {
+    DatasetWriterOptions writer_options;
+    writer_options.directory = control_dir;
+    ASSERT_OK_AND_ASSIGN(auto writer, DatasetWriter::Open(writer_options));
+    for (int e = 0; e < 2; ++e) {
+      Episode episode;
+      episode.task = "mujoco/toy";
+      episode.observation_spec["x"] = {"x", {2}, DType::kFloat32, {}, {}};
+      episode.action_spec["u"] = {"u", {1}, DType::kFloat32, {-1}, {1}};
+      episode.seed = e;
+      for (int t = 0; t < 6; ++t) {
+        Timestep step;
+        step.observation["x"] = Array::Float({2}, {0.1f * t, -0.2f});
+        if (t < 5) step.action = NamedArrays{{"u", Array::Float({1}, {0.5f})}};
+        episode.steps.push_back(step);
+        episode.step_types.push_back(t == 0 ? StepType::kFirst : t == 5 ? StepType::kLast : StepType::kMid);
+        episode.rewards.push_back(0);
+        episode.discounts.push_back(1);
+      }
+      ASSERT_OK(writer->Add(episode).status());
+    }
+    ASSERT_OK(writer->Close());
+  }
+  ASSERT_OK_AND_ASSIGN(auto text, TextTokenizer::Load(kTextModel));
+  ASSERT_OK_AND_ASSIGN(Vocabulary vocab, Vocabulary::Create(text->vocab_size()));
+  TrainingDataOptions data_options;
+  data_options.datasets = {options.directory, control_dir};
+  data_options.batch_size = 16;
+  data_options.sequence_length = 256;
+  data_options.text_model_path = kTextModel;
+  data_options.model_vocab_size = vocab.size();
+  ASSERT_OK_AND_ASSIGN(auto data, TrainingData::Load(data_options));
+  EXPECT_EQ(data->tasks(), (std::vector<std::string>{"mujoco/toy", kScenesCaptionTask, kScenesVqaTask}));
+  ASSERT_OK_AND_ASSIGN(TrainingBatch batch, data->Next(7));
+  std::set<int32_t> tasks(batch.row_task.begin(), batch.row_task.end());
+  EXPECT_EQ(tasks.size(), 3u);
+  int eos = 0;
+  for (int32_t id : batch.batch.ids) eos += id == vocab.eos_id();
+  EXPECT_GT(eos, 0);
+  EXPECT_GT(batch.batch.patch_row.size(), 0u);
+}
+
+}  // namespace
+}  // namespace calico

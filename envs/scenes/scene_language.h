@@ -1,0 +1,117 @@
+// The language of the scene tasks: captions and question/answer pairs generated from a
+// scene's ground truth, and the text formats of vision-language steps.
+//
+// Words: colours (Palette(): red green blue yellow cyan magenta orange white), sizes
+// (small large), shapes (box sphere cylinder capsule; plural boxes spheres cylinders
+// capsules), numbers (zero one two three four), yes, no.
+//
+// Caption: the objects from left to right as "a <size> <colour> <shape>", joined by
+// " left of ": "a small red sphere left of a large blue box left of a small green
+// cylinder". One object: "a large white capsule".
+//
+// Questions (every one fully determined by the ground truth):
+//   colour     "what colour is the <shape>?" -> "<colour>"; asked only about a shape that
+//              occurs exactly once in the scene.
+//   shape      "what shape is the <colour> object?" -> "<shape>"; asked only about a
+//              colour that occurs exactly once.
+//   count      "how many objects are there?" -> "one".."four", and
+//              "how many <shape plural> are there?" -> "zero".."four" (any shape).
+//   position   "is the <colour> <shape> left of the <colour> <shape>?" (or "right of")
+//              -> "yes"/"no", about two different objects; (colour, shape) names one
+//              object because a scene never repeats a pair.
+//   existence  "is there a <colour> <shape>?" -> "yes"/"no".
+// SampleQuestion draws one: a type uniformly among those the scene allows (colour and
+// shape questions need a unique shape/colour), then uniformly within the type; count
+// questions are "objects" half the time; existence questions are "yes" half the time
+// (an object of the scene) and "no" half the time (a uniform absent pair); position
+// questions pick an ordered pair and a relation uniformly, so "yes" and "no" are equally
+// likely.
+//
+// Step text formats (one string per vision-language step; the model reads the image
+// first, then this text, then EOS, see tokenizers/sequence_builder.h):
+//   caption  "caption: <caption>"             prompt "caption:"             answer <caption>
+//   vqa      "q: <question> a: <answer>"      prompt "q: <question> a:"     answer <answer>
+// The prompt always ends at a word boundary, so SentencePiece's encoding of the prompt
+// is a prefix of the encoding of the whole text (tested): inference feeds the image and
+// the prompt's tokens and decodes the answer until EOS.
+#ifndef CALICO_ENVS_SCENES_SCENE_LANGUAGE_H_
+#define CALICO_ENVS_SCENES_SCENE_LANGUAGE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "base/random.h"
+#include "envs/scenes/scene.h"
+
+namespace calico {
+
+enum class QuestionType { kColour, kShape, kCount, kPosition, kExistence };
+inline constexpr int kNumQuestionTypes = 5;
+
+// "colour", "shape", "count", "position", "existence".
+absl::string_view QuestionTypeName(QuestionType type);
+
+// One question about a scene and its answer. Plain value type.
+struct QuestionAnswer {
+  QuestionType type = QuestionType::kCount;
+  std::string question;  // ends with "?"
+  std::string answer;    // one word
+};
+
+// "zero".."four"; aborts outside [0, 4] (a programmer error: scenes hold 1 to 4 objects).
+absl::string_view NumberWord(int n);
+
+// "small red sphere": size, colour and shape of `object`.
+std::string DescribeObject(const SceneObject& object);
+
+// The canonical caption (see the header comment).
+std::string Caption(const Scene& scene);
+
+// Every question the rules allow about `scene`, in a fixed order (types in enum order).
+std::vector<QuestionAnswer> AllQuestions(const Scene& scene);
+
+// One question drawn by the rules above, using `rng`.
+QuestionAnswer SampleQuestion(const Scene& scene, Rng* rng);
+
+// The question an episode step of scene `seed` asks: SampleQuestion with an Rng derived
+// from the seed, so a scene always comes with the same question.
+QuestionAnswer QuestionForScene(const Scene& scene);
+
+// Formats.
+inline constexpr char kCaptionPrompt[] = "caption:";
+inline constexpr char kQuestionPrefix[] = "q:";
+inline constexpr char kAnswerMarker[] = "a:";
+
+// "caption: <caption>".
+std::string CaptionStepText(const Scene& scene);
+// "q: <question> a:".
+std::string VqaPrompt(absl::string_view question);
+// "q: <question> a: <answer>".
+std::string VqaStepText(const QuestionAnswer& qa);
+
+// A step text split at its answer.
+struct PromptAndAnswer {
+  std::string prompt;  // "caption:" or "q: <question> a:"
+  std::string answer;  // the caption or the answer, without the separating space
+};
+
+// Splits a step text made by CaptionStepText or VqaStepText. InvalidArgument, quoting the
+// text, when it has neither format or the answer is empty.
+absl::StatusOr<PromptAndAnswer> SplitStepText(absl::string_view text);
+
+// A user's question made into the scene language's form: surrounding whitespace trimmed,
+// inner runs of whitespace made single spaces, ASCII letters lower-cased, a "?" appended
+// when missing. InvalidArgument for an empty question or one with characters outside
+// printable ASCII.
+absl::StatusOr<std::string> NormalizeQuestion(absl::string_view question);
+
+// Lines of the scene language for the text tokenizer's corpus: every word, then for
+// scene seeds 0..num_scenes-1 the caption step text and the VQA step text of every
+// question AllQuestions allows. Deterministic.
+std::vector<std::string> SceneLanguageCorpus(int num_scenes);
+
+}  // namespace calico
+
+#endif  // CALICO_ENVS_SCENES_SCENE_LANGUAGE_H_

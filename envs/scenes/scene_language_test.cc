@@ -1,0 +1,169 @@
+#include "envs/scenes/scene_language.h"
+
+#include <map>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "base/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace calico {
+namespace {
+
+using ::testing::HasSubstr;
+
+SceneObject Object(Shape shape, int colour, ObjectSize size, int column) {
+  SceneObject o;
+  o.shape = shape;
+  o.colour = colour;
+  o.size = size;
+  o.column = column;
+  o.x = (column - 1.5) * kColumnSpacing;
+  return o;
+}
+
+// red = 0, green = 1, blue = 2 (Palette order).
+Scene ThreeObjects() {
+  Scene scene;
+  scene.seed = 7;
+  scene.objects = {Object(Shape::kSphere, 0, ObjectSize::kSmall, 0), Object(Shape::kBox, 2, ObjectSize::kLarge, 2),
+                   Object(Shape::kSphere, 1, ObjectSize::kLarge, 3)};
+  return scene;
+}
+
+std::map<std::string, std::string> AnswersOf(const Scene& scene) {
+  std::map<std::string, std::string> out;
+  for (const QuestionAnswer& qa : AllQuestions(scene)) out[qa.question] = qa.answer;
+  return out;
+}
+
+TEST(SceneLanguageTest, CaptionListsObjectsLeftToRight) {
+  EXPECT_EQ(Caption(ThreeObjects()),
+            "a small red sphere left of a large blue box left of a large green sphere");
+  Scene one;
+  one.objects = {Object(Shape::kCapsule, 7, ObjectSize::kLarge, 1)};
+  EXPECT_EQ(Caption(one), "a large white capsule");
+}
+
+TEST(SceneLanguageTest, ColourAndShapeQuestionsOnlyWhenUnambiguous) {
+  const auto answers = AnswersOf(ThreeObjects());
+  EXPECT_EQ(answers.at("what colour is the box?"), "blue");
+  EXPECT_EQ(answers.count("what colour is the sphere?"), 0u);  // two spheres
+  EXPECT_EQ(answers.at("what shape is the red object?"), "sphere");
+  EXPECT_EQ(answers.at("what shape is the green object?"), "sphere");
+  EXPECT_EQ(answers.count("what shape is the yellow object?"), 0u);  // no yellow object
+}
+
+TEST(SceneLanguageTest, CountPositionAndExistenceAnswers) {
+  const auto answers = AnswersOf(ThreeObjects());
+  EXPECT_EQ(answers.at("how many objects are there?"), "three");
+  EXPECT_EQ(answers.at("how many spheres are there?"), "two");
+  EXPECT_EQ(answers.at("how many boxes are there?"), "one");
+  EXPECT_EQ(answers.at("how many capsules are there?"), "zero");
+  EXPECT_EQ(answers.at("is the red sphere left of the blue box?"), "yes");
+  EXPECT_EQ(answers.at("is the red sphere right of the blue box?"), "no");
+  EXPECT_EQ(answers.at("is the green sphere right of the red sphere?"), "yes");
+  EXPECT_EQ(answers.at("is the blue box left of the red sphere?"), "no");
+  EXPECT_EQ(answers.at("is there a blue box?"), "yes");
+  EXPECT_EQ(answers.at("is there a blue sphere?"), "no");
+  EXPECT_EQ(answers.count("is the red sphere left of the red sphere?"), 0u);
+}
+
+TEST(SceneLanguageTest, AnswersFollowTheGroundTruthOverManyScenes) {
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    const Scene scene = SampleScene(seed);
+    for (const QuestionAnswer& qa : AllQuestions(scene)) {
+      EXPECT_TRUE(absl::EndsWith(qa.question, "?")) << qa.question;
+      EXPECT_FALSE(qa.answer.empty());
+      EXPECT_EQ(qa.answer.find(' '), std::string::npos) << qa.answer;
+      if (qa.type == QuestionType::kPosition) {
+        // "is the A left of the B?": A's column is smaller.
+        const std::vector<std::string> w = absl::StrSplit(qa.question.substr(0, qa.question.size() - 1), ' ');
+        const bool left = w[4] == "left";
+        int a = -1, b = -1;
+        for (size_t i = 0; i < scene.objects.size(); ++i) {
+          const std::string name = std::string(ColourName(scene.objects[i].colour)) + " " +
+                                   std::string(ShapeName(scene.objects[i].shape));
+          if (name == w[2] + " " + w[3]) a = static_cast<int>(i);
+          if (name == w[w.size() - 2] + " " + w.back()) b = static_cast<int>(i);
+        }
+        ASSERT_GE(a, 0) << qa.question;
+        ASSERT_GE(b, 0) << qa.question;
+        const bool holds = left ? scene.objects[a].x < scene.objects[b].x : scene.objects[a].x > scene.objects[b].x;
+        EXPECT_EQ(qa.answer, holds ? "yes" : "no") << qa.question;
+      }
+    }
+  }
+}
+
+TEST(SceneLanguageTest, SampledQuestionsCoverEveryTypeAndBalanceYesNo) {
+  std::map<QuestionType, int> types;
+  std::map<std::string, int> existence, position;
+  for (uint64_t seed = 0; seed < 4000; ++seed) {
+    const Scene scene = SampleScene(seed);
+    const QuestionAnswer qa = QuestionForScene(scene);
+    ++types[qa.type];
+    if (qa.type == QuestionType::kExistence) ++existence[qa.answer];
+    if (qa.type == QuestionType::kPosition) ++position[qa.answer];
+    // Deterministic, and one of the questions the rules allow.
+    const QuestionAnswer again = QuestionForScene(scene);
+    EXPECT_EQ(again.question, qa.question);
+    EXPECT_EQ(AnswersOf(scene).at(qa.question), qa.answer);
+  }
+  EXPECT_EQ(types.size(), static_cast<size_t>(kNumQuestionTypes));
+  for (const auto& [type, n] : types) EXPECT_GT(n, 400) << QuestionTypeName(type);
+  const double yes = existence["yes"], no = existence["no"];
+  EXPECT_NEAR(yes / (yes + no), 0.5, 0.06);
+  const double pyes = position["yes"], pno = position["no"];
+  EXPECT_NEAR(pyes / (pyes + pno), 0.5, 0.06);
+}
+
+TEST(SceneLanguageTest, StepTextsSplitIntoPromptAndAnswer) {
+  const Scene scene = ThreeObjects();
+  EXPECT_EQ(CaptionStepText(scene), "caption: " + Caption(scene));
+  ASSERT_OK_AND_ASSIGN(PromptAndAnswer caption, SplitStepText(CaptionStepText(scene)));
+  EXPECT_EQ(caption.prompt, "caption:");
+  EXPECT_EQ(caption.answer, Caption(scene));
+  const QuestionAnswer qa{QuestionType::kColour, "what colour is the box?", "blue"};
+  EXPECT_EQ(VqaStepText(qa), "q: what colour is the box? a: blue");
+  ASSERT_OK_AND_ASSIGN(PromptAndAnswer vqa, SplitStepText(VqaStepText(qa)));
+  EXPECT_EQ(vqa.prompt, "q: what colour is the box? a:");
+  EXPECT_EQ(vqa.prompt, VqaPrompt(qa.question));
+  EXPECT_EQ(vqa.answer, "blue");
+}
+
+TEST(SceneLanguageTest, SplitRejectsOtherTexts) {
+  EXPECT_THAT(SplitStepText("hello"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("neither")));
+  EXPECT_THAT(SplitStepText("q: what colour is the box?"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("answer marker")));
+  EXPECT_THAT(SplitStepText("caption: "), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty answer")));
+  EXPECT_THAT(SplitStepText(""), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(SceneLanguageTest, NormalizeQuestion) {
+  ASSERT_OK_AND_ASSIGN(std::string a, NormalizeQuestion("  What colour is\tthe  BOX "));
+  EXPECT_EQ(a, "what colour is the box?");
+  ASSERT_OK_AND_ASSIGN(std::string b, NormalizeQuestion("how many objects are there?"));
+  EXPECT_EQ(b, "how many objects are there?");
+  EXPECT_THAT(NormalizeQuestion(""), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty")));
+  EXPECT_THAT(NormalizeQuestion("   ?"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty")));
+  EXPECT_THAT(NormalizeQuestion("caf\xc3\xa9?"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("printable ASCII")));
+}
+
+TEST(SceneLanguageTest, CorpusHasEveryWordAndIsDeterministic) {
+  const std::vector<std::string> corpus = SceneLanguageCorpus(50);
+  EXPECT_EQ(corpus, SceneLanguageCorpus(50));
+  std::set<std::string> words;
+  for (const std::string& line : corpus) {
+    for (absl::string_view w : absl::StrSplit(line, ' ')) words.insert(std::string(w));
+  }
+  for (const char* w : {"red", "green", "blue", "yellow", "cyan", "magenta", "orange", "white", "box", "sphere",
+                        "cylinder", "capsule", "boxes", "spheres", "cylinders", "capsules", "small", "large", "zero",
+                        "one", "two", "three", "four", "yes", "no", "caption:", "q:", "a:", "left", "right"}) {
+    EXPECT_TRUE(words.count(w)) << w;
+  }
+}
+
+}  // namespace
+}  // namespace calico
