@@ -21,6 +21,7 @@
 #include "agent/evaluate.h"
 #include "agent/policy_factory.h"
 #include "agent/train.h"
+#include "agent/training_curves.h"
 #include "agent/resource_paths.h"
 #include "agent/scenes_data.h"
 #include "base/file_io.h"
@@ -70,6 +71,9 @@ ABSL_FLAG(int32_t, pairs, 5, "scenes: image-text steps per episode");
 ABSL_FLAG(std::string, kind, "mixed", "scenes: 'caption', 'vqa' or 'mixed' (episodes alternate)");
 ABSL_FLAG(std::string, png, "", "scenes: also write every scene as a PNG here, with index.tsv (file, seed, text)");
 ABSL_FLAG(bool, eval_set, false, "scenes: write a held-out evaluation set (seeds >= 1000000; training sets stay below)");
+ABSL_FLAG(double, noise, 0.0,
+          "collect: execute perturbed actions (continuous: Gaussian, this fraction of half the range; discrete: "
+          "this probability of a random action) while recording the policy's own (DART)");
 ABSL_FLAG(double, filter, 0.0,
           "collect: Gato's filter, keep episodes whose return is >= this fraction of the expert's (0 = off; "
           "Gato used 0.8)");
@@ -88,7 +92,8 @@ constexpr char kUsage[] =
     "  calico rollout --task=T [--policy=expert|random | --checkpoint=C [--batch=16] [--prompts=DIR]]\n"
     "                 [--episodes=N] [--seed=S] [--video=out.gif]\n"
     "      Run a policy, print returns and the normalised score, optionally record a video.\n"
-    "  calico collect --task=T1,T2 --out=DIR [--policy=expert|random] [--episodes=N] [--append] [--filter=0.8]\n"
+    "  calico collect --task=T1,T2 --out=DIR [--policy=expert|random] [--episodes=N] [--noise=0.3] [--append]\n"
+    "                 [--filter=0.8]\n"
     "      Run a policy and store its episodes as a dataset (record shards + manifest).\n"
     "  calico scenes --out=DIR [--episodes=N] [--first_seed=S] [--size=64] [--pairs=5] [--kind=caption|vqa|mixed]\n"
     "                [--png=DIR] [--eval_set] [--append]\n"
@@ -315,6 +320,7 @@ absl::Status Collect() {
   options.first_seed = absl::GetFlag(FLAGS_seed);
   options.threads = absl::GetFlag(FLAGS_threads);
   options.append = absl::GetFlag(FLAGS_append);
+  options.action_noise = absl::GetFlag(FLAGS_noise);
   const double filter = absl::GetFlag(FLAGS_filter);
   if (filter != 0.0) options.min_return_fraction = filter;
   for (const std::string& task : options.tasks) {
@@ -354,6 +360,19 @@ absl::Status Eval() {
   options.policy_label = selected.label;
   options.make_batch_policy = selected.batched;
   options.batch_envs = absl::GetFlag(FLAGS_batch);
+  if (selected.batched) {
+    // A checkpoint in a training run's directory: the run's loss curves go in the report.
+    const std::string run_dir = selected.label.substr(0, selected.label.find_last_of('/') + 1);
+    const std::string metrics = absl::StrCat(run_dir.empty() ? "./" : run_dir, kMetricsFile);
+    if (PathExists(metrics)) {
+      absl::StatusOr<TrainingCurves> curves = ReadTrainingCurves(metrics);
+      if (curves.ok()) {
+        options.extra.curves = *std::move(curves);
+      } else {
+        std::printf("note: no training curves in the report: %s\n", std::string(curves.status().message()).c_str());
+      }
+    }
+  }
   options.threads = absl::GetFlag(FLAGS_threads);
   options.report_directory = absl::GetFlag(FLAGS_report).empty() ? "" : UserPath(absl::GetFlag(FLAGS_report));
   ASSIGN_OR_RETURN(SuiteScores scores, EvaluateSuite(AllTasks(), selected.single, options, &std::cout));

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
+#include "envs/action_noise.h"
 #include "replay/episode.h"
 
 namespace calico {
@@ -16,6 +17,7 @@ absl::Status CollectOptions::Validate() const {
   if (tasks.empty()) return absl::InvalidArgumentError("no task given");
   if (episodes < 1) return absl::InvalidArgumentError(absl::StrCat("episodes is ", episodes, "; expected >= 1"));
   if (directory.empty()) return absl::InvalidArgumentError("no output directory given");
+  RETURN_IF_ERROR(ActionNoiseOptions{action_noise}.Validate());
   if (min_return_fraction.has_value()) {
     for (const std::string& task : tasks) {
       if (references.count(task) == 0) {
@@ -39,6 +41,22 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
   writer_options.count_tokens = options.count_tokens;
   ASSIGN_OR_RETURN(std::unique_ptr<DatasetWriter> writer, DatasetWriter::Open(writer_options));
 
+  // With action noise, every task's environments come wrapped.
+  TaskRegistry noisy;
+  if (options.action_noise > 0) {
+    for (const std::string& task : options.tasks) {
+      ASSIGN_OR_RETURN(TaskInfo info, registry.Info(task));
+      const double scale = options.action_noise;
+      RETURN_IF_ERROR(noisy.Register(info, [&registry, task, scale]() -> absl::StatusOr<std::unique_ptr<Environment>> {
+        ASSIGN_OR_RETURN(std::unique_ptr<Environment> env, registry.Make(task));
+        return ActionNoiseEnvironment::Wrap(std::move(env), ActionNoiseOptions{scale});
+      }));
+    }
+  }
+  const TaskRegistry& envs = options.action_noise > 0 ? noisy : registry;
+  const std::string policy_name =
+      options.action_noise > 0 ? absl::StrCat(options.policy_name, "+noise", options.action_noise) : options.policy_name;
+
   CollectReport report;
   const auto start = std::chrono::steady_clock::now();
   for (const std::string& task : options.tasks) {
@@ -59,7 +77,7 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
         std::lock_guard<std::mutex> lock(mu);
         std::unique_ptr<EpisodeRecorder>& slot = recorders[seed];
         if (timestep.first() || slot == nullptr) {
-          slot = std::make_unique<EpisodeRecorder>(task, observation_spec, action_spec, options.policy_name, seed);
+          slot = std::make_unique<EpisodeRecorder>(task, observation_spec, action_spec, policy_name, seed);
         }
         recorder = slot.get();
       }
@@ -79,7 +97,7 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
       return absl::OkStatus();
     };
     if (progress != nullptr) *progress << "collect " << task << ": " << options.episodes << " episodes\n";
-    ASSIGN_OR_RETURN(EpisodeRunnerReport result, RunEpisodes(registry, make_policy, run, progress));
+    ASSIGN_OR_RETURN(EpisodeRunnerReport result, RunEpisodes(envs, make_policy, run, progress));
     report.episodes_kept += kept;
     report.steps += result.total_steps;
     if (progress != nullptr) {

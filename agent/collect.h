@@ -25,6 +25,10 @@ struct CollectOptions {
   std::string directory;
   bool append = false;
   std::optional<double> min_return_fraction;  // Gato's filter
+  // > 0: the environments execute a perturbed copy of each action while the episodes
+  // record the policy's own actions (envs/action_noise.h; DART). Recorded episodes then
+  // name the policy "<policy_name>+noise<scale>".
+  double action_noise = 0.0;
   ReferenceTable references;
   TokenCounter count_tokens;
 

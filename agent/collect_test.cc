@@ -102,6 +102,34 @@ TEST(CollectTest, StoresEverySeededEpisodeOfEveryTask) {
   EXPECT_EQ(more.episodes_filtered, 6);
 }
 
+TEST(CollectTest, ActionNoisePerturbsTheExecutedActionsAndRecordsThePolicys) {
+  CollectOptions options;
+  options.tasks = {"test/count"};
+  options.episodes = 12;
+  options.directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/noisy");
+  options.action_noise = 0.5;  // each action replaced by a coin flip half the time
+  ASSERT_OK(Collect(Registry(), Go(), options, nullptr).status());
+  ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(options.directory));
+  const std::vector<Episode>& episodes = dataset.episodes.at("test/count");
+  ASSERT_EQ(episodes.size(), 12u);
+  int returns_changed = 0;
+  for (const Episode& episode : episodes) {
+    EXPECT_EQ(episode.policy, "expert+noise0.5");
+    // The labels are the policy's own actions: go exactly on even counts.
+    for (int64_t t = 0; t < episode.length(); ++t) {
+      const int count = episode.steps[t].observation.at("count").ints[0];
+      EXPECT_EQ(episode.steps[t].action->at("go").ints[0], count % 2 == 0 ? 1 : 0) << "step " << t;
+    }
+    // The reward counts executed go actions, which the noise changes (P = 1/4 each).
+    returns_changed += episode.episode_return != (episode.length() + 1) / 2;
+  }
+  EXPECT_GT(returns_changed, 3);
+  options.action_noise = 2.0;
+  options.directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/too_noisy");
+  EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("action noise is 2")));
+}
+
 TEST(CollectTest, BadRequestsFailBeforeRunning) {
   CollectOptions options;
   options.tasks = {"test/nope"};

@@ -137,11 +137,6 @@ std::string Duration(double seconds) {
   return absl::StrFormat("%ds", s);
 }
 
-bool Exists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
-}
-
 absl::Status MakeOutputDirectories(const std::string& path) {
   std::string prefix;
   for (absl::string_view part : absl::StrSplit(path, '/')) {
@@ -165,7 +160,7 @@ int64_t MetricsLineStep(const std::string& line) {
 // Keeps the metrics records of updates before `steps` (those a checkpoint after `steps`
 // updates includes); later ones belong to work the resumed run redoes.
 absl::Status TrimMetrics(const std::string& path, int64_t steps) {
-  if (!Exists(path)) return absl::OkStatus();
+  if (!PathExists(path)) return absl::OkStatus();
   ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   std::string kept;
   for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
@@ -304,7 +299,7 @@ std::string CheckpointName(int64_t step) { return absl::StrFormat("ckpt-%06d", s
 
 absl::StatusOr<std::string> LatestCheckpoint(const std::string& output_dir) {
   const std::string pointer = absl::StrCat(output_dir, "/", kLatestCheckpointFile);
-  if (!Exists(pointer)) return absl::NotFoundError(absl::StrCat("no checkpoint in ", output_dir, " (no ", pointer, ")"));
+  if (!PathExists(pointer)) return absl::NotFoundError(absl::StrCat("no checkpoint in ", output_dir, " (no ", pointer, ")"));
   ASSIGN_OR_RETURN(std::string name, ReadFile(pointer));
   name = std::string(absl::StripAsciiWhitespace(name));
   if (name.empty() || name.find('/') != std::string::npos) {
@@ -341,7 +336,7 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   std::string resume_from;
   if (options.resume) {
     ASSIGN_OR_RETURN(resume_from, LatestCheckpoint(dir));
-  } else if (Exists(absl::StrCat(dir, "/", kLatestCheckpointFile))) {
+  } else if (PathExists(absl::StrCat(dir, "/", kLatestCheckpointFile))) {
     return absl::FailedPreconditionError(
         absl::StrCat("output_dir ", dir, " already holds a run (", kLatestCheckpointFile,
                      "); resume it or choose another directory"));

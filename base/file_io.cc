@@ -102,4 +102,9 @@ absl::Status MakeDirectories(const std::string& path) {
   return absl::OkStatus();
 }
 
+bool PathExists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
 }  // namespace calico

@@ -23,6 +23,9 @@ absl::Status WriteFileAtomically(const std::string& path, absl::string_view cont
 // part that could not be created, or say that `path` exists but is not a directory.
 absl::Status MakeDirectories(const std::string& path);
 
+// Whether something (a file, a directory) exists at `path`.
+bool PathExists(const std::string& path);
+
 }  // namespace calico
 
 #endif  // CALICO_BASE_FILE_IO_H_

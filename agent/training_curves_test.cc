@@ -1,0 +1,53 @@
+#include "agent/training_curves.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "base/file_io.h"
+#include "base/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace calico {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+
+std::string Write(const std::string& name, const std::string& text) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
+  EXPECT_OK(WriteFileAtomically(path, text));
+  return path;
+}
+
+TEST(TrainingCurvesTest, ReadsEverySeries) {
+  const std::string path = Write("metrics.jsonl",
+                                 "{\"step\": 9, \"loss\": 5.5, \"text_loss\": null, \"action_loss\": 5.5, "
+                                 "\"task_loss\": {\"arcade/breakout\": 7.0, \"mujoco/cartpole_balance\": 4.0}}\n"
+                                 "\n"
+                                 "{\"step\": 19, \"loss\": 2.5, \"text_loss\": 1.0, \"action_loss\": 3.0, "
+                                 "\"task_loss\": {\"arcade/breakout\": 2.0}}\n");
+  ASSERT_OK_AND_ASSIGN(TrainingCurves curves, ReadTrainingCurves(path));
+  EXPECT_THAT(curves.at("loss"), ElementsAre(Pair(9, 5.5), Pair(19, 2.5)));
+  EXPECT_THAT(curves.at("loss/action"), ElementsAre(Pair(9, 5.5), Pair(19, 3.0)));
+  EXPECT_THAT(curves.at("loss/text"), ElementsAre(Pair(19, 1.0)));
+  EXPECT_THAT(curves.at("loss/arcade/breakout"), ElementsAre(Pair(9, 7.0), Pair(19, 2.0)));
+  EXPECT_THAT(curves.at("loss/mujoco/cartpole_balance"), ElementsAre(Pair(9, 4.0)));
+  EXPECT_EQ(curves.size(), 5u);
+}
+
+TEST(TrainingCurvesTest, BadFilesNameTheLine) {
+  EXPECT_FALSE(ReadTrainingCurves(std::string(std::getenv("TEST_TMPDIR")) + "/none.jsonl").ok());
+  EXPECT_THAT(ReadTrainingCurves(Write("a.jsonl", "{\"step\": 1, \"loss\": 2}\n{\"step\": 2, \"loss\"")),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("a.jsonl line 2: JSON:")));
+  EXPECT_THAT(ReadTrainingCurves(Write("b.jsonl", "[1, 2]\n")),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("line 1: not a JSON object")));
+  EXPECT_THAT(ReadTrainingCurves(Write("c.jsonl", "{\"step\": 1, \"loss\": null}\n")),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("numeric \"step\" and \"loss\"")));
+  EXPECT_THAT(ReadTrainingCurves(Write("d.jsonl", "\n\n")),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("holds no metrics")));
+}
+
+}  // namespace
+}  // namespace calico
