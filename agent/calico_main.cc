@@ -55,6 +55,7 @@ ABSL_FLAG(std::string, report, "", "eval: report directory (report.json, report.
 ABSL_FLAG(std::string, config, "", "train: training config (text-format TrainConfig, e.g. agent/configs/quickstart.textproto)");
 ABSL_FLAG(bool, resume, false, "train: continue from the output directory's latest checkpoint");
 ABSL_FLAG(int64_t, steps, 0, "train: if > 0, overrides the config's max_steps");
+ABSL_FLAG(double, seconds, 0, "train: if > 0, overrides the config's max_seconds (wall time of this run)");
 ABSL_FLAG(std::string, checkpoint, "",
           "rollout, eval: act with the transformer in this checkpoint (or a training run's directory: its "
           "latest checkpoint) instead of --policy");
@@ -84,7 +85,7 @@ namespace {
 constexpr char kUsage[] =
     "calico: a Gato-style generalist agent runtime.\n\n"
     "Commands:\n"
-    "  calico train --config=FILE [--datasets=DIR,...] [--out=DIR] [--steps=N] [--resume]\n"
+    "  calico train --config=FILE [--datasets=DIR,...] [--out=DIR] [--steps=N] [--seconds=S] [--resume]\n"
     "      Train the transformer on datasets (progress, metrics.jsonl, checkpoints; Ctrl-C\n"
     "      checkpoints and exits; --resume continues bit-identically).\n"
     "  calico envs [--task=T]\n"
@@ -196,6 +197,8 @@ absl::Status Train() {
   if (!absl::GetFlag(FLAGS_out).empty()) config.set_output_dir(absl::GetFlag(FLAGS_out));
   config.set_output_dir(UserPath(config.output_dir()));
   if (absl::GetFlag(FLAGS_steps) > 0) config.set_max_steps(absl::GetFlag(FLAGS_steps));
+  if (absl::GetFlag(FLAGS_seconds) < 0) return absl::InvalidArgumentError("--seconds must be >= 0");
+  if (absl::GetFlag(FLAGS_seconds) > 0) config.set_max_seconds(absl::GetFlag(FLAGS_seconds));
   RETURN_IF_ERROR(CheckTrainConfig(config));
   TrainOptions options;
   ASSIGN_OR_RETURN(options.text_model_path, FindTextModel(absl::GetFlag(FLAGS_text_model)));

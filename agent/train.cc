@@ -24,6 +24,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "agent/train_data.h"
+#include "agent/value_embeddings.h"
 #include "base/file_io.h"
 #include "base/json.h"
 #include "base/random.h"
@@ -36,6 +37,7 @@
 #include "model/threading.h"
 #include "model/trainer.h"
 #include "model/transformer.h"
+#include "tokenizers/vocabulary.h"
 
 namespace calico {
 namespace {
@@ -221,6 +223,7 @@ void ApplyTrainConfigDefaults(TrainConfig* config) {
   if (config->threads() == 0) config->set_threads(2);
   if (!config->has_prompt_probability()) config->set_prompt_probability(0.25);
   if (!config->has_keep_checkpoints()) config->set_keep_checkpoints(3);
+  if (!config->has_structured_value_embeddings()) config->set_structured_value_embeddings(true);
 }
 
 absl::Status CheckTrainConfig(const TrainConfig& config) {
@@ -371,6 +374,9 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   if (!resume_from.empty()) {
     RETURN_IF_ERROR(RestoreCheckpoint(resume_from, &trainer));
     report.last_checkpoint = resume_from;
+  } else if (config.structured_value_embeddings()) {
+    ASSIGN_OR_RETURN(Vocabulary vocab, Vocabulary::Create(data->text_vocabulary_size()));
+    RETURN_IF_ERROR(InitializeValueEmbeddings(vocab, config.seed(), &trainer.model()));
   }
   // The resolved config (defaults filled in) beside the checkpoints, for the record;
   // each invocation writes its own, so a resume with changed fields shows in it.
