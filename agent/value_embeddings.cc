@@ -63,6 +63,14 @@ absl::Status InitializeValueEmbeddings(const Vocabulary& vocab, uint64_t seed, T
       row[c] = static_cast<float>(sum);
     }
   }
+  // The output head's columns of the same ids start as the same code, so producing a
+  // value starts from the representation that reading it uses.
+  const IdRange all_values{bins.begin, values.end};
+  float* head = model->parameters().data() + model->layout().head_weight;  // [C, V]
+  const int64_t vocab_size = model->config().vocab_size();
+  for (int32_t id = all_values.begin; id < all_values.end; ++id) {
+    for (int64_t c = 0; c < width; ++c) head[c * vocab_size + id] = table[static_cast<int64_t>(id) * width + c];
+  }
   return absl::OkStatus();
 }
 

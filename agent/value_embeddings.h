@@ -5,7 +5,9 @@
 // bin rows as a smooth function of the bin (random Fourier features of the bin's place
 // in [0, 1]) and discrete rows as a sum of one random vector per set bit (board cells
 // are bitmasks of object kinds) lets the first updates generalise to bins and values
-// not yet seen. Only the starting point changes: the rows stay free parameters.
+// not yet seen. The output head's columns for the same ids start as the same code, so a
+// model can emit a value through the code it reads values with. Only the starting point
+// changes: rows and columns stay free parameters.
 #ifndef CALICO_AGENT_VALUE_EMBEDDINGS_H_
 #define CALICO_AGENT_VALUE_EMBEDDINGS_H_
 
@@ -17,8 +19,9 @@
 
 namespace calico {
 
-// Overwrites the token-embedding rows of `vocab`'s continuous and discrete ids with the
-// structured values above, drawn from `seed`; every element keeps the N(0, 0.02^2)
+// Overwrites the token-embedding rows (and the head's columns) of `vocab`'s continuous
+// and discrete ids with the structured values above, drawn from `seed`; every element
+// keeps the N(0, 0.02^2)
 // variance of the default initialisation. Error: a model whose vocab_size differs from
 // vocab.size().
 absl::Status InitializeValueEmbeddings(const Vocabulary& vocab, uint64_t seed, Transformer* model);

@@ -84,10 +84,20 @@ TEST_F(ValueEmbeddingsTest, KeepsTheDefaultScaleAndLeavesOtherRowsAlone) {
   for (int32_t id : {0, 100, 511, vocab_->separator_id(), vocab_->eos_id()}) {
     for (int64_t c = 0; c < width; ++c) EXPECT_EQ(after[table + id * width + c], before_[table + id * width + c]);
   }
-  // Everything outside the token table is untouched too.
-  for (int64_t i = 0; i < table; ++i) ASSERT_EQ(after[i], before_[i]);
-  for (int64_t i = table + vocab_->size() * width; i < static_cast<int64_t>(after.size()); ++i) {
-    ASSERT_EQ(after[i], before_[i]);
+  // The head's columns of value ids hold the same code as their rows; other columns and
+  // everything outside the table and the head are untouched.
+  const int64_t head = model_->layout().head_weight;
+  const int64_t V = vocab_->size();
+  for (int32_t id : {vocab_->ContinuousId(0), vocab_->ContinuousId(700), vocab_->DiscreteId(3)}) {
+    for (int64_t c = 0; c < width; ++c) EXPECT_EQ(after[head + c * V + id], after[table + id * width + c]);
+  }
+  for (int32_t id : {0, 511, vocab_->separator_id(), vocab_->eos_id()}) {
+    for (int64_t c = 0; c < width; ++c) EXPECT_EQ(after[head + c * V + id], before_[head + c * V + id]);
+  }
+  for (int64_t i = 0; i < static_cast<int64_t>(after.size()); ++i) {
+    const bool in_table = i >= table && i < table + V * width;
+    const bool in_head = i >= head && i < head + V * width;
+    if (!in_table && !in_head) ASSERT_EQ(after[i], before_[i]) << i;
   }
 }
 
