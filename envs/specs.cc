@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -157,6 +158,76 @@ absl::Status CheckArrays(const SpecMap& specs, const NamedArrays& arrays, absl::
     if (!status.ok()) return status;
   }
   return absl::OkStatus();
+}
+
+SpecChecker::SpecChecker(const SpecMap& specs, std::string role) : specs_(specs), role_(std::move(role)) {
+  for (const auto& [key, spec] : specs_) {
+    Entry entry;
+    entry.name = key;
+    entry.dtype = spec.dtype;
+    entry.shape = spec.shape;
+    entry.num_elements = spec.num_elements();
+    entry.bounded = spec.bounded();
+    if (entry.bounded) {
+      for (int64_t i = 0; i < entry.num_elements; ++i) {
+        entry.minimum.push_back(spec.min_at(i));
+        entry.maximum.push_back(spec.max_at(i));
+      }
+    }
+    entries_.push_back(std::move(entry));
+  }
+}
+
+// The conditions of ArraySpec::CheckArray, without building a message.
+bool SpecChecker::Fits(const Entry& entry, const Array& array) {
+  if (array.dtype != entry.dtype || array.shape != entry.shape) return false;
+  const int64_t n = entry.num_elements;
+  switch (entry.dtype) {
+    case DType::kFloat32: {
+      if (static_cast<int64_t>(array.floats.size()) != n) return false;
+      const float* v = array.floats.data();
+      for (int64_t i = 0; i < n; ++i) {
+        if (!std::isfinite(v[i])) return false;
+      }
+      if (entry.bounded) {
+        for (int64_t i = 0; i < n; ++i) {
+          if (v[i] < entry.minimum[i] || v[i] > entry.maximum[i]) return false;
+        }
+      }
+      return true;
+    }
+    case DType::kInt32: {
+      if (static_cast<int64_t>(array.ints.size()) != n) return false;
+      if (entry.bounded) {
+        for (int64_t i = 0; i < n; ++i) {
+          const int32_t v = array.ints[i];
+          if (v < entry.minimum[i] || v > entry.maximum[i]) return false;
+        }
+      }
+      return true;
+    }
+    case DType::kUint8:
+      return static_cast<int64_t>(array.bytes.size()) == n;
+    case DType::kString:
+      return true;
+  }
+  return false;
+}
+
+absl::Status SpecChecker::Check(const NamedArrays& arrays) const {
+  if (arrays.size() == entries_.size()) {
+    bool fits = true;
+    auto it = arrays.begin();
+    for (const Entry& entry : entries_) {
+      if (it->first != entry.name || !Fits(entry, it->second)) {
+        fits = false;
+        break;
+      }
+      ++it;
+    }
+    if (fits) return absl::OkStatus();
+  }
+  return CheckArrays(specs_, arrays, role_);
 }
 
 }  // namespace calico

@@ -57,6 +57,36 @@ absl::Status ValidateSpecs(const SpecMap& specs, absl::string_view role);
 // Checks that `arrays` has exactly the keys of `specs` and each array fits its spec.
 absl::Status CheckArrays(const SpecMap& specs, const NamedArrays& arrays, absl::string_view role);
 
+// A SpecMap prepared for checking arrays many times (e.g. an action on every Step): the
+// same verdicts and messages as CheckArrays, but an array set that fits is checked by
+// walking the arrays and the specs side by side (both are in key order): no key lookups,
+// no strings built and no allocation. Only a failure goes through CheckArrays, for its
+// message. Immutable after construction; thread-safe.
+class SpecChecker {
+ public:
+  SpecChecker() = default;  // checks against an empty spec map
+  SpecChecker(const SpecMap& specs, std::string role);
+
+  // CheckArrays(specs, arrays, role).
+  absl::Status Check(const NamedArrays& arrays) const;
+
+ private:
+  struct Entry {
+    std::string name;
+    DType dtype = DType::kFloat32;
+    std::vector<int64_t> shape;
+    int64_t num_elements = 0;
+    bool bounded = false;
+    std::vector<double> minimum;  // [num_elements] when bounded
+    std::vector<double> maximum;  // [num_elements] when bounded
+  };
+  static bool Fits(const Entry& entry, const Array& array);
+
+  SpecMap specs_;
+  std::string role_;
+  std::vector<Entry> entries_;  // in key order, as specs_
+};
+
 // "[1, 0]"-style multi-index of `flat_index` in `shape` (row-major), for messages.
 std::string IndexString(const std::vector<int64_t>& shape, int64_t flat_index);
 
