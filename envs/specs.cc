@@ -178,9 +178,23 @@ SpecChecker::SpecChecker(const SpecMap& specs, std::string role) : specs_(specs)
   }
 }
 
+namespace {
+
+// a == b for short vectors and strings, inlined (no memcmp call): checked every step.
+template <typename T>
+bool SameElements(const T& a, const T& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 // The conditions of ArraySpec::CheckArray, without building a message.
 bool SpecChecker::Fits(const Entry& entry, const Array& array) {
-  if (array.dtype != entry.dtype || array.shape != entry.shape) return false;
+  if (array.dtype != entry.dtype || !SameElements(array.shape, entry.shape)) return false;
   const int64_t n = entry.num_elements;
   switch (entry.dtype) {
     case DType::kFloat32: {
@@ -219,7 +233,7 @@ absl::Status SpecChecker::Check(const NamedArrays& arrays) const {
     bool fits = true;
     auto it = arrays.begin();
     for (const Entry& entry : entries_) {
-      if (it->first != entry.name || !Fits(entry, it->second)) {
+      if (!SameElements(it->first, entry.name) || !Fits(entry, it->second)) {
         fits = false;
         break;
       }
