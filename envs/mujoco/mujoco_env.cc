@@ -533,11 +533,19 @@ absl::Status MujocoEnvironment::WriteTimeStep(StepType type, double reward, Time
 }
 
 absl::StatusOr<Array> MujocoEnvironment::Render(int height, int width) {
-  if (renderer_ == nullptr) {
-    ASSIGN_OR_RETURN(renderer_, OffscreenRenderer::Create(model_.get()));
-  }
   absl::StatusOr<Array> frame = absl::InternalError("not rendered");
-  RETURN_IF_ERROR(RunMujoco("render", [&] { frame = renderer_->Render(data_.get(), camera_id_, height, width); }));
+  absl::Status mujoco = RunMujoco("render", [&] {
+    if (renderer_ == nullptr) {
+      absl::StatusOr<std::unique_ptr<OffscreenRenderer>> renderer = OffscreenRenderer::Create(model_.get());
+      if (!renderer.ok()) {
+        frame = renderer.status();
+        return;
+      }
+      renderer_ = *std::move(renderer);
+    }
+    frame = renderer_->Render(data_.get(), camera_id_, height, width);
+  });
+  if (!mujoco.ok()) return absl::Status(mujoco.code(), absl::StrCat("mujoco/", def_->name, ": ", mujoco.message()));
   return frame;
 }
 
