@@ -93,7 +93,7 @@ void BM_BareMjStep(benchmark::State& state) {
   mj_copyData(d, m, (*env)->data());
   int64_t steps = 0;
   for (auto _ : state) {
-    for (int i = 0; i < m->nu; ++i) d->ctrl[i] = 0.1;
+    for (int i = 0; i < m->nu; ++i) d->ctrl[i] = 0.1f;  // the value BM_EnvStep sends
     for (int k = 0; k < repeat; ++k) mj_step(m, d);
     if (++steps % 1000 == 0) {
       state.PauseTiming();

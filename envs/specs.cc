@@ -169,9 +169,11 @@ SpecChecker::SpecChecker(const SpecMap& specs, std::string role) : specs_(specs)
     entry.num_elements = spec.num_elements();
     entry.bounded = spec.bounded();
     if (entry.bounded) {
+      entry.finite_bounds = true;
       for (int64_t i = 0; i < entry.num_elements; ++i) {
-        entry.minimum.push_back(spec.min_at(i));
-        entry.maximum.push_back(spec.max_at(i));
+        entry.bounds.push_back(spec.min_at(i));
+        entry.bounds.push_back(spec.max_at(i));
+        entry.finite_bounds = entry.finite_bounds && std::isfinite(spec.min_at(i)) && std::isfinite(spec.max_at(i));
       }
     }
     entries_.push_back(std::move(entry));
@@ -180,9 +182,8 @@ SpecChecker::SpecChecker(const SpecMap& specs, std::string role) : specs_(specs)
 
 namespace {
 
-// a == b for short vectors and strings, inlined (no memcmp call): checked every step.
-template <typename T>
-bool SameElements(const T& a, const T& b) {
+// a == b for the short shapes checked every step, inlined.
+bool SameShape(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
     if (a[i] != b[i]) return false;
@@ -190,22 +191,31 @@ bool SameElements(const T& a, const T& b) {
   return true;
 }
 
+
 }  // namespace
 
 // The conditions of ArraySpec::CheckArray, without building a message.
-bool SpecChecker::Fits(const Entry& entry, const Array& array) {
-  if (array.dtype != entry.dtype || !SameElements(array.shape, entry.shape)) return false;
+inline bool SpecChecker::Fits(const Entry& entry, const Array& array) {
+  if (array.dtype != entry.dtype || !SameShape(array.shape, entry.shape)) return false;
   const int64_t n = entry.num_elements;
   switch (entry.dtype) {
     case DType::kFloat32: {
       if (static_cast<int64_t>(array.floats.size()) != n) return false;
       const float* v = array.floats.data();
+      if (entry.finite_bounds) {
+        // Within finite bounds implies finite; NaN fails both comparisons.
+        const double* bounds = entry.bounds.data();
+        for (int64_t i = 0; i < n; ++i) {
+          if (!(v[i] >= bounds[2 * i] && v[i] <= bounds[2 * i + 1])) return false;
+        }
+        return true;
+      }
       for (int64_t i = 0; i < n; ++i) {
         if (!std::isfinite(v[i])) return false;
       }
       if (entry.bounded) {
         for (int64_t i = 0; i < n; ++i) {
-          if (v[i] < entry.minimum[i] || v[i] > entry.maximum[i]) return false;
+          if (v[i] < entry.bounds[2 * i] || v[i] > entry.bounds[2 * i + 1]) return false;
         }
       }
       return true;
@@ -215,7 +225,7 @@ bool SpecChecker::Fits(const Entry& entry, const Array& array) {
       if (entry.bounded) {
         for (int64_t i = 0; i < n; ++i) {
           const int32_t v = array.ints[i];
-          if (v < entry.minimum[i] || v > entry.maximum[i]) return false;
+          if (v < entry.bounds[2 * i] || v > entry.bounds[2 * i + 1]) return false;
         }
       }
       return true;
@@ -228,20 +238,15 @@ bool SpecChecker::Fits(const Entry& entry, const Array& array) {
   return false;
 }
 
-absl::Status SpecChecker::Check(const NamedArrays& arrays) const {
-  if (arrays.size() == entries_.size()) {
-    bool fits = true;
-    auto it = arrays.begin();
-    for (const Entry& entry : entries_) {
-      if (!SameElements(it->first, entry.name) || !Fits(entry, it->second)) {
-        fits = false;
-        break;
-      }
-      ++it;
-    }
-    if (fits) return absl::OkStatus();
+bool SpecChecker::FitsAll(const NamedArrays& arrays) const {
+  const size_t count = entries_.size();
+  if (arrays.size() != count) return false;
+  auto it = arrays.begin();
+  for (size_t i = 0; i < count; ++i) {
+    if (i > 0) ++it;  // (no step past the last array)
+    if (!SameKey(it->first, entries_[i].name) || !Fits(entries_[i], it->second)) return false;
   }
-  return CheckArrays(specs_, arrays, role_);
+  return true;
 }
 
 }  // namespace calico

@@ -352,14 +352,20 @@ absl::StatusOr<std::unique_ptr<MujocoEnvironment>> MujocoEnvironment::Create(con
   if (env->camera_id_ < 0) {
     return absl::InternalError(absl::StrCat("model '", parsed.def->domain, "' has no camera named 'fixed'"));
   }
-  for (const auto& [type, name] : parsed.def->names) {
+  if (parsed.def->names.size() > kMaxIds) {
+    return absl::InternalError(absl::StrCat("task '", parsed.def->name, "' names more than ", kMaxIds, " elements"));
+  }
+  for (size_t i = 0; i < parsed.def->names.size(); ++i) {
+    const auto& [type, name] = parsed.def->names[i];
     const int id = mj_name2id(m, type, name.c_str());
     if (id < 0) {
       return absl::InternalError(absl::StrCat("model '", parsed.def->domain, "' has no ", mju_type2Str(type),
                                               " named '", name, "'"));
     }
-    env->ids_.push_back(id);
+    env->ids_[i] = id;
   }
+  env->observe_ = parsed.def->observe;
+  env->reward_ = parsed.def->reward;
   if (parsed.def->observations.size() > kMaxObservations) {
     return absl::InternalError(absl::StrCat("task '", parsed.def->name, "' has more than ", kMaxObservations,
                                             " observation arrays"));
@@ -469,34 +475,29 @@ absl::Status MujocoEnvironment::StepInto(const NamedArrays& action, TimeStep* ti
                                                      "; the episode is over, call Reset"));
   }
   ++steps_;
-  const double reward = def_->reward(m, d, ids_.data());
+  const double reward = reward_(m, d, ids_);
   const bool last = steps_ >= kMujocoEpisodeSteps;
   if (last) episode_running_ = false;
   return WriteTimeStep(last ? StepType::kLast : StepType::kMid, reward, timestep);
 }
 
-namespace {
-
-// a == b for the short keys compared every step.
-bool SameKey(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-}  // namespace
-
 bool MujocoEnvironment::FindObservationBuffers(NamedArrays& observation, float** out) const {
-  if (observation.size() != observation_slots_.size()) return false;
-  const ObservationSlot* slot = observation_slots_.data();
-  for (auto& [key, array] : observation) {
-    if (!SameKey(key, slot->key) || !array.ints.empty() || !array.text.empty()) return false;
-    if (slot->index >= 0) {
-      if (array.dtype != DType::kFloat32 || array.shape.size() != 1 || array.shape[0] != slot->size ||
-          static_cast<int64_t>(array.floats.size()) != slot->size || !array.bytes.empty()) {
+  const size_t count = observation_slots_.size();
+  if (observation.size() != count) return false;
+  auto it = observation.begin();
+  for (size_t i = 0; i < count; ++i) {
+    if (i > 0) ++it;  // (no step past the last array)
+    const ObservationSlot& slot = observation_slots_[i];
+    const std::string& key = it->first;
+    Array& array = it->second;
+    if (!SameKey(key, slot.key) || !array.ints.empty() || !array.text.empty()) return false;
+    if (slot.index >= 0) {
+      if (array.dtype != DType::kFloat32 || array.shape.size() != 1 || array.shape[0] != slot.size ||
+          static_cast<int64_t>(array.floats.size()) != slot.size || !array.bytes.empty()) {
         return false;
       }
-      out[slot->index] = array.floats.data();
+      out[slot.index] = array.floats.data();
     }
-    ++slot;
   }
   return true;
 }
@@ -525,7 +526,7 @@ absl::Status MujocoEnvironment::WriteTimeStep(StepType type, double reward, Time
     }
   }
   if (frame.has_value()) observation.find("pixels")->second = *std::move(frame);
-  def_->observe(model_.get(), data_.get(), ids_.data(), out);
+  observe_(model_.get(), data_.get(), ids_, out);
   timestep->step_type = type;
   timestep->reward = reward;
   timestep->discount = 1.0;
