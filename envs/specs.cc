@@ -166,6 +166,10 @@ SpecChecker::SpecChecker(const SpecMap& specs, std::string role) : specs_(specs)
     entry.name = key;
     entry.dtype = spec.dtype;
     entry.shape = spec.shape;
+    if (spec.shape.size() <= Entry::kInlineRank) {
+      entry.rank = static_cast<int>(spec.shape.size());
+      for (size_t d = 0; d < spec.shape.size(); ++d) entry.dims[d] = spec.shape[d];
+    }
     entry.num_elements = spec.num_elements();
     entry.bounded = spec.bounded();
     if (entry.bounded) {
@@ -183,6 +187,14 @@ SpecChecker::SpecChecker(const SpecMap& specs, std::string role) : specs_(specs)
 namespace {
 
 // a == b for the short shapes checked every step, inlined.
+template <typename A, typename B>
+bool SameShape(const A& a, const B& b, size_t size) {
+  for (size_t i = 0; i < size; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 bool SameShape(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -196,7 +208,14 @@ bool SameShape(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
 
 // The conditions of ArraySpec::CheckArray, without building a message.
 inline bool SpecChecker::Fits(const Entry& entry, const Array& array) {
-  if (array.dtype != entry.dtype || !SameShape(array.shape, entry.shape)) return false;
+  if (array.dtype != entry.dtype) return false;
+  if (entry.rank >= 0) {
+    if (array.shape.size() != static_cast<size_t>(entry.rank) || !SameShape(array.shape, entry.dims, entry.rank)) {
+      return false;
+    }
+  } else if (!SameShape(array.shape, entry.shape)) {
+    return false;
+  }
   const int64_t n = entry.num_elements;
   switch (entry.dtype) {
     case DType::kFloat32: {

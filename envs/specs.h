@@ -111,6 +111,11 @@ class SpecChecker {
     std::string name;
     DType dtype = DType::kFloat32;
     std::vector<int64_t> shape;
+    // shape again, inline, when it has at most kInlineRank dimensions (rank = -1 if not):
+    // compared on every check without loading another cache line
+    static constexpr int kInlineRank = 4;
+    int rank = -1;
+    int64_t dims[kInlineRank] = {};
     int64_t num_elements = 0;
     bool bounded = false;
     bool finite_bounds = false;  // bounded, and every bound is finite

@@ -6,7 +6,6 @@
 #include <limits>
 #include <cstring>
 #include <map>
-#include <optional>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -492,10 +491,14 @@ bool MujocoEnvironment::FindObservationBuffers(NamedArrays& observation, float**
     Array& array = it->second;
     if (!SameKey(key, slot.key) || !array.ints.empty() || !array.text.empty()) return false;
     if (slot.index >= 0) {
-      if (array.dtype != DType::kFloat32 || array.shape.size() != 1 || array.shape[0] != slot.size ||
-          static_cast<int64_t>(array.floats.size()) != slot.size || !array.bytes.empty()) {
+      if (array.shape.size() != 1 || static_cast<int64_t>(array.floats.size()) != slot.size ||
+          !array.bytes.empty()) {
         return false;
       }
+      // Set rather than compared: a store into a line MuJoCo's step pushed out of the
+      // cache does not wait for it, a load does.
+      array.dtype = DType::kFloat32;
+      array.shape[0] = slot.size;
       out[slot.index] = array.floats.data();
     }
   }
@@ -503,10 +506,10 @@ bool MujocoEnvironment::FindObservationBuffers(NamedArrays& observation, float**
 }
 
 absl::Status MujocoEnvironment::WriteTimeStep(StepType type, double reward, TimeStep* timestep) {
-  // Render first: on error *timestep stays as it was.
-  std::optional<Array> frame;
+  // Render first: on error *timestep stays as it was. (The frame waits in a member: an
+  // Array on this function's stack would be zeroed on every step.)
   if (pixels_) {
-    ASSIGN_OR_RETURN(frame, Render(kMujocoPixelsSize, kMujocoPixelsSize));
+    ASSIGN_OR_RETURN(frame_, Render(kMujocoPixelsSize, kMujocoPixelsSize));
   }
   NamedArrays& observation = timestep->observation;
   // A TimeStep passed back from the previous step already holds arrays of the right keys
@@ -525,7 +528,7 @@ absl::Status MujocoEnvironment::WriteTimeStep(StepType type, double reward, Time
       return absl::InternalError(absl::StrCat("mujoco/", def_->name, ": observation arrays laid out wrongly"));
     }
   }
-  if (frame.has_value()) observation.find("pixels")->second = *std::move(frame);
+  if (pixels_) std::swap(observation.find("pixels")->second, frame_);
   observe_(model_.get(), data_.get(), ids_, out);
   timestep->step_type = type;
   timestep->reward = reward;

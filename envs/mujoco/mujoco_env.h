@@ -70,9 +70,10 @@ class MujocoEnvironment : public Environment {
     int index;     // in def_->observations (FLOAT32 [size]); -1 for "pixels"
     int64_t size;  // elements
   };
-  // If `observation` already has the keys, dtypes and shapes of observation_spec_ (and no
-  // stray storage), so that WriteTimeStep may overwrite it in place, points out[i] at the
-  // floats of def_->observations[i] and returns true.
+  // If `observation` already has the keys and value counts of observation_spec_ (and no
+  // stray storage), so that WriteTimeStep may overwrite it in place, sets the FLOAT32
+  // arrays' dtype and shape, points out[i] at the floats of def_->observations[i] and
+  // returns true. Returns false (having maybe set some dtypes and shapes) otherwise.
   bool FindObservationBuffers(NamedArrays& observation, float** out) const;
   // Fills *timestep from the current state (observation arrays reused when they fit).
   absl::Status WriteTimeStep(StepType type, double reward, TimeStep* timestep);
@@ -82,6 +83,7 @@ class MujocoEnvironment : public Environment {
   MjModelPtr model_;
   MjDataPtr data_;
   std::unique_ptr<OffscreenRenderer> renderer_;  // created on first use
+  Array frame_;  // the _pixels variants' latest frame, on its way into the TimeStep
   int camera_id_ = -1;
   SpecMap observation_spec_;
   SpecMap action_spec_;
