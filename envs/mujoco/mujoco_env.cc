@@ -79,23 +79,16 @@ void RandomizeLimitedAndRotationalJoints(const mjModel* m, mjData* d, Rng& rng) 
   }
 }
 
-// The sigmoid shapes the rewards use, their scales computed once.
-const SigmoidShape& Gaussian01() {
-  static const SigmoidShape* shape = new SigmoidShape(Sigmoid::kGaussian, 0.1);
-  return *shape;
-}
-const SigmoidShape& Quadratic0() {
-  static const SigmoidShape* shape = new SigmoidShape(Sigmoid::kQuadratic, 0.0);
-  return *shape;
-}
-const SigmoidShape& Linear0() {
-  static const SigmoidShape* shape = new SigmoidShape(Sigmoid::kLinear, 0.0);
-  return *shape;
-}
+// The sigmoid shapes the rewards use, their scales computed once (at start-up; trivially
+// destructible, and nothing else initialised at start-up reads them). Plain globals rather
+// than function-local statics: no initialisation guard to check on every step.
+const SigmoidShape kGaussian01(Sigmoid::kGaussian, 0.1);
+const SigmoidShape kQuadratic0(Sigmoid::kQuadratic, 0.0);
+const SigmoidShape kLinear0(Sigmoid::kLinear, 0.0);
 
 // The Control Suite's "small control" factor: 1 at zero control, 0.8 at full control.
 double SmallControl(const mjModel* m, const mjData* d) {
-  const SigmoidShape& quadratic = Quadratic0();
+  const SigmoidShape& quadratic = kQuadratic0;
   double sum = 0.0;
   for (int i = 0; i < m->nu; ++i) sum += Tolerance(d->ctrl[i], 0.0, 0.0, 1.0, quadratic);
   return (4.0 + sum / m->nu) / 5.0;
@@ -127,9 +120,9 @@ MujocoTaskDef Cartpole(bool swingup) {
   };
   def.reward = [](const mjModel* m, const mjData* d, const int* ids) {
     const double upright = (d->xmat[9 * ids[0] + 8] + 1.0) / 2.0;
-    const double centered = (1.0 + Tolerance(d->qpos[0], 0.0, 0.0, 2.0, Gaussian01())) / 2.0;
+    const double centered = (1.0 + Tolerance(d->qpos[0], 0.0, 0.0, 2.0, kGaussian01)) / 2.0;
     const double small_control = SmallControl(m, d);
-    const double small_velocity = (1.0 + Tolerance(d->qvel[1], 0.0, 0.0, 5.0, Gaussian01())) / 2.0;
+    const double small_velocity = (1.0 + Tolerance(d->qvel[1], 0.0, 0.0, 5.0, kGaussian01)) / 2.0;
     return upright * centered * small_control * small_velocity;
   };
   return def;
@@ -149,7 +142,7 @@ MujocoTaskDef PendulumSwingup() {
     out[1][0] = F(d->qvel[0]);
   };
   def.reward = [](const mjModel* m, const mjData* d, const int* ids) {
-    return Tolerance(d->xmat[9 * ids[0] + 8], std::cos(30.0 * kPi / 180.0), 1.0, 0.0, Gaussian01());
+    return Tolerance(d->xmat[9 * ids[0] + 8], std::cos(30.0 * kPi / 180.0), 1.0, 0.0, kGaussian01);
   };
   return def;
 }
@@ -188,7 +181,7 @@ MujocoTaskDef Reacher(bool hard) {
     const mjtNum* finger = d->geom_xpos + 3 * finger_id;
     const double distance = std::hypot(target[0] - finger[0], target[1] - finger[1]);
     const double radii = m->geom_size[3 * target_id] + m->geom_size[3 * finger_id];
-    return Tolerance(distance, 0.0, radii, 0.0, Gaussian01());
+    return Tolerance(distance, 0.0, radii, 0.0, kGaussian01);
   };
   return def;
 }
@@ -213,7 +206,7 @@ MujocoTaskDef PointMassEasy() {
                                       (target[1] - mass[1]) * (target[1] - mass[1]) +
                                       (target[2] - mass[2]) * (target[2] - mass[2]));
     const double target_size = m->geom_size[3 * target_id];
-    const double near_target = Tolerance(distance, 0.0, target_size, target_size, Gaussian01());
+    const double near_target = Tolerance(distance, 0.0, target_size, target_size, kGaussian01);
     return near_target * SmallControl(m, d);
   };
   return def;
@@ -242,7 +235,7 @@ MujocoTaskDef AcrobotSwingup() {
                                       (target[1] - tip[1]) * (target[1] - tip[1]) +
                                       (target[2] - tip[2]) * (target[2] - tip[2]));
     const double radius = m->site_size[3 * target_id];
-    return Tolerance(distance, 0.0, radius, 1.0, Gaussian01());
+    return Tolerance(distance, 0.0, radius, 1.0, kGaussian01);
   };
   return def;
 }
@@ -280,7 +273,7 @@ MujocoTaskDef CheetahRun() {
   };
   def.reward = [](const mjModel* m, const mjData* d, const int* ids) {
     const double speed = d->sensordata[m->sensor_adr[ids[0]]];
-    return Tolerance(speed, kCheetahRunSpeed, std::numeric_limits<double>::infinity(), kCheetahRunSpeed, Linear0());
+    return Tolerance(speed, kCheetahRunSpeed, std::numeric_limits<double>::infinity(), kCheetahRunSpeed, kLinear0);
   };
   return def;
 }

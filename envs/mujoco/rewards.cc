@@ -134,16 +134,13 @@ double SigmoidShape::operator()(double d) const {
 
 double SigmoidValue(double d, double value_at_1, Sigmoid sigmoid) { return SigmoidShape(sigmoid, value_at_1)(d); }
 
-double Tolerance(double x, double lower, double upper, double margin, const SigmoidShape& shape) {
-  if (!(lower <= upper) || !(margin >= 0.0)) {
-    Die(ToleranceOptions{lower, upper, margin, Sigmoid::kGaussian, 0.5}.Validate());
-  }
-  const bool in_bounds = lower <= x && x <= upper;
-  if (in_bounds) return 1.0;
-  if (margin == 0.0) return 0.0;
-  const double d = (x < lower ? lower - x : x - upper) / margin;
-  return shape(d);
+namespace rewards_internal {
+
+void DieOnBadBounds(double lower, double upper, double margin) {
+  Die(ToleranceOptions{lower, upper, margin, Sigmoid::kGaussian, 0.5}.Validate());
 }
+
+}  // namespace rewards_internal
 
 double Tolerance(double x, const ToleranceOptions& options) {
   if (absl::Status status = options.Validate(); !status.ok()) Die(status);

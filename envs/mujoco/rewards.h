@@ -71,8 +71,22 @@ double Tolerance(double x, const ToleranceOptions& options);
 
 // Tolerance(x, {lower, upper, margin, sigmoid, value_at_margin}) for `shape` made from
 // that sigmoid and value_at_margin. Requires lower <= upper and margin >= 0 (aborts
-// otherwise).
-double Tolerance(double x, double lower, double upper, double margin, const SigmoidShape& shape);
+// otherwise). Inline: rewards call it every step.
+inline double Tolerance(double x, double lower, double upper, double margin, const SigmoidShape& shape);
+
+// ---- implementation ----
+
+namespace rewards_internal {
+[[noreturn]] void DieOnBadBounds(double lower, double upper, double margin);
+}  // namespace rewards_internal
+
+inline double Tolerance(double x, double lower, double upper, double margin, const SigmoidShape& shape) {
+  if (!(lower <= upper) || !(margin >= 0.0)) rewards_internal::DieOnBadBounds(lower, upper, margin);
+  if (lower <= x && x <= upper) return 1.0;
+  if (margin == 0.0) return 0.0;
+  const double d = (x < lower ? lower - x : x - upper) / margin;
+  return shape(d);
+}
 
 }  // namespace calico
 
