@@ -1,5 +1,7 @@
 #include "envs/environment.h"
 
+#include <utility>
+
 namespace calico {
 
 const char* StepTypeName(StepType type) {
@@ -12,6 +14,20 @@ const char* StepTypeName(StepType type) {
       return "last";
   }
   return "unknown";
+}
+
+absl::Status Environment::ResetInto(uint64_t seed, TimeStep* timestep) {
+  absl::StatusOr<TimeStep> result = Reset(seed);
+  if (!result.ok()) return result.status();
+  *timestep = *std::move(result);
+  return absl::OkStatus();
+}
+
+absl::Status Environment::StepInto(const NamedArrays& action, TimeStep* timestep) {
+  absl::StatusOr<TimeStep> result = Step(action);
+  if (!result.ok()) return result.status();
+  *timestep = *std::move(result);
+  return absl::OkStatus();
 }
 
 }  // namespace calico

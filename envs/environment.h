@@ -50,6 +50,14 @@ class Environment {
   // Calling Step before Reset or after a LAST step is a FailedPrecondition error.
   virtual absl::StatusOr<TimeStep> Step(const NamedArrays& action) = 0;
 
+  // Reset and Step writing into `*timestep` instead of returning a new TimeStep. Passing
+  // the same TimeStep back every step lets an environment overwrite its observation
+  // arrays in place (the MuJoCo tasks then allocate nothing per step); the values are
+  // exactly those Reset/Step return. On error `*timestep` is left unchanged. The defaults
+  // call Reset/Step.
+  virtual absl::Status ResetInto(uint64_t seed, TimeStep* timestep);
+  virtual absl::Status StepInto(const NamedArrays& action, TimeStep* timestep);
+
   // An RGB frame of the current state, uint8 [height, width, 3], for videos. Errors for
   // sizes the renderer cannot make.
   virtual absl::StatusOr<Array> Render(int height, int width) = 0;

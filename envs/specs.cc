@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -157,6 +158,114 @@ absl::Status CheckArrays(const SpecMap& specs, const NamedArrays& arrays, absl::
     if (!status.ok()) return status;
   }
   return absl::OkStatus();
+}
+
+SpecChecker::SpecChecker(const SpecMap& specs, std::string role) : specs_(specs), role_(std::move(role)) {
+  for (const auto& [key, spec] : specs_) {
+    Entry entry;
+    entry.name = key;
+    entry.dtype = spec.dtype;
+    entry.shape = spec.shape;
+    if (spec.shape.size() <= Entry::kInlineRank) {
+      entry.rank = static_cast<int>(spec.shape.size());
+      for (size_t d = 0; d < spec.shape.size(); ++d) entry.dims[d] = spec.shape[d];
+    }
+    entry.num_elements = spec.num_elements();
+    entry.bounded = spec.bounded();
+    if (entry.bounded) {
+      entry.finite_bounds = true;
+      for (int64_t i = 0; i < entry.num_elements; ++i) {
+        entry.bounds.push_back(spec.min_at(i));
+        entry.bounds.push_back(spec.max_at(i));
+        entry.finite_bounds = entry.finite_bounds && std::isfinite(spec.min_at(i)) && std::isfinite(spec.max_at(i));
+      }
+    }
+    entries_.push_back(std::move(entry));
+  }
+}
+
+namespace {
+
+// a == b for the short shapes checked every step, inlined.
+template <typename A, typename B>
+bool SameShape(const A& a, const B& b, size_t size) {
+  for (size_t i = 0; i < size; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+bool SameShape(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+
+}  // namespace
+
+// The conditions of ArraySpec::CheckArray, without building a message.
+inline bool SpecChecker::Fits(const Entry& entry, const Array& array) {
+  if (array.dtype != entry.dtype) return false;
+  if (entry.rank >= 0) {
+    if (array.shape.size() != static_cast<size_t>(entry.rank) || !SameShape(array.shape, entry.dims, entry.rank)) {
+      return false;
+    }
+  } else if (!SameShape(array.shape, entry.shape)) {
+    return false;
+  }
+  const int64_t n = entry.num_elements;
+  switch (entry.dtype) {
+    case DType::kFloat32: {
+      if (static_cast<int64_t>(array.floats.size()) != n) return false;
+      const float* v = array.floats.data();
+      if (entry.finite_bounds) {
+        // Within finite bounds implies finite; NaN fails both comparisons.
+        const double* bounds = entry.bounds.data();
+        for (int64_t i = 0; i < n; ++i) {
+          if (!(v[i] >= bounds[2 * i] && v[i] <= bounds[2 * i + 1])) return false;
+        }
+        return true;
+      }
+      for (int64_t i = 0; i < n; ++i) {
+        if (!std::isfinite(v[i])) return false;
+      }
+      if (entry.bounded) {
+        for (int64_t i = 0; i < n; ++i) {
+          if (v[i] < entry.bounds[2 * i] || v[i] > entry.bounds[2 * i + 1]) return false;
+        }
+      }
+      return true;
+    }
+    case DType::kInt32: {
+      if (static_cast<int64_t>(array.ints.size()) != n) return false;
+      if (entry.bounded) {
+        for (int64_t i = 0; i < n; ++i) {
+          const int32_t v = array.ints[i];
+          if (v < entry.bounds[2 * i] || v > entry.bounds[2 * i + 1]) return false;
+        }
+      }
+      return true;
+    }
+    case DType::kUint8:
+      return static_cast<int64_t>(array.bytes.size()) == n;
+    case DType::kString:
+      return true;
+  }
+  return false;
+}
+
+bool SpecChecker::FitsAll(const NamedArrays& arrays) const {
+  const size_t count = entries_.size();
+  if (arrays.size() != count) return false;
+  auto it = arrays.begin();
+  for (size_t i = 0; i < count; ++i) {
+    if (i > 0) ++it;  // (no step past the last array)
+    if (!SameKey(it->first, entries_[i].name) || !Fits(entries_[i], it->second)) return false;
+  }
+  return true;
 }
 
 }  // namespace calico

@@ -4,6 +4,7 @@
 #define CALICO_ENVS_SPECS_H_
 
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <string>
 #include <vector>
@@ -56,6 +57,76 @@ absl::Status ValidateSpecs(const SpecMap& specs, absl::string_view role);
 
 // Checks that `arrays` has exactly the keys of `specs` and each array fits its spec.
 absl::Status CheckArrays(const SpecMap& specs, const NamedArrays& arrays, absl::string_view role);
+
+// a == b, inlined and word-wise: for the short keys compared on every step.
+inline bool SameKey(const std::string& a, const std::string& b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* p = a.data();
+  const char* q = b.data();
+  auto load64 = [](const char* s) {
+    uint64_t v;
+    std::memcpy(&v, s, sizeof(v));
+    return v;
+  };
+  auto load32 = [](const char* s) {
+    uint32_t v;
+    std::memcpy(&v, s, sizeof(v));
+    return v;
+  };
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      if (load64(p + i) != load64(q + i)) return false;
+    }
+    return load64(p + n - 8) == load64(q + n - 8);  // the last 8 bytes, overlapping
+  }
+  if (n >= 4) return load32(p) == load32(q) && load32(p + n - 4) == load32(q + n - 4);
+  for (size_t i = 0; i < n; ++i) {
+    if (p[i] != q[i]) return false;
+  }
+  return true;
+}
+
+// A SpecMap prepared for checking arrays many times (e.g. an action on every Step): the
+// same verdicts and messages as CheckArrays, but an array set that fits is checked by
+// walking the arrays and the specs side by side (both are in key order): no key lookups,
+// no strings built and no allocation. Only a failure goes through CheckArrays, for its
+// message. Immutable after construction; thread-safe.
+class SpecChecker {
+ public:
+  SpecChecker() = default;  // checks against an empty spec map
+  SpecChecker(const SpecMap& specs, std::string role);
+
+  // CheckArrays(specs, arrays, role).
+  absl::Status Check(const NamedArrays& arrays) const {
+    if (FitsAll(arrays)) return absl::OkStatus();
+    return CheckArrays(specs_, arrays, role_);
+  }
+
+  // Whether Check(arrays) is OK.
+  bool FitsAll(const NamedArrays& arrays) const;
+
+ private:
+  struct Entry {
+    std::string name;
+    DType dtype = DType::kFloat32;
+    std::vector<int64_t> shape;
+    // shape again, inline, when it has at most kInlineRank dimensions (rank = -1 if not):
+    // compared on every check without loading another cache line
+    static constexpr int kInlineRank = 4;
+    int rank = -1;
+    int64_t dims[kInlineRank] = {};
+    int64_t num_elements = 0;
+    bool bounded = false;
+    bool finite_bounds = false;  // bounded, and every bound is finite
+    std::vector<double> bounds;  // [num_elements, 2] (minimum, maximum) when bounded
+  };
+  static bool Fits(const Entry& entry, const Array& array);
+
+  SpecMap specs_;
+  std::string role_;
+  std::vector<Entry> entries_;  // in key order, as specs_
+};
 
 // "[1, 0]"-style multi-index of `flat_index` in `shape` (row-major), for messages.
 std::string IndexString(const std::vector<int64_t>& shape, int64_t flat_index);

@@ -1,6 +1,8 @@
 #include "envs/specs.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include "base/status_matchers.h"
@@ -99,6 +101,96 @@ TEST(CheckArraysTest, MissingAndUnknownKeysAreErrors) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'b' is not in the spec")));
   arrays.erase("b");
   EXPECT_OK(CheckArrays(specs, arrays, "observation"));
+}
+
+// Arrays near a spec: right ones, and ones off in key, dtype, shape, count or value.
+std::vector<NamedArrays> ArraysAround(const SpecMap& specs, uint32_t seed) {
+  uint32_t state = seed;
+  auto next = [&state]() {
+    state = state * 1664525u + 1013904223u;
+    return state >> 8;
+  };
+  std::vector<NamedArrays> out;
+  for (int trial = 0; trial < 400; ++trial) {
+    NamedArrays arrays;
+    for (const auto& [key, spec] : specs) {
+      Array a;
+      a.dtype = spec.dtype;
+      a.shape = spec.shape;
+      const int64_t n = spec.num_elements();
+      for (int64_t i = 0; i < n; ++i) {
+        const double lo = std::max(spec.min_at(i), -3.0), hi = std::min(spec.max_at(i), 3.0);
+        const double u = (next() % 1000) / 999.0;
+        if (spec.dtype == DType::kFloat32) a.floats.push_back(static_cast<float>(lo + (hi - lo) * u));
+        if (spec.dtype == DType::kInt32) a.ints.push_back(static_cast<int32_t>(std::lround(lo + (hi - lo) * u)));
+        if (spec.dtype == DType::kUint8) a.bytes.push_back(static_cast<uint8_t>(next() % 256));
+      }
+      if (spec.dtype == DType::kString) a.text = "go left";
+      arrays[key] = std::move(a);
+    }
+    const int change = static_cast<int>(next() % 10);
+    Array& first = arrays.begin()->second;
+    switch (change) {
+      case 0:
+        arrays["zzz_unknown"] = Array::Float({1}, {0});
+        break;
+      case 1:
+        arrays.erase(arrays.begin());
+        break;
+      case 2:
+        first.dtype = first.dtype == DType::kFloat32 ? DType::kInt32 : DType::kFloat32;
+        break;
+      case 3:
+        first.shape.push_back(1);
+        break;
+      case 4:
+        first.floats.push_back(0);
+        first.ints.push_back(0);
+        first.bytes.push_back(0);
+        break;
+      case 5:
+        if (!first.floats.empty()) first.floats[next() % first.floats.size()] = std::nanf("");
+        break;
+      case 6:
+        if (!first.floats.empty()) first.floats.back() = std::numeric_limits<float>::infinity();
+        if (!first.ints.empty()) first.ints.back() = 1000;
+        break;
+      case 7:
+        if (!first.floats.empty()) first.floats[0] = -1.0001f;
+        if (!first.ints.empty()) first.ints[0] = -1;
+        break;
+      default:
+        break;  // fits
+    }
+    out.push_back(std::move(arrays));
+  }
+  return out;
+}
+
+TEST(SpecCheckerTest, AgreesWithCheckArraysVerdictAndMessage) {
+  std::vector<SpecMap> spec_maps(3);
+  spec_maps[0]["action"] = ArraySpec{"action", {3}, DType::kFloat32, {-1, -2, 0}, {1, 2, 0.5}};
+  spec_maps[1]["button"] = ArraySpec{"button", {1}, DType::kInt32, {0}, {5}};
+  spec_maps[1]["torque"] = BoundedFloat({2, 2}, -1, 1);
+  spec_maps[1]["free"] = ArraySpec{"free", {2}, DType::kFloat32, {}, {}};
+  spec_maps[2]["pixels"] = ArraySpec{"pixels", {2, 2, 3}, DType::kUint8, {0}, {255}};
+  spec_maps[2]["text"] = ArraySpec{"text", {}, DType::kString, {}, {}};
+  spec_maps[2]["count"] = ArraySpec{"count", {}, DType::kInt32, {}, {}};
+  int fits = 0, fails = 0;
+  for (size_t m = 0; m < spec_maps.size(); ++m) {
+    ASSERT_OK(ValidateSpecs(spec_maps[m], "action"));
+    const SpecChecker checker(spec_maps[m], "action");
+    for (const NamedArrays& arrays : ArraysAround(spec_maps[m], static_cast<uint32_t>(m) + 1)) {
+      const absl::Status expected = CheckArrays(spec_maps[m], arrays, "action");
+      const absl::Status got = checker.Check(arrays);
+      EXPECT_EQ(got, expected);
+      (expected.ok() ? fits : fails)++;
+    }
+  }
+  // Both verdicts are well represented.
+  EXPECT_GT(fits, 200);
+  EXPECT_GT(fails, 200);
+  EXPECT_OK(SpecChecker().Check(NamedArrays{}));
 }
 
 TEST(ValidateSpecsTest, KeyMustMatchName) {

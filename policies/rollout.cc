@@ -8,11 +8,13 @@ absl::StatusOr<EpisodeResult> RunEpisode(Environment& env, Policy& policy, uint6
                                          const StepObserver& observer) {
   EpisodeResult result;
   policy.Reset(seed);
-  ASSIGN_OR_RETURN(TimeStep timestep, env.Reset(seed));
+  // One TimeStep for the whole episode: the environment overwrites its arrays in place.
+  TimeStep timestep;
+  RETURN_IF_ERROR(env.ResetInto(seed, &timestep));
   while (!timestep.last()) {
     ASSIGN_OR_RETURN(NamedArrays action, policy.Act(timestep));
     if (observer) RETURN_IF_ERROR(observer(timestep, &action));
-    ASSIGN_OR_RETURN(timestep, env.Step(action));
+    RETURN_IF_ERROR(env.StepInto(action, &timestep));
     result.episode_return += timestep.reward;
     ++result.steps;
   }

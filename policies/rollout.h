@@ -17,7 +17,8 @@ struct EpisodeResult {
 };
 
 // Called with every TimeStep (FIRST included) and the action taken after it (null on
-// the LAST step), e.g. to record frames or episodes.
+// the LAST step), e.g. to record frames or episodes. The TimeStep is overwritten by the
+// next step: copy what you keep.
 using StepObserver = std::function<absl::Status(const TimeStep&, const NamedArrays* action)>;
 
 // Resets `env` and `policy` with `seed` and runs until a LAST step.

@@ -45,6 +45,11 @@ class MujocoEnvironment : public Environment {
   const SpecMap& action_spec() const override { return action_spec_; }
   absl::StatusOr<TimeStep> Reset(uint64_t seed) override;
   absl::StatusOr<TimeStep> Step(const NamedArrays& action) override;
+  // Reset and Step without allocating (see Environment) once `timestep` holds this
+  // task's observation arrays. A MuJoCo error while stepping (mju_error, see
+  // mujoco_errors.h) is an InternalError with MuJoCo's message; it ends the episode.
+  absl::Status ResetInto(uint64_t seed, TimeStep* timestep) override;
+  absl::Status StepInto(const NamedArrays& action, TimeStep* timestep) override;
   // From the "fixed" camera; sizes up to 480 x 640.
   absl::StatusOr<Array> Render(int height, int width) override;
 
@@ -56,20 +61,43 @@ class MujocoEnvironment : public Environment {
   double control_timestep() const;
 
  private:
+  static constexpr int kMaxObservations = 8;  // FLOAT32 observation arrays of a task, at most
+
   MujocoEnvironment(const MujocoTaskDef* def, bool pixels, MjModelPtr model, MjDataPtr data);
-  absl::StatusOr<TimeStep> MakeTimeStep(StepType type, double reward);
+  // One observation array, in key order.
+  struct ObservationSlot {
+    std::string key;
+    int index;     // in def_->observations (FLOAT32 [size]); -1 for "pixels"
+    int64_t size;  // elements
+  };
+  // If `observation` already has the keys and value counts of observation_spec_ (and no
+  // stray storage), so that WriteTimeStep may overwrite it in place, sets the FLOAT32
+  // arrays' dtype and shape, points out[i] at the floats of def_->observations[i] and
+  // returns true. Returns false (having maybe set some dtypes and shapes) otherwise.
+  bool FindObservationBuffers(NamedArrays& observation, float** out) const;
+  // Fills *timestep from the current state (observation arrays reused when they fit).
+  absl::Status WriteTimeStep(StepType type, double reward, TimeStep* timestep);
 
   const MujocoTaskDef* def_;
   bool pixels_;
   MjModelPtr model_;
   MjDataPtr data_;
   std::unique_ptr<OffscreenRenderer> renderer_;  // created on first use
+  Array frame_;  // the _pixels variants' latest frame, on its way into the TimeStep
   int camera_id_ = -1;
   SpecMap observation_spec_;
   SpecMap action_spec_;
+  SpecChecker action_checker_;  // action_spec_, checked without lookups every Step
+  // The task's per-step functions and the model ids they read (ids_[i] for
+  // def_->names[i]), kept here beside the other per-step state (fewer cache lines to
+  // reload after MuJoCo's step has run through its own data).
+  static constexpr int kMaxIds = 8;
+  void (*observe_)(const mjModel*, const mjData*, const int*, float* const*) = nullptr;
+  double (*reward_)(const mjModel*, const mjData*, const int*) = nullptr;
+  int ids_[kMaxIds] = {};
+  std::vector<ObservationSlot> observation_slots_;  // [observation_spec_.size()]
   int64_t steps_ = 0;
   bool episode_running_ = false;
-  std::vector<std::vector<double>> observe_scratch_;  // reused by MakeTimeStep
 };
 
 // The 16 task names ("mujoco/acrobot_swingup", ..., the _pixels variants), sorted.

@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -15,6 +17,7 @@
 namespace calico {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 // Uniform actions inside the spec, from a seeded Rng (independent of RandomPolicy).
@@ -232,6 +235,119 @@ TEST(MujocoEnvTest, EnvironmentsOnThreadsMatchSequentialRuns) {
   for (size_t i = 0; i < threaded_tasks.size(); ++i) {
     ASSERT_FALSE(threaded[i].rewards.empty()) << threaded_tasks[i];
     EXPECT_TRUE(threaded[i] == sequential[i % tasks.size()]) << threaded_tasks[i];
+  }
+}
+
+// StepInto/ResetInto with one TimeStep reused: the values of Step/Reset, written into
+// the same buffers every step.
+TEST(MujocoEnvTest, StepIntoReusesOneTimeStepAndMatchesStep) {
+  for (const std::string& task : MujocoTaskNames()) {
+    const bool pixels = task.find("_pixels") != std::string::npos;
+    if (pixels && task != "mujoco/acrobot_swingup_pixels") continue;  // rendering is slow
+    SCOPED_TRACE(task);
+    ASSERT_OK_AND_ASSIGN(auto by_value, MujocoEnvironment::Create(task));
+    ASSERT_OK_AND_ASSIGN(auto in_place, MujocoEnvironment::Create(task));
+    TimeStep expected, step;
+    ASSERT_OK_AND_ASSIGN(expected, by_value->Reset(21));
+    ASSERT_OK(in_place->ResetInto(21, &step));
+    Trace a, b;
+    Append(expected, &a);
+    Append(step, &b);
+    EXPECT_EQ(step.step_type, StepType::kFirst);
+    std::map<std::string, const float*> buffers;
+    for (const auto& [key, array] : step.observation) buffers[key] = array.floats.data();
+    Rng rng(5);
+    const int steps = pixels ? 20 : 300;
+    for (int i = 0; i < steps; ++i) {
+      const NamedArrays action = RandomAction(by_value->action_spec(), rng);
+      ASSERT_OK_AND_ASSIGN(expected, by_value->Step(action));
+      ASSERT_OK(in_place->StepInto(action, &step));
+      ASSERT_EQ(step.step_type, expected.step_type);
+      ASSERT_EQ(step.discount, expected.discount);
+      Append(expected, &a);
+      Append(step, &b);
+    }
+    EXPECT_TRUE(a == b);
+    ASSERT_OK(CheckArrays(in_place->observation_spec(), step.observation, "observation"));
+    // The FLOAT32 observations were overwritten in place, not reallocated.
+    for (const auto& [key, array] : step.observation) {
+      if (array.dtype == DType::kFloat32) {
+        EXPECT_EQ(array.floats.data(), buffers[key]) << key;
+      }
+    }
+  }
+}
+
+TEST(MujocoEnvTest, StepIntoReplacesAForeignTimeStepAndKeepsItOnErrors) {
+  ASSERT_OK_AND_ASSIGN(auto reacher, MakeMujocoEnvironment("mujoco/reacher_easy"));
+  ASSERT_OK_AND_ASSIGN(auto point_mass, MakeMujocoEnvironment("mujoco/point_mass_easy"));
+  ASSERT_OK_AND_ASSIGN(auto reference, MakeMujocoEnvironment("mujoco/point_mass_easy"));
+  // A TimeStep of another task, then one with the right keys but a wrong shape, a stray
+  // key, and stray storage: each is laid out anew, with the values Step returns.
+  TimeStep step;
+  ASSERT_OK(reacher->ResetInto(1, &step));
+  ASSERT_OK(point_mass->ResetInto(2, &step));
+  ASSERT_OK_AND_ASSIGN(TimeStep expected, reference->Reset(2));
+  EXPECT_EQ(step.observation.size(), 2u);
+  Trace a, b;
+  Append(step, &a);
+  Append(expected, &b);
+  for (int variant = 0; variant < 4; ++variant) {
+    if (variant == 1) step.observation.at("velocity").shape = {1, 2};
+    if (variant == 2) step.observation["zzz"] = Array::Float({1}, {0});
+    if (variant == 3) step.observation.at("position").ints = {1};
+    ASSERT_OK(point_mass->StepInto(Action({0.1f, -0.2f}), &step));
+    ASSERT_OK_AND_ASSIGN(expected, reference->Step(Action({0.1f, -0.2f})));
+    ASSERT_OK(CheckArrays(point_mass->observation_spec(), step.observation, "observation"));
+    EXPECT_TRUE(step.observation.at("position").ints.empty());
+    Append(step, &a);
+    Append(expected, &b);
+  }
+  EXPECT_TRUE(a == b);
+  // A rejected action leaves the TimeStep as it was.
+  const TimeStep before = step;
+  EXPECT_THAT(point_mass->StepInto(Action({2.0f, 0.0f}), &step), StatusIs(absl::StatusCode::kOutOfRange));
+  Trace after_error, previous;
+  Append(step, &after_error);
+  Append(before, &previous);
+  EXPECT_TRUE(after_error == previous);
+  EXPECT_EQ(step.reward, before.reward);
+}
+
+// MuJoCo's fatal errors (mju_error) during a step become a Status instead of ending the
+// process. No public input provokes one (actions are bounded and the models stable), so
+// the test fills the mjData's stack arena behind the environment's back, as a runaway
+// allocation would: mj_step's first scratch allocation then fails inside MuJoCo.
+TEST(MujocoEnvTest, MujocoErrorDuringStepIsAStatusAndResetRecovers) {
+  for (const std::string task : {"mujoco/pendulum_swingup", "mujoco/cartpole_swingup"}) {  // Euler, RK4
+    SCOPED_TRACE(task);
+    ASSERT_OK_AND_ASSIGN(auto env, MujocoEnvironment::Create(task));
+    ASSERT_OK_AND_ASSIGN(auto reference, MujocoEnvironment::Create(task));
+    TimeStep step;
+    ASSERT_OK(env->ResetInto(3, &step));
+    ASSERT_OK(env->StepInto(Action({0.5f}), &step));
+    mjData* data = const_cast<mjData*>(env->data());  // test-only corruption
+    data->pstack = data->nstack;
+    const double reward_before = step.reward;
+    EXPECT_THAT(env->StepInto(Action({0.5f}), &step),
+                StatusIs(absl::StatusCode::kInternal,
+                         AllOf(HasSubstr(task), HasSubstr("MuJoCo error during step: Stack overflow"),
+                               HasSubstr("call Reset"))));
+    EXPECT_EQ(step.reward, reward_before);  // unchanged
+    // The episode is over; Reset starts a clean one, identical to a fresh environment's.
+    EXPECT_THAT(env->Step(Action({0.5f})), StatusIs(absl::StatusCode::kFailedPrecondition));
+    ASSERT_OK(env->ResetInto(4, &step));
+    ASSERT_OK_AND_ASSIGN(TimeStep expected, reference->Reset(4));
+    Trace a, b;
+    Append(step, &a);
+    Append(expected, &b);
+    for (int i = 0; i < 50; ++i) {
+      ASSERT_OK(env->StepInto(Action({0.5f}), &step));
+      ASSERT_OK_AND_ASSIGN(expected, reference->Step(Action({0.5f})));
+      Append(step, &a);
+      Append(expected, &b);
+    }
+    EXPECT_TRUE(a == b);
   }
 }
 

@@ -35,6 +35,19 @@ struct OffscreenRenderer::GlState {
   static void Release() { OSMesaMakeCurrent(nullptr, nullptr, 0, 0, 0); }
 };
 
+namespace {
+
+// Releases the calling thread's current context when it goes out of scope, also when a
+// MuJoCo error unwinds through (see mujoco_errors.h).
+struct ReleaseContextOnExit {
+  ReleaseContextOnExit() = default;
+  ReleaseContextOnExit(const ReleaseContextOnExit&) = delete;
+  ReleaseContextOnExit& operator=(const ReleaseContextOnExit&) = delete;
+  ~ReleaseContextOnExit() { OSMesaMakeCurrent(nullptr, nullptr, 0, 0, 0); }
+};
+
+}  // namespace
+
 OffscreenRenderer::OffscreenRenderer(const mjModel* model) : model_(model), gl_(new GlState) {}
 
 absl::StatusOr<std::unique_ptr<OffscreenRenderer>> OffscreenRenderer::Create(const mjModel* model) {
@@ -53,21 +66,24 @@ absl::StatusOr<std::unique_ptr<OffscreenRenderer>> OffscreenRenderer::Create(con
   if (!gl.MakeCurrent(renderer->max_width_, renderer->max_height_)) {
     return absl::UnavailableError("OSMesa could not make its GL context current");
   }
-  mjv_defaultOption(&gl.option);
+  bool offscreen_ok = false;
+  {
+    ReleaseContextOnExit release;
+    mjv_defaultOption(&gl.option);
   mjv_defaultCamera(&gl.camera);
   mjv_defaultScene(&gl.scene);
-  mjv_makeScene(model, &gl.scene, 1000);
-  gl.scene_made = true;
-  // Speed: shadows, reflections and the skybox cost most of a software-rendered frame.
-  gl.scene.flags[mjRND_SHADOW] = 0;
-  gl.scene.flags[mjRND_REFLECTION] = 0;
-  gl.scene.flags[mjRND_SKYBOX] = 0;
-  mjr_defaultContext(&gl.render_context);
-  mjr_makeContext(model, &gl.render_context, mjFONTSCALE_100);
-  gl.context_made = true;
-  mjr_setBuffer(mjFB_OFFSCREEN, &gl.render_context);
-  const bool offscreen_ok = gl.render_context.currentBuffer == mjFB_OFFSCREEN;
-  GlState::Release();
+    mjv_makeScene(model, &gl.scene, 1000);
+    gl.scene_made = true;
+    // Speed: shadows, reflections and the skybox cost most of a software-rendered frame.
+    gl.scene.flags[mjRND_SHADOW] = 0;
+    gl.scene.flags[mjRND_REFLECTION] = 0;
+    gl.scene.flags[mjRND_SKYBOX] = 0;
+    mjr_defaultContext(&gl.render_context);
+    mjr_makeContext(model, &gl.render_context, mjFONTSCALE_100);
+    gl.context_made = true;
+    mjr_setBuffer(mjFB_OFFSCREEN, &gl.render_context);
+    offscreen_ok = gl.render_context.currentBuffer == mjFB_OFFSCREEN;
+  }
   if (!offscreen_ok) return absl::UnavailableError("MuJoCo could not select its offscreen framebuffer");
   renderer->rgb_.resize(static_cast<size_t>(renderer->max_width_) * renderer->max_height_ * 3);
   return renderer;
@@ -101,13 +117,15 @@ absl::StatusOr<Array> OffscreenRenderer::Render(const mjData* data, int camera_i
     mjv_defaultFreeCamera(model_, &gl.camera);
   }
   if (!gl.MakeCurrent(max_width_, max_height_)) return absl::UnavailableError("OSMesa could not make the context current");
-  // mjv_updateScene only reads `data`; MuJoCo's signature is not const-correct.
-  mjv_updateScene(model_, const_cast<mjData*>(data), &gl.option, nullptr, &gl.camera, mjCAT_ALL, &gl.scene);
   const mjrRect viewport = {0, 0, width, height};
-  mjr_setBuffer(mjFB_OFFSCREEN, &gl.render_context);
-  mjr_render(viewport, &gl.scene, &gl.render_context);
-  mjr_readPixels(rgb_.data(), nullptr, viewport, &gl.render_context);
-  GlState::Release();
+  {
+    ReleaseContextOnExit release;
+    // mjv_updateScene only reads `data`; MuJoCo's signature is not const-correct.
+    mjv_updateScene(model_, const_cast<mjData*>(data), &gl.option, nullptr, &gl.camera, mjCAT_ALL, &gl.scene);
+    mjr_setBuffer(mjFB_OFFSCREEN, &gl.render_context);
+    mjr_render(viewport, &gl.scene, &gl.render_context);
+    mjr_readPixels(rgb_.data(), nullptr, viewport, &gl.render_context);
+  }
 
   // GL returns rows bottom-up; images are top row first.
   std::vector<uint8_t> pixels(static_cast<size_t>(height) * width * 3);  // [height, width, 3]

@@ -72,52 +72,82 @@ absl::Status ToleranceOptions::Validate() const {
   return ValidateValueAtMargin(value_at_margin, sigmoid);
 }
 
-double SigmoidValue(double d, double value_at_1, Sigmoid sigmoid) {
+SigmoidShape::SigmoidShape(Sigmoid sigmoid, double value_at_1) : sigmoid_(sigmoid) {
   if (absl::Status status = ValidateValueAtMargin(value_at_1, sigmoid); !status.ok()) Die(status);
   switch (sigmoid) {
-    case Sigmoid::kGaussian: {
-      const double scale = std::sqrt(-2.0 * std::log(value_at_1));
-      return std::exp(-0.5 * (d * scale) * (d * scale));
-    }
-    case Sigmoid::kHyperbolic: {
-      const double scale = std::acosh(1.0 / value_at_1);
-      return 1.0 / std::cosh(d * scale);
-    }
-    case Sigmoid::kLongTail: {
-      const double scale = std::sqrt(1.0 / value_at_1 - 1.0);
-      return 1.0 / ((d * scale) * (d * scale) + 1.0);
-    }
-    case Sigmoid::kReciprocal: {
-      const double scale = 1.0 / value_at_1 - 1.0;
-      return 1.0 / (std::abs(d) * scale + 1.0);
-    }
+    case Sigmoid::kGaussian:
+      scale_ = std::sqrt(-2.0 * std::log(value_at_1));
+      break;
+    case Sigmoid::kHyperbolic:
+      scale_ = std::acosh(1.0 / value_at_1);
+      break;
+    case Sigmoid::kLongTail:
+      scale_ = std::sqrt(1.0 / value_at_1 - 1.0);
+      break;
+    case Sigmoid::kReciprocal:
+      scale_ = 1.0 / value_at_1 - 1.0;
+      break;
+    case Sigmoid::kCosine:
+      scale_ = std::acos(2.0 * value_at_1 - 1.0);  // divided by pi after multiplying by d
+      break;
+    case Sigmoid::kLinear:
+      scale_ = 1.0 - value_at_1;
+      break;
+    case Sigmoid::kQuadratic:
+      scale_ = std::sqrt(1.0 - value_at_1);
+      break;
+    case Sigmoid::kTanhSquared:
+      scale_ = std::atanh(std::sqrt(1.0 - value_at_1));
+      break;
+  }
+}
+
+double SigmoidShape::operator()(double d) const {
+  switch (sigmoid_) {
+    case Sigmoid::kGaussian:
+      return std::exp(-0.5 * (d * scale_) * (d * scale_));
+    case Sigmoid::kHyperbolic:
+      return 1.0 / std::cosh(d * scale_);
+    case Sigmoid::kLongTail:
+      return 1.0 / ((d * scale_) * (d * scale_) + 1.0);
+    case Sigmoid::kReciprocal:
+      return 1.0 / (std::abs(d) * scale_ + 1.0);
     case Sigmoid::kCosine: {
-      const double scaled = d * std::acos(2.0 * value_at_1 - 1.0) / kPi;
+      const double scaled = d * scale_ / kPi;
       return std::abs(scaled) < 1.0 ? (1.0 + std::cos(kPi * scaled)) / 2.0 : 0.0;
     }
     case Sigmoid::kLinear: {
-      const double scaled = d * (1.0 - value_at_1);
+      const double scaled = d * scale_;
       return std::abs(scaled) < 1.0 ? 1.0 - scaled : 0.0;
     }
     case Sigmoid::kQuadratic: {
-      const double scaled = d * std::sqrt(1.0 - value_at_1);
+      const double scaled = d * scale_;
       return std::abs(scaled) < 1.0 ? 1.0 - scaled * scaled : 0.0;
     }
     case Sigmoid::kTanhSquared: {
-      const double t = std::tanh(d * std::atanh(std::sqrt(1.0 - value_at_1)));
+      const double t = std::tanh(d * scale_);
       return 1.0 - t * t;
     }
   }
   return 0.0;
 }
 
+double SigmoidValue(double d, double value_at_1, Sigmoid sigmoid) { return SigmoidShape(sigmoid, value_at_1)(d); }
+
+namespace rewards_internal {
+
+void DieOnBadBounds(double lower, double upper, double margin) {
+  Die(ToleranceOptions{lower, upper, margin, Sigmoid::kGaussian, 0.5}.Validate());
+}
+
+}  // namespace rewards_internal
+
 double Tolerance(double x, const ToleranceOptions& options) {
   if (absl::Status status = options.Validate(); !status.ok()) Die(status);
-  const bool in_bounds = options.lower <= x && x <= options.upper;
-  if (in_bounds) return 1.0;
-  if (options.margin == 0.0) return 0.0;
-  const double d = (x < options.lower ? options.lower - x : x - options.upper) / options.margin;
-  return SigmoidValue(d, options.value_at_margin, options.sigmoid);
+  if (options.lower <= x && x <= options.upper) return 1.0;
+  if (options.margin == 0.0) return 0.0;  // the shape (and its scale) is not needed
+  return Tolerance(x, options.lower, options.upper, options.margin,
+                   SigmoidShape(options.sigmoid, options.value_at_margin));
 }
 
 }  // namespace calico

@@ -50,10 +50,43 @@ struct ToleranceOptions {
 // the callers pass constants).
 double SigmoidValue(double d, double value_at_1, Sigmoid sigmoid);
 
+// One sigmoid shape with its scale (a log, acosh, ... of value_at_1) computed once, for
+// rewards evaluated every step; SigmoidValue and Tolerance use it too, so the values are
+// the same to the bit. Aborts on a value_at_1 SigmoidValue rejects. Immutable; thread-safe.
+class SigmoidShape {
+ public:
+  SigmoidShape(Sigmoid sigmoid, double value_at_1);
+  // SigmoidValue(d, value_at_1, sigmoid).
+  double operator()(double d) const;
+
+ private:
+  Sigmoid sigmoid_;
+  double scale_;
+};
+
 // dm_control's rewards.tolerance(x, bounds, margin, sigmoid, value_at_margin) for a scalar.
 // `options` must be valid (see Validate); an invalid one aborts, since tasks build theirs
 // from constants.
 double Tolerance(double x, const ToleranceOptions& options);
+
+// Tolerance(x, {lower, upper, margin, sigmoid, value_at_margin}) for `shape` made from
+// that sigmoid and value_at_margin. Requires lower <= upper and margin >= 0 (aborts
+// otherwise). Inline: rewards call it every step.
+inline double Tolerance(double x, double lower, double upper, double margin, const SigmoidShape& shape);
+
+// ---- implementation ----
+
+namespace rewards_internal {
+[[noreturn]] void DieOnBadBounds(double lower, double upper, double margin);
+}  // namespace rewards_internal
+
+inline double Tolerance(double x, double lower, double upper, double margin, const SigmoidShape& shape) {
+  if (!(lower <= upper) || !(margin >= 0.0)) rewards_internal::DieOnBadBounds(lower, upper, margin);
+  if (lower <= x && x <= upper) return 1.0;
+  if (margin == 0.0) return 0.0;
+  const double d = (x < lower ? lower - x : x - upper) / margin;
+  return shape(d);
+}
 
 }  // namespace calico
 

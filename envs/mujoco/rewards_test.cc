@@ -63,6 +63,64 @@ TEST(RewardsTest, EveryShapeMatchesItsDefiningFormula) {
   }
 }
 
+// The library's formulas as first written, computing the scale on every call: the
+// precomputed SigmoidShape must give the same doubles, bit for bit.
+double NaiveSigmoidValue(double d, double value_at_1, Sigmoid sigmoid) {
+  switch (sigmoid) {
+    case Sigmoid::kGaussian: {
+      const double scale = std::sqrt(-2.0 * std::log(value_at_1));
+      return std::exp(-0.5 * (d * scale) * (d * scale));
+    }
+    case Sigmoid::kHyperbolic: {
+      const double scale = std::acosh(1.0 / value_at_1);
+      return 1.0 / std::cosh(d * scale);
+    }
+    case Sigmoid::kLongTail: {
+      const double scale = std::sqrt(1.0 / value_at_1 - 1.0);
+      return 1.0 / ((d * scale) * (d * scale) + 1.0);
+    }
+    case Sigmoid::kReciprocal: {
+      const double scale = 1.0 / value_at_1 - 1.0;
+      return 1.0 / (std::abs(d) * scale + 1.0);
+    }
+    case Sigmoid::kCosine: {
+      const double scaled = d * std::acos(2.0 * value_at_1 - 1.0) / kPi;
+      return std::abs(scaled) < 1.0 ? (1.0 + std::cos(kPi * scaled)) / 2.0 : 0.0;
+    }
+    case Sigmoid::kLinear: {
+      const double scaled = d * (1.0 - value_at_1);
+      return std::abs(scaled) < 1.0 ? 1.0 - scaled : 0.0;
+    }
+    case Sigmoid::kQuadratic: {
+      const double scaled = d * std::sqrt(1.0 - value_at_1);
+      return std::abs(scaled) < 1.0 ? 1.0 - scaled * scaled : 0.0;
+    }
+    case Sigmoid::kTanhSquared: {
+      const double t = std::tanh(d * std::atanh(std::sqrt(1.0 - value_at_1)));
+      return 1.0 - t * t;
+    }
+  }
+  return 0.0;
+}
+
+TEST(RewardsTest, PrecomputedShapesMatchTheNaiveFormulasExactly) {
+  for (Sigmoid sigmoid : kAll) {
+    for (double v : {0.1, 0.25, 0.7}) {
+      const SigmoidShape shape(sigmoid, v);
+      for (int i = 0; i <= 400; ++i) {
+        const double d = i * 0.01;
+        EXPECT_EQ(shape(d), NaiveSigmoidValue(d, v, sigmoid)) << SigmoidName(sigmoid) << " d=" << d;
+        EXPECT_EQ(SigmoidValue(d, v, sigmoid), NaiveSigmoidValue(d, v, sigmoid));
+      }
+      const ToleranceOptions options{-0.5, 1.0, 0.75, sigmoid, v};
+      for (int i = -300; i <= 300; ++i) {
+        const double x = i * 0.013;
+        EXPECT_EQ(Tolerance(x, options), Tolerance(x, -0.5, 1.0, 0.75, shape)) << x;
+      }
+    }
+  }
+}
+
 TEST(RewardsTest, ToleranceIsOneInsideBoundsAndValueAtMarginOneMarginAway) {
   for (Sigmoid sigmoid : kAll) {
     const ToleranceOptions options{-1.0, 2.0, 0.5, sigmoid, 0.25};
