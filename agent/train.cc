@@ -313,6 +313,12 @@ absl::StatusOr<std::string> LatestCheckpoint(const std::string& output_dir) {
   return absl::StrCat(output_dir, "/", name);
 }
 
+absl::StatusOr<std::string> ResolveCheckpoint(const std::string& path) {
+  struct stat info;
+  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) return LatestCheckpoint(path);
+  return path;
+}
+
 const std::atomic<bool>* InstallStopSignalHandlers() {
   struct sigaction action = {};
   action.sa_handler = HandleStopSignal;
