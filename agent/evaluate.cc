@@ -69,15 +69,18 @@ absl::StatusOr<SuiteScores> EvaluateSuite(const TaskRegistry& registry, const Po
       }
     }
   }
+  // Before any episode runs: a vision-language task needs something that writes text.
+  for (const SuiteTask& suite_task : options.suite.tasks()) {
+    if (IsTextTask(suite_task.task()) && !options.answer_text) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "task '", suite_task.task(), "' needs a model that writes text: evaluate a checkpoint (--checkpoint), ",
+          "or --policy=expert for the ground truth; policy '", options.policy_label, "' has no text"));
+    }
+  }
   std::vector<TaskScore> tasks;
   std::vector<TextTaskScore> text_tasks;
   for (const SuiteTask& suite_task : options.suite.tasks()) {
     if (IsTextTask(suite_task.task())) {
-      if (!options.answer_text) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "task '", suite_task.task(), "' needs a model that writes text: evaluate a checkpoint (--checkpoint), ",
-            "or --policy=expert for the ground truth; policy '", options.policy_label, "' has no text"));
-      }
       if (progress != nullptr) {
         *progress << "eval " << suite_task.task() << ": " << suite_task.episodes() << " held-out scenes (seeds "
                   << options.suite.first_seed() << "..." << options.suite.first_seed() + suite_task.episodes() - 1
