@@ -1,5 +1,4 @@
 // The `calico` command line: one binary, one subcommand per job (see kUsage).
-#include <sys/stat.h>
 
 #include <cstdio>
 #include <iostream>
@@ -15,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "agent/ask.h"
 #include "agent/batch_episode_runner.h"
 #include "agent/collect.h"
 #include "agent/episode_runner.h"
@@ -24,6 +24,7 @@
 #include "agent/training_curves.h"
 #include "agent/resource_paths.h"
 #include "agent/scenes_data.h"
+#include "agent/text_eval.h"
 #include "base/file_io.h"
 #include "base/status_macros.h"
 #include "envs/all_tasks.h"
@@ -57,10 +58,10 @@ ABSL_FLAG(bool, resume, false, "train: continue from the output directory's late
 ABSL_FLAG(int64_t, steps, 0, "train: if > 0, overrides the config's max_steps");
 ABSL_FLAG(double, seconds, 0, "train: if > 0, overrides the config's max_seconds (wall time of this run)");
 ABSL_FLAG(std::string, checkpoint, "",
-          "rollout, eval: act with the transformer in this checkpoint (or a training run's directory: its "
-          "latest checkpoint) instead of --policy");
+          "rollout, eval, caption, ask: the transformer in this checkpoint (or a training run's directory: its "
+          "latest checkpoint), for eval and rollout instead of --policy");
 ABSL_FLAG(std::string, datasets, "", "train: comma-separated dataset directories, replacing the config's");
-ABSL_FLAG(double, temperature, 0.0, "rollout, eval with --checkpoint: sampling temperature (0 = greedy)");
+ABSL_FLAG(double, temperature, 0.0, "rollout, eval, caption, ask with --checkpoint: sampling temperature (0 = greedy)");
 ABSL_FLAG(int32_t, batch, 16,
           "rollout, eval with --checkpoint: environments acting together (one decode batch per step)");
 ABSL_FLAG(std::string, prompts, "",
@@ -75,6 +76,9 @@ ABSL_FLAG(bool, eval_set, false, "scenes: write a held-out evaluation set (seeds
 ABSL_FLAG(double, noise, 0.0,
           "collect: execute perturbed actions (continuous: Gaussian, this fraction of half the range; discrete: "
           "this probability of a random action) while recording the policy's own (DART)");
+ABSL_FLAG(std::string, image, "", "caption, ask: the PNG image (resized to 64x64 with a note if it is another size)");
+ABSL_FLAG(std::string, question, "", "ask: the question about the image, e.g. \"what colour is the box?\"");
+ABSL_FLAG(int32_t, max_tokens, 64, "caption, ask, eval of vision-language tasks: most tokens decoded per answer");
 ABSL_FLAG(double, filter, 0.0,
           "collect: Gato's filter, keep episodes whose return is >= this fraction of the expert's (0 = off; "
           "Gato used 0.8)");
@@ -104,6 +108,11 @@ constexpr char kUsage[] =
     "              [--episodes=N] [--report=DIR]\n"
     "      Evaluate on a suite: per-task expert-normalised scores, mean/median/IQM with\n"
     "      bootstrap 95% intervals, and a report directory with charts and videos.\n"
+    "      Vision-language tasks (scenes/vqa, scenes/caption; agent/suites/vision_language.textproto)\n"
+    "      are scored as VQA accuracy and caption exact match / token F1 on held-out scenes.\n"
+    "  calico caption --checkpoint=C --image=X.png [--temperature=T] [--seed=S]\n"
+    "  calico ask --checkpoint=C --image=X.png --question=\"what colour is the box?\" [--temperature=T]\n"
+    "      Describe a PNG image / answer a question about it with a trained checkpoint.\n"
     "  calico inspect DIR\n"
     "      Print a dataset's figures per task and check every record.\n"
 
@@ -155,12 +164,8 @@ absl::StatusOr<SelectedPolicies> SelectPolicy(const std::vector<std::string>& ta
       options.prompts[task] = it->second.front();
     }
   }
-  selected.label = UserPath(checkpoint);
-  struct stat info;
-  if (::stat(selected.label.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
-    // A training run's output directory: its latest checkpoint.
-    ASSIGN_OR_RETURN(selected.label, LatestCheckpoint(selected.label));
-  }
+  // A training run's output directory stands for its latest checkpoint.
+  ASSIGN_OR_RETURN(selected.label, ResolveCheckpoint(UserPath(checkpoint)));
   ASSIGN_OR_RETURN(CheckpointPolicies policies, MakeCheckpointPolicies(selected.label, options));
   selected.single = std::move(policies.single);
   selected.batched = std::move(policies.batched);
@@ -358,9 +363,32 @@ absl::Status Eval() {
   }
   options.references = references;
   std::vector<std::string> tasks;
-  for (const SuiteTask& task : options.suite.tasks()) tasks.push_back(task.task());
+  bool text_tasks = false;
+  for (const SuiteTask& task : options.suite.tasks()) {
+    if (IsTextTask(task.task())) {
+      text_tasks = true;
+    } else {
+      tasks.push_back(task.task());
+    }
+  }
   ASSIGN_OR_RETURN(SelectedPolicies selected, SelectPolicy(tasks));
   options.policy_label = selected.label;
+  if (text_tasks) {
+    if (!absl::GetFlag(FLAGS_checkpoint).empty()) {
+      TextGeneratorOptions generator;
+      generator.temperature = absl::GetFlag(FLAGS_temperature);
+      generator.seed = absl::GetFlag(FLAGS_seed);
+      generator.max_tokens = absl::GetFlag(FLAGS_max_tokens);
+      generator.batch_size = absl::GetFlag(FLAGS_batch);
+      ASSIGN_OR_RETURN(options.answer_text,
+                       MakeCheckpointTextAnswerer(selected.label, absl::GetFlag(FLAGS_text_model), generator));
+    } else if (selected.label == "expert") {
+      std::printf("note: the expert answers the vision-language tasks with the ground truth (100%% by "
+                  "construction: a check of the scoring path, not a measurement)\n");
+      options.answer_text = GroundTruthAnswerer();
+    }
+    // Otherwise (random) EvaluateSuite names the task that needs a model that writes text.
+  }
   options.make_batch_policy = selected.batched;
   options.batch_envs = absl::GetFlag(FLAGS_batch);
   if (selected.batched) {
@@ -382,6 +410,34 @@ absl::Status Eval() {
   std::printf("\n%s", ScoreTable(scores).c_str());
   if (!options.report_directory.empty()) {
     std::printf("\nreport: %s/report.html\n", options.report_directory.c_str());
+  }
+  return absl::OkStatus();
+}
+
+// `calico caption` (question unset) and `calico ask`.
+absl::Status Ask(bool with_question) {
+  AskOptions options;
+  options.checkpoint = absl::GetFlag(FLAGS_checkpoint);
+  if (options.checkpoint.empty()) {
+    return absl::InvalidArgumentError("needs --checkpoint=C (a checkpoint file or a training run's directory)");
+  }
+  options.checkpoint = UserPath(options.checkpoint);
+  if (absl::GetFlag(FLAGS_image).empty()) return absl::InvalidArgumentError("needs --image=FILE.png");
+  options.image_path = UserPath(absl::GetFlag(FLAGS_image));
+  if (with_question) {
+    options.question = absl::GetFlag(FLAGS_question);
+  } else if (!absl::GetFlag(FLAGS_question).empty()) {
+    return absl::InvalidArgumentError("caption takes no --question (use `calico ask` to ask one)");
+  }
+  options.temperature = absl::GetFlag(FLAGS_temperature);
+  options.seed = absl::GetFlag(FLAGS_seed);
+  options.max_tokens = absl::GetFlag(FLAGS_max_tokens);
+  options.text_model_path = absl::GetFlag(FLAGS_text_model);
+  ASSIGN_OR_RETURN(AskResult result, AskAboutImage(options, &std::cerr));
+  std::printf("%s\n", result.text.c_str());
+  if (!result.finished) {
+    std::fprintf(stderr, "note: stopped after %d tokens without the end token (--max_tokens)\n",
+                 absl::GetFlag(FLAGS_max_tokens));
   }
   return absl::OkStatus();
 }
@@ -457,6 +513,10 @@ int Main(int argc, char** argv) {
     status = Scenes();
   } else if (command == "eval") {
     status = Eval();
+  } else if (command == "caption") {
+    status = Ask(/*with_question=*/false);
+  } else if (command == "ask") {
+    status = Ask(/*with_question=*/true);
   } else if (command == "inspect") {
     status = Inspect(args, &damaged);
   } else {

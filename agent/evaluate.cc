@@ -11,6 +11,7 @@
 #include "absl/strings/str_replace.h"
 #include "base/status_macros.h"
 #include "base/text_proto.h"
+#include "envs/scenes/scene.h"
 
 namespace calico {
 
@@ -27,6 +28,22 @@ absl::StatusOr<SuiteConfig> ParseSuite(const std::string& text, const std::strin
   }
   std::set<std::string> seen;
   for (SuiteTask& task : *suite.mutable_tasks()) {
+    if (IsTextTask(task.task())) {
+      if (!IsEvalSeed(suite.first_seed())) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            source, ": task '", task.task(), "' is scored on held-out scenes first_seed, first_seed + 1, ...; "
+            "first_seed is ", suite.first_seed(), " but held-out scene seeds start at ", kFirstEvalSeed,
+            " (lower ones are training scenes)"));
+      }
+      if (!seen.insert(task.task()).second) {
+        return absl::InvalidArgumentError(absl::StrCat(source, ": task '", task.task(), "' is listed twice"));
+      }
+      if (task.episodes() < 0) {
+        return absl::InvalidArgumentError(absl::StrCat(source, ": negative episodes for '", task.task(), "'"));
+      }
+      if (task.episodes() == 0) task.set_episodes(suite.episodes());
+      continue;
+    }
     absl::Status known = registry.Info(task.task()).status();
     if (!known.ok()) return absl::Status(known.code(), absl::StrCat(source, ": ", known.message()));
     if (!seen.insert(task.task()).second) {
@@ -52,8 +69,30 @@ absl::StatusOr<SuiteScores> EvaluateSuite(const TaskRegistry& registry, const Po
       }
     }
   }
-  std::vector<TaskScore> tasks;
+  // Before any episode runs: a vision-language task needs something that writes text.
   for (const SuiteTask& suite_task : options.suite.tasks()) {
+    if (IsTextTask(suite_task.task()) && !options.answer_text) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "task '", suite_task.task(), "' needs a model that writes text: evaluate a checkpoint (--checkpoint), ",
+          "or --policy=expert for the ground truth; policy '", options.policy_label, "' has no text"));
+    }
+  }
+  std::vector<TaskScore> tasks;
+  std::vector<TextTaskScore> text_tasks;
+  for (const SuiteTask& suite_task : options.suite.tasks()) {
+    if (IsTextTask(suite_task.task())) {
+      if (progress != nullptr) {
+        *progress << "eval " << suite_task.task() << ": " << suite_task.episodes() << " held-out scenes (seeds "
+                  << options.suite.first_seed() << "..." << options.suite.first_seed() + suite_task.episodes() - 1
+                  << ")\n";
+      }
+      ASSIGN_OR_RETURN(TextTaskScore text,
+                       EvaluateTextTask(suite_task.task(), suite_task.episodes(), options.suite.first_seed(),
+                                        options.answer_text, options.suite.bootstrap_samples(),
+                                        options.suite.bootstrap_seed(), progress));
+      text_tasks.push_back(std::move(text));
+      continue;
+    }
     EpisodeRunnerOptions run;
     run.task = suite_task.task();
     run.episodes = suite_task.episodes();
@@ -81,8 +120,12 @@ absl::StatusOr<SuiteScores> EvaluateSuite(const TaskRegistry& registry, const Po
     tasks.push_back(std::move(score));
     if (!run.video_path.empty()) info.videos[run.task] = run.video_path;
   }
-  ASSIGN_OR_RETURN(SuiteScores scores,
-                   ComputeScores(std::move(tasks), options.suite.bootstrap_samples(), options.suite.bootstrap_seed()));
+  SuiteScores scores;
+  if (!tasks.empty()) {
+    ASSIGN_OR_RETURN(scores, ComputeScores(std::move(tasks), options.suite.bootstrap_samples(),
+                                           options.suite.bootstrap_seed()));
+  }
+  scores.text_tasks = std::move(text_tasks);
   if (!options.report_directory.empty()) {
     if (info.title.empty()) info.title = absl::StrCat("calico evaluation: ", options.suite.name());
     info.policy = options.policy_label;

@@ -12,6 +12,7 @@
 #include "agent/report.h"
 #include "agent/scores.h"
 #include "agent/suite.pb.h"
+#include "agent/text_eval.h"
 #include "envs/reference_returns.h"
 #include "envs/task_registry.h"
 
@@ -19,8 +20,10 @@ namespace calico {
 
 // Parses a text-format SuiteConfig and checks it against `registry` and `references`:
 // at least one task, known task names (the error lists the known ones), no repeats,
-// references for every task, episode counts >= 1. Fills defaults (50 episodes, 2000
-// bootstrap samples).
+// references for every control task, episode counts >= 1. Fills defaults (50 episodes,
+// 2000 bootstrap samples). Vision-language tasks ("scenes/vqa", "scenes/caption",
+// agent/text_eval.h) need no registry entry or references, but the suite's first_seed
+// must be a held-out scene seed (>= 1,000,000), else the error says so.
 absl::StatusOr<SuiteConfig> ParseSuite(const std::string& text, const std::string& source, const TaskRegistry& registry,
                                        const ReferenceTable& references);
 
@@ -33,13 +36,19 @@ struct EvaluateOptions {
   // acting through one BatchPolicy (a transformer's one decode batch per step) instead of
   // one policy per thread. Episode returns are the same either way.
   BatchPolicyFactory make_batch_policy;
+  // Answers the vision-language tasks' scenes (a checkpoint's TextGenerator, or the
+  // ground truth for the expert); null: a suite with such tasks is an error naming them.
+  TextAnswerer answer_text;
   int batch_envs = 16;
   std::string report_directory;    // empty: no report
   bool videos = true;              // record episode 0 of each task as a GIF in the report
   ReportInfo extra;                // e.g. training curves
 };
 
-// Runs the suite and, if asked, writes the report. Progress goes to `progress`.
+// Runs the suite and, if asked, writes the report. Progress goes to `progress`. Control
+// tasks are scored as before (their aggregates cover only them); vision-language tasks
+// go through EvaluateTextTask (agent/text_eval.h) with the suite's first_seed and
+// bootstrap settings, `episodes` held-out scenes each, into SuiteScores::text_tasks.
 absl::StatusOr<SuiteScores> EvaluateSuite(const TaskRegistry& registry, const PolicyFactory& make_policy,
                                           const EvaluateOptions& options, std::ostream* progress);
 

@@ -135,6 +135,38 @@ TEST(EvaluateTest, WritesAReportWithScoresChartsAndVideos) {
   ASSERT_OK(ReadFile(options.report_directory + "/videos/coin_one.gif").status());
 }
 
+TEST(EvaluateTest, VisionLanguageTasksSitBesideControlAndStayOutOfItsAggregates) {
+  const TaskRegistry registry = Registry();
+  const ReferenceTable refs = {{"coin/one", {5, 10, 50}}};
+  EvaluateOptions options;
+  ASSERT_OK_AND_ASSIGN(options.suite, ParseSuite("name: 'mixed' episodes: 4 first_seed: 1000000 "
+                                                 "tasks { task: 'coin/one' } tasks { task: 'scenes/vqa' }",
+                                                 "s", registry, refs));
+  options.references = refs;
+  options.videos = false;
+  // An answerer that is always wrong: VQA accuracy 0, whatever the control score.
+  options.answer_text = [](const std::vector<TextQuery>& queries) -> absl::StatusOr<std::vector<std::string>> {
+    return std::vector<std::string>(queries.size(), "not an answer");
+  };
+  options.report_directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/mixed-report");
+  ASSERT_OK_AND_ASSIGN(SuiteScores scores, EvaluateSuite(registry, Fixed(true), options, nullptr));
+  ASSERT_EQ(scores.tasks.size(), 1u);
+  ASSERT_EQ(scores.text_tasks.size(), 1u);
+  EXPECT_DOUBLE_EQ(scores.text_tasks[0].metrics[0].value.value, 0.0);
+  // The aggregates are those of the one control task.
+  EXPECT_DOUBLE_EQ(scores.mean.value, scores.tasks[0].score.value);
+  EXPECT_DOUBLE_EQ(scores.iqm.value, scores.tasks[0].score.value);
+  const std::string table = ScoreTable(scores);
+  EXPECT_THAT(table, HasSubstr("| coin/one |"));
+  EXPECT_THAT(table, HasSubstr("| scenes/vqa | accuracy | 4 | 0.0 |"));
+  ASSERT_OK_AND_ASSIGN(std::string json, ReadFile(options.report_directory + "/report.json"));
+  EXPECT_THAT(json, HasSubstr("\"iqm\": {\"value\": "));
+  EXPECT_THAT(json, HasSubstr("\"answer\": \"not an answer\""));
+  ASSERT_OK_AND_ASSIGN(std::string html, ReadFile(options.report_directory + "/report.html"));
+  EXPECT_THAT(html, HasSubstr("<svg id=\"scores\""));
+  EXPECT_THAT(html, HasSubstr("id=\"text-table\""));
+}
+
 TEST(EvaluateTest, BadSuitesAreClearErrors) {
   const TaskRegistry registry = Registry();
   const ReferenceTable refs = {{"coin/one", {0, 1, 50}}};

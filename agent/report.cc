@@ -25,6 +25,36 @@ std::string EstimateJson(const Estimate& e) {
   return absl::StrCat("{\"value\": ", Num(e.value), ", \"ci95\": [", Num(e.low), ", ", Num(e.high), "]}");
 }
 
+constexpr char kTextScoresNote[] =
+    "Vision-language tasks: percent of held-out scenes (seeds from the suite's first_seed) answered exactly (VQA "
+    "accuracy, caption exact match) and mean token-level F1 of captions, with bootstrap 95% intervals over scenes. "
+    "These are not expert-normalised scores and are not part of the mean, median or IQM.";
+
+// Examples shown per vision-language task in report.md and report.html (report.json has all).
+constexpr size_t kShownExamples = 8;
+
+std::string TextTasksJson(const SuiteScores& scores) {
+  std::string json = "[\n";
+  for (size_t i = 0; i < scores.text_tasks.size(); ++i) {
+    const TextTaskScore& t = scores.text_tasks[i];
+    absl::StrAppend(&json, "    {\"task\": ", JsonQuote(t.task), ", \"metrics\": [");
+    for (size_t m = 0; m < t.metrics.size(); ++m) {
+      absl::StrAppend(&json, m ? ", " : "", "{\"name\": ", JsonQuote(t.metrics[m].name), ", \"scenes\": ",
+                      t.metrics[m].count, ", \"percent\": ", EstimateJson(t.metrics[m].value), "}");
+    }
+    absl::StrAppend(&json, "],\n     \"examples\": [");
+    for (size_t e = 0; e < t.examples.size(); ++e) {
+      const TextExample& x = t.examples[e];
+      absl::StrAppend(&json, e ? ",\n       " : "\n       ", "{\"seed\": ", x.seed, ", \"kind\": ", JsonQuote(x.kind),
+                      ", \"prompt\": ", JsonQuote(x.prompt), ", \"expected\": ", JsonQuote(x.expected),
+                      ", \"answer\": ", JsonQuote(x.answer), ", \"exact\": ", x.exact ? "true" : "false",
+                      ", \"f1\": ", Num(x.f1), "}");
+    }
+    absl::StrAppend(&json, "]}", i + 1 < scores.text_tasks.size() ? ",\n" : "\n");
+  }
+  return json + "  ]";
+}
+
 std::string Html(const std::string& s) {
   return absl::StrReplaceAll(s, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}});
 }
@@ -97,7 +127,8 @@ std::string CurveChart(const std::string& name, const std::vector<std::pair<doub
 
 }  // namespace
 
-std::string ScoreTable(const SuiteScores& scores) {
+static std::string ControlScoreTable(const SuiteScores& scores) {
+  if (scores.tasks.empty()) return "";
   std::string out = "| task | mean return | std | score | 95% interval |\n|---|---:|---:|---:|---|\n";
   for (const TaskScore& t : scores.tasks) {
     absl::StrAppend(&out, absl::StrFormat("| %s | %.2f | %.2f | %.1f | [%.1f, %.1f] |\n", t.task, t.mean_return,
@@ -106,6 +137,27 @@ std::string ScoreTable(const SuiteScores& scores) {
   for (const auto& [name, e] : std::vector<std::pair<std::string, Estimate>>{
            {"mean", scores.mean}, {"median", scores.median}, {"IQM", scores.iqm}}) {
     absl::StrAppend(&out, absl::StrFormat("| **%s** | | | **%.1f** | [%.1f, %.1f] |\n", name, e.value, e.low, e.high));
+  }
+  return out;
+}
+
+static std::string TextScoreTable(const SuiteScores& scores) {
+  if (scores.text_tasks.empty()) return "";
+  std::string out = "| task | metric | scenes | % | 95% interval |\n|---|---|---:|---:|---|\n";
+  for (const TextTaskScore& t : scores.text_tasks) {
+    for (const TextMetric& m : t.metrics) {
+      absl::StrAppend(&out, absl::StrFormat("| %s | %s | %d | %.1f | [%.1f, %.1f] |\n", t.task, m.name, m.count,
+                                            m.value.value, m.value.low, m.value.high));
+    }
+  }
+  return out;
+}
+
+std::string ScoreTable(const SuiteScores& scores) {
+  std::string out = ControlScoreTable(scores);
+  if (!scores.text_tasks.empty()) {
+    if (!out.empty()) out += "\n";
+    absl::StrAppend(&out, kTextScoresNote, "\n\n", TextScoreTable(scores));
   }
   return out;
 }
@@ -127,16 +179,36 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
                     absl::StrJoin(t.returns, ", ", [](std::string* out, double r) { out->append(Num(r)); }), "]}",
                     i + 1 < scores.tasks.size() ? ",\n" : "\n");
   }
-  absl::StrAppend(&json, "  ],\n  \"aggregate\": {\"mean\": ", EstimateJson(scores.mean), ", \"median\": ",
-                  EstimateJson(scores.median), ", \"iqm\": ", EstimateJson(scores.iqm), "}\n}\n");
+  if (scores.tasks.empty()) {
+    absl::StrAppend(&json, "  ],\n  \"aggregate\": null");
+  } else {
+    absl::StrAppend(&json, "  ],\n  \"aggregate\": {\"mean\": ", EstimateJson(scores.mean), ", \"median\": ",
+                    EstimateJson(scores.median), ", \"iqm\": ", EstimateJson(scores.iqm), "}");
+  }
+  absl::StrAppend(&json, ",\n  \"vision_language_note\": ", JsonQuote(kTextScoresNote),
+                  ",\n  \"vision_language\": ", TextTasksJson(scores), "\n}\n");
   RETURN_IF_ERROR(WriteFileAtomically(directory + "/report.json", json));
 
   // report.md
-  const std::string md = absl::StrCat("# ", info.title, "\n\nPolicy: ", info.policy, ". Suite: ", info.suite, ", ",
-                                      info.episodes,
-                                      " seeded episodes per task. Scores are 100 * (R - random) / (expert - random); "
-                                      "intervals are stratified bootstrap 95%.\n\n",
-                                      ScoreTable(scores));
+  std::string md = absl::StrCat("# ", info.title, "\n\nPolicy: ", info.policy, ". Suite: ", info.suite, ", ",
+                                info.episodes, " seeded episodes (or held-out scenes) per task.");
+  if (!scores.tasks.empty()) {
+    absl::StrAppend(&md, " Control scores are 100 * (R - random) / (expert - random); intervals are stratified "
+                         "bootstrap 95%.\n\n", ControlScoreTable(scores));
+  } else {
+    md += "\n";
+  }
+  if (!scores.text_tasks.empty()) {
+    absl::StrAppend(&md, "\n## Vision-language\n\n", kTextScoresNote, "\n\n", TextScoreTable(scores));
+    for (const TextTaskScore& t : scores.text_tasks) {
+      absl::StrAppend(&md, "\nFirst scenes of ", t.task, ":\n\n| seed | prompt | expected | answer | exact |\n|---:|---|---|---|---|\n");
+      for (size_t e = 0; e < std::min(kShownExamples, t.examples.size()); ++e) {
+        const TextExample& x = t.examples[e];
+        absl::StrAppend(&md, "| ", x.seed, " | ", x.prompt, " | ", x.expected, " | ", x.answer, " | ",
+                        x.exact ? "yes" : "no", " |\n");
+      }
+    }
+  }
   RETURN_IF_ERROR(WriteFileAtomically(directory + "/report.md", md));
 
   // report.html
@@ -146,22 +218,51 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
       "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child{text-align:left}"
       "figure{display:inline-block;margin:8px}</style></head>\n<body>\n<h1>",
       Html(info.title), "</h1>\n<p>Policy: <b>", Html(info.policy), "</b>. Suite: ", Html(info.suite), ", ",
-      info.episodes, " seeded episodes per task.</p>\n<h2>Scores</h2>\n", ScoreChart(scores),
-      "<table id=\"score-table\"><tr><th>task</th><th>mean return</th><th>std</th><th>score</th><th>95% "
-      "interval</th></tr>\n");
+      info.episodes, " seeded episodes (or held-out scenes) per task.</p>\n");
+  if (!scores.tasks.empty()) {
+    absl::StrAppend(&html, "<h2>Scores</h2>\n", ScoreChart(scores),
+                    "<table id=\"score-table\"><tr><th>task</th><th>mean return</th><th>std</th><th>score</th><th>95% "
+                    "interval</th></tr>\n");
+  }
   for (const TaskScore& t : scores.tasks) {
     absl::StrAppend(&html, absl::StrFormat("<tr><td>%s</td><td>%.2f</td><td>%.2f</td><td>%.1f</td><td>[%.1f, "
                                            "%.1f]</td></tr>\n",
                                            Html(t.task), t.mean_return, t.stddev_return, t.score.value, t.score.low,
                                            t.score.high));
   }
-  absl::StrAppend(&html, absl::StrFormat("<tr><th>mean</th><td></td><td></td><th>%.1f</th><td>[%.1f, %.1f]</td></tr>"
+  if (!scores.tasks.empty()) {
+    absl::StrAppend(&html, absl::StrFormat("<tr><th>mean</th><td></td><td></td><th>%.1f</th><td>[%.1f, %.1f]</td></tr>"
                                          "<tr><th>median</th><td></td><td></td><th>%.1f</th><td>[%.1f, %.1f]</td></tr>"
                                          "<tr><th>IQM</th><td></td><td></td><th>%.1f</th><td>[%.1f, %.1f]</td></tr>"
                                          "</table>\n",
                                          scores.mean.value, scores.mean.low, scores.mean.high, scores.median.value,
                                          scores.median.low, scores.median.high, scores.iqm.value, scores.iqm.low,
                                          scores.iqm.high));
+  }
+  if (!scores.text_tasks.empty()) {
+    absl::StrAppend(&html, "<h2>Vision-language</h2>\n<p class=\"note\">", Html(kTextScoresNote),
+                    "</p>\n<table id=\"text-table\"><tr><th>task</th><th>metric</th><th>scenes</th><th>%</th>"
+                    "<th>95% interval</th></tr>\n");
+    for (const TextTaskScore& t : scores.text_tasks) {
+      for (const TextMetric& m : t.metrics) {
+        absl::StrAppend(&html, absl::StrFormat("<tr><td>%s</td><td>%s</td><td>%d</td><td>%.1f</td><td>[%.1f, "
+                                               "%.1f]</td></tr>\n",
+                                               Html(t.task), Html(m.name), m.count, m.value.value, m.value.low,
+                                               m.value.high));
+      }
+    }
+    absl::StrAppend(&html, "</table>\n");
+    for (const TextTaskScore& t : scores.text_tasks) {
+      absl::StrAppend(&html, "<h3>First scenes of ", Html(t.task), "</h3>\n<table class=\"text-examples\"><tr>"
+                             "<th>seed</th><th>prompt</th><th>expected</th><th>answer</th><th>exact</th></tr>\n");
+      for (size_t e = 0; e < std::min(kShownExamples, t.examples.size()); ++e) {
+        const TextExample& x = t.examples[e];
+        absl::StrAppend(&html, "<tr><td>", x.seed, "</td><td>", Html(x.prompt), "</td><td>", Html(x.expected),
+                        "</td><td>", Html(x.answer), "</td><td>", x.exact ? "yes" : "no", "</td></tr>\n");
+      }
+      absl::StrAppend(&html, "</table>\n");
+    }
+  }
   if (!info.curves.empty()) {
     absl::StrAppend(&html, "<h2>Training</h2>\n");
     for (const auto& [name, points] : info.curves) {

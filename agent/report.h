@@ -25,10 +25,15 @@ struct ReportInfo {
 };
 
 // Writes report.json, report.md and report.html into `directory` (created if needed),
-// each atomically. A missing video file is an error naming it.
+// each atomically. A missing video file is an error naming it. Vision-language tasks get
+// their own section (report.json "vision_language": metrics and every scored example;
+// report.md / .html: a metric table and the first scenes), outside the control
+// aggregates; without control tasks, report.json's "aggregate" is null.
 absl::Status WriteReport(const std::string& directory, const SuiteScores& scores, const ReportInfo& info);
 
-// The Markdown score table alone (also printed by `calico eval`).
+// The Markdown score tables alone (also printed by `calico eval`): the control tasks with
+// their aggregates, then the vision-language tasks' metrics, each table only if the suite
+// has such tasks.
 std::string ScoreTable(const SuiteScores& scores);
 
 }  // namespace calico

@@ -42,6 +42,22 @@ double Median(std::vector<double> values) {
   return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
 }
 
+absl::StatusOr<Estimate> BootstrapMean(absl::Span<const double> values, int samples, Rng* rng) {
+  if (values.empty()) return absl::InvalidArgumentError("no values to average");
+  if (samples < 1) return absl::InvalidArgumentError(absl::StrCat("bootstrap samples is ", samples, "; expected >= 1"));
+  Estimate estimate;
+  estimate.value = Mean(values);
+  std::vector<double> means;
+  means.reserve(samples);
+  for (int s = 0; s < samples; ++s) {
+    double sum = 0;
+    for (size_t i = 0; i < values.size(); ++i) sum += values[rng->UniformInt(0, values.size())];
+    means.push_back(sum / values.size());
+  }
+  Interval(std::move(means), &estimate);
+  return estimate;
+}
+
 absl::StatusOr<SuiteScores> ComputeScores(std::vector<TaskScore> tasks, int samples, uint64_t seed) {
   if (tasks.empty()) return absl::InvalidArgumentError("no tasks to score");
   if (samples < 1) return absl::InvalidArgumentError(absl::StrCat("bootstrap samples is ", samples, "; expected >= 1"));

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "base/random.h"
 #include "envs/reference_returns.h"
 
 namespace calico {
@@ -31,9 +32,38 @@ struct TaskScore {
   Estimate score;  // 100 * (mean - random) / (expert - random), with a bootstrap interval
 };
 
+// Vision-language results (agent/text_scores.h computes them).
+
+// One scored answer. Plain value type.
+struct TextExample {
+  uint64_t seed = 0;     // the scene
+  std::string kind;      // the question type ("colour", ...) for VQA, "caption" for captions
+  std::string prompt;    // what the model was given after the image
+  std::string expected;  // the ground truth answer or caption
+  std::string answer;    // what the model wrote
+  bool exact = false;    // NormalizeAnswer(answer) == NormalizeAnswer(expected)
+  double f1 = 0.0;       // TokenF1(answer, expected), in [0, 1]
+};
+
+// One metric of a task: a percentage with its interval.
+struct TextMetric {
+  std::string name;   // "accuracy", "accuracy (colour)", "exact match", "token F1"
+  int64_t count = 0;  // examples it averages
+  Estimate value;     // percent, bootstrap 95% interval
+};
+
+struct TextTaskScore {
+  std::string task;                   // "scenes/vqa" or "scenes/caption"
+  std::vector<TextExample> examples;  // in scene order
+  std::vector<TextMetric> metrics;    // the headline metric first
+};
+
 struct SuiteScores {
-  std::vector<TaskScore> tasks;
-  Estimate mean, median, iqm;  // over the task scores
+  std::vector<TaskScore> tasks;  // control tasks (expert-normalised)
+  Estimate mean, median, iqm;    // over the control task scores; unset without control tasks
+  // Vision-language tasks: percentages of held-out scenes, not expert-normalised, so not
+  // part of mean / median / IQM.
+  std::vector<TextTaskScore> text_tasks;
 };
 
 // Mean of the middle 50%: sort, drop floor(n / 4) values from each end, average the rest
@@ -41,6 +71,11 @@ struct SuiteScores {
 double InterquartileMean(std::vector<double> values);
 // Median (the mean of the two middle values for an even count). `values` must not be empty.
 double Median(std::vector<double> values);
+
+// The mean of `values` with a bootstrap 95% interval: `samples` resamples (with
+// replacement, from `rng`) of the values' mean, percentiles 2.5 and 97.5 (linear
+// interpolation, as numpy.percentile). Errors: no values, samples < 1.
+absl::StatusOr<Estimate> BootstrapMean(absl::Span<const double> values, int samples, Rng* rng);
 
 // Scores every task from its episode returns and reference, and the aggregates, with
 // `samples` stratified bootstrap resamples (episodes resampled within each task) drawn

@@ -311,6 +311,12 @@ absl::StatusOr<std::string> LatestCheckpoint(const std::string& output_dir) {
   return absl::StrCat(output_dir, "/", name);
 }
 
+absl::StatusOr<std::string> ResolveCheckpoint(const std::string& path) {
+  struct stat info;
+  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) return LatestCheckpoint(path);
+  return path;
+}
+
 const std::atomic<bool>* InstallStopSignalHandlers() {
   struct sigaction action = {};
   action.sa_handler = HandleStopSignal;
@@ -361,6 +367,7 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   data_options.batch_size = config.batch_size();
   data_options.sequence_length = config.sequence_length();
   data_options.prompt_probability = config.prompt_probability();
+  data_options.pack_episodes = config.pack_episodes();
   data_options.text_model_path = options.text_model_path;
   data_options.model_vocab_size = model_config.vocab_size();
   ASSIGN_OR_RETURN(std::unique_ptr<TrainingData> data, TrainingData::Load(data_options));

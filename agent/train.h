@@ -96,6 +96,10 @@ std::string CheckpointName(int64_t step);
 // The path of the checkpoint LATEST names in `output_dir`; NotFound if there is none.
 absl::StatusOr<std::string> LatestCheckpoint(const std::string& output_dir);
 
+// What a --checkpoint flag names: a training run's directory gives its LATEST checkpoint
+// (LatestCheckpoint's errors), anything else is taken as a checkpoint file as is.
+absl::StatusOr<std::string> ResolveCheckpoint(const std::string& path);
+
 // Installs SIGINT and SIGTERM handlers that set the returned flag (async-signal-safe: the
 // handler only stores to a lock-free std::atomic<bool>); a second signal restores the
 // default action and re-raises it, so a stuck run can still be killed. Call from the

@@ -46,6 +46,7 @@ absl::StatusOr<std::unique_ptr<TrainingData>> TrainingData::Load(const TrainingD
   sampler_options.sequence_length = options.sequence_length;
   sampler_options.task_weights = options.task_weights;
   sampler_options.prompt_probability = options.prompt_probability;
+  sampler_options.pack_episodes = options.pack_episodes;
   // The sampler's sequence builders keep a pointer to the text tokenizer (text
   // observations): it lives as long as the sampler (see text_).
   absl::StatusOr<std::unique_ptr<Sampler>> sampler =

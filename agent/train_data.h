@@ -26,6 +26,7 @@ struct TrainingDataOptions {
   int64_t batch_size = 8;
   int64_t sequence_length = 1024;
   double prompt_probability = 0.25;
+  bool pack_episodes = false;  // SamplerOptions::pack_episodes
   std::string text_model_path;  // fixes the vocabulary
   // The model's vocab_size: checked against the vocabulary before any dataset loads.
   int32_t model_vocab_size = 0;

@@ -21,8 +21,11 @@ absl::StatusOr<std::shared_ptr<const Transformer>> RandomPresetModel(const std::
   return std::shared_ptr<const Transformer>(std::make_shared<Transformer>(std::move(model)));
 }
 
-absl::StatusOr<float> WriteRandomCheckpoint(const std::string& name, uint64_t seed, const std::string& path) {
+absl::StatusOr<float> WriteRandomCheckpoint(const std::string& name, uint64_t seed, const std::string& path,
+                                            int vocab_size, int max_local_positions) {
   ASSIGN_OR_RETURN(ModelConfig config, ModelPreset(name));
+  if (vocab_size > 0) config.set_vocab_size(vocab_size);
+  if (max_local_positions > 0) config.set_max_local_positions(max_local_positions);
   ASSIGN_OR_RETURN(Trainer trainer, Trainer::Create(config, AdamWOptions(), seed));
   RETURN_IF_ERROR(SaveCheckpoint(trainer, path));
   return trainer.model().parameters()[0];

@@ -23,9 +23,11 @@ absl::StatusOr<std::shared_ptr<const Transformer>> RandomPresetModel(const std::
                                                                      int context_length = 0,
                                                                      int num_layers = 0);
 
-// Writes a checkpoint of a fresh `name` trainer (random weights from `seed`) to `path`
-// and returns the trainer's model parameters' first value, for checking a reload.
-absl::StatusOr<float> WriteRandomCheckpoint(const std::string& name, uint64_t seed, const std::string& path);
+// Writes a checkpoint of a fresh `name` trainer (random weights from `seed`; optionally
+// another vocab_size / max_local_positions, 0 keeps the preset's) to `path` and returns
+// the trainer's model parameters' first value, for checking a reload.
+absl::StatusOr<float> WriteRandomCheckpoint(const std::string& name, uint64_t seed, const std::string& path,
+                                            int vocab_size = 0, int max_local_positions = 0);
 
 }  // namespace calico
 

@@ -146,6 +146,21 @@ absl::Status Sampler::SampleRow(int64_t row, SampledBatch* batch) {
   const int64_t end = RunEnd(task, episode, first, L - prompt.num_positions());
   TokenStream window;
   RETURN_IF_ERROR(Tokenize(task, episode, first, end, &window));
+  // Whole further episodes of the task, each from its first timestep, while they fit.
+  std::vector<TokenStream> packed;
+  if (options_.pack_episodes && end == steps) {
+    int64_t room = L - prompt.num_positions() - window.num_positions();
+    while (room > 0) {
+      const int64_t next = rng_.UniformInt(0, num_episodes);
+      const int64_t next_end = RunEnd(task, next, 0, room);
+      if (next_end == 0) break;
+      TokenStream more;
+      RETURN_IF_ERROR(Tokenize(task, next, 0, next_end, &more));
+      room -= more.num_positions();
+      packed.push_back(std::move(more));
+      if (next_end < static_cast<int64_t>(task.step_tokens[next].size())) break;  // the row is full
+    }
+  }
 
   const int64_t base = row * L;
   int64_t p = 0;
@@ -165,6 +180,8 @@ absl::Status Sampler::SampleRow(int64_t row, SampledBatch* batch) {
   };
   copy(prompt, true);
   copy(window, false);
+  for (const TokenStream& more : packed) copy(more, false);
+  batch->packed_episodes[row] = static_cast<int32_t>(packed.size());
   batch->task[row] = static_cast<int32_t>(&task - tasks_.data());
   batch->prompt_length[row] = static_cast<int32_t>(prompt.num_positions());
   batch->prompt_from_end[row] = from_end ? 1 : 0;
@@ -190,6 +207,7 @@ absl::StatusOr<SampledBatch> Sampler::Next() {
   batch.prompt_length.assign(B, 0);
   batch.prompt_from_end.assign(B, 0);
   batch.length.assign(B, 0);
+  batch.packed_episodes.assign(B, 0);
   for (int64_t row = 0; row < B; ++row) RETURN_IF_ERROR(SampleRow(row, &batch));
   return batch;
 }

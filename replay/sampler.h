@@ -7,6 +7,14 @@
 // prompt_max_fraction of the row, carrying no loss. The rest of the row is a run of whole
 // timesteps starting at a uniform timestep of the chosen episode. Rows shorter than L are
 // padded with the pad id (no loss, no local position).
+//
+// Packing (pack_episodes, off by default): when a row's run reaches its episode's end and
+// room is left, further episodes of the same task (uniform, with replacement) follow it
+// from their first timestep, as many whole timesteps as fit, until the next one does not
+// (Gato-style concatenation). There is no attention mask between the packed episodes:
+// later ones can attend to earlier ones, as prompts do. Short episodes (vision-language,
+// about 160 positions) then fill a 1024-position row instead of padding it. Draws come from
+// the same seeded stream, so Next(batch_seed) stays a function of its seed.
 #ifndef CALICO_REPLAY_SAMPLER_H_
 #define CALICO_REPLAY_SAMPLER_H_
 
@@ -40,6 +48,7 @@ struct SamplerOptions {
   double prompt_end_probability = 0.5;  // of prompted rows: prompt from the episode's end
   double prompt_max_fraction = 0.5;     // the prompt takes at most this share of L
   uint64_t seed = 0;
+  bool pack_episodes = false;  // see the header comment
 
   absl::Status Validate() const;
 };
@@ -63,6 +72,7 @@ struct SampledBatch {
   std::vector<int32_t> prompt_length;     // positions of prompt at the row's start (0: none)
   std::vector<uint8_t> prompt_from_end;   // 1 if the prompt was the episode's end
   std::vector<int32_t> length;            // positions before padding
+  std::vector<int32_t> packed_episodes;   // episodes packed after the row's first (pack_episodes)
 
   int64_t num_patches() const { return static_cast<int64_t>(patch_row.size()); }
 };

@@ -86,6 +86,61 @@ TEST_F(SamplerTest, RowsAreWholeTimestepsOfOneEpisodePaddedToL) {
   }
 }
 
+TEST_F(SamplerTest, PackingFillsRowsWithWholeEpisodesFromTheirStart) {
+  SamplerOptions options;
+  options.batch_size = 8;
+  options.sequence_length = 64;
+  options.prompt_probability = 0;
+  options.pack_episodes = true;
+  // Episodes of 3 steps: [e, t, '|', a] x 3 then [e, 3]: 14 positions.
+  ASSERT_OK_AND_ASSIGN(auto sampler, Sampler::Create(TaggedData(4, 3), vocab_, nullptr, options));
+  int packed = 0;
+  for (int b = 0; b < 10; ++b) {
+    ASSERT_OK_AND_ASSIGN(SampledBatch batch, sampler->Next());
+    for (int64_t row = 0; row < 8; ++row) {
+      const int32_t* ids = &batch.ids[row * 64];
+      const int length = batch.length[row];
+      int segments = 1, previous_t = -1, previous_e = -1;
+      for (int p = 0; p < length;) {
+        const int e = Value(ids[p]), t = Value(ids[p + 1]);
+        if (p > 0 && t == 0) {
+          // A new episode starts only after the previous one's last step.
+          EXPECT_EQ(previous_t, 3) << "row " << row << " position " << p;
+          ++segments;
+          EXPECT_EQ(batch.loss_mask[row * 64 + p], 0);
+        } else if (p > 0) {
+          EXPECT_EQ(t, previous_t + 1) << "row " << row << " position " << p;
+          EXPECT_EQ(e, previous_e) << "row " << row << " position " << p;
+        }
+        if (t < 3) EXPECT_EQ(batch.loss_mask[row * 64 + p + 3], 1) << "actions carry loss";
+        previous_t = t;
+        previous_e = e;
+        p += t == 3 ? 2 : 4;
+      }
+      EXPECT_EQ(segments, 1 + batch.packed_episodes[row]);
+      packed += batch.packed_episodes[row];
+      // Full: the next step (4 positions, or 2 for a last one) did not fit.
+      EXPECT_GT(length + 4, 64) << "row " << row;
+      for (int p = length; p < 64; ++p) EXPECT_EQ(ids[p], vocab_.pad_id());
+    }
+  }
+  EXPECT_GT(packed, 8 * 10 * 3);  // a 64-position row holds about 4.5 episodes
+  // Still a function of the batch seed.
+  ASSERT_OK_AND_ASSIGN(SampledBatch a, sampler->Next(99));
+  ASSERT_OK_AND_ASSIGN(SampledBatch c, sampler->Next(5));
+  ASSERT_OK_AND_ASSIGN(SampledBatch again, sampler->Next(99));
+  EXPECT_EQ(a.ids, again.ids);
+  EXPECT_EQ(a.packed_episodes, again.packed_episodes);
+  // Off (the default), no row is packed.
+  options.pack_episodes = false;
+  ASSERT_OK_AND_ASSIGN(auto plain, Sampler::Create(TaggedData(4, 3), vocab_, nullptr, options));
+  ASSERT_OK_AND_ASSIGN(SampledBatch unpacked, plain->Next(99));
+  for (int64_t row = 0; row < 8; ++row) {
+    EXPECT_EQ(unpacked.packed_episodes[row], 0);
+    EXPECT_LE(unpacked.length[row], 14);
+  }
+}
+
 TEST_F(SamplerTest, PromptsComeFromAnotherEpisodeAtTheMeasuredRates) {
   SamplerOptions options;
   options.batch_size = 50;

@@ -95,6 +95,29 @@ grep -q "mean return" "$tmp/acted" || fail "rollout with a checkpoint printed no
 grep -q "| \*\*IQM\*\* |" "$tmp/eval_ckpt" || fail "eval with a checkpoint printed no IQM"
 expect_failure "cannot" rollout --task=arcade/freeway --checkpoint="$tmp/no_such_checkpoint"
 
+# Vision-language inference and evaluation with the same (barely trained) checkpoint: the
+# commands run and the bad requests are clear errors; what the text says is not checked.
+"$calico" caption --checkpoint="$tmp/run" --image="$tmp/scenes_png/scene-3.png" --max_tokens=4 > "$tmp/caption" 2> "$tmp/caption_err"
+[[ -s "$tmp/caption" ]] || fail "caption printed nothing"
+"$calico" ask --checkpoint="$checkpoint" --image="$tmp/scenes_png/scene-3.png" --question="What colour is the box" \
+  --max_tokens=4 --temperature=1 --seed=2 > /dev/null 2> "$tmp/ask_err"
+"$calico" rollout --task=mujoco/cartpole_balance --episodes=1 --video="$tmp/small.gif" --video_size=48x48 > /dev/null
+printf 'name: "vl" episodes: 3 first_seed: 1000000\ntasks { task: "scenes/vqa" }\ntasks { task: "mujoco/cartpole_balance" }\n' > "$tmp/vl_suite.textproto"
+"$calico" eval --suite="$tmp/vl_suite.textproto" --checkpoint="$tmp/run" --episodes=1 --max_tokens=3 --report="$tmp/vl_report" > "$tmp/eval_vl"
+grep -q "| scenes/vqa | accuracy | 1 |" "$tmp/eval_vl" || { cat "$tmp/eval_vl"; fail "eval printed no VQA accuracy"; }
+grep -q "| \*\*IQM\*\* |" "$tmp/eval_vl" || fail "eval of a mixed suite printed no control IQM"
+grep -q '"vision_language": \[' "$tmp/vl_report/report.json" || fail "report.json has no vision_language section"
+"$calico" eval --suite=agent/suites/vision_language.textproto --episodes=5 > "$tmp/eval_truth"
+grep -q "| scenes/vqa | accuracy | 5 | 100.0 |" "$tmp/eval_truth" || { cat "$tmp/eval_truth"; fail "expert (ground truth) VQA is not 100%"; }
+expect_failure "needs a model that writes text" eval --suite=agent/suites/vision_language.textproto --policy=random --episodes=2
+printf 'first_seed: 5 tasks { task: "scenes/vqa" }\n' > "$tmp/vl_low.textproto"
+expect_failure "held-out scene seeds start at 1000000" eval --suite="$tmp/vl_low.textproto"
+expect_failure "small.gif is not a PNG file" caption --checkpoint="$checkpoint" --image="$tmp/small.gif"
+expect_failure "no_such.png" caption --checkpoint="$checkpoint" --image="$tmp/no_such.png"
+expect_failure "the question is empty" ask --checkpoint="$checkpoint" --image="$tmp/scenes_png/scene-3.png" --question="  "
+expect_failure "needs --image" caption --checkpoint="$checkpoint"
+expect_failure "needs --checkpoint" ask --image="$tmp/scenes_png/scene-3.png" --question="how many objects are there?"
+
 expect_failure "unknown task 'mujoco/nope'" rollout --task=mujoco/nope
 expect_failure "known tasks: arcade/asterix" rollout --task=nope/nope
 expect_failure "expected 'expert' or 'random'" rollout --task=arcade/breakout --policy=clever

@@ -1,0 +1,127 @@
+#include "agent/ask.h"
+
+#include <cstdlib>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "base/file_io.h"
+#include "base/png.h"
+#include "base/random.h"
+#include "base/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "policies/test_models.h"
+
+namespace calico {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kTextModel[] = "tokenizers/text/calico_text.model";
+
+std::string TempPath(const std::string& name) { return absl::StrCat(std::getenv("TEST_TMPDIR"), "/", name); }
+
+std::string WriteImage(const std::string& name, int height, int width) {
+  Rng rng(height * 1000 + width);
+  Image8 image{height, width, 3, std::vector<uint8_t>(height * width * 3)};
+  for (uint8_t& b : image.pixels) b = static_cast<uint8_t>(rng.UniformInt(0, 256));
+  const std::string path = TempPath(name);
+  EXPECT_OK(WritePng(path, image));
+  return path;
+}
+
+class AskTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    ASSERT_OK(WriteRandomCheckpoint("nano", 3, TempPath("nano.ckpt")).status());
+  }
+  AskOptions Options() {
+    AskOptions options;
+    options.checkpoint = TempPath("nano.ckpt");
+    options.image_path = WriteImage("scene.png", 64, 64);
+    options.text_model_path = kTextModel;
+    options.max_tokens = 5;
+    return options;
+  }
+};
+
+TEST_F(AskTest, CaptionsAndAnswersWithACheckpointOrARunDirectory) {
+  AskOptions options = Options();
+  std::ostringstream notes;
+  ASSERT_OK_AND_ASSIGN(AskResult caption, AskAboutImage(options, &notes));
+  EXPECT_EQ(caption.prompt, "caption:");
+  EXPECT_FALSE(caption.resized);
+  EXPECT_EQ(notes.str(), "");
+  EXPECT_EQ(caption.checkpoint, options.checkpoint);
+  EXPECT_TRUE(caption.finished || !caption.text.empty());
+
+  options.question = "  What colour is the   Box";
+  ASSERT_OK_AND_ASSIGN(AskResult answer, AskAboutImage(options, &notes));
+  EXPECT_EQ(answer.prompt, "q: what colour is the box? a:");
+
+  // A training run's directory: its LATEST checkpoint.
+  const std::string run = TempPath("run");
+  ASSERT_OK(MakeDirectories(run));
+  ASSERT_OK(WriteRandomCheckpoint("nano", 3, run + "/ckpt-000010").status());
+  ASSERT_OK(WriteFileAtomically(run + "/LATEST", "ckpt-000010\n"));
+  options.checkpoint = run;
+  ASSERT_OK_AND_ASSIGN(AskResult from_run, AskAboutImage(options, &notes));
+  EXPECT_EQ(from_run.checkpoint, run + "/ckpt-000010");
+  EXPECT_EQ(from_run.text, answer.text);  // same weights, greedy
+}
+
+TEST_F(AskTest, ResizesAnImageOfAnotherSizeWithANote) {
+  AskOptions options = Options();
+  options.image_path = WriteImage("wide.png", 80, 128);
+  std::ostringstream notes;
+  ASSERT_OK_AND_ASSIGN(AskResult result, AskAboutImage(options, &notes));
+  EXPECT_TRUE(result.resized);
+  EXPECT_EQ(result.image_height, 80);
+  EXPECT_EQ(result.image_width, 128);
+  EXPECT_THAT(notes.str(), HasSubstr("wide.png is 80x128 (height x width); resized bilinearly to 64x64"));
+}
+
+TEST_F(AskTest, BadInputsAreClearErrors) {
+  AskOptions options = Options();
+  options.image_path = TempPath("missing.png");
+  EXPECT_THAT(std::string(AskAboutImage(options, nullptr).status().message()), HasSubstr("missing.png"));
+
+  options = Options();
+  options.image_path = TempPath("notes.png");
+  ASSERT_OK(WriteFileAtomically(options.image_path, "just some text, not an image\n"));
+  EXPECT_THAT(AskAboutImage(options, nullptr).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("notes.png is not a PNG file")));
+
+  options = Options();
+  options.question = "   ";
+  EXPECT_THAT(AskAboutImage(options, nullptr).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--question: the question is empty")));
+
+  options = Options();
+  options.checkpoint = TempPath("other-vocab.ckpt");
+  ASSERT_OK(WriteRandomCheckpoint("nano", 3, options.checkpoint, /*vocab_size=*/128).status());
+  EXPECT_THAT(AskAboutImage(options, nullptr).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("other-vocab.ckpt: the model's vocab_size is 128 but")));
+
+  options = Options();
+  options.checkpoint = TempPath("short.ckpt");
+  ASSERT_OK(WriteRandomCheckpoint("nano", 3, options.checkpoint, 0, /*max_local_positions=*/10).status());
+  EXPECT_THAT(AskAboutImage(options, nullptr).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("cannot hold a 64x64 image")));
+
+  options = Options();
+  options.checkpoint = TempPath("no-such.ckpt");
+  absl::Status missing = AskAboutImage(options, nullptr).status();
+  EXPECT_FALSE(missing.ok());
+  EXPECT_THAT(std::string(missing.message()), HasSubstr("no-such.ckpt"));
+
+  options = Options();
+  options.checkpoint = TempPath("empty-run");
+  ASSERT_OK(MakeDirectories(options.checkpoint));
+  EXPECT_THAT(AskAboutImage(options, nullptr).status(),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("no checkpoint in")));
+}
+
+}  // namespace
+}  // namespace calico

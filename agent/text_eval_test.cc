@@ -1,0 +1,111 @@
+#include "agent/text_eval.h"
+
+#include <cstdlib>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "agent/evaluate.h"
+#include "base/file_io.h"
+#include "base/status_matchers.h"
+#include "envs/scenes/scene.h"
+#include "envs/scenes/scene_language.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "policies/test_models.h"
+#include "policies/text_generator.h"
+
+namespace calico {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kTextModel[] = "tokenizers/text/calico_text.model";
+
+TEST(TextEvalTest, QueriesAreTheHeldOutScenesWithTheirQuestionsAndCaptions) {
+  ASSERT_OK_AND_ASSIGN(std::vector<TextQuery> vqa, MakeTextQueries("scenes/vqa", kFirstEvalSeed, 12));
+  ASSERT_EQ(vqa.size(), 12u);
+  for (size_t i = 0; i < vqa.size(); ++i) {
+    const Scene scene = SampleScene(kFirstEvalSeed + i);
+    const QuestionAnswer qa = QuestionForScene(scene);
+    EXPECT_EQ(vqa[i].seed, kFirstEvalSeed + i);
+    EXPECT_EQ(vqa[i].prompt, VqaPrompt(qa.question));
+    EXPECT_EQ(vqa[i].expected, qa.answer);
+    EXPECT_EQ(vqa[i].kind, QuestionTypeName(qa.type));
+    EXPECT_EQ(vqa[i].image.shape, (std::vector<int64_t>{64, 64, 3}));
+  }
+  ASSERT_OK_AND_ASSIGN(std::vector<TextQuery> captions, MakeTextQueries("scenes/caption", kFirstEvalSeed, 3));
+  EXPECT_EQ(captions[1].prompt, "caption:");
+  EXPECT_EQ(captions[1].expected, Caption(SampleScene(kFirstEvalSeed + 1)));
+  // Same seeds, same pixels.
+  ASSERT_OK_AND_ASSIGN(std::vector<TextQuery> again, MakeTextQueries("scenes/caption", kFirstEvalSeed, 3));
+  EXPECT_EQ(again[2].image.bytes, captions[2].image.bytes);
+  EXPECT_THAT(MakeTextQueries("mujoco/cartpole_balance", kFirstEvalSeed, 3).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a vision-language task")));
+}
+
+TEST(TextEvalTest, GroundTruthScoresHundredAndARandomModelScoresLow) {
+  ASSERT_OK_AND_ASSIGN(TextTaskScore truth,
+                       EvaluateTextTask("scenes/vqa", 40, kFirstEvalSeed, GroundTruthAnswerer(), 200, 0, nullptr));
+  EXPECT_DOUBLE_EQ(truth.metrics[0].value.value, 100.0);
+  ASSERT_OK_AND_ASSIGN(TextTaskScore caption,
+                       EvaluateTextTask("scenes/caption", 5, kFirstEvalSeed, GroundTruthAnswerer(), 200, 0, nullptr));
+  EXPECT_DOUBLE_EQ(caption.metrics[1].value.value, 100.0);
+
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Transformer> model, RandomPresetModel("nano", 5));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> text, TextTokenizer::Load(kTextModel));
+  TextGeneratorOptions options;
+  options.max_tokens = 6;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextGenerator> generator,
+                       TextGenerator::Create(model, std::shared_ptr<const TextTokenizer>(std::move(text)), options));
+  ASSERT_OK_AND_ASSIGN(TextTaskScore random,
+                       EvaluateTextTask("scenes/vqa", 70, kFirstEvalSeed, GeneratorAnswerer(std::move(generator)),
+                                        200, 0, nullptr));
+  ASSERT_EQ(random.examples.size(), 70u);  // two answerer chunks (64 + 6)
+  EXPECT_LT(random.metrics[0].value.value, 20.0);
+  EXPECT_FALSE(random.examples[0].answer.empty());
+}
+
+TEST(TextEvalTest, SuiteOfVisionLanguageTasksWritesItsOwnReportSection) {
+  const TaskRegistry registry;
+  ASSERT_OK_AND_ASSIGN(
+      SuiteConfig suite,
+      ParseSuite("name: 'vl' episodes: 6 first_seed: 1000000 tasks { task: 'scenes/vqa' } "
+                 "tasks { task: 'scenes/caption' episodes: 3 }",
+                 "vl.textproto", registry, {}));
+  EXPECT_EQ(suite.tasks(0).episodes(), 6);
+  EvaluateOptions options;
+  options.suite = suite;
+  options.policy_label = "expert";
+  EXPECT_THAT(EvaluateSuite(registry, nullptr, options, nullptr).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs a model that writes text")));
+  options.answer_text = GroundTruthAnswerer();
+  options.report_directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/vl-report");
+  ASSERT_OK_AND_ASSIGN(SuiteScores scores, EvaluateSuite(registry, nullptr, options, nullptr));
+  EXPECT_TRUE(scores.tasks.empty());
+  ASSERT_EQ(scores.text_tasks.size(), 2u);
+  EXPECT_EQ(scores.text_tasks[1].examples.size(), 3u);
+  ASSERT_OK_AND_ASSIGN(std::string json, ReadFile(options.report_directory + "/report.json"));
+  EXPECT_THAT(json, HasSubstr("\"aggregate\": null"));
+  EXPECT_THAT(json, HasSubstr("\"vision_language\": ["));
+  EXPECT_THAT(json, HasSubstr("{\"name\": \"accuracy\", \"scenes\": 6, \"percent\": {\"value\": 100"));
+  EXPECT_THAT(json, HasSubstr("\"seed\": 1000002"));
+  ASSERT_OK_AND_ASSIGN(std::string md, ReadFile(options.report_directory + "/report.md"));
+  EXPECT_THAT(md, HasSubstr("## Vision-language"));
+  EXPECT_THAT(md, HasSubstr("| scenes/caption | token F1 | 3 | 100.0 |"));
+  EXPECT_THAT(md, HasSubstr("not part of the mean, median or IQM"));
+  ASSERT_OK_AND_ASSIGN(std::string html, ReadFile(options.report_directory + "/report.html"));
+  EXPECT_THAT(html, HasSubstr("id=\"text-table\""));
+  EXPECT_THAT(html, ::testing::Not(HasSubstr("<svg id=\"scores\"")));
+}
+
+TEST(TextEvalTest, SuiteWithVisionLanguageTasksMustStartAtHeldOutSeeds) {
+  const TaskRegistry registry;
+  EXPECT_THAT(ParseSuite("first_seed: 10 tasks { task: 'scenes/vqa' }", "vl.textproto", registry, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("held-out scene seeds start at 1000000")));
+  EXPECT_THAT(ParseSuite("first_seed: 1000000 tasks { task: 'scenes/vqa' } tasks { task: 'scenes/vqa' }",
+                         "vl.textproto", registry, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("listed twice")));
+}
+
+}  // namespace
+}  // namespace calico

@@ -1,0 +1,206 @@
+#include "policies/text_generator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "base/random.h"
+#include "base/status_macros.h"
+#include "model/kv_cache.h"
+#include "model/sampling.h"
+#include "policies/transformer_policy.h"
+
+namespace calico {
+namespace {
+
+absl::Status Annotate(const absl::Status& status, const std::string& what) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
+}
+
+}  // namespace
+
+SpecMap VisionLanguageObservationSpec(int height, int width) {
+  SpecMap specs;
+  specs["image"] = {"image", {height, width, 3}, DType::kUint8, {}, {}};
+  specs["text"] = {"text", {}, DType::kString, {}, {}};
+  return specs;
+}
+
+absl::Status TextGeneratorOptions::Validate() const {
+  if (!(temperature >= 0) || !std::isfinite(temperature)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("text generator: temperature ", temperature, ", expected a finite value >= 0"));
+  }
+  if (max_tokens < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("text generator: max_tokens ", max_tokens, ", expected >= 1"));
+  }
+  if (image_height < 16 || image_width < 16 || image_height % 16 != 0 || image_width % 16 != 0) {
+    return absl::InvalidArgumentError(absl::StrCat("text generator: image size ", image_height, "x", image_width,
+                                                   ", expected positive multiples of 16"));
+  }
+  if (batch_size < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("text generator: batch_size ", batch_size, ", expected >= 1"));
+  }
+  return absl::OkStatus();
+}
+
+TextGenerator::TextGenerator(std::shared_ptr<const Transformer> model, std::shared_ptr<const TextTokenizer> text,
+                             SequenceBuilder builder, TextGeneratorOptions options)
+    : model_(std::move(model)),
+      text_(std::move(text)),
+      builder_(std::move(builder)),
+      options_(std::move(options)),
+      decoder_(model_.get()) {}
+
+absl::StatusOr<std::unique_ptr<TextGenerator>> TextGenerator::Create(std::shared_ptr<const Transformer> model,
+                                                                     std::shared_ptr<const TextTokenizer> text,
+                                                                     TextGeneratorOptions options) {
+  if (model == nullptr) return absl::InvalidArgumentError("text generator: no model");
+  if (text == nullptr) return absl::InvalidArgumentError("text generator: no text tokenizer");
+  RETURN_IF_ERROR(options.Validate());
+  const ModelConfig& config = model->config();
+  ASSIGN_OR_RETURN(Vocabulary vocab, Vocabulary::Create(text->vocab_size()));
+  if (vocab.size() != config.vocab_size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the model's vocab_size is ", config.vocab_size(), " but calico's token stream with a ", text->vocab_size(),
+        "-piece text model needs ", vocab.size(),
+        ": this checkpoint was not trained with this text vocabulary, so it cannot read or write text"));
+  }
+  SequenceBuilderOptions builder_options;
+  builder_options.observation_spec = VisionLanguageObservationSpec(options.image_height, options.image_width);
+  ASSIGN_OR_RETURN(SequenceBuilder builder, SequenceBuilder::Create(builder_options, vocab, text.get()));
+  auto generator = std::unique_ptr<TextGenerator>(
+      new TextGenerator(std::move(model), std::move(text), std::move(builder), std::move(options)));
+
+  // The image, an empty prompt and one decoded token must fit the model: its patch
+  // position buckets, local positions and context.
+  Array blank = Array::Uint8({options.image_height, options.image_width, 3},
+                             std::vector<uint8_t>(options.image_height * options.image_width * 3, 0));
+  const std::string what = absl::StrCat("the model (", config.name(), ") cannot hold a ", options.image_height, "x",
+                                        options.image_width, " image and its text");
+  TokenStream probe;
+  RETURN_IF_ERROR(Annotate(
+      generator->builder_.AppendObservation({{"image", blank}, {"text", Array::Text("")}}, nullptr, &probe), what));
+  // Every position of the probe, EOS included (it stands for the first decoded token).
+  Batch batch = StreamToBatch(probe, 0, probe.num_positions());
+  if (batch.seq_len > config.context_length()) {
+    return absl::FailedPreconditionError(absl::StrCat(what, ": ", batch.seq_len, " positions, context_length ",
+                                                      config.context_length()));
+  }
+  if (absl::Status st = ValidateBatch(batch, config, /*require_targets=*/false); !st.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(what, ": ", st.message()));
+  }
+  return generator;
+}
+
+absl::StatusOr<TokenStream> TextGenerator::PromptStream(const Array& image, const std::string& prompt) const {
+  TokenStream stream;
+  RETURN_IF_ERROR(builder_.AppendObservation({{"image", image}, {"text", Array::Text(prompt)}}, nullptr, &stream));
+  // The step ends with EOS; the prompt is everything before it.
+  if (stream.ids.empty() || stream.ids.back() != builder_.vocabulary().eos_id()) {
+    return absl::InternalError("text generator: a vision-language step did not end with EOS");
+  }
+  const int64_t n = stream.num_positions() - 1;
+  stream.ids.resize(n);
+  stream.patch_index.resize(n);
+  stream.local_position.resize(n);
+  stream.loss_mask.resize(n);
+  stream.kinds.resize(n);
+  stream.timestep.resize(n);
+  if (!stream.sources.empty()) stream.sources.resize(n);
+  return stream;
+}
+
+absl::StatusOr<std::vector<GeneratedText>> TextGenerator::Generate(const std::vector<TextRequest>& requests) {
+  std::vector<GeneratedText> out(requests.size());
+  for (size_t begin = 0; begin < requests.size(); begin += options_.batch_size) {
+    const size_t end = std::min(requests.size(), begin + static_cast<size_t>(options_.batch_size));
+    RETURN_IF_ERROR(GenerateChunk(requests, begin, end, &out));
+  }
+  return out;
+}
+
+absl::Status TextGenerator::GenerateChunk(const std::vector<TextRequest>& requests, size_t begin, size_t end,
+                                          std::vector<GeneratedText>* out) {
+  const ModelConfig& config = model_->config();
+  const int32_t vocab = config.vocab_size();
+  const int32_t eos = builder_.vocabulary().eos_id();
+  const int32_t text_end = builder_.vocabulary().text_range().end;
+  const int n = static_cast<int>(end - begin);
+
+  // Prompts, their first decoded token's local position and how many tokens each may decode.
+  std::vector<Batch> inputs(n);
+  std::vector<int32_t> next_local(n);
+  std::vector<int> limit(n);
+  int capacity = 1;
+  for (int r = 0; r < n; ++r) {
+    const std::string what = absl::StrCat("request ", begin + r);
+    absl::StatusOr<TokenStream> prompt = PromptStream(requests[begin + r].image, requests[begin + r].prompt);
+    if (!prompt.ok()) return Annotate(prompt.status(), what);
+    inputs[r] = StreamToBatch(*prompt, 0, prompt->num_positions());
+    // The step's EOS would have had the local position after the prompt's last one.
+    next_local[r] = prompt->local_position.back() + 1;
+    const int64_t by_local = config.max_local_positions() - next_local[r];
+    const int64_t by_context = config.context_length() - prompt->num_positions();
+    limit[r] = static_cast<int>(std::min<int64_t>({options_.max_tokens, by_local, by_context}));
+    if (limit[r] < 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          what, ": the image and prompt take ", prompt->num_positions(), " positions (local positions up to ",
+          next_local[r] - 1, "); the model (", config.name(), ") has ", config.context_length(),
+          " positions of context and ", config.max_local_positions(),
+          " local positions, so no room is left to answer (shorten the prompt)"));
+    }
+    capacity = std::max<int>(capacity, static_cast<int>(prompt->num_positions()) + limit[r]);
+    (*out)[begin + r].prompt_positions = prompt->num_positions();
+  }
+  ASSIGN_OR_RETURN(KvCache cache, KvCache::Create(config, n, capacity));
+  std::vector<int> active(n);
+  for (int r = 0; r < n; ++r) active[r] = r;
+  std::vector<Rng> rngs;
+  for (int r = 0; r < n; ++r) {
+    rngs.emplace_back(Rng(options_.seed ^ 0x5851F42D4C957F2DULL).Next() ^ Rng(requests[begin + r].seed).Next());
+  }
+  RETURN_IF_ERROR(decoder_.Append(active, inputs, &cache, &logits_));
+
+  Batch one = Batch::Zeros(1, 1);
+  masked_.resize(vocab);
+  const float neg_inf = -std::numeric_limits<float>::infinity();
+  while (!active.empty()) {
+    std::vector<int> still;
+    std::vector<Batch> tokens;
+    for (size_t i = 0; i < active.size(); ++i) {
+      const int r = active[i];
+      GeneratedText& result = (*out)[begin + r];
+      const float* row = logits_.data() + static_cast<int64_t>(i) * vocab;
+      if (options_.record_logits) result.logits.insert(result.logits.end(), row, row + vocab);
+      // Only text ids and EOS can come out.
+      std::copy(row, row + vocab, masked_.begin());
+      std::fill(masked_.begin() + text_end, masked_.end(), neg_inf);
+      masked_[eos] = row[eos];
+      ASSIGN_OR_RETURN(const int32_t id,
+                       SampleToken(masked_.data(), vocab, 0, vocab, options_.temperature, &rngs[r]));
+      if (id == eos) {
+        result.finished = true;
+        continue;
+      }
+      result.ids.push_back(id);
+      if (static_cast<int>(result.ids.size()) >= limit[r]) continue;  // out of room, unfinished
+      one.ids[0] = id;
+      one.local_position[0] = next_local[r]++;
+      still.push_back(r);
+      tokens.push_back(one);
+    }
+    active = std::move(still);
+    if (!active.empty()) RETURN_IF_ERROR(decoder_.Append(active, tokens, &cache, &logits_));
+  }
+  for (int r = 0; r < n; ++r) {
+    GeneratedText& result = (*out)[begin + r];
+    ASSIGN_OR_RETURN(result.text, text_->Decode(result.ids));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace calico

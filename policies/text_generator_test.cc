@@ -1,0 +1,249 @@
+#include "policies/text_generator.h"
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/random.h"
+#include "base/status_matchers.h"
+#include "envs/scenes/scene.h"
+#include "envs/scenes/scene_language.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "policies/test_models.h"
+#include "policies/transformer_policy.h"
+#include "tokenizers/sequence_builder.h"
+
+namespace calico {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kTextModel[] = "tokenizers/text/calico_text.model";
+
+Array RandomImage(uint64_t seed, int height = 64, int width = 64) {
+  Rng rng(seed);
+  std::vector<uint8_t> bytes(height * width * 3);
+  for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng.UniformInt(0, 256));
+  return Array::Uint8({height, width, 3}, std::move(bytes));
+}
+
+class TextGeneratorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<TextTokenizer>> text = TextTokenizer::Load(kTextModel);
+    ASSERT_OK(text.status());
+    text_ = std::shared_ptr<const TextTokenizer>(std::move(text).value());
+    absl::StatusOr<std::shared_ptr<const Transformer>> model = RandomPresetModel("nano", 7);
+    ASSERT_OK(model.status());
+    model_ = *model;
+  }
+
+  std::vector<TextRequest> Requests(int n) {
+    std::vector<TextRequest> requests;
+    const char* prompts[] = {"caption:", "q: what colour is the box? a:", "q: how many objects are there? a:",
+                             "q: is there a red sphere? a:"};
+    for (int i = 0; i < n; ++i) requests.push_back({RandomImage(100 + i), prompts[i % 4], static_cast<uint64_t>(i)});
+    return requests;
+  }
+
+  std::shared_ptr<const TextTokenizer> text_;
+  std::shared_ptr<const Transformer> model_;
+};
+
+TEST_F(TextGeneratorTest, PromptTokensArePrefixOfTheTrainingStep) {
+  absl::StatusOr<std::unique_ptr<TextGenerator>> generator = TextGenerator::Create(model_, text_, {});
+  ASSERT_OK(generator.status());
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    const Scene scene = SampleScene(seed);
+    for (const std::string& step_text : {CaptionStepText(scene), VqaStepText(QuestionForScene(scene))}) {
+      const Array image = RandomImage(seed);
+      // The whole step as training tokenises it: image, text, EOS.
+      TokenStream step;
+      ASSERT_OK((*generator)->builder().AppendObservation({{"image", image}, {"text", Array::Text(step_text)}},
+                                                         nullptr, &step));
+      absl::StatusOr<PromptAndAnswer> split = SplitStepText(step_text);
+      ASSERT_OK(split.status());
+      absl::StatusOr<TokenStream> prompt = (*generator)->PromptStream(image, split->prompt);
+      ASSERT_OK(prompt.status());
+      const int64_t n = prompt->num_positions();
+      ASSERT_LT(n, step.num_positions()) << step_text;
+      for (int64_t t = 0; t < n; ++t) {
+        EXPECT_EQ(prompt->ids[t], step.ids[t]) << step_text << " position " << t;
+        EXPECT_EQ(prompt->local_position[t], step.local_position[t]) << step_text << " position " << t;
+        EXPECT_EQ(prompt->patch_index[t], step.patch_index[t]) << step_text << " position " << t;
+      }
+      EXPECT_EQ(prompt->patches, step.patches);
+      EXPECT_EQ(prompt->num_patches(), 16);
+      // What follows the prompt in training is the answer's text, then EOS.
+      absl::StatusOr<std::vector<int32_t>> answer_ids = text_->Encode(split->answer);
+      ASSERT_OK(answer_ids.status());
+      std::vector<int32_t> rest(step.ids.begin() + n, step.ids.end() - 1);
+      EXPECT_EQ(rest, *answer_ids) << step_text;
+      EXPECT_EQ(step.ids.back(), (*generator)->vocabulary().eos_id());
+    }
+  }
+}
+
+TEST_F(TextGeneratorTest, IncrementalDecodingMatchesAFullForwardPass) {
+  TextGeneratorOptions options;
+  options.temperature = 1.5;  // varied text, so the check covers many different ids
+  options.max_tokens = 12;
+  options.record_logits = true;
+  options.batch_size = 4;
+  absl::StatusOr<std::unique_ptr<TextGenerator>> generator = TextGenerator::Create(model_, text_, options);
+  ASSERT_OK(generator.status());
+  const std::vector<TextRequest> requests = Requests(4);
+  absl::StatusOr<std::vector<GeneratedText>> results = (*generator)->Generate(requests);
+  ASSERT_OK(results.status());
+  const int32_t V = model_->config().vocab_size();
+  const int32_t eos = (*generator)->vocabulary().eos_id();
+  // Forward is not const (activation buffers): a private copy of the model.
+  Transformer copy = std::move(Transformer::Create(model_->config(), 0).value());
+  copy.parameters() = model_->parameters();
+  for (size_t r = 0; r < requests.size(); ++r) {
+    const GeneratedText& result = (*results)[r];
+    absl::StatusOr<TokenStream> prompt = (*generator)->PromptStream(requests[r].image, requests[r].prompt);
+    ASSERT_OK(prompt.status());
+    EXPECT_EQ(result.prompt_positions, prompt->num_positions());
+    std::vector<int32_t> decoded = result.ids;
+    if (result.finished) decoded.push_back(eos);
+    EXPECT_LE(decoded.size(), 12u);
+    for (int32_t id : result.ids) EXPECT_LT(id, text_->vocab_size());
+    // Prompt + decoded tokens in one batch; every decoded token is a target, so the
+    // forward pass returns the logits each one was chosen from.
+    Batch batch = StreamToBatch(*prompt, 0, prompt->num_positions());
+    int32_t local = prompt->local_position.back() + 1;
+    for (int32_t id : decoded) {
+      batch.ids.push_back(id);
+      batch.patch_index.push_back(-1);
+      batch.local_position.push_back(local++);
+      batch.loss_mask.push_back(1);
+      ++batch.seq_len;
+    }
+    std::vector<float> logits;
+    ASSERT_OK(copy.Forward(batch, &logits).status());
+    ASSERT_EQ(logits.size(), decoded.size() * V);
+    ASSERT_EQ(result.logits.size(), logits.size());
+    double worst = 0;
+    for (size_t i = 0; i < logits.size(); ++i) worst = std::max(worst, std::fabs(double{logits[i]} - result.logits[i]));
+    EXPECT_LT(worst, 1e-4) << "request " << r;
+    // The text is the decoded ids' text.
+    absl::StatusOr<std::string> text = text_->Decode(result.ids);
+    ASSERT_OK(text.status());
+    EXPECT_EQ(result.text, *text);
+  }
+}
+
+TEST_F(TextGeneratorTest, GreedyPicksTheLargestTextOrEosLogit) {
+  TextGeneratorOptions options;
+  options.max_tokens = 6;
+  options.record_logits = true;
+  absl::StatusOr<std::unique_ptr<TextGenerator>> generator = TextGenerator::Create(model_, text_, options);
+  ASSERT_OK(generator.status());
+  absl::StatusOr<std::vector<GeneratedText>> results = (*generator)->Generate(Requests(2));
+  ASSERT_OK(results.status());
+  const int32_t V = model_->config().vocab_size();
+  const int32_t eos = (*generator)->vocabulary().eos_id();
+  for (const GeneratedText& result : *results) {
+    std::vector<int32_t> decoded = result.ids;
+    if (result.finished) decoded.push_back(eos);
+    for (size_t k = 0; k < decoded.size(); ++k) {
+      const float* row = result.logits.data() + k * V;
+      int32_t best = 0;
+      for (int32_t id = 0; id < text_->vocab_size(); ++id) {
+        if (row[id] > row[best]) best = id;
+      }
+      if (row[eos] > row[best]) best = eos;
+      EXPECT_EQ(decoded[k], best) << "token " << k;
+    }
+  }
+}
+
+TEST_F(TextGeneratorTest, BatchedEqualsOneRequestAtATimeAndSeedsMakeItDeterministic) {
+  TextGeneratorOptions options;
+  options.temperature = 1.0;
+  options.max_tokens = 8;
+  options.seed = 3;
+  options.batch_size = 3;  // 5 requests: chunks of 3 and 2
+  absl::StatusOr<std::unique_ptr<TextGenerator>> batched = TextGenerator::Create(model_, text_, options);
+  ASSERT_OK(batched.status());
+  options.batch_size = 1;
+  absl::StatusOr<std::unique_ptr<TextGenerator>> single = TextGenerator::Create(model_, text_, options);
+  ASSERT_OK(single.status());
+  const std::vector<TextRequest> requests = Requests(5);
+  absl::StatusOr<std::vector<GeneratedText>> a = (*batched)->Generate(requests);
+  ASSERT_OK(a.status());
+  absl::StatusOr<std::vector<GeneratedText>> again = (*batched)->Generate(requests);
+  ASSERT_OK(again.status());
+  for (size_t r = 0; r < requests.size(); ++r) {
+    absl::StatusOr<std::vector<GeneratedText>> b = (*single)->Generate({requests[r]});
+    ASSERT_OK(b.status());
+    EXPECT_EQ((*a)[r].ids, (*b)[0].ids) << "request " << r;
+    EXPECT_EQ((*a)[r].ids, (*again)[r].ids) << "request " << r;
+  }
+  // Another request seed gives other samples (8 tokens at temperature 1 of a random model).
+  std::vector<TextRequest> reseeded = requests;
+  for (TextRequest& request : reseeded) request.seed += 1000;
+  absl::StatusOr<std::vector<GeneratedText>> c = (*batched)->Generate(reseeded);
+  ASSERT_OK(c.status());
+  int differ = 0;
+  for (size_t r = 0; r < requests.size(); ++r) differ += (*a)[r].ids != (*c)[r].ids;
+  EXPECT_GT(differ, 0);
+}
+
+TEST_F(TextGeneratorTest, StopsAtMaxTokensWithoutEos) {
+  TextGeneratorOptions options;
+  options.max_tokens = 3;
+  absl::StatusOr<std::unique_ptr<TextGenerator>> generator = TextGenerator::Create(model_, text_, options);
+  ASSERT_OK(generator.status());
+  absl::StatusOr<std::vector<GeneratedText>> results = (*generator)->Generate(Requests(4));
+  ASSERT_OK(results.status());
+  for (const GeneratedText& result : *results) {
+    EXPECT_LE(result.ids.size() + (result.finished ? 1 : 0), 3u);
+    if (!result.finished) {
+      EXPECT_EQ(result.ids.size(), 3u);
+    }
+  }
+}
+
+TEST_F(TextGeneratorTest, RejectsAModelWithAnotherVocabulary) {
+  absl::StatusOr<std::shared_ptr<const Transformer>> other = RandomPresetModel("nano", 1, /*vocab_size=*/2688);
+  ASSERT_OK(other.status());
+  absl::Status status = TextGenerator::Create(*other, text_, {}).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("vocab_size is 2688"));
+  EXPECT_THAT(status.message(), HasSubstr("not trained with this text vocabulary"));
+}
+
+TEST_F(TextGeneratorTest, RejectsAModelThatCannotHoldTheImage) {
+  absl::StatusOr<std::shared_ptr<const Transformer>> tiny =
+      RandomPresetModel("nano", 1, /*vocab_size=*/0, /*max_local_positions=*/8);
+  ASSERT_OK(tiny.status());
+  absl::Status status = TextGenerator::Create(*tiny, text_, {}).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(status.message(), HasSubstr("cannot hold a 64x64 image"));
+}
+
+TEST_F(TextGeneratorTest, RejectsBadImagesAndOptions) {
+  absl::StatusOr<std::unique_ptr<TextGenerator>> generator = TextGenerator::Create(model_, text_, {});
+  ASSERT_OK(generator.status());
+  absl::Status status = (*generator)->Generate({{RandomImage(1), "caption:", 0}, {RandomImage(2, 32, 64), "caption:", 0}})
+                            .status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("request 1"));
+  TextGeneratorOptions bad;
+  bad.temperature = -1;
+  EXPECT_EQ(TextGenerator::Create(model_, text_, bad).status().code(), absl::StatusCode::kInvalidArgument);
+  bad = {};
+  bad.image_height = 40;
+  EXPECT_EQ(TextGenerator::Create(model_, text_, bad).status().code(), absl::StatusCode::kInvalidArgument);
+  bad = {};
+  bad.max_tokens = 0;
+  EXPECT_EQ(TextGenerator::Create(model_, text_, bad).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(TextGenerator::Create(nullptr, text_, {}).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace calico
