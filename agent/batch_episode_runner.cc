@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <optional>
 #include <thread>
 #include <utility>
@@ -157,16 +156,7 @@ absl::StatusOr<EpisodeRunnerReport> RunEpisodesBatched(const TaskRegistry& regis
   }
 
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  double sum = 0, sum_sq = 0;
-  for (const EpisodeResult& r : report.episodes) {
-    sum += r.episode_return;
-    report.total_steps += r.steps;
-  }
-  report.mean_return = sum / options.episodes;
-  for (const EpisodeResult& r : report.episodes) {
-    sum_sq += (r.episode_return - report.mean_return) * (r.episode_return - report.mean_return);
-  }
-  report.stddev_return = options.episodes > 1 ? std::sqrt(sum_sq / (options.episodes - 1)) : 0.0;
+  SummarizeEpisodes(&report);
   if (video.has_value()) RETURN_IF_ERROR(video->WriteFile(options.video_path));
   return report;
 }

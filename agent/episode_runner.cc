@@ -29,6 +29,21 @@ absl::Status EpisodeRunnerOptions::Validate() const {
   return absl::OkStatus();
 }
 
+void SummarizeEpisodes(EpisodeRunnerReport* report) {
+  const double n = static_cast<double>(report->episodes.size());
+  double sum = 0, sum_sq = 0;
+  report->total_steps = 0;
+  for (const EpisodeResult& r : report->episodes) {
+    sum += r.episode_return;
+    report->total_steps += r.steps;
+  }
+  report->mean_return = sum / n;
+  for (const EpisodeResult& r : report->episodes) {
+    sum_sq += (r.episode_return - report->mean_return) * (r.episode_return - report->mean_return);
+  }
+  report->stddev_return = n > 1 ? std::sqrt(sum_sq / (n - 1)) : 0.0;
+}
+
 absl::StatusOr<EpisodeRunnerReport> RunEpisodes(const TaskRegistry& registry, const PolicyFactory& make_policy,
                                                 const EpisodeRunnerOptions& options, std::ostream* progress) {
   RETURN_IF_ERROR(options.Validate());
@@ -107,14 +122,7 @@ absl::StatusOr<EpisodeRunnerReport> RunEpisodes(const TaskRegistry& registry, co
   if (!first_error.ok()) return first_error;
 
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  double sum = 0, sum_sq = 0;
-  for (const EpisodeResult& r : report.episodes) {
-    sum += r.episode_return;
-    report.total_steps += r.steps;
-  }
-  report.mean_return = sum / options.episodes;
-  for (const EpisodeResult& r : report.episodes) sum_sq += (r.episode_return - report.mean_return) * (r.episode_return - report.mean_return);
-  report.stddev_return = options.episodes > 1 ? std::sqrt(sum_sq / (options.episodes - 1)) : 0.0;
+  SummarizeEpisodes(&report);
   if (video.has_value()) RETURN_IF_ERROR(video->WriteFile(options.video_path));
   return report;
 }

@@ -49,6 +49,10 @@ struct EpisodeRunnerReport {
   int64_t total_steps = 0;
 };
 
+// Fills report->total_steps, mean_return and stddev_return (sample) from
+// report->episodes, which must not be empty.
+void SummarizeEpisodes(EpisodeRunnerReport* report);
+
 // Runs the episodes; `progress` (may be null) gets a line per finished episode with the
 // rate and ETA. Any error (from the environment, the policy or the video) stops the run
 // and is returned with the episode's seed.

@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "agent/episode_runner.h"
+#include "base/file_io.h"
 #include "base/random.h"
 #include "base/status_macros.h"
 #include "base/status_matchers.h"
@@ -107,6 +108,16 @@ inline PolicyFactory Seeded() {
   return [](const std::string&, const Environment&) -> absl::StatusOr<std::unique_ptr<Policy>> {
     return std::make_unique<SeededPolicy>();
   };
+}
+
+// The number of frames in the GIF at `path` (graphic control extensions), -1 if the
+// file cannot be read or is not a GIF.
+inline int CountGifFrames(const std::string& path) {
+  absl::StatusOr<std::string> gif = ReadFile(path);
+  if (!gif.ok() || gif->substr(0, 6) != "GIF89a") return -1;
+  int frames = 0;
+  for (size_t i = 0; i + 3 < gif->size(); ++i) frames += gif->compare(i, 4, "\x21\xF9\x04\x04") == 0;
+  return frames;
 }
 
 }  // namespace test_envs
