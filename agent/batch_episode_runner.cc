@@ -95,9 +95,7 @@ absl::StatusOr<EpisodeRunnerReport> RunEpisodesBatched(const TaskRegistry& regis
     slot.result = EpisodeResult();
     slot.frame = 0;
     policy->Reset(static_cast<int>(&slot - slots.data()), slot.seed);
-    absl::StatusOr<TimeStep> first = slot.env->Reset(slot.seed);
-    if (!first.ok()) return annotate(first.status(), slot.seed);
-    slot.timestep = *std::move(first);
+    if (absl::Status st = slot.env->ResetInto(slot.seed, &slot.timestep); !st.ok()) return annotate(st, slot.seed);
     return absl::OkStatus();
   };
   // Records `slot`'s finished episode and starts its next one.
@@ -139,12 +137,9 @@ absl::StatusOr<EpisodeRunnerReport> RunEpisodesBatched(const TaskRegistry& regis
     }
     ParallelFor(static_cast<int>(active.size()), options.threads, [&](int k) {
       Slot& slot = slots[active[k]];
-      absl::StatusOr<TimeStep> next = slot.env->Step((*actions)[k]);
-      if (!next.ok()) {
-        slot.status = next.status();
-        return;
-      }
-      slot.timestep = *std::move(next);
+      // In place: the environment reuses the slot's observation arrays.
+      slot.status = slot.env->StepInto((*actions)[k], &slot.timestep);
+      if (!slot.status.ok()) return;
       slot.result.episode_return += slot.timestep.reward;
       ++slot.result.steps;
     });
