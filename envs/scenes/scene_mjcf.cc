@@ -83,9 +83,9 @@ std::string SceneMjcf(const Scene& scene, int max_side) {
 
 std::string SlotsMjcf(int max_side) {
   std::string xml = Header(max_side);
-  SceneObject placeholder;
+  SceneObject slot_shape;
   for (int i = 0; i < kMaxObjects; ++i) {
-    absl::StrAppend(&xml, GeomLine(absl::StrCat("slot", i), GeomFor(placeholder), Palette()[0].name, kHiddenGeomGroup));
+    absl::StrAppend(&xml, GeomLine(absl::StrCat("slot", i), GeomFor(slot_shape), Palette()[0].name, kHiddenGeomGroup));
   }
   absl::StrAppend(&xml, kFooter);
   return xml;

@@ -4,7 +4,7 @@
 // Two documents share every element but the objects:
 //   - SceneMjcf(scene): the scene itself, one geom per object (to look at, or to load
 //     and render one scene on its own);
-//   - SlotsMjcf(): kMaxObjects placeholder geoms ("slot0".."slot3") that the renderer
+//   - SlotsMjcf(): kMaxObjects hidden slot geoms ("slot0".."slot3") that the renderer
 //     rewrites per scene (type, size, place, material, visibility), so one model and one
 //     GL context serve every scene. Rendering a scene either way gives the same pixels
 //     (tested).
@@ -41,7 +41,7 @@ ObjectGeom GeomFor(const SceneObject& object);
 // image side it can render).
 std::string SceneMjcf(const Scene& scene, int max_side);
 
-// The model with kMaxObjects hidden placeholder geoms named "slot0".."slot3" and one
+// The model with kMaxObjects hidden slot geoms named "slot0".."slot3" and one
 // material per palette colour named after it.
 std::string SlotsMjcf(int max_side);
 
