@@ -46,6 +46,20 @@ class SequenceBuilderTest : public ::testing::Test {
     return options;
   }
 
+  // A vision-language task (a 32x32 image and a text, no action) and one step of it.
+  static SequenceBuilderOptions VisionLanguage() {
+    SequenceBuilderOptions options;
+    options.observation_spec["image"] = {"image", {32, 32, 3}, DType::kUint8, {}, {}};
+    options.observation_spec["text"] = {"text", {}, DType::kString, {}, {}};
+    return options;
+  }
+  static NamedArrays VisionLanguageStep(const std::string& text) {
+    NamedArrays obs;
+    obs["image"] = Array::Uint8({32, 32, 3}, std::vector<uint8_t>(32 * 32 * 3, 9));
+    obs["text"] = Array::Text(text);
+    return obs;
+  }
+
   NamedArrays Observation(float offset) const {
     NamedArrays obs;
     obs["b_velocity"] = Array::Float({2}, {10 + offset, 11 + offset});
@@ -295,13 +309,8 @@ TEST_F(SequenceBuilderTest, TrainingPatchPositionsAreDeterministicFromTheSeed) {
 }
 
 TEST_F(SequenceBuilderTest, VisionLanguageStepsHaveNoSeparator) {
-  SequenceBuilderOptions options;
-  options.observation_spec["image"] = {"image", {32, 32, 3}, DType::kUint8, {}, {}};
-  options.observation_spec["text"] = {"text", {}, DType::kString, {}, {}};
-  ASSERT_OK_AND_ASSIGN(SequenceBuilder builder, SequenceBuilder::Create(options, *vocab_, text_.get()));
-  NamedArrays obs;
-  obs["image"] = Array::Uint8({32, 32, 3}, std::vector<uint8_t>(32 * 32 * 3, 9));
-  obs["text"] = Array::Text("a small red sphere");
+  ASSERT_OK_AND_ASSIGN(SequenceBuilder builder, SequenceBuilder::Create(VisionLanguage(), *vocab_, text_.get()));
+  NamedArrays obs = VisionLanguageStep("a small red sphere");
   ASSERT_OK_AND_ASSIGN(TokenStream stream, builder.TokenizeEpisode({{obs, std::nullopt}, {obs, std::nullopt}}, nullptr));
   for (PositionKind kind : stream.kinds) EXPECT_NE(kind, PositionKind::kSeparator);
   EXPECT_EQ(stream.num_patches(), 8);
@@ -311,13 +320,8 @@ TEST_F(SequenceBuilderTest, VisionLanguageStepsHaveNoSeparator) {
 // Vision-language steps (no action spec): [image patches][discrete][continuous][text EOS],
 // EOS carrying loss; control steps with the same observation keep text first.
 TEST_F(SequenceBuilderTest, VisionLanguageStepsPutImageFirstAndEndTextWithEos) {
-  SequenceBuilderOptions options;
-  options.observation_spec["image"] = {"image", {32, 32, 3}, DType::kUint8, {}, {}};
-  options.observation_spec["text"] = {"text", {}, DType::kString, {}, {}};
-  ASSERT_OK_AND_ASSIGN(SequenceBuilder builder, SequenceBuilder::Create(options, *vocab_, text_.get()));
-  NamedArrays obs;
-  obs["image"] = Array::Uint8({32, 32, 3}, std::vector<uint8_t>(32 * 32 * 3, 9));
-  obs["text"] = Array::Text("q: what colour is the box? a: red");
+  ASSERT_OK_AND_ASSIGN(SequenceBuilder builder, SequenceBuilder::Create(VisionLanguage(), *vocab_, text_.get()));
+  NamedArrays obs = VisionLanguageStep("q: what colour is the box? a: red");
   ASSERT_OK_AND_ASSIGN(std::vector<int32_t> text_ids, text_->Encode(obs["text"].text));
   const size_t n_text = text_ids.size();
   ASSERT_OK_AND_ASSIGN(TokenStream stream, builder.TokenizeEpisode({{obs, std::nullopt}, {obs, std::nullopt}}, nullptr));
@@ -343,6 +347,7 @@ TEST_F(SequenceBuilderTest, VisionLanguageStepsPutImageFirstAndEndTextWithEos) {
   }
 
   // The same observation in a control task: text first, no EOS, then the action.
+  SequenceBuilderOptions options = VisionLanguage();
   options.action_spec["force"] = {"force", {1}, DType::kFloat32, {-1}, {1}};
   ASSERT_OK_AND_ASSIGN(SequenceBuilder control, SequenceBuilder::Create(options, *vocab_, text_.get()));
   TokenStream control_stream;
