@@ -21,4 +21,6 @@ expect_refusal "$root/quickstart" "refusing --out=''" --out=
 expect_refusal "$root/recipe" "usage: tools/recipe" extra
 expect_refusal "$root/recipe" "--episodes must be a positive whole number, got 'x'" --episodes=x
 expect_refusal "$root/recipe" "refusing --out='/'" --out=/
+expect_refusal "$root/recipe" "refusing --out=''" --vision_language --out=
+expect_refusal "$root/recipe" "usage: tools/recipe" --vision_language=yes
 echo "PASS"

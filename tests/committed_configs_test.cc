@@ -1,0 +1,134 @@
+// Every committed training config (agent/configs/) and evaluation suite (agent/suites/)
+// parses, passes its checks and names only tasks calico knows, and the recipes that are
+// compared with each other differ only where they are meant to.
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "agent/evaluate.h"
+#include "agent/text_eval.h"
+#include "agent/train.h"
+#include "base/file_io.h"
+#include "envs/all_tasks.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace calico {
+namespace {
+
+// The .textproto files of a runfiles directory, sorted.
+std::vector<std::string> TextprotosIn(const std::string& dir) {
+  std::vector<std::string> paths;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".textproto") paths.push_back(entry.path().string());
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+TrainConfig LoadConfig(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  EXPECT_TRUE(text.ok()) << text.status();
+  absl::StatusOr<TrainConfig> config = ParseTrainConfig(text.value_or(""), path);
+  EXPECT_TRUE(config.ok()) << config.status();
+  return config.value_or(TrainConfig());
+}
+
+ReferenceTable AllReferences() {
+  ReferenceTable references;
+  for (const TaskInfo& info : AllTasks().List()) {
+    absl::StatusOr<ReferenceReturns> refs = ReferencesFor(info.name);
+    if (refs.ok()) references[info.name] = *refs;
+  }
+  return references;
+}
+
+SuiteConfig LoadSuite(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  EXPECT_TRUE(text.ok()) << text.status();
+  absl::StatusOr<SuiteConfig> suite = ParseSuite(text.value_or(""), path, AllTasks(), AllReferences());
+  EXPECT_TRUE(suite.ok()) << suite.status();
+  return suite.value_or(SuiteConfig());
+}
+
+std::set<std::string> WeightedTasks(const TrainConfig& config) {
+  std::set<std::string> tasks;
+  for (const auto& weight : config.task_weights()) tasks.insert(weight.task());
+  return tasks;
+}
+
+std::set<std::string> SuiteTasks(const SuiteConfig& suite) {
+  std::set<std::string> tasks;
+  for (const SuiteTask& task : suite.tasks()) tasks.insert(task.task());
+  return tasks;
+}
+
+TEST(CommittedConfigsTest, EveryTrainingConfigParsesAndNamesKnownTasks) {
+  const std::vector<std::string> paths = TextprotosIn("agent/configs");
+  ASSERT_GE(paths.size(), 3u);
+  for (const std::string& path : paths) {
+    SCOPED_TRACE(path);
+    const TrainConfig config = LoadConfig(path);
+    EXPECT_TRUE(CheckTrainConfig(config).ok()) << CheckTrainConfig(config);
+    EXPECT_GT(config.task_weights_size(), 0);
+    for (const auto& weight : config.task_weights()) {
+      EXPECT_TRUE(IsTextTask(weight.task()) || AllTasks().Info(weight.task()).ok()) << weight.task();
+      EXPECT_GT(weight.weight(), 0) << weight.task();
+    }
+  }
+}
+
+TEST(CommittedConfigsTest, EverySuiteParses) {
+  const std::vector<std::string> paths = TextprotosIn("agent/suites");
+  ASSERT_GE(paths.size(), 4u);
+  for (const std::string& path : paths) {
+    SCOPED_TRACE(path);
+    EXPECT_GT(LoadSuite(path).tasks_size(), 0);
+  }
+}
+
+TEST(CommittedConfigsTest, RecipesTrainOnTheTasksTheirSuitesScore) {
+  EXPECT_EQ(WeightedTasks(LoadConfig("agent/configs/quickstart.textproto")),
+            SuiteTasks(LoadSuite("agent/suites/quickstart.textproto")));
+  EXPECT_EQ(WeightedTasks(LoadConfig("agent/configs/all_tasks.textproto")),
+            SuiteTasks(LoadSuite("agent/suites/control.textproto")));
+  EXPECT_EQ(WeightedTasks(LoadConfig("agent/configs/all_tasks_vl.textproto")),
+            SuiteTasks(LoadSuite("agent/suites/control_and_vision_language.textproto")));
+}
+
+// The with/without vision-language comparison (issue 7) is only fair if everything but
+// the scene data is the same: model, batch, schedule, budget, seed, control weights.
+TEST(CommittedConfigsTest, VisionLanguageRecipeIsTheControlRecipePlusScenes) {
+  TrainConfig control = LoadConfig("agent/configs/all_tasks.textproto");
+  TrainConfig with_scenes = LoadConfig("agent/configs/all_tasks_vl.textproto");
+  std::set<std::string> scene_tasks;
+  TrainConfig trimmed = with_scenes;
+  trimmed.clear_task_weights();
+  for (const auto& weight : with_scenes.task_weights()) {
+    if (IsTextTask(weight.task())) {
+      scene_tasks.insert(weight.task());
+    } else {
+      *trimmed.add_task_weights() = weight;
+    }
+  }
+  EXPECT_EQ(scene_tasks, (std::set<std::string>{"scenes/caption", "scenes/vqa"}));
+  for (TrainConfig* config : {&control, &trimmed}) {
+    config->clear_datasets();
+    config->clear_output_dir();
+  }
+  EXPECT_EQ(trimmed.DebugString(), control.DebugString());
+
+  // Both are scored on the same control episodes: 20 per task from seed 1000000 (the
+  // count tools/recipe passes for the control-only suite).
+  const SuiteConfig combined = LoadSuite("agent/suites/control_and_vision_language.textproto");
+  const SuiteConfig control_suite = LoadSuite("agent/suites/control.textproto");
+  EXPECT_EQ(combined.first_seed(), control_suite.first_seed());
+  for (const SuiteTask& task : combined.tasks()) {
+    EXPECT_EQ(task.episodes(), IsTextTask(task.task()) ? 200 : 20) << task.task();
+  }
+}
+
+}  // namespace
+}  // namespace calico
