@@ -131,6 +131,10 @@ absl::StatusOr<EpisodeRunnerReport> RunEpisodesBatched(const TaskRegistry& regis
     if (active.empty()) break;
     absl::StatusOr<std::vector<NamedArrays>> actions = policy->Act(active, timesteps);
     if (!actions.ok()) return annotate(actions.status(), slots[active[0]].seed);
+    if (actions->size() != active.size()) {
+      return absl::InternalError(absl::StrCat("the batch policy returned ", actions->size(), " actions for ",
+                                              active.size(), " environments"));
+    }
     for (size_t k = 0; k < active.size(); ++k) {
       Slot& slot = slots[active[k]];
       if (absl::Status st = observe(slot, &(*actions)[k]); !st.ok()) return annotate(st, slot.seed);

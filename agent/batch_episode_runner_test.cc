@@ -101,6 +101,30 @@ TEST(BatchEpisodeRunnerTest, ErrorsNameTaskAndSeed) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("known tasks: test/noisy")));
 }
 
+// A batch policy that answers one action fewer than it was asked for.
+class ShortChangingPolicy final : public BatchPolicy {
+ public:
+  int num_envs() const override { return 4; }
+  void Reset(int, uint64_t) override {}
+  absl::StatusOr<std::vector<NamedArrays>> Act(const std::vector<int>& envs,
+                                               const std::vector<const TimeStep*>&) override {
+    return std::vector<NamedArrays>(envs.size() - 1);
+  }
+};
+
+TEST(BatchEpisodeRunnerTest, APolicyReturningTooFewActionsIsAnErrorNotACrash) {
+  const TaskRegistry registry = Registry();
+  EpisodeRunnerOptions options;
+  options.task = "test/noisy";
+  options.episodes = 4;
+  BatchPolicyFactory factory = [](const std::string&, const Environment&,
+                                  int) -> absl::StatusOr<std::unique_ptr<BatchPolicy>> {
+    return std::unique_ptr<BatchPolicy>(std::make_unique<ShortChangingPolicy>());
+  };
+  EXPECT_THAT(RunEpisodesBatched(registry, factory, 4, options, nullptr),
+              StatusIs(absl::StatusCode::kInternal, HasSubstr("returned 3 actions for 4 environments")));
+}
+
 // The transformer actor in the runner: the same returns as one TransformerPolicy per
 // episode, with a random nano model that samples, and a context small enough to drop
 // timesteps.

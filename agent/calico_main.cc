@@ -190,7 +190,10 @@ absl::Status Train() {
   const std::string path = absl::GetFlag(FLAGS_config);
   if (path.empty()) return absl::InvalidArgumentError("train needs --config=FILE (a text-format TrainConfig)");
   ASSIGN_OR_RETURN(std::string text, ReadFile(UserPath(path)));
-  ASSIGN_OR_RETURN(TrainConfig config, ParseTrainConfig(text, path));
+  // Flags override fields before the defaults are filled in: the schedule's defaults
+  // (decay_steps, warmup_steps) follow --steps, and --datasets / --out may stand in for
+  // fields the file leaves out.
+  ASSIGN_OR_RETURN(TrainConfig config, ParseTrainConfigText(text, path));
   // Paths in the config and on the command line are taken from where the user runs.
   if (!absl::GetFlag(FLAGS_datasets).empty()) {
     config.clear_datasets();
@@ -201,10 +204,11 @@ absl::Status Train() {
   for (std::string& dataset : *config.mutable_datasets()) dataset = UserPath(dataset);
   if (!absl::GetFlag(FLAGS_out).empty()) config.set_output_dir(absl::GetFlag(FLAGS_out));
   config.set_output_dir(UserPath(config.output_dir()));
+  if (absl::GetFlag(FLAGS_steps) < 0) return absl::InvalidArgumentError("--steps must be >= 0");
   if (absl::GetFlag(FLAGS_steps) > 0) config.set_max_steps(absl::GetFlag(FLAGS_steps));
   if (absl::GetFlag(FLAGS_seconds) < 0) return absl::InvalidArgumentError("--seconds must be >= 0");
   if (absl::GetFlag(FLAGS_seconds) > 0) config.set_max_seconds(absl::GetFlag(FLAGS_seconds));
-  RETURN_IF_ERROR(CheckTrainConfig(config));
+  RETURN_IF_ERROR(FinishTrainConfig(path, &config));
   TrainOptions options;
   ASSIGN_OR_RETURN(options.text_model_path, FindTextModel(absl::GetFlag(FLAGS_text_model)));
   options.resume = absl::GetFlag(FLAGS_resume);

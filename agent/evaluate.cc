@@ -26,6 +26,10 @@ absl::StatusOr<SuiteConfig> ParseSuite(const std::string& text, const std::strin
   if (suite.episodes() < 1 || suite.bootstrap_samples() < 1) {
     return absl::InvalidArgumentError(absl::StrCat(source, ": episodes and bootstrap_samples must be positive"));
   }
+  if (suite.bootstrap_samples() > kMaxBootstrapSamples) {
+    return absl::InvalidArgumentError(absl::StrCat(source, ": bootstrap_samples is ", suite.bootstrap_samples(),
+                                                   "; at most ", kMaxBootstrapSamples));
+  }
   std::set<std::string> seen;
   for (SuiteTask& task : *suite.mutable_tasks()) {
     if (IsTextTask(task.task())) {

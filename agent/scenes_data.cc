@@ -109,6 +109,10 @@ absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& opti
   absl::Status failure;                       // guarded by mu
   int done = 0;                               // guarded by mu
   std::map<uint64_t, std::string> png_index;  // seed -> "file\tseed\ttext", guarded by mu
+  // Episodes go to the writer in index order whatever thread finishes first, so the same
+  // options write the same shards. Finished ones wait here for those before them.
+  std::map<int, Episode> ready;  // guarded by mu
+  int next_to_write = 0;         // guarded by mu
   const int threads = std::min(options.threads, options.episodes);
   auto work = [&]() {
     auto fail = [&](const absl::Status& status) {
@@ -138,9 +142,16 @@ absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& opti
           png_index[seed + j] = absl::StrCat(file, "\t", seed + j, "\t", episode->steps[j].observation.at("text").text);
         }
       }
-      absl::StatusOr<bool> added = writer->Add(*episode);
-      if (!added.ok()) return fail(added.status());
       std::lock_guard<std::mutex> lock(mu);
+      ready.emplace(i, *std::move(episode));
+      for (auto it = ready.begin(); it != ready.end() && it->first == next_to_write; it = ready.erase(it)) {
+        absl::StatusOr<bool> added = writer->Add(it->second);
+        if (!added.ok()) {
+          if (failure.ok()) failure = added.status();
+          return;
+        }
+        ++next_to_write;
+      }
       ++done;
       if (progress != nullptr && (done % 100 == 0 || done == options.episodes)) {
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -1,7 +1,11 @@
 #include "agent/scenes_data.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -75,6 +79,28 @@ TEST(ScenesDataTest, EpisodesAreImageTextStepsOfConsecutiveScenes) {
   }
   EXPECT_THAT(MakeScenesEpisode(renderer.get(), "scenes/other", 0, 5).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("scenes/other")));
+}
+
+TEST(ScenesDataTest, TheSameOptionsWriteTheSameFilesWhateverThreadFinishesFirst) {
+  std::vector<std::string> shards[2];
+  for (int run = 0; run < 2; ++run) {
+    ScenesDatasetOptions options = Small(absl::StrCat("repeat", run));
+    options.episodes = 12;
+    options.threads = 2;
+    ASSERT_OK(WriteScenesDataset(options, nullptr).status());
+    for (const auto& entry : std::filesystem::directory_iterator(options.directory)) {
+      if (entry.path().extension() != ".tfrecord") continue;
+      ASSERT_OK_AND_ASSIGN(std::string bytes, ReadFile(entry.path().string()));
+      shards[run].push_back(absl::StrCat(entry.path().filename().string(), ":", bytes));
+    }
+    std::sort(shards[run].begin(), shards[run].end());
+    ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(options.directory));
+    for (const auto& [task, episodes] : dataset.episodes) {
+      for (size_t e = 1; e < episodes.size(); ++e) EXPECT_LT(episodes[e - 1].seed, episodes[e].seed) << task;
+    }
+  }
+  ASSERT_FALSE(shards[0].empty());
+  EXPECT_TRUE(shards[0] == shards[1]) << "shards differ between two runs of the same options";
 }
 
 TEST(ScenesDataTest, WritesAMixedDatasetWithPngsThatTrainingLoadsWithControlData) {

@@ -60,11 +60,21 @@ absl::StatusOr<Estimate> BootstrapMean(absl::Span<const double> values, int samp
 
 absl::StatusOr<SuiteScores> ComputeScores(std::vector<TaskScore> tasks, int samples, uint64_t seed) {
   if (tasks.empty()) return absl::InvalidArgumentError("no tasks to score");
-  if (samples < 1) return absl::InvalidArgumentError(absl::StrCat("bootstrap samples is ", samples, "; expected >= 1"));
+  if (samples < 1 || samples > kMaxBootstrapSamples) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bootstrap samples is ", samples, "; expected in [1, ", kMaxBootstrapSamples, "]"));
+  }
   SuiteScores scores;
   std::vector<double> task_scores;
   for (TaskScore& t : tasks) {
     if (t.returns.empty()) return absl::InvalidArgumentError(absl::StrCat("task '", t.task, "' has no episode returns"));
+    for (size_t i = 0; i < t.returns.size(); ++i) {
+      // A diverged simulation can return NaN or inf; no mean or percentile means anything then.
+      if (!std::isfinite(t.returns[i])) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("task '", t.task, "': episode ", i, " returned ", t.returns[i], ", not a finite number"));
+      }
+    }
     if (!(t.reference.expert_mean > t.reference.random_mean)) {
       return absl::InvalidArgumentError(absl::StrCat("task '", t.task, "': expert reference is not above random"));
     }

@@ -77,9 +77,14 @@ double Median(std::vector<double> values);
 // interpolation, as numpy.percentile). Errors: no values, samples < 1.
 absl::StatusOr<Estimate> BootstrapMean(absl::Span<const double> values, int samples, Rng* rng);
 
+// The most bootstrap resamples a suite may ask for (each keeps three doubles per
+// resample; more buys no precision a report shows).
+inline constexpr int kMaxBootstrapSamples = 1000000;
+
 // Scores every task from its episode returns and reference, and the aggregates, with
 // `samples` stratified bootstrap resamples (episodes resampled within each task) drawn
-// from `seed`. Errors: no tasks, a task without returns, samples < 1.
+// from `seed`. Errors: no tasks, a task without returns, a return that is not finite,
+// samples outside [1, kMaxBootstrapSamples].
 absl::StatusOr<SuiteScores> ComputeScores(std::vector<TaskScore> tasks, int samples, uint64_t seed);
 
 }  // namespace calico

@@ -1,5 +1,7 @@
 #include "agent/scores.h"
 
+#include <cmath>
+
 #include "base/random.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
@@ -81,6 +83,12 @@ TEST(ScoresTest, BadInputIsRejected) {
   EXPECT_THAT(ComputeScores({Task("a", {1}, 1, 1)}, 10, 0),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not above random")));
   EXPECT_THAT(ComputeScores({Task("a", {1}, 0, 1)}, 0, 0), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ComputeScores({Task("a", {1}, 0, 1)}, kMaxBootstrapSamples + 1, 0),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("expected in [1, 1000000]")));
+  EXPECT_THAT(ComputeScores({Task("a", {1, NAN, 2}, 0, 1)}, 10, 0),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'a': episode 1 returned nan, not a finite")));
+  EXPECT_THAT(ComputeScores({Task("a", {INFINITY}, 0, 1)}, 10, 0),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("returned inf")));
 }
 
 }  // namespace

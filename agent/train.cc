@@ -22,6 +22,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/strip.h"
 #include "agent/train_data.h"
 #include "agent/value_embeddings.h"
@@ -86,7 +88,7 @@ uint64_t BatchSeed(uint64_t seed, int64_t step) {
 // Losses of one batch split by task and by modality of the target.
 struct LossBreakdown {
   std::map<std::string, double> task_loss;  // mean over the task's targets
-  double text_loss = NAN;                   // mean over text targets; NaN if none
+  double text_loss = NAN;                   // mean over text targets (with end-of-text); NaN if none
   double action_loss = NAN;                 // mean over action targets; NaN if none
 };
 
@@ -95,6 +97,7 @@ struct LossBreakdown {
 // order, and each target's cross-entropy is log-sum-exp(row) - row[target].
 absl::StatusOr<LossBreakdown> BreakDownLoss(Transformer& model, const Batch& batch, const std::vector<int32_t>& row_task,
                                             const std::vector<std::string>& task_names, int32_t text_size) {
+  ASSIGN_OR_RETURN(const Vocabulary vocab, Vocabulary::Create(text_size));
   std::vector<float> logits;  // [num_targets, vocab_size]
   RETURN_IF_ERROR(model.Forward(batch, &logits).status());
   const int64_t V = model.config().vocab_size();
@@ -113,7 +116,8 @@ absl::StatusOr<LossBreakdown> BreakDownLoss(Transformer& model, const Batch& bat
       const double loss = top + std::log(sum) - row[batch.ids[i]];
       task_sum[row_task[b]] += loss;
       ++task_count[row_task[b]];
-      if (batch.ids[i] < text_size) {
+      // The end-of-text token closes a text target (vision-language answers, captions).
+      if (batch.ids[i] < text_size || batch.ids[i] == vocab.eos_id()) {
         text_sum += loss;
         ++text_count;
       } else {
@@ -166,27 +170,45 @@ absl::Status TrimMetrics(const std::string& path, int64_t steps) {
   ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   std::string kept;
   for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    // A record torn by a kill mid-write (no closing brace) is dropped, not kept to break
+    // every later reader of the file.
+    if (!absl::EndsWith(absl::StripTrailingAsciiWhitespace(line), "}")) continue;
     const int64_t step = MetricsLineStep(std::string(line));
     if (step >= 0 && step < steps) absl::StrAppend(&kept, line, "\n");
   }
   return WriteFileAtomically(path, kept);
 }
 
-// Deletes all but the newest `keep` checkpoints (by name, which sorts by step) in `dir`.
-// Only called after LATEST names the newest, so the one a resume would use survives.
-void PruneCheckpoints(const std::string& dir, int keep) {
-  if (keep <= 0) return;
-  std::vector<std::string> names;
+// The checkpoints in `dir` ("ckpt-<step>"), by step.
+std::vector<std::pair<int64_t, std::string>> CheckpointsIn(const std::string& dir) {
+  std::vector<std::pair<int64_t, std::string>> found;
   if (DIR* d = ::opendir(dir.c_str())) {
     while (const dirent* entry = ::readdir(d)) {
       const std::string name = entry->d_name;
-      if (name.size() == CheckpointName(0).size() && name.rfind("ckpt-", 0) == 0) names.push_back(name);
+      int64_t step = 0;
+      if (name.rfind("ckpt-", 0) == 0 && name.size() > 5 &&
+          name.find_first_not_of("0123456789", 5) == std::string::npos && absl::SimpleAtoi(name.substr(5), &step)) {
+        found.emplace_back(step, name);
+      }
     }
     ::closedir(d);
   }
-  std::sort(names.begin(), names.end());
-  // A failed removal only costs disk space; it must not end a run.
-  for (size_t i = 0; i + keep < names.size(); ++i) std::remove(absl::StrCat(dir, "/", names[i]).c_str());
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+// Deletes all but the newest `keep` checkpoints up to `step` (the run's own: a file of a
+// later step is not this run's to delete), never the one LATEST names (`latest`), so the
+// checkpoint a resume would use survives whatever else the directory holds.
+void PruneCheckpoints(const std::string& dir, int64_t step, const std::string& latest, int keep) {
+  if (keep <= 0) return;
+  std::vector<std::string> names;
+  for (const auto& [found_step, name] : CheckpointsIn(dir)) {
+    if (found_step <= step && name != latest) names.push_back(name);
+  }
+  // LATEST's checkpoint is one of the `keep`; the newest others make up the rest. A
+  // failed removal only costs disk space; it must not end a run.
+  for (size_t i = 0; i + keep - 1 < names.size(); ++i) std::remove(absl::StrCat(dir, "/", names[i]).c_str());
 }
 
 std::string JsonNumber(double value) {
@@ -288,13 +310,23 @@ absl::Status CheckTrainConfig(const TrainConfig& config) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<TrainConfig> ParseTrainConfig(absl::string_view text, absl::string_view source) {
+absl::StatusOr<TrainConfig> ParseTrainConfigText(absl::string_view text, absl::string_view source) {
   TrainConfig config;
   absl::Status parsed = ParseTextProto(text, &config);
   if (!parsed.ok()) return absl::Status(parsed.code(), absl::StrCat(source, ": ", parsed.message()));
-  ApplyTrainConfigDefaults(&config);
-  absl::Status checked = CheckTrainConfig(config);
+  return config;
+}
+
+absl::Status FinishTrainConfig(absl::string_view source, TrainConfig* config) {
+  ApplyTrainConfigDefaults(config);
+  absl::Status checked = CheckTrainConfig(*config);
   if (!checked.ok()) return absl::Status(checked.code(), absl::StrCat(source, ": ", checked.message()));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TrainConfig> ParseTrainConfig(absl::string_view text, absl::string_view source) {
+  ASSIGN_OR_RETURN(TrainConfig config, ParseTrainConfigText(text, source));
+  RETURN_IF_ERROR(FinishTrainConfig(source, &config));
   return config;
 }
 
@@ -349,6 +381,12 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     return absl::FailedPreconditionError(
         absl::StrCat("output_dir ", dir, " already holds a run (", kLatestCheckpointFile,
                      "); resume it or choose another directory"));
+  } else if (const auto stray = CheckpointsIn(dir); !stray.empty()) {
+    // Checkpoints without LATEST: another run's, which this one must neither overwrite
+    // nor prune.
+    return absl::FailedPreconditionError(
+        absl::StrCat("output_dir ", dir, " holds checkpoints (", stray.back().second,
+                     ") but no ", kLatestCheckpointFile, "; move them away or choose another directory"));
   }
   if (!resume_from.empty()) {
     ASSIGN_OR_RETURN(ModelConfig stored, ReadCheckpointConfig(resume_from));
@@ -404,7 +442,7 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     // torn file and a crash in between leaves the previous run state usable.
     RETURN_IF_ERROR(WriteFileAtomically(absl::StrCat(dir, "/", kLatestCheckpointFile), name + "\n"));
     report.last_checkpoint = path;
-    PruneCheckpoints(dir, config.keep_checkpoints());
+    PruneCheckpoints(dir, trainer.step(), name, config.keep_checkpoints());
     return absl::OkStatus();
   };
 
@@ -465,7 +503,9 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     const bool stop = options.stop != nullptr && options.stop->load();
     const bool last = trainer.step() >= max_steps || out_of_time || stop;
 
-    if (log) {
+    // The run's last update always gets a record; without the loss breakdown if it was
+    // not a logged step (ending by time or on request is only known after the update).
+    if (log || last) {
       metrics << "{\"step\": " << step << ", \"loss\": " << JsonNumber(result->loss)
               << ", \"grad_norm\": " << JsonNumber(result->grad_norm)
               << ", \"learning_rate\": " << JsonNumber(result->learning_rate)
@@ -496,13 +536,16 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
         config.checkpoint_every_steps() > 0 && trainer.step() % config.checkpoint_every_steps() == 0;
     if (scheduled || last) RETURN_IF_ERROR(save());
     if (last) {
-      report.stopped = stop;
+      // Reaching max_steps is "done" even if the time budget or a stop request arrived
+      // during the same update.
+      const bool finished = trainer.step() >= max_steps;
+      report.stopped = stop && !finished;
       report.seconds = elapsed;
       report.tokens_per_second = tokens_per_second;
       if (out) {
         *out << absl::StrFormat(
             "\n%s after %d updates (%d in this run) in %s: loss %.4f -> %.4f, %.0f tokens/s; checkpoint %s\n",
-            stop ? "stopped on request" : out_of_time ? "time budget reached" : "done", trainer.step(), done,
+            finished ? "done" : stop ? "stopped on request" : "time budget reached", trainer.step(), done,
             Duration(elapsed), report.first_loss, report.last_loss, tokens_per_second, report.last_checkpoint);
       }
       break;

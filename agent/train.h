@@ -45,6 +45,15 @@ inline constexpr char kRunConfigFile[] = "train_config.textproto";
 // invalid value naming the field. Thread-safe.
 absl::StatusOr<TrainConfig> ParseTrainConfig(absl::string_view text, absl::string_view source);
 
+// The first half of ParseTrainConfig: syntax and field names only, no defaults, no checks.
+// For a caller that changes fields first (command-line overrides such as --steps, which
+// the learning-rate schedule's defaults derive from) and then calls FinishTrainConfig.
+absl::StatusOr<TrainConfig> ParseTrainConfigText(absl::string_view text, absl::string_view source);
+
+// The second half: fills in defaults (ApplyTrainConfigDefaults) and checks the result
+// (CheckTrainConfig), naming `source` in errors.
+absl::Status FinishTrainConfig(absl::string_view source, TrainConfig* config);
+
 // Fills in unset fields with their documented defaults (idempotent). Thread-safe.
 void ApplyTrainConfigDefaults(TrainConfig* config);
 

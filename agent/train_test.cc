@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "agent/collect.h"
@@ -218,6 +219,83 @@ TEST_F(TrainTest, KeepCheckpointsZeroKeepsEveryOne) {
   EXPECT_FALSE(Exists(absl::StrCat(two, "/ckpt-000002")));
   EXPECT_TRUE(Exists(absl::StrCat(two, "/ckpt-000003")));
   EXPECT_TRUE(Exists(absl::StrCat(two, "/ckpt-000004")));
+}
+
+TEST_F(TrainTest, PruningNeverTouchesLatestOrAnotherRunsCheckpoints) {
+  // Checkpoints without LATEST belong to some other run: a fresh run refuses the directory.
+  const std::string stray = TempDir("stray");
+  ASSERT_OK(MakeDirectories(stray));
+  ASSERT_OK(WriteFileAtomically(absl::StrCat(stray, "/ckpt-000100"), "not ours"));
+  EXPECT_THAT(RunTraining(Config(stray, 2), Options()).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("holds checkpoints (ckpt-000100) but no LATEST")));
+
+  // A later-step file beside a run (say a save whose LATEST write failed) is not pruned,
+  // and does not push the run's own newest checkpoints out.
+  const std::string dir = TempDir("prune");
+  ASSERT_OK(RunTraining(Config(dir, 3, "checkpoint_every_steps: 1 keep_checkpoints: 2"), Options()).status());
+  ASSERT_OK(WriteFileAtomically(absl::StrCat(dir, "/ckpt-000100"), "not ours"));
+  ASSERT_OK(WriteFileAtomically(absl::StrCat(dir, "/ckpt-1000000"), "seven digits"));
+  TrainOptions resume = Options();
+  resume.resume = true;
+  ASSERT_OK(RunTraining(Config(dir, 5, "checkpoint_every_steps: 1 keep_checkpoints: 2"), resume).status());
+  ASSERT_OK_AND_ASSIGN(std::string latest, LatestCheckpoint(dir));
+  EXPECT_EQ(latest, absl::StrCat(dir, "/ckpt-000005"));
+  EXPECT_TRUE(Exists(absl::StrCat(dir, "/ckpt-000004")));
+  EXPECT_FALSE(Exists(absl::StrCat(dir, "/ckpt-000003")));
+  EXPECT_TRUE(Exists(absl::StrCat(dir, "/ckpt-000100")));
+  EXPECT_TRUE(Exists(absl::StrCat(dir, "/ckpt-1000000")));
+
+  // keep_checkpoints 1 keeps exactly the one LATEST names.
+  const std::string one = TempDir("keep_one");
+  ASSERT_OK(RunTraining(Config(one, 3, "checkpoint_every_steps: 1 keep_checkpoints: 1"), Options()).status());
+  EXPECT_TRUE(Exists(absl::StrCat(one, "/ckpt-000003")));
+  EXPECT_FALSE(Exists(absl::StrCat(one, "/ckpt-000002")));
+}
+
+TEST_F(TrainTest, TheLastUpdateIsRecordedHoweverTheRunEnds) {
+  // Stopped on request after its first update, between logged steps: the record is
+  // written without the loss breakdown.
+  const std::string dir = TempDir("last_record");
+  std::atomic<bool> stop{true};
+  TrainOptions options = Options();
+  options.stop = &stop;
+  std::ostringstream progress;
+  options.progress = &progress;
+  TrainConfig config = Config(dir, 4);
+  config.set_log_every_steps(10);
+  ASSERT_OK_AND_ASSIGN(TrainReport report, RunTraining(config, options));
+  EXPECT_TRUE(report.stopped);
+  const std::vector<Metric> metrics = ReadMetrics(dir);
+  ASSERT_EQ(metrics.size(), 1u);
+  EXPECT_EQ(metrics[0].step, 0);
+  ASSERT_OK_AND_ASSIGN(std::string text, ReadFile(absl::StrCat(dir, "/", kMetricsFile)));
+  EXPECT_THAT(text, HasSubstr("\"action_loss\": null"));
+  EXPECT_THAT(progress.str(), HasSubstr("stopped on request after 1 updates"));
+
+  // A stop request that arrives during the final update: the run is done, not stopped.
+  std::ostringstream finished;
+  options.progress = &finished;
+  ASSERT_OK_AND_ASSIGN(report, RunTraining(Config(TempDir("last_step_stop"), 1), options));
+  EXPECT_FALSE(report.stopped);
+  EXPECT_THAT(finished.str(), HasSubstr("done after 1 updates"));
+}
+
+TEST_F(TrainTest, ResumeDropsAMetricsRecordTornByAKill) {
+  const std::string dir = TempDir("torn");
+  ASSERT_OK(RunTraining(Config(dir, 2), Options()).status());
+  const std::string path = absl::StrCat(dir, "/", kMetricsFile);
+  ASSERT_OK_AND_ASSIGN(std::string text, ReadFile(path));
+  ASSERT_OK(WriteFileAtomically(path, absl::StrCat(text, "{\"step\": 1, \"loss\": 3.")));
+  TrainOptions resume = Options();
+  resume.resume = true;
+  ASSERT_OK(RunTraining(Config(dir, 4), resume).status());
+  const std::vector<Metric> metrics = ReadMetrics(dir);
+  ASSERT_EQ(metrics.size(), 4u);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(metrics[i].step, i);
+  ASSERT_OK_AND_ASSIGN(std::string after, ReadFile(path));
+  for (absl::string_view line : absl::StrSplit(after, '\n', absl::SkipEmpty())) {
+    EXPECT_TRUE(absl::EndsWith(line, "}")) << line;
+  }
 }
 
 TEST_F(TrainTest, AnotherSeedGivesAnotherRun) {

@@ -1,5 +1,7 @@
 #include "agent/training_curves.h"
 
+#include <vector>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -14,14 +16,19 @@ absl::StatusOr<TrainingCurves> ReadTrainingCurves(const std::string& metrics_pat
   ASSIGN_OR_RETURN(std::string text, ReadFile(metrics_path));
   TrainingCurves curves;
   int line_number = 0;
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+  const std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
+  for (size_t i = 0; i < lines.size(); ++i) {
     ++line_number;
-    line = absl::StripAsciiWhitespace(line);
+    const absl::string_view line = absl::StripAsciiWhitespace(lines[i]);
     if (line.empty()) continue;
     auto bad = [&](absl::string_view why) {
       return absl::DataLossError(absl::StrCat(metrics_path, " line ", line_number, ": ", why));
     };
     absl::StatusOr<JsonValue> record = ParseJson(line);
+    // A last line without its newline is a record the trainer was writing when it was
+    // killed: the curves end before it.
+    const bool torn_tail = i + 1 == lines.size();
+    if (!record.ok() && torn_tail) break;
     if (!record.ok()) return bad(record.status().message());
     if (!record->is_object()) return bad("not a JSON object");
     const JsonValue* step = record->Find("step");

@@ -37,9 +37,16 @@ TEST(TrainingCurvesTest, ReadsEverySeries) {
   EXPECT_EQ(curves.size(), 5u);
 }
 
+TEST(TrainingCurvesTest, ARecordTornByAKillEndsTheCurves) {
+  // The trainer was killed while writing its last record: no newline, not JSON.
+  ASSERT_OK_AND_ASSIGN(TrainingCurves curves,
+                       ReadTrainingCurves(Write("torn.jsonl", "{\"step\": 1, \"loss\": 2}\n{\"step\": 2, \"lo")));
+  EXPECT_THAT(curves.at("loss"), ElementsAre(Pair(1, 2.0)));
+}
+
 TEST(TrainingCurvesTest, BadFilesNameTheLine) {
   EXPECT_FALSE(ReadTrainingCurves(std::string(std::getenv("TEST_TMPDIR")) + "/none.jsonl").ok());
-  EXPECT_THAT(ReadTrainingCurves(Write("a.jsonl", "{\"step\": 1, \"loss\": 2}\n{\"step\": 2, \"loss\"")),
+  EXPECT_THAT(ReadTrainingCurves(Write("a.jsonl", "{\"step\": 1, \"loss\": 2}\n{\"step\": 2, \"loss\"\n")),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("a.jsonl line 2: JSON:")));
   EXPECT_THAT(ReadTrainingCurves(Write("b.jsonl", "[1, 2]\n")),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("line 1: not a JSON object")));

@@ -40,18 +40,41 @@ bool WriteAll(int fd, absl::string_view data) {
 
 }  // namespace
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
+absl::StatusOr<std::string> ReadFile(const std::string& path, int64_t max_bytes) {
   struct stat info;
   if (::stat(path.c_str(), &info) != 0) return ErrnoError("cannot read", path, errno);
   if (S_ISDIR(info.st_mode)) {
     return absl::InvalidArgumentError(absl::StrCat("'", path, "' is a directory, expected a file"));
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return ErrnoError("cannot open", path, errno);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return ErrnoError("error reading", path, errno);
-  return buffer.str();
+  if (!S_ISREG(info.st_mode) && !S_ISFIFO(info.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat("'", path, "' is a device or socket, expected a file"));
+  }
+  auto too_big = [&]() {
+    return absl::ResourceExhaustedError(absl::StrCat("'", path, "' is larger than ", max_bytes, " bytes"));
+  };
+  if (S_ISREG(info.st_mode) && info.st_size > max_bytes) return too_big();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError("cannot open", path, errno);
+  std::string contents;
+  if (S_ISREG(info.st_mode)) contents.reserve(static_cast<size_t>(info.st_size));
+  char chunk[1 << 16];
+  while (true) {
+    const ssize_t n = ::read(fd, chunk, sizeof(chunk));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int error = errno;
+      ::close(fd);
+      return ErrnoError("error reading", path, error);
+    }
+    if (n == 0) break;
+    if (static_cast<int64_t>(contents.size()) + n > max_bytes) {
+      ::close(fd);
+      return too_big();
+    }
+    contents.append(chunk, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return contents;
 }
 
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents) {

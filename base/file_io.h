@@ -3,6 +3,7 @@
 #ifndef CALICO_BASE_FILE_IO_H_
 #define CALICO_BASE_FILE_IO_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
@@ -11,8 +12,13 @@
 
 namespace calico {
 
-// Reads the whole file at `path`. NotFound if it does not exist.
-absl::StatusOr<std::string> ReadFile(const std::string& path);
+// The most ReadFile reads unless told otherwise.
+inline constexpr int64_t kDefaultMaxFileBytes = int64_t{4} << 30;
+
+// Reads the whole file at `path`: a regular file or a pipe (e.g. `<(...)` in a shell).
+// Errors name the path: NotFound if it does not exist, InvalidArgument for a directory
+// or a device (/dev/zero would never end), ResourceExhausted past `max_bytes`.
+absl::StatusOr<std::string> ReadFile(const std::string& path, int64_t max_bytes = kDefaultMaxFileBytes);
 
 // Writes `contents` to `path` atomically: a temporary file beside it is written, fsynced
 // and renamed over `path`, then the directory is fsynced. A crash leaves either the old

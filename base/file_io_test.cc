@@ -1,6 +1,11 @@
 #include "base/file_io.h"
 
+#include <signal.h>
+#include <sys/stat.h>
+
 #include <cstdlib>
+#include <fstream>
+#include <thread>
 #include <string>
 
 #include "base/status_matchers.h"
@@ -41,6 +46,37 @@ TEST(FileIoTest, MissingFileIsNotFoundAndNamesThePath) {
 TEST(FileIoTest, DirectoryIsRejected) {
   EXPECT_THAT(ReadFile(TempPath("")),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("is a directory")));
+}
+
+TEST(FileIoTest, DevicesAreRejectedAndReadsStopAtTheLimit) {
+  // /dev/zero never ends: refused before reading, not read until memory runs out.
+  EXPECT_THAT(ReadFile("/dev/zero"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'/dev/zero' is a device")));
+  const std::string path = TempPath("ten_bytes");
+  ASSERT_OK(WriteFileAtomically(path, "0123456789"));
+  ASSERT_OK_AND_ASSIGN(std::string all, ReadFile(path, 10));
+  EXPECT_EQ(all, "0123456789");
+  EXPECT_THAT(ReadFile(path, 9), StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("larger than 9 bytes")));
+}
+
+TEST(FileIoTest, PipesAreReadToTheirEndWithinTheLimit) {
+  const std::string fifo = TempPath("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] {
+    std::ofstream out(fifo, std::ios::binary);
+    out << std::string(200000, 'x');
+  });
+  absl::StatusOr<std::string> read = ReadFile(fifo);
+  writer.join();
+  ASSERT_OK(read.status());
+  EXPECT_EQ(read->size(), 200000u);
+
+  ::signal(SIGPIPE, SIG_IGN);  // the writer outlives the reader: its write fails, quietly
+  std::thread big_writer([&] {
+    std::ofstream out(fifo, std::ios::binary);
+    out << std::string(200000, 'x');  // the reader stops early: writes after that fail
+  });
+  EXPECT_THAT(ReadFile(fifo, 1000), StatusIs(absl::StatusCode::kResourceExhausted));
+  big_writer.join();
 }
 
 TEST(FileIoTest, WriteIntoMissingDirectoryFailsWithThePath) {

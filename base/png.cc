@@ -78,7 +78,7 @@ absl::StatusOr<Image8> DecodePng(absl::string_view bytes, int channels, absl::st
 }
 
 absl::StatusOr<Image8> ReadPng(const std::string& path, int channels) {
-  absl::StatusOr<std::string> bytes = ReadFile(path);
+  absl::StatusOr<std::string> bytes = ReadFile(path, kMaxPngFileBytes);
   if (!bytes.ok()) {
     return absl::Status(bytes.status().code(), absl::StrCat("cannot read image ", path, ": ", bytes.status().message()));
   }

@@ -23,6 +23,8 @@ namespace calico {
 
 // Largest image (height * width) calico decodes: 64 Mpixel.
 inline constexpr int64_t kMaxPngPixels = int64_t{1} << 26;
+// Largest PNG file ReadPng reads: 256 MiB (a 64 Mpixel RGBA image stored uncompressed).
+inline constexpr int64_t kMaxPngFileBytes = int64_t{256} << 20;
 
 // An 8-bit image, rows top first. Plain value type.
 struct Image8 {

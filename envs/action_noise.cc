@@ -13,6 +13,15 @@ namespace {
 // Keeps the noise stream apart from anything else seeded with the episode's seed.
 constexpr uint64_t kNoiseSalt = 0xA5C1D0E7B3F29184ULL;
 
+// `value` clamped to [lo, hi] as the nearest float inside the bounds: a bound with no
+// exact float value (0.3) must not round to a float just outside it.
+float ClampToFloat(double value, double lo, double hi) {
+  float f = static_cast<float>(std::clamp(value, lo, hi));
+  if (f > hi) f = std::nextafter(f, -INFINITY);
+  if (f < lo) f = std::nextafter(f, INFINITY);
+  return f;
+}
+
 }  // namespace
 
 absl::Status ActionNoiseOptions::Validate() const {
@@ -35,6 +44,11 @@ absl::StatusOr<std::unique_ptr<Environment>> ActionNoiseEnvironment::Wrap(std::u
       if (!std::isfinite(spec.min_at(i)) || !std::isfinite(spec.max_at(i))) {
         return absl::InvalidArgumentError(absl::StrCat("action noise: action '", key, "' element ", i,
                                                        " is unbounded, so the noise has no scale"));
+      }
+      if (spec.dtype == DType::kInt32 && std::ceil(spec.min_at(i)) > std::floor(spec.max_at(i))) {
+        return absl::InvalidArgumentError(absl::StrCat("action noise: action '", key, "' element ", i, " has bounds [",
+                                                       spec.min_at(i), ", ", spec.max_at(i),
+                                                       "], which hold no whole number to draw"));
       }
     }
   }
@@ -62,9 +76,11 @@ absl::StatusOr<TimeStep> ActionNoiseEnvironment::Step(const NamedArrays& action)
       const double lo = spec.min_at(i), hi = spec.max_at(i);
       if (spec.dtype == DType::kFloat32) {
         const double noisy = array.floats[i] + options_.scale * 0.5 * (hi - lo) * Gaussian();
-        array.floats[i] = static_cast<float>(std::clamp(noisy, lo, hi));
+        array.floats[i] = ClampToFloat(noisy, lo, hi);
       } else if (rng_.Uniform() < options_.scale) {
-        array.ints[i] = static_cast<int32_t>(rng_.UniformInt(static_cast<int64_t>(lo), static_cast<int64_t>(hi) + 1));
+        // The whole numbers inside the bounds (a bound of 0.5 admits 1, not 0).
+        const int64_t first = static_cast<int64_t>(std::ceil(lo)), last = static_cast<int64_t>(std::floor(hi));
+        array.ints[i] = static_cast<int32_t>(rng_.UniformInt(first, last + 1));
       }
     }
   }

@@ -23,6 +23,7 @@ class RecordingEnv : public Environment {
     if (unbounded) specs_["u"] = {"u", {2}, DType::kFloat32, {}, {}};
     specs_["d"] = {"d", {}, DType::kInt32, {0}, {3}};
   }
+  RecordingEnv(std::vector<NamedArrays>* log, SpecMap specs) : log_(log), specs_(std::move(specs)) {}
   const SpecMap& observation_spec() const override { return specs_; }
   const SpecMap& action_spec() const override { return specs_; }
   absl::StatusOr<TimeStep> Reset(uint64_t) override { return TimeStep(); }
@@ -114,6 +115,36 @@ TEST(ActionNoiseTest, TheSameSeedGivesTheSameNoise) {
     same_as_other_seed += a[i].at("u").floats == c[i].at("u").floats;
   }
   EXPECT_EQ(same_as_other_seed, 0);
+}
+
+TEST(ActionNoiseTest, NoisyActionsStayInsideBoundsThatAreNotExactFloatsOrWholeNumbers) {
+  // 0.3 has no exact float (0.3f is above it); [0.5, 3.5] admits 1, 2 and 3 only.
+  SpecMap specs;
+  specs["u"] = {"u", {2}, DType::kFloat32, {-0.3}, {0.3}};
+  specs["d"] = {"d", {}, DType::kInt32, {0.5}, {3.5}};
+  std::vector<NamedArrays> log;
+  absl::StatusOr<std::unique_ptr<Environment>> env =
+      ActionNoiseEnvironment::Wrap(std::make_unique<RecordingEnv>(&log, specs), ActionNoiseOptions{1.0});
+  ASSERT_OK(env.status());
+  ASSERT_OK((*env)->Reset(5).status());
+  for (int i = 0; i < 2000; ++i) {
+    ASSERT_OK((*env)->Step({{"u", Array::Float({2}, {0.29f, -0.29f})}, {"d", Array::Int({}, {2})}}).status());
+  }
+  std::vector<int> counts(5, 0);
+  int at_bound = 0;
+  for (const NamedArrays& a : log) {
+    EXPECT_OK(CheckArrays(specs, a, "executed action"));
+    ++counts.at(a.at("d").ints[0]);
+    at_bound += a.at("u").floats[0] == std::nextafter(0.3f, 0.0f);
+  }
+  EXPECT_EQ(counts[0], 0);
+  EXPECT_GT(counts[1], 0);
+  EXPECT_GT(counts[3], 0);
+  EXPECT_GT(at_bound, 100) << "noise of 0.3 around 0.29 clips onto the bound often";
+
+  specs["d"] = {"d", {}, DType::kInt32, {0.5}, {0.7}};
+  EXPECT_THAT(ActionNoiseEnvironment::Wrap(std::make_unique<RecordingEnv>(&log, specs), ActionNoiseOptions{0.1}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("hold no whole number")));
 }
 
 TEST(ActionNoiseTest, BadActionsAndOptionsAreErrors) {

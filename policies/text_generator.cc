@@ -37,9 +37,10 @@ absl::Status TextGeneratorOptions::Validate() const {
   if (max_tokens < 1) {
     return absl::InvalidArgumentError(absl::StrCat("text generator: max_tokens ", max_tokens, ", expected >= 1"));
   }
-  if (image_height < 16 || image_width < 16 || image_height % 16 != 0 || image_width % 16 != 0) {
+  if (image_height < 16 || image_width < 16 || image_height % 16 != 0 || image_width % 16 != 0 ||
+      image_height > kMaxImageSide || image_width > kMaxImageSide) {
     return absl::InvalidArgumentError(absl::StrCat("text generator: image size ", image_height, "x", image_width,
-                                                   ", expected positive multiples of 16"));
+                                                   ", expected multiples of 16 in [16, ", kMaxImageSide, "]"));
   }
   if (batch_size < 1) {
     return absl::InvalidArgumentError(absl::StrCat("text generator: batch_size ", batch_size, ", expected >= 1"));
@@ -53,7 +54,13 @@ TextGenerator::TextGenerator(std::shared_ptr<const Transformer> model, std::shar
       text_(std::move(text)),
       builder_(std::move(builder)),
       options_(std::move(options)),
-      decoder_(model_.get()) {}
+      decoder_(model_.get()) {
+  // Ids that stand for no text (<unk>, control pieces) are never generated.
+  const int32_t text_end = builder_.vocabulary().text_range().end;
+  for (int32_t id = 0; id < text_end; ++id) {
+    if (text_->IsSpecial(id)) special_ids_.push_back(id);
+  }
+}
 
 absl::StatusOr<std::unique_ptr<TextGenerator>> TextGenerator::Create(std::shared_ptr<const Transformer> model,
                                                                      std::shared_ptr<const TextTokenizer> text,
@@ -78,7 +85,7 @@ absl::StatusOr<std::unique_ptr<TextGenerator>> TextGenerator::Create(std::shared
   // The image, an empty prompt and one decoded token must fit the model: its patch
   // position buckets, local positions and context.
   Array blank = Array::Uint8({options.image_height, options.image_width, 3},
-                             std::vector<uint8_t>(options.image_height * options.image_width * 3, 0));
+                             std::vector<uint8_t>(static_cast<size_t>(options.image_height) * options.image_width * 3, 0));
   const std::string what = absl::StrCat("the model (", config.name(), ") cannot hold a ", options.image_height, "x",
                                         options.image_width, " image and its text");
   TokenStream probe;
@@ -176,10 +183,11 @@ absl::Status TextGenerator::GenerateChunk(const std::vector<TextRequest>& reques
       GeneratedText& result = (*out)[begin + r];
       const float* row = logits_.data() + static_cast<int64_t>(i) * vocab;
       if (options_.record_logits) result.logits.insert(result.logits.end(), row, row + vocab);
-      // Only text ids and EOS can come out.
+      // Only text ids (but no special ones) and EOS can come out.
       std::copy(row, row + vocab, masked_.begin());
       std::fill(masked_.begin() + text_end, masked_.end(), neg_inf);
       masked_[eos] = row[eos];
+      for (int32_t id : special_ids_) masked_[id] = neg_inf;
       ASSIGN_OR_RETURN(const int32_t id,
                        SampleToken(masked_.data(), vocab, 0, vocab, options_.temperature, &rngs[r]));
       if (id == eos) {

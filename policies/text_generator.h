@@ -32,6 +32,9 @@
 
 namespace calico {
 
+// The largest image side a text generator takes (a 1024x1024 image is 4096 patches).
+inline constexpr int kMaxImageSide = 1024;
+
 struct TextGeneratorOptions {
   // 0: greedy (the largest logit among text ids and EOS); > 0: sample at this temperature.
   double temperature = 0.0;
@@ -113,6 +116,7 @@ class TextGenerator {
   Decoder decoder_;
   std::vector<float> logits_;  // [requests, vocab_size]
   std::vector<float> masked_;  // [vocab_size]
+  std::vector<int32_t> special_ids_;  // text ids TextTokenizer::IsSpecial marks: never generated
 };
 
 // The observation specs of a vision-language step with an image of `height` x `width`:

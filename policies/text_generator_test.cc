@@ -151,9 +151,10 @@ TEST_F(TextGeneratorTest, GreedyPicksTheLargestTextOrEosLogit) {
     if (result.finished) decoded.push_back(eos);
     for (size_t k = 0; k < decoded.size(); ++k) {
       const float* row = result.logits.data() + k * V;
-      int32_t best = 0;
+      int32_t best = -1;
       for (int32_t id = 0; id < text_->vocab_size(); ++id) {
-        if (row[id] > row[best]) best = id;
+        if (text_->IsSpecial(id)) continue;  // <unk> is never generated
+        if (best < 0 || row[id] > row[best]) best = id;
       }
       if (row[eos] > row[best]) best = eos;
       EXPECT_EQ(decoded[k], best) << "token " << k;
@@ -191,6 +192,27 @@ TEST_F(TextGeneratorTest, BatchedEqualsOneRequestAtATimeAndSeedsMakeItDeterminis
   int differ = 0;
   for (size_t r = 0; r < requests.size(); ++r) differ += (*a)[r].ids != (*c)[r].ids;
   EXPECT_GT(differ, 0);
+}
+
+TEST_F(TextGeneratorTest, NeverGeneratesTheUnknownPiece) {
+  ASSERT_TRUE(text_->IsSpecial(0)) << "calico's model has <unk> at id 0";
+  ASSERT_FALSE(text_->IsSpecial(text_->Encode("red").value()[0]));
+  // Temperature 100 makes sampling nearly uniform over the allowed ids: 2,048 tokens
+  // would hold id 0 about four times if it were allowed.
+  TextGeneratorOptions options;
+  options.temperature = 100;
+  options.max_tokens = 64;
+  options.batch_size = 32;
+  absl::StatusOr<std::unique_ptr<TextGenerator>> generator = TextGenerator::Create(model_, text_, options);
+  ASSERT_OK(generator.status());
+  absl::StatusOr<std::vector<GeneratedText>> results = (*generator)->Generate(Requests(32));
+  ASSERT_OK(results.status());
+  int64_t tokens = 0;
+  for (const GeneratedText& result : *results) {
+    tokens += static_cast<int64_t>(result.ids.size());
+    for (int32_t id : result.ids) EXPECT_FALSE(text_->IsSpecial(id)) << id;
+  }
+  EXPECT_GT(tokens, 1000);
 }
 
 TEST_F(TextGeneratorTest, StopsAtMaxTokensWithoutEos) {
@@ -239,6 +261,9 @@ TEST_F(TextGeneratorTest, RejectsBadImagesAndOptions) {
   bad = {};
   bad.image_height = 40;
   EXPECT_EQ(TextGenerator::Create(model_, text_, bad).status().code(), absl::StatusCode::kInvalidArgument);
+  bad = {};
+  bad.image_width = 1 << 20;  // would overflow the pixel count in int
+  EXPECT_THAT(TextGenerator::Create(model_, text_, bad).status().message(), HasSubstr("in [16, 1024]"));
   bad = {};
   bad.max_tokens = 0;
   EXPECT_EQ(TextGenerator::Create(model_, text_, bad).status().code(), absl::StatusCode::kInvalidArgument);

@@ -121,6 +121,10 @@ absl::StatusOr<std::unique_ptr<TransformerActor>> TransformerActor::Create(
   if (action_spec.empty()) return absl::InvalidArgumentError(absl::StrCat(what, ": the task has no action"));
   absl::StatusOr<SequenceBuilder> builder = SequenceBuilder::Create(builder_options, vocab, text);
   if (!builder.ok()) return Annotate(builder.status(), what);
+  // A spec of only zero-sized arrays has no token to decode: nothing to act with.
+  if (builder->num_action_tokens() == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(what, ": the task's action has no elements"));
+  }
 
   // One whole timestep of this task through ValidateBatch: catches observations with
   // more tokens than the model's local positions, or patch buckets beyond its tables.
@@ -240,6 +244,7 @@ absl::Status TransformerActor::MakeRoom(int env, int64_t positions) {
     if (state.step_lengths.size() == 1 && state.pending_token >= 0) {
       --count;
       state.pending_token = -1;
+      --positions;  // the caller counted one position for appending that token
     }
     RETURN_IF_ERROR(cache_.Drop(env, static_cast<int>(prompt_.num_positions()), static_cast<int>(count)));
     state.step_lengths.pop_front();
@@ -285,6 +290,9 @@ absl::StatusOr<std::vector<NamedArrays>> TransformerActor::Act(const std::vector
                                                      " is repeated or outside [0, ", num_envs(), ")"));
     }
     seen[e] = 1;
+    if (timesteps[r] == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat("transformer actor: environment ", e, " has no timestep"));
+    }
     RETURN_IF_ERROR(envs_[e].reset_status);
   }
   const int64_t num_actions = builder_.num_action_tokens();

@@ -142,7 +142,10 @@ absl::Status Sampler::SampleRow(int64_t row, SampledBatch* batch) {
     if (prompt.num_positions() == 0) from_end = false;
   }
   const int64_t steps = static_cast<int64_t>(task.step_tokens[episode].size());
-  const int64_t first = rng_.UniformInt(0, steps);
+  // A control episode's last timestep has no action, so a run starting there has no
+  // target: a wasted row, and a batch of only such rows could not be trained on.
+  const bool last_has_target = task.episodes[episode].action_spec.empty() || steps == 1;
+  const int64_t first = rng_.UniformInt(0, last_has_target ? steps : steps - 1);
   const int64_t end = RunEnd(task, episode, first, L - prompt.num_positions());
   TokenStream window;
   RETURN_IF_ERROR(Tokenize(task, episode, first, end, &window));

@@ -86,6 +86,26 @@ TEST_F(SamplerTest, RowsAreWholeTimestepsOfOneEpisodePaddedToL) {
   }
 }
 
+TEST_F(SamplerTest, EveryRowHasATargetEvenInOneStepEpisodes) {
+  // Episodes of one action (two timesteps): a run starting at the last timestep would hold
+  // only an observation. With one row per batch, such a row would be an untrainable batch.
+  SamplerOptions options;
+  options.batch_size = 1;
+  options.sequence_length = 16;
+  options.prompt_probability = 0;
+  ASSERT_OK_AND_ASSIGN(auto sampler, Sampler::Create(TaggedData(3, 1), vocab_, nullptr, options));
+  int first_timestep_rows = 0;
+  for (int b = 0; b < 200; ++b) {
+    ASSERT_OK_AND_ASSIGN(SampledBatch batch, sampler->Next());
+    int targets = 0;
+    for (uint8_t m : batch.loss_mask) targets += m;
+    EXPECT_EQ(targets, 1) << "batch " << b;
+    // The row starts at timestep 0: [e, t=0] observation tokens.
+    first_timestep_rows += Value(batch.ids[1]) == 0;
+  }
+  EXPECT_EQ(first_timestep_rows, 200);
+}
+
 TEST_F(SamplerTest, PackingFillsRowsWithWholeEpisodesFromTheirStart) {
   SamplerOptions options;
   options.batch_size = 8;

@@ -88,6 +88,13 @@ grep -q "after 6 updates" "$tmp/train" || { cat "$tmp/train"; fail "train did no
 "$calico" train --config="$tmp/train.textproto" --steps=8 --resume > "$tmp/resume"
 grep -q "after 8 updates" "$tmp/resume" || { cat "$tmp/resume"; fail "resume did not continue to 8 updates"; }
 expect_failure "resume" train --config="$tmp/train.textproto"
+# Flags stand in for fields the file leaves out, and the schedule's defaults follow --steps.
+printf 'preset: "nano"\nbatch_size: 2\nsequence_length: 256\n' > "$tmp/bare.textproto"
+"$calico" train --config="$tmp/bare.textproto" --datasets="$tmp/train_data" --out="$tmp/bare_run" --steps=2 > "$tmp/bare"
+grep -q "done after 2 updates" "$tmp/bare" || { cat "$tmp/bare"; fail "a config completed by flags did not train"; }
+grep -q "decay_steps: 2$" "$tmp/bare_run/train_config.textproto" || fail "decay_steps did not follow --steps"
+expect_failure "datasets is missing" train --config="$tmp/bare.textproto" --out="$tmp/bare_run2" --steps=2
+expect_failure "--steps must be >= 0" train --config="$tmp/bare.textproto" --steps=-1
 checkpoint="$tmp/run/$(cat "$tmp/run/LATEST")"
 "$calico" rollout --task=arcade/freeway --checkpoint="$checkpoint" --episodes=1 > "$tmp/acted"
 grep -q "mean return" "$tmp/acted" || fail "rollout with a checkpoint printed no return"

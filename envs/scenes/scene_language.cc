@@ -240,8 +240,11 @@ absl::StatusOr<std::string> NormalizeQuestion(absl::string_view question) {
   }
   std::vector<absl::string_view> words = absl::StrSplit(question, absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty());
   std::string out = absl::AsciiStrToLower(absl::StrJoin(words, " "));
-  if (out.empty() || out == "?") return absl::InvalidArgumentError("the question is empty");
-  if (out.back() != '?') out.push_back('?');
+  // Question marks end the question as in training ("... the box?"), however typed
+  // ("the box ?", "the box??").
+  while (!out.empty() && (out.back() == '?' || out.back() == ' ')) out.pop_back();
+  if (out.empty()) return absl::InvalidArgumentError("the question is empty");
+  out.push_back('?');
   return out;
 }
 

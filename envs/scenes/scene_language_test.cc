@@ -146,6 +146,11 @@ TEST(SceneLanguageTest, NormalizeQuestion) {
   EXPECT_EQ(a, "what colour is the box?");
   ASSERT_OK_AND_ASSIGN(std::string b, NormalizeQuestion("how many objects are there?"));
   EXPECT_EQ(b, "how many objects are there?");
+  ASSERT_OK_AND_ASSIGN(std::string c, NormalizeQuestion("what colour is the box ? "));
+  EXPECT_EQ(c, "what colour is the box?");
+  ASSERT_OK_AND_ASSIGN(std::string d, NormalizeQuestion("is there a red sphere ??"));
+  EXPECT_EQ(d, "is there a red sphere?");
+  EXPECT_THAT(NormalizeQuestion(" ? ?"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty")));
   EXPECT_THAT(NormalizeQuestion(""), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty")));
   EXPECT_THAT(NormalizeQuestion("   ?"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty")));
   EXPECT_THAT(NormalizeQuestion("caf\xc3\xa9?"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("printable ASCII")));

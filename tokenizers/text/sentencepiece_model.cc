@@ -298,6 +298,11 @@ std::string SentencePieceModel::IdToPiece(int id) const {
   return processor_->IdToPiece(id);
 }
 
+bool SentencePieceModel::IsSpecial(int id) const {
+  if (id < 0 || id >= vocab_size()) return true;
+  return processor_->IsUnknown(id) || processor_->IsControl(id) || processor_->IsUnused(id);
+}
+
 bool TrainSentencePieceModel(const std::vector<std::string>& sentences,
                              const SentencePieceTrainOptions& options, std::string* model_bytes,
                              std::string* error) {

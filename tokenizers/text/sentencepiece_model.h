@@ -52,6 +52,10 @@ class SentencePieceModel {
   // The piece for `id` (e.g. "▁the"); "" when `id` is outside [0, vocab_size()).
   std::string IdToPiece(int id) const;
 
+  // True for an id that stands for no text: the unknown piece, control pieces (<s>, </s>,
+  // ...) and unused ones; also for ids outside [0, vocab_size()).
+  bool IsSpecial(int id) const;
+
  private:
   std::unique_ptr<sentencepiece::SentencePieceProcessor> processor_;
   bool loaded_ = false;

@@ -72,4 +72,6 @@ absl::StatusOr<std::string> TextTokenizer::Decode(absl::Span<const int32_t> ids)
 
 std::string TextTokenizer::Piece(int32_t id) const { return model_->IdToPiece(id); }
 
+bool TextTokenizer::IsSpecial(int32_t id) const { return model_->IsSpecial(id); }
+
 }  // namespace calico

@@ -55,6 +55,10 @@ class TextTokenizer {
   // `id` is outside [0, vocab_size()).
   std::string Piece(int32_t id) const;
 
+  // True for an id no generated text should hold: <unk> (decodes as " ⁇ "), control and
+  // unused pieces, and ids outside [0, vocab_size()).
+  bool IsSpecial(int32_t id) const;
+
  private:
   explicit TextTokenizer(std::unique_ptr<SentencePieceModel> model);
 

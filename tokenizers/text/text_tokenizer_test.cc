@@ -178,6 +178,19 @@ TEST(TextTokenizerTest, PieceOutsideTheRangeIsEmpty) {
   EXPECT_NE(tokenizer.Piece(511), "");
 }
 
+TEST(TextTokenizerTest, OnlyTheUnknownPieceIsSpecialInCalicosModel) {
+  ASSERT_NE(Committed(), nullptr);
+  const TextTokenizer& tokenizer = *Committed();
+  std::vector<int32_t> special;
+  for (int32_t id = 0; id < tokenizer.vocab_size(); ++id) {
+    if (tokenizer.IsSpecial(id)) special.push_back(id);
+  }
+  EXPECT_THAT(special, ElementsAre(0));
+  EXPECT_EQ(tokenizer.Piece(0), "<unk>");
+  EXPECT_TRUE(tokenizer.IsSpecial(-1));
+  EXPECT_TRUE(tokenizer.IsSpecial(tokenizer.vocab_size()));
+}
+
 TEST(TextTokenizerTest, MissingFileIsNotFoundNamingThePath) {
   EXPECT_THAT(TextTokenizer::Load(TempPath("no_such.model")),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("no_such.model")));
