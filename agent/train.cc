@@ -211,6 +211,34 @@ void PruneCheckpoints(const std::string& dir, int64_t step, const std::string& l
   for (size_t i = 0; i + keep - 1 < names.size(); ++i) std::remove(absl::StrCat(dir, "/", names[i]).c_str());
 }
 
+// The fields that differ between two configs, "name: old -> new" for a single field,
+// the field's name for a repeated one. The datasets and output directory may move
+// between invocations without changing the run, so they are left out.
+std::vector<std::string> ConfigChanges(TrainConfig before, TrainConfig after) {
+  std::vector<std::string> changes;
+  const google::protobuf::Descriptor* descriptor = TrainConfig::descriptor();
+  const google::protobuf::Reflection* reflection = TrainConfig::GetReflection();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = descriptor->field(i);
+    if (field->name() == "datasets" || field->name() == "output_dir") continue;
+    // Each field moved into a config of its own prints as "name: value" (or nothing).
+    TrainConfig a, b;
+    reflection->SwapFields(&a, &before, {field});
+    reflection->SwapFields(&b, &after, {field});
+    const std::string old_value = a.ShortDebugString(), new_value = b.ShortDebugString();
+    if (old_value == new_value) continue;
+    if (field->is_repeated() || field->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE) {
+      changes.push_back(field->name());
+    } else {
+      auto value = [&](const std::string& text) {
+        return text.empty() ? std::string("(unset)") : text.substr(text.find(':') + 2);
+      };
+      changes.push_back(absl::StrCat(field->name(), ": ", value(old_value), " -> ", value(new_value)));
+    }
+  }
+  return changes;
+}
+
 std::string JsonNumber(double value) {
   if (!std::isfinite(value)) return "null";
   return absl::StrFormat("%.9g", value);
@@ -424,8 +452,22 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     RETURN_IF_ERROR(InitializeValueEmbeddings(vocab, config.seed(), &trainer.model()));
   }
   // The resolved config (defaults filled in) beside the checkpoints, for the record;
-  // each invocation writes its own, so a resume with changed fields shows in it.
-  RETURN_IF_ERROR(WriteFileAtomically(absl::StrCat(dir, "/", kRunConfigFile), config.DebugString()));
+  // each invocation writes its own. A resume that changes fields says which: the result
+  // then differs from an uninterrupted run's (a new max_steps moves the schedule).
+  const std::string config_path = absl::StrCat(dir, "/", kRunConfigFile);
+  if (!resume_from.empty() && out != nullptr && PathExists(config_path)) {
+    absl::StatusOr<std::string> before_text = ReadFile(config_path);
+    absl::StatusOr<TrainConfig> before =
+        before_text.ok() ? ParseTrainConfigText(*before_text, config_path) : before_text.status();
+    if (before.ok()) {
+      const std::vector<std::string> changes = ConfigChanges(*before, config);
+      if (!changes.empty()) {
+        *out << "note: resuming with changed config fields (the run will differ from an uninterrupted one): "
+             << absl::StrJoin(changes, "; ") << "\n";
+      }
+    }
+  }
+  RETURN_IF_ERROR(WriteFileAtomically(config_path, config.DebugString()));
   // Records of updates the checkpoint does not include are redone below.
   RETURN_IF_ERROR(TrimMetrics(metrics_path, trainer.step()));
   std::ofstream metrics(metrics_path, std::ios::app);

@@ -27,6 +27,7 @@ namespace calico {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kTextModel[] = "tokenizers/text/calico_text.model";
 
@@ -305,6 +306,32 @@ TEST_F(TrainTest, AnotherSeedGivesAnotherRun) {
   other.set_seed(8);
   ASSERT_OK(RunTraining(other, Options()).status());
   EXPECT_FALSE(ReadMetrics(TempDir("seed7")) == ReadMetrics(TempDir("seed8")));
+}
+
+TEST_F(TrainTest, AResumeWithChangedFieldsSaysWhichChanged) {
+  const std::string dir = TempDir("changed");
+  ASSERT_OK(RunTraining(Config(dir, 2), Options()).status());
+  TrainOptions resume = Options();
+  resume.resume = true;
+  std::ostringstream same;
+  resume.progress = &same;
+  ASSERT_OK(RunTraining(Config(dir, 2), resume).status());
+  EXPECT_THAT(same.str(), Not(HasSubstr("note: resuming")));
+
+  std::ostringstream changed;
+  resume.progress = &changed;
+  TrainConfig config = Config(dir, 4);
+  config.set_learning_rate(0.001);
+  config.add_task_weights()->set_task("arcade/breakout");
+  config.mutable_task_weights(0)->set_weight(1);
+  config.clear_datasets();
+  config.add_datasets(TempDir("data/"));  // the same data by another path: no change
+  ASSERT_OK(RunTraining(config, resume).status());
+  EXPECT_THAT(changed.str(), HasSubstr("note: resuming with changed config fields"));
+  EXPECT_THAT(changed.str(), HasSubstr("max_steps: 2 -> 4"));
+  EXPECT_THAT(changed.str(), HasSubstr("learning_rate: 0.005 -> 0.001"));
+  EXPECT_THAT(changed.str(), HasSubstr(": task_weights; "));
+  EXPECT_THAT(changed.str(), Not(HasSubstr("datasets")));
 }
 
 TEST_F(TrainTest, StopFlagCheckpointsAndTheRunResumes) {
