@@ -96,6 +96,10 @@ struct TrainReport {
 // log_every_steps, a metrics record (metrics.jsonl) per logged step, a checkpoint every
 // checkpoint_every_steps, at the end and on a stop request. A non-finite loss ends the
 // run with FailedPrecondition naming the step; the last checkpoint stays as it was.
+// A resume whose config differs from the run's stored one (train_config.textproto) in
+// anything but datasets and output_dir prints a note naming the changed fields. A fresh
+// run refuses an output_dir that holds checkpoints; pruning (keep_checkpoints) only
+// removes the run's own older checkpoints, never the one LATEST names.
 // Not reentrant with the same output_dir; sets the process's model thread count.
 absl::StatusOr<TrainReport> RunTraining(const TrainConfig& config, const TrainOptions& options);
 
