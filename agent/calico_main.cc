@@ -2,11 +2,13 @@
 
 #include <cstdio>
 #include <iostream>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
@@ -16,6 +18,8 @@
 #include "absl/strings/str_split.h"
 #include "agent/ask.h"
 #include "agent/batch_episode_runner.h"
+#include "agent/command_flags.h"
+#include "envs/scenes/scene.h"
 #include "agent/collect.h"
 #include "agent/episode_runner.h"
 #include "agent/evaluate.h"
@@ -171,6 +175,10 @@ absl::StatusOr<SelectedPolicies> SelectPolicy(const std::vector<std::string>& ta
   selected.batched = std::move(policies.batched);
   return selected;
 }
+
+// The most episodes (or scenes) one --episodes may ask for.
+constexpr int kMaxEpisodesFlag = 1000000;
+constexpr int kDefaultCollectEpisodes = 10;
 
 int EpisodesFlag(int default_value) {
   const int episodes = absl::GetFlag(FLAGS_episodes);
@@ -328,7 +336,7 @@ absl::Status Collect() {
   if (absl::GetFlag(FLAGS_out).empty()) return absl::InvalidArgumentError("collect needs --out=DIR");
   options.directory = UserPath(absl::GetFlag(FLAGS_out));
   options.policy_name = absl::GetFlag(FLAGS_policy);
-  options.episodes = EpisodesFlag(10);
+  options.episodes = EpisodesFlag(kDefaultCollectEpisodes);
   options.first_seed = absl::GetFlag(FLAGS_seed);
   options.threads = absl::GetFlag(FLAGS_threads);
   options.append = absl::GetFlag(FLAGS_append);
@@ -486,8 +494,57 @@ absl::Status TextModel() {
   return absl::OkStatus();
 }
 
+// Flag combinations that would be silently ignored or contradict each other, and counts
+// outside what the commands can do; `given` holds the flags on the command line.
+absl::Status CheckFlagCombinations(const std::string& command, const std::set<std::string>& given) {
+  RETURN_IF_ERROR(CheckCommandFlags(command, given));
+  if (given.count("episodes") > 0) {
+    const int episodes = absl::GetFlag(FLAGS_episodes);
+    if (episodes < 1 || episodes > kMaxEpisodesFlag) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--episodes is ", episodes, "; expected a count in [1, ", kMaxEpisodesFlag, "]"));
+    }
+  }
+  if (command == "rollout" || command == "eval") {
+    if (given.count("checkpoint") == 0) {
+      for (const char* name : {"temperature", "batch", "max_tokens", "prompts"}) {
+        if (given.count(name) > 0) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("--", name, " sets how a transformer acts; it needs --checkpoint"));
+        }
+      }
+    } else if (given.count("policy") > 0) {
+      return absl::InvalidArgumentError("--policy and --checkpoint both name the policy; give one");
+    }
+  }
+  if (command == "rollout" && given.count("video") == 0) {
+    for (const char* name : {"video_size", "video_every"}) {
+      if (given.count(name) > 0) return absl::InvalidArgumentError(absl::StrCat("--", name, " needs --video=FILE.gif"));
+    }
+  }
+  if (command == "tokens" && given.count("window_start") > 0 && given.count("window") == 0) {
+    return absl::InvalidArgumentError("--window_start needs --window=L");
+  }
+  if (command == "collect") {
+    // Evaluation suites play seeds from kFirstEvalSeed: demonstrations there would leak
+    // the test episodes into training (`calico scenes` refuses the same).
+    const uint64_t first = absl::GetFlag(FLAGS_seed);
+    const int episodes = given.count("episodes") > 0 ? absl::GetFlag(FLAGS_episodes) : kDefaultCollectEpisodes;
+    if (first >= kFirstEvalSeed || kFirstEvalSeed - first < static_cast<uint64_t>(episodes)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--seed=", first, " with ", episodes, " episodes reaches seed ", kFirstEvalSeed,
+          ", where the evaluation suites' held-out episodes start; demonstrations use seeds below it"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 int Main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
+  const std::set<std::string> given = GivenFlagNames(std::vector<std::string>(argv + 1, argv + argc),
+                                                     [](const std::string& name) {
+                                                       return absl::FindCommandLineFlag(name) != nullptr;
+                                                     });
   std::vector<char*> parsed = absl::ParseCommandLine(argc, argv);
   if (parsed.size() < 2) {
     std::fprintf(stderr, "calico: no command given.\n%s", kUsage);
@@ -497,6 +554,10 @@ int Main(int argc, char** argv) {
   const std::vector<std::string> args(parsed.begin() + 2, parsed.end());
   if (command != "inspect" && !args.empty()) {
     std::fprintf(stderr, "calico %s: unexpected argument '%s' (options are --flags).\n", command.c_str(), args[0].c_str());
+    return 2;
+  }
+  if (absl::Status flags = CheckFlagCombinations(command, given); !flags.ok()) {
+    std::fprintf(stderr, "calico %s: %s\n", command.c_str(), std::string(flags.message()).c_str());
     return 2;
   }
   absl::Status status;

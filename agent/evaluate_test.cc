@@ -13,6 +13,7 @@ namespace calico {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // Ten steps; reward = the action (0 or 1) + seed-dependent noise; draws a frame whose
 // brightness follows the step.
@@ -144,9 +145,10 @@ TEST(EvaluateTest, VisionLanguageTasksSitBesideControlAndStayOutOfItsAggregates)
                                                  "s", registry, refs));
   options.references = refs;
   options.videos = false;
-  // An answerer that is always wrong: VQA accuracy 0, whatever the control score.
+  // An answerer that is always wrong: VQA accuracy 0, whatever the control score. Its
+  // text carries table and markup characters, which the reports must escape.
   options.answer_text = [](const std::vector<TextQuery>& queries) -> absl::StatusOr<std::vector<std::string>> {
-    return std::vector<std::string>(queries.size(), "not an answer");
+    return std::vector<std::string>(queries.size(), "not an answer | <b>&");
   };
   options.report_directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/mixed-report");
   ASSERT_OK_AND_ASSIGN(SuiteScores scores, EvaluateSuite(registry, Fixed(true), options, nullptr));
@@ -161,8 +163,11 @@ TEST(EvaluateTest, VisionLanguageTasksSitBesideControlAndStayOutOfItsAggregates)
   EXPECT_THAT(table, HasSubstr("| scenes/vqa | accuracy | 4 | 0.0 |"));
   ASSERT_OK_AND_ASSIGN(std::string json, ReadFile(options.report_directory + "/report.json"));
   EXPECT_THAT(json, HasSubstr("\"iqm\": {\"value\": "));
-  EXPECT_THAT(json, HasSubstr("\"answer\": \"not an answer\""));
+  EXPECT_THAT(json, HasSubstr("\"answer\": \"not an answer | <b>&\""));
+  ASSERT_OK_AND_ASSIGN(std::string md, ReadFile(options.report_directory + "/report.md"));
+  EXPECT_THAT(md, HasSubstr("| not an answer \\| &lt;b&gt;&amp; | no |"));
   ASSERT_OK_AND_ASSIGN(std::string html, ReadFile(options.report_directory + "/report.html"));
+  EXPECT_THAT(html, Not(HasSubstr("<b>&")));
   EXPECT_THAT(html, HasSubstr("<svg id=\"scores\""));
   EXPECT_THAT(html, HasSubstr("id=\"text-table\""));
 }

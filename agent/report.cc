@@ -19,6 +19,23 @@
 namespace calico {
 namespace {
 
+// `text` (model output, names from files) safe inside a Markdown table cell: a `|` would
+// start a new column, and `<` or `&` would be raw HTML in viewers that render it.
+std::string MarkdownCell(absl::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '|': out += "\\|"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '\n': case '\r': out += ' '; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 std::string Num(double v) { return std::isfinite(v) ? absl::StrFormat("%.6g", v) : "null"; }
 
 std::string EstimateJson(const Estimate& e) {
@@ -190,7 +207,8 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
   RETURN_IF_ERROR(WriteFileAtomically(directory + "/report.json", json));
 
   // report.md
-  std::string md = absl::StrCat("# ", info.title, "\n\nPolicy: ", info.policy, ". Suite: ", info.suite, ", ",
+  std::string md = absl::StrCat("# ", MarkdownCell(info.title), "\n\nPolicy: ", MarkdownCell(info.policy),
+                                ". Suite: ", MarkdownCell(info.suite), ", ",
                                 info.episodes, " seeded episodes (or held-out scenes) per task.");
   if (!scores.tasks.empty()) {
     absl::StrAppend(&md, " Control scores are 100 * (R - random) / (expert - random); intervals are stratified "
@@ -204,8 +222,8 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
       absl::StrAppend(&md, "\nFirst scenes of ", t.task, ":\n\n| seed | prompt | expected | answer | exact |\n|---:|---|---|---|---|\n");
       for (size_t e = 0; e < std::min(kShownExamples, t.examples.size()); ++e) {
         const TextExample& x = t.examples[e];
-        absl::StrAppend(&md, "| ", x.seed, " | ", x.prompt, " | ", x.expected, " | ", x.answer, " | ",
-                        x.exact ? "yes" : "no", " |\n");
+        absl::StrAppend(&md, "| ", x.seed, " | ", MarkdownCell(x.prompt), " | ", MarkdownCell(x.expected), " | ",
+                        MarkdownCell(x.answer), " | ", x.exact ? "yes" : "no", " |\n");
       }
     }
   }

@@ -46,7 +46,10 @@ absl::Status ScenesDatasetOptions::Validate() const {
   if (pairs < 2 || pairs > 64) {
     return absl::InvalidArgumentError(absl::StrCat("pairs is ", pairs, "; expected 2..64 image-text steps per episode"));
   }
-  if (threads < 1) return absl::InvalidArgumentError(absl::StrCat("threads is ", threads, "; expected >= 1"));
+  // Each thread renders with its own MuJoCo scene and GL context.
+  if (threads < 1 || threads > 256) {
+    return absl::InvalidArgumentError(absl::StrCat("threads is ", threads, "; expected in [1, 256]"));
+  }
   RETURN_IF_ERROR((SceneRenderOptions{size, size}.Validate()));
   const uint64_t count = static_cast<uint64_t>(episodes) * static_cast<uint64_t>(pairs);
   if (first_seed > UINT64_MAX - count) {

@@ -70,6 +70,17 @@ expect_failure "already holds a dataset" scenes --out="$tmp/scenes" --episodes=1
 expect_failure "needs --out" scenes
 
 # Train a nano model for a few updates on fresh control data and the scenes, then act.
+# Flags a command would ignore, contradictory ones and counts out of range: refused
+# before any work.
+expect_failure "--first_seed is not used by collect (scenes takes it)" collect --task=arcade/freeway --first_seed=5 --out="$tmp/never"
+expect_failure "--noise is not used by rollout" rollout --task=arcade/freeway --noise=0.5
+expect_failure "--episodes is 0; expected a count in \[1, 1000000\]" rollout --task=arcade/freeway --episodes=0
+expect_failure "--temperature sets how a transformer acts; it needs --checkpoint" rollout --task=arcade/freeway --temperature=1
+expect_failure "--policy and --checkpoint both name the policy" eval --suite="$tmp/suite.textproto" --policy=random --checkpoint="$tmp/x"
+expect_failure "--video_size needs --video" rollout --task=arcade/freeway --video_size=10x10
+expect_failure "reaches seed 1000000, where the evaluation suites' held-out episodes start" collect --task=arcade/freeway --seed=999995 --out="$tmp/never"
+expect_failure "--question is not used by caption (ask takes it)" caption --checkpoint="$tmp/x" --image=x.png --question=what
+[[ ! -e "$tmp/never" ]] || fail "a refused command wrote its --out"
 "$calico" collect --task=mujoco/cartpole_balance,arcade/freeway --episodes=2 --out="$tmp/train_data" > /dev/null
 cat > "$tmp/train.textproto" <<TRAIN
 datasets: "$tmp/train_data"

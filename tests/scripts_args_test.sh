@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tools/quickstart and tools/recipe refuse bad arguments before installing, building or
-# deleting anything: each bad argument exits 2 with a message that names it.
+# deleting anything: each bad argument exits 2 with a message that names it, and no
+# --out that holds anything but an earlier run of theirs is ever replaced.
 set -euo pipefail
 fail() { echo "FAIL: $*"; exit 1; }
 expect_refusal() {  # expect_refusal SCRIPT EXPECTED_MESSAGE ARGS...
@@ -14,7 +15,8 @@ expect_refusal() {  # expect_refusal SCRIPT EXPECTED_MESSAGE ARGS...
 cd "${TEST_TMPDIR:-$(mktemp -d)}"
 root="$TEST_SRCDIR/calico/tools"
 expect_refusal "$root/quickstart" "usage: tools/quickstart" --bogus
-expect_refusal "$root/quickstart" "--train_seconds must be a whole number of seconds, got 'abc'" --train_seconds=abc
+expect_refusal "$root/quickstart" "--train_seconds must be a positive whole number of seconds, got 'abc'" --train_seconds=abc
+expect_refusal "$root/quickstart" "--train_seconds must be a positive whole number of seconds, got '0'" --train_seconds=0
 expect_refusal "$root/quickstart" "--episodes must be a positive whole number, got '0'" --episodes=0
 expect_refusal "$root/quickstart" "refusing --out='/'" --out=/
 expect_refusal "$root/quickstart" "refusing --out=''" --out=
@@ -23,4 +25,18 @@ expect_refusal "$root/recipe" "--episodes must be a positive whole number, got '
 expect_refusal "$root/recipe" "refusing --out='/'" --out=/
 expect_refusal "$root/recipe" "refusing --out=''" --vision_language --out=
 expect_refusal "$root/recipe" "usage: tools/recipe" --vision_language=yes
+# Directories that are not an earlier run's are left alone, named by their full path
+# (a relative --out is taken from where the script was started).
+mkdir -p precious && echo keep > precious/file
+for script in quickstart recipe; do
+  expect_refusal "$root/$script" "refusing --out='$PWD/precious': it holds files that no earlier run" --out=precious
+  expect_refusal "$root/$script" "it holds the calico checkout" --out="$TEST_SRCDIR"
+  expect_refusal "$root/$script" "it is inside the calico checkout" --out="$TEST_SRCDIR/calico/agent"
+  expect_refusal "$root/$script" "a comma would split it" --out=/tmp/a,b
+  HOME="$PWD/precious" expect_refusal "$root/$script" "it is the home directory" --out="$PWD/precious/"
+done
+[[ "$(cat precious/file)" == keep ]] || fail "a refused --out lost its file"
+# A trained recipe run is only replaced with --force.
+mkdir -p earlier/run && touch earlier/.calico-run earlier/run/LATEST
+expect_refusal "$root/recipe" "holds a trained run; pass --force" --out=earlier
 echo "PASS"

@@ -1,0 +1,88 @@
+#include "agent/command_flags.h"
+
+#include <map>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace calico {
+namespace {
+
+// The flags each command's code path in agent/calico_main.cc reads (helpers included:
+// collect and scenes load the text model to count tokens for the manifest). A flag added
+// there must be added here, or the command refuses it.
+const std::map<std::string, std::set<std::string>>& FlagsByCommand() {
+  static const auto* table = new std::map<std::string, std::set<std::string>>{
+      {"train", {"config", "datasets", "out", "resume", "seconds", "steps", "text_model"}},
+      {"tokens", {"format", "input", "text_model", "window", "window_start"}},
+      {"text-model", {"out", "vocab_size"}},
+      {"envs", {"task"}},
+      {"rollout",
+       {"batch", "checkpoint", "episodes", "policy", "prompts", "seed", "task", "temperature", "text_model", "threads",
+        "video", "video_every", "video_size"}},
+      {"collect", {"append", "episodes", "filter", "noise", "out", "policy", "seed", "task", "text_model", "threads"}},
+      {"scenes",
+       {"append", "episodes", "eval_set", "first_seed", "kind", "out", "pairs", "png", "size", "text_model", "threads"}},
+      {"eval",
+       {"batch", "checkpoint", "episodes", "max_tokens", "policy", "prompts", "report", "seed", "suite", "temperature",
+        "text_model", "threads"}},
+      {"caption", {"checkpoint", "image", "max_tokens", "seed", "temperature", "text_model"}},
+      {"ask", {"checkpoint", "image", "max_tokens", "question", "seed", "temperature", "text_model"}},
+      {"inspect", {}},
+  };
+  return *table;
+}
+
+// absl's built-in flags (absl/flags/parse.cc, usage_config): accepted by every command.
+bool IsBuiltinFlag(const std::string& name) {
+  static const auto* builtin = new std::set<std::string>{
+      "help", "helpfull", "helpshort", "helppackage", "helpon", "helpmatch", "version", "only_check_args",
+      "flagfile", "fromenv", "tryfromenv", "undefok"};
+  return builtin->count(name) > 0;
+}
+
+}  // namespace
+
+std::set<std::string> GivenFlagNames(const std::vector<std::string>& args,
+                                     const std::function<bool(const std::string&)>& is_flag) {
+  std::set<std::string> names;
+  for (const std::string& arg : args) {
+    if (arg == "--") break;
+    if (arg.size() < 2 || arg[0] != '-') continue;
+    std::string name = arg.substr(arg[1] == '-' ? 2 : 1);
+    name = name.substr(0, name.find('='));
+    if (name.empty()) continue;
+    if (!is_flag(name) && absl::StartsWith(name, "no") && is_flag(name.substr(2))) name = name.substr(2);
+    names.insert(name);
+  }
+  return names;
+}
+
+std::vector<std::string> CommandFlags(const std::string& command) {
+  auto it = FlagsByCommand().find(command);
+  if (it == FlagsByCommand().end()) return {};
+  return std::vector<std::string>(it->second.begin(), it->second.end());
+}
+
+absl::Status CheckCommandFlags(const std::string& command, const std::set<std::string>& given) {
+  auto it = FlagsByCommand().find(command);
+  if (it == FlagsByCommand().end()) return absl::OkStatus();
+  for (const std::string& name : given) {
+    if (IsBuiltinFlag(name) || it->second.count(name) > 0) continue;
+    std::vector<std::string> users;
+    for (const auto& [other, flags] : FlagsByCommand()) {
+      if (flags.count(name) > 0) users.push_back(other);
+    }
+    const std::string takes =
+        it->second.empty() ? std::string("no flags")
+                           : absl::StrCat("--", absl::StrJoin(it->second, ", --"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", name, " is not used by ", command,
+        users.empty() ? std::string() : absl::StrCat(" (", absl::StrJoin(users, ", "), " takes it)"), "; ", command,
+        " takes ", takes));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace calico

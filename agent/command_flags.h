@@ -1,0 +1,32 @@
+// Which `calico` flags each command reads, so a flag given to a command that would
+// ignore it is an error that says so (`collect --first_seed=50` would otherwise record
+// seeds 0.. again: collect reads --seed), not a silent surprise.
+#ifndef CALICO_AGENT_COMMAND_FLAGS_H_
+#define CALICO_AGENT_COMMAND_FLAGS_H_
+
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace calico {
+
+// The names of the flags on a command line, as given: "--name", "--name=value", "-name",
+// and "--noname" for a boolean (absl's negation; `is_flag("noname")` false and
+// `is_flag("name")` true). Arguments after "--" and values ("--name value") are skipped.
+std::set<std::string> GivenFlagNames(const std::vector<std::string>& args,
+                                     const std::function<bool(const std::string&)>& is_flag);
+
+// OK if every flag in `given` is one `command` reads (absl's own, --help, --flagfile and
+// the like, are always allowed); otherwise InvalidArgument naming the first flag that is
+// not and the flags the command takes. An unknown command is left to the caller.
+absl::Status CheckCommandFlags(const std::string& command, const std::set<std::string>& given);
+
+// The flags `command` reads, sorted; empty for an unknown command.
+std::vector<std::string> CommandFlags(const std::string& command);
+
+}  // namespace calico
+
+#endif  // CALICO_AGENT_COMMAND_FLAGS_H_
