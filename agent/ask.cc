@@ -47,11 +47,11 @@ absl::StatusOr<AskResult> AskAboutImage(const AskOptions& options, std::ostream*
   result.image_height = image.height;
   result.image_width = image.width;
   if (image.height != kAskImageSize || image.width != kAskImageSize) {
-    ASSIGN_OR_RETURN(image, ResizeBilinear(image, kAskImageSize, kAskImageSize));
+    ASSIGN_OR_RETURN(image, ResizeImage(image, kAskImageSize, kAskImageSize));
     result.resized = true;
     if (notes != nullptr) {
       *notes << "note: " << options.image_path << " is " << result.image_height << "x" << result.image_width
-             << " (height x width); resized bilinearly to " << kAskImageSize << "x" << kAskImageSize
+             << " (height x width); resized (area averaging when shrinking, bilinear when growing) to " << kAskImageSize << "x" << kAskImageSize
              << ", the size the scene tasks train on\n";
     }
   }

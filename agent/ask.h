@@ -3,7 +3,7 @@
 //
 // The image is read with libpng (any 8-bit PNG; gray and palette images become RGB, alpha
 // is composited onto black). The scene tasks train on 64 x 64 images, so an image of
-// another size is resized bilinearly to 64 x 64 (base/image_resize.h) and a note says so;
+// another size is resized to 64 x 64 (ResizeImage, base/image_resize.h) and a note says so;
 // a caption or answer about a resized image is only as good as the model's view of it.
 #ifndef CALICO_AGENT_ASK_H_
 #define CALICO_AGENT_ASK_H_

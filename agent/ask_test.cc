@@ -78,7 +78,7 @@ TEST_F(AskTest, ResizesAnImageOfAnotherSizeWithANote) {
   EXPECT_TRUE(result.resized);
   EXPECT_EQ(result.image_height, 80);
   EXPECT_EQ(result.image_width, 128);
-  EXPECT_THAT(notes.str(), HasSubstr("wide.png is 80x128 (height x width); resized bilinearly to 64x64"));
+  EXPECT_THAT(notes.str(), HasSubstr("wide.png is 80x128 (height x width); resized (area averaging when shrinking, bilinear when growing) to 64x64"));
 }
 
 TEST_F(AskTest, BadInputsAreClearErrors) {

@@ -93,11 +93,15 @@ absl::StatusOr<TextTaskScore> EvaluateTextTask(const std::string& task, int scen
                                                const TextAnswerer& answer, int samples, uint64_t bootstrap_seed,
                                                std::ostream* progress) {
   const auto start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(std::vector<TextQuery> queries, MakeTextQueries(task, first_seed, scenes));
+  if (scenes < 1) return absl::InvalidArgumentError(absl::StrCat(task, ": ", scenes, " scenes, expected >= 1"));
+  const size_t total = static_cast<size_t>(scenes);
   std::vector<TextExample> examples;
-  for (size_t begin = 0; begin < queries.size(); begin += kChunk) {
-    const size_t end = std::min(queries.size(), begin + kChunk);
-    const std::vector<TextQuery> chunk(queries.begin() + begin, queries.begin() + end);
+  // Scenes are rendered one chunk at a time: memory stays at one chunk's images however
+  // many scenes the suite asks for.
+  for (size_t begin = 0; begin < total; begin += kChunk) {
+    const size_t end = std::min(total, begin + kChunk);
+    ASSIGN_OR_RETURN(const std::vector<TextQuery> chunk,
+                     MakeTextQueries(task, first_seed + begin, static_cast<int>(end - begin)));
     ASSIGN_OR_RETURN(std::vector<std::string> answers, answer(chunk));
     if (answers.size() != chunk.size()) {
       return absl::InternalError(
@@ -116,7 +120,7 @@ absl::StatusOr<TextTaskScore> EvaluateTextTask(const std::string& task, int scen
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       const double rate = end / std::max(seconds, 1e-9);
       *progress << absl::StrFormat("  %s: %zu/%zu scenes answered, %.1f scenes/s, ETA %.0f s\n", task, end,
-                                   queries.size(), rate, (queries.size() - end) / std::max(rate, 1e-9));
+                                   total, rate, (total - end) / std::max(rate, 1e-9));
     }
   }
   return ScoreTextTask(task, std::move(examples), samples, bootstrap_seed);

@@ -65,6 +65,29 @@ TEST(TextEvalTest, GroundTruthScoresHundredAndARandomModelScoresLow) {
   EXPECT_FALSE(random.examples[0].answer.empty());
 }
 
+TEST(TextEvalTest, ScenesRenderedChunkByChunkAreTheSameScenes) {
+  // 70 scenes are two chunks (64 + 6): each example is the query MakeTextQueries makes for
+  // its seed, and the answerer sees each chunk's images.
+  ASSERT_OK_AND_ASSIGN(std::vector<TextQuery> all, MakeTextQueries("scenes/vqa", kFirstEvalSeed, 70));
+  std::vector<std::vector<uint8_t>> images;
+  TextAnswerer recording = [&](const std::vector<TextQuery>& queries) -> absl::StatusOr<std::vector<std::string>> {
+    for (const TextQuery& query : queries) images.push_back(query.image.bytes);
+    return std::vector<std::string>(queries.size(), "x");
+  };
+  ASSERT_OK_AND_ASSIGN(TextTaskScore score,
+                       EvaluateTextTask("scenes/vqa", 70, kFirstEvalSeed, recording, 10, 0, nullptr));
+  ASSERT_EQ(score.examples.size(), 70u);
+  ASSERT_EQ(images.size(), 70u);
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(score.examples[i].seed, all[i].seed);
+    EXPECT_EQ(score.examples[i].prompt, all[i].prompt);
+    EXPECT_EQ(score.examples[i].expected, all[i].expected);
+    EXPECT_TRUE(images[i] == all[i].image.bytes) << "scene " << i;
+  }
+  EXPECT_THAT(EvaluateTextTask("scenes/vqa", 0, kFirstEvalSeed, recording, 10, 0, nullptr).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("0 scenes")));
+}
+
 TEST(TextEvalTest, SuiteOfVisionLanguageTasksWritesItsOwnReportSection) {
   const TaskRegistry registry;
   ASSERT_OK_AND_ASSIGN(

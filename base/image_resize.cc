@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
@@ -23,7 +24,77 @@ Tap TapFor(int i, int in, int out) {
   return {lo, hi, x - lo};
 }
 
+// One output sample along an axis: input indices and their weights (summing to 1).
+struct Taps {
+  std::vector<int> index;
+  std::vector<double> weight;
+};
+
+// The taps of every output index along an axis of `in` -> `out` samples: the input
+// interval [i * in / out, (i + 1) * in / out) weighted by overlap when shrinking, the
+// two bilinear neighbours otherwise.
+std::vector<Taps> AxisTaps(int in, int out) {
+  std::vector<Taps> taps(out);
+  for (int i = 0; i < out; ++i) {
+    if (in > out) {
+      const double begin = static_cast<double>(i) * in / out, end = static_cast<double>(i + 1) * in / out;
+      for (int j = static_cast<int>(std::floor(begin)); j < in && j < end; ++j) {
+        const double overlap = std::min(end, j + 1.0) - std::max(begin, static_cast<double>(j));
+        if (overlap <= 0) continue;
+        taps[i].index.push_back(j);
+        taps[i].weight.push_back(overlap / (end - begin));
+      }
+    } else {
+      const Tap t = TapFor(i, in, out);
+      taps[i].index = {t.lo, t.hi};
+      taps[i].weight = {1 - t.t, t.t};
+    }
+  }
+  return taps;
+}
+
 }  // namespace
+
+absl::StatusOr<Image8> ResizeImage(const Image8& image, int height, int width) {
+  RETURN_IF_ERROR(ValidateImage8(image));
+  if (height < 1 || width < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("resize to ", height, "x", width, ": expected positive sides"));
+  }
+  if (height == image.height && width == image.width) return image;
+  const int c = image.channels;
+  // Separable: rows first into a float buffer [image.height, width, c], then columns.
+  const std::vector<Taps> across = AxisTaps(image.width, width), down = AxisTaps(image.height, height);
+  std::vector<double> rows(static_cast<size_t>(image.height) * width * c, 0.0);
+  for (int y = 0; y < image.height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      for (size_t t = 0; t < across[x].index.size(); ++t) {
+        const uint8_t* in = &image.pixels[(static_cast<size_t>(y) * image.width + across[x].index[t]) * c];
+        double* acc = &rows[(static_cast<size_t>(y) * width + x) * c];
+        for (int k = 0; k < c; ++k) acc[k] += across[x].weight[t] * in[k];
+      }
+    }
+  }
+  Image8 out;
+  out.height = height;
+  out.width = width;
+  out.channels = c;
+  out.pixels.resize(static_cast<size_t>(height) * width * c);  // [height, width, channels]
+  std::vector<double> acc(c);
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      std::fill(acc.begin(), acc.end(), 0.0);
+      for (size_t t = 0; t < down[y].index.size(); ++t) {
+        const double* in = &rows[(static_cast<size_t>(down[y].index[t]) * width + x) * c];
+        for (int k = 0; k < c; ++k) acc[k] += down[y].weight[t] * in[k];
+      }
+      for (int k = 0; k < c; ++k) {
+        out.pixels[(static_cast<size_t>(y) * width + x) * c + k] =
+            static_cast<uint8_t>(std::clamp(std::lround(acc[k]), 0L, 255L));
+      }
+    }
+  }
+  return out;
+}
 
 absl::StatusOr<Image8> ResizeBilinear(const Image8& image, int height, int width) {
   RETURN_IF_ERROR(ValidateImage8(image));

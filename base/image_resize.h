@@ -1,5 +1,5 @@
-// Resizing 8-bit images (bilinear), for images whose size differs from what a model
-// expects (e.g. a PNG given to `calico ask`).
+// Resizing 8-bit images (bilinear, or area averaging where an axis shrinks), for images
+// whose size differs from what a model expects (e.g. a PNG given to `calico ask`).
 #ifndef CALICO_BASE_IMAGE_RESIZE_H_
 #define CALICO_BASE_IMAGE_RESIZE_H_
 
@@ -13,6 +13,12 @@ namespace calico {
 // borders), rounded to the nearest integer. Same size in, same image out. Downscaling by
 // more than 2x aliases (no pre-filter). Errors: an invalid image or non-positive sizes.
 absl::StatusOr<Image8> ResizeBilinear(const Image8& image, int height, int width);
+
+// `image` resized to height x width without aliasing: along an axis that shrinks, each
+// output pixel is the area-weighted mean of the input pixels it covers (a box filter;
+// an integer factor gives exact block means); along an axis that grows, bilinear as
+// ResizeBilinear. Rounded to the nearest integer. Errors: as ResizeBilinear.
+absl::StatusOr<Image8> ResizeImage(const Image8& image, int height, int width);
 
 }  // namespace calico
 

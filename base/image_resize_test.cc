@@ -1,5 +1,9 @@
 #include "base/image_resize.h"
 
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -42,10 +46,53 @@ TEST(ImageResizeTest, DoublingInterpolatesAndClampsBorders) {
   EXPECT_EQ(out.pixels, (std::vector<uint8_t>{0, 25, 75, 100}));
 }
 
+TEST(ImageResizeTest, AnIntegerShrinkGivesExactBlockMeans) {
+  // 24x16 random pixels -> 3x4: each output pixel is the mean of an 8x4 block, computed
+  // here directly.
+  Image8 image{24, 16, 3, std::vector<uint8_t>(24 * 16 * 3)};
+  uint32_t state = 12345;
+  for (uint8_t& p : image.pixels) p = static_cast<uint8_t>((state = state * 1664525u + 1013904223u) >> 24);
+  ASSERT_OK_AND_ASSIGN(Image8 out, ResizeImage(image, 3, 4));
+  for (int y = 0; y < 3; ++y) {
+    for (int x = 0; x < 4; ++x) {
+      for (int k = 0; k < 3; ++k) {
+        double sum = 0;
+        for (int dy = 0; dy < 8; ++dy) {
+          for (int dx = 0; dx < 4; ++dx) sum += image.pixels[((y * 8 + dy) * 16 + x * 4 + dx) * 3 + k];
+        }
+        EXPECT_EQ(out.pixels[(y * 4 + x) * 3 + k], std::lround(sum / 32)) << y << "," << x << "," << k;
+      }
+    }
+  }
+}
+
+TEST(ImageResizeTest, ShrinkingFineStripesGivesGreyNotAliases) {
+  // Stripes 2 pixels on, 4 off, shrunk 6x: every output pixel covers one period, so it
+  // is a third of white (85); bilinear sampling hits 2 of the 6 pixels, both off (0).
+  Image8 image{6, 60, 1, std::vector<uint8_t>(360)};
+  for (int y = 0; y < 6; ++y) {
+    for (int x = 0; x < 60; ++x) image.pixels[y * 60 + x] = (x % 6) < 2 ? 255 : 0;
+  }
+  ASSERT_OK_AND_ASSIGN(Image8 area, ResizeImage(image, 1, 10));
+  for (uint8_t p : area.pixels) EXPECT_EQ(p, 85);
+  ASSERT_OK_AND_ASSIGN(Image8 bilinear, ResizeBilinear(image, 1, 10));
+  EXPECT_EQ(bilinear.pixels[0], 0);
+  // A non-integer factor keeps a constant image constant, and growing is bilinear.
+  Image8 flat{7, 9, 3, {}};
+  for (int i = 0; i < 63; ++i) flat.pixels.insert(flat.pixels.end(), {10, 128, 250});
+  ASSERT_OK_AND_ASSIGN(Image8 shrunk, ResizeImage(flat, 3, 4));
+  for (int i = 0; i < 12; ++i) EXPECT_EQ(shrunk.pixels[3 * i + 1], 128);
+  Image8 two{1, 2, 1, {0, 100}};
+  ASSERT_OK_AND_ASSIGN(Image8 grown, ResizeImage(two, 1, 4));
+  EXPECT_EQ(grown.pixels, (std::vector<uint8_t>{0, 25, 75, 100}));
+}
+
 TEST(ImageResizeTest, Errors) {
   Image8 image{1, 2, 1, {0, 100}};
   EXPECT_THAT(ResizeBilinear(image, 0, 4).status(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("0x4")));
   EXPECT_THAT(ResizeBilinear(Image8{1, 2, 1, {0}}, 2, 2).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ResizeImage(image, 4, -1).status(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("4x-1")));
+  EXPECT_THAT(ResizeImage(Image8{1, 2, 1, {0}}, 2, 2).status(), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace
