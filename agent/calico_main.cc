@@ -65,7 +65,10 @@ ABSL_FLAG(std::string, checkpoint, "",
           "rollout, eval, caption, ask: the transformer in this checkpoint (or a training run's directory: its "
           "latest checkpoint), for eval and rollout instead of --policy");
 ABSL_FLAG(std::string, datasets, "", "train: comma-separated dataset directories, replacing the config's");
-ABSL_FLAG(double, temperature, 0.0, "rollout, eval, caption, ask with --checkpoint: sampling temperature (0 = greedy)");
+ABSL_FLAG(double, temperature, 0.0,
+          "rollout, eval, caption, ask with --checkpoint: sampling temperature (0 = greedy); in eval, of actions");
+ABSL_FLAG(double, text_temperature, 0.0,
+          "eval with --checkpoint: sampling temperature of vision-language answers and captions (0 = greedy)");
 ABSL_FLAG(int32_t, batch, 16,
           "rollout, eval with --checkpoint: environments acting together (one decode batch per step)");
 ABSL_FLAG(std::string, prompts, "",
@@ -108,8 +111,8 @@ constexpr char kUsage[] =
     "                [--png=DIR] [--eval_set] [--append]\n"
     "      Render image scenes with captions / question-answer pairs and store them as a\n"
     "      vision-language dataset (tasks scenes/caption, scenes/vqa).\n"
-    "  calico eval --suite=FILE [--policy=expert|random | --checkpoint=C [--batch=16] [--prompts=DIR]]\n"
-    "              [--episodes=N] [--report=DIR]\n"
+    "  calico eval --suite=FILE [--policy=expert|random | --checkpoint=C [--batch=16] [--prompts=DIR]\n"
+    "              [--temperature=T] [--text_temperature=T]] [--episodes=N] [--report=DIR]\n"
     "      Evaluate on a suite: per-task expert-normalised scores, mean/median/IQM with\n"
     "      bootstrap 95% intervals, and a report directory with charts and videos.\n"
     "      Vision-language tasks (scenes/vqa, scenes/caption; agent/suites/vision_language.textproto)\n"
@@ -388,7 +391,9 @@ absl::Status Eval() {
   if (text_tasks) {
     if (!absl::GetFlag(FLAGS_checkpoint).empty()) {
       TextGeneratorOptions generator;
-      generator.temperature = absl::GetFlag(FLAGS_temperature);
+      // Text is scored by exact match: greedy unless asked, whatever --temperature does
+      // for actions.
+      generator.temperature = absl::GetFlag(FLAGS_text_temperature);
       generator.seed = absl::GetFlag(FLAGS_seed);
       generator.max_tokens = absl::GetFlag(FLAGS_max_tokens);
       generator.batch_size = absl::GetFlag(FLAGS_batch);
@@ -507,11 +512,16 @@ absl::Status CheckFlagCombinations(const std::string& command, const std::set<st
   }
   if (command == "rollout" || command == "eval") {
     if (given.count("checkpoint") == 0) {
-      for (const char* name : {"temperature", "batch", "max_tokens", "prompts"}) {
+      for (const char* name : {"temperature", "text_temperature", "batch", "max_tokens", "prompts"}) {
         if (given.count(name) > 0) {
           return absl::InvalidArgumentError(
               absl::StrCat("--", name, " sets how a transformer acts; it needs --checkpoint"));
         }
+      }
+      // The suite fixes eval's episode seeds; --seed only seeds a transformer's sampling.
+      if (command == "eval" && given.count("seed") > 0) {
+        return absl::InvalidArgumentError("--seed seeds a transformer's sampling in eval; it needs --checkpoint "
+                                          "(the suite's first_seed sets the episodes)");
       }
     } else if (given.count("policy") > 0) {
       return absl::InvalidArgumentError("--policy and --checkpoint both name the policy; give one");
@@ -529,7 +539,7 @@ absl::Status CheckFlagCombinations(const std::string& command, const std::set<st
     // Evaluation suites play seeds from kFirstEvalSeed: demonstrations there would leak
     // the test episodes into training (`calico scenes` refuses the same).
     const uint64_t first = absl::GetFlag(FLAGS_seed);
-    const int episodes = given.count("episodes") > 0 ? absl::GetFlag(FLAGS_episodes) : kDefaultCollectEpisodes;
+    const int episodes = EpisodesFlag(kDefaultCollectEpisodes);
     if (first >= kFirstEvalSeed || kFirstEvalSeed - first < static_cast<uint64_t>(episodes)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--seed=", first, " with ", episodes, " episodes reaches seed ", kFirstEvalSeed,
@@ -541,10 +551,12 @@ absl::Status CheckFlagCombinations(const std::string& command, const std::set<st
 
 int Main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
-  const std::set<std::string> given = GivenFlagNames(std::vector<std::string>(argv + 1, argv + argc),
-                                                     [](const std::string& name) {
-                                                       return absl::FindCommandLineFlag(name) != nullptr;
-                                                     });
+  const std::set<std::string> given =
+      GivenFlagNames(std::vector<std::string>(argv + 1, argv + argc), [](const std::string& name) {
+        const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+        if (flag == nullptr) return FlagKind::kUnknown;
+        return flag->IsOfType<bool>() ? FlagKind::kBool : FlagKind::kValue;
+      });
   std::vector<char*> parsed = absl::ParseCommandLine(argc, argv);
   if (parsed.size() < 2) {
     std::fprintf(stderr, "calico: no command given.\n%s", kUsage);

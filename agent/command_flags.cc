@@ -26,7 +26,7 @@ const std::map<std::string, std::set<std::string>>& FlagsByCommand() {
        {"append", "episodes", "eval_set", "first_seed", "kind", "out", "pairs", "png", "size", "text_model", "threads"}},
       {"eval",
        {"batch", "checkpoint", "episodes", "max_tokens", "policy", "prompts", "report", "seed", "suite", "temperature",
-        "text_model", "threads"}},
+        "text_model", "text_temperature", "threads"}},
       {"caption", {"checkpoint", "image", "max_tokens", "seed", "temperature", "text_model"}},
       {"ask", {"checkpoint", "image", "max_tokens", "question", "seed", "temperature", "text_model"}},
       {"inspect", {}},
@@ -45,16 +45,23 @@ bool IsBuiltinFlag(const std::string& name) {
 }  // namespace
 
 std::set<std::string> GivenFlagNames(const std::vector<std::string>& args,
-                                     const std::function<bool(const std::string&)>& is_flag) {
+                                     const std::function<FlagKind(const std::string&)>& kind_of) {
   std::set<std::string> names;
-  for (const std::string& arg : args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
     if (arg == "--") break;
     if (arg.size() < 2 || arg[0] != '-') continue;
-    std::string name = arg.substr(arg[1] == '-' ? 2 : 1);
-    name = name.substr(0, name.find('='));
+    const std::string body = arg.substr(arg[1] == '-' ? 2 : 1);
+    const size_t equals = body.find('=');
+    std::string name = body.substr(0, equals);
     if (name.empty()) continue;
-    if (!is_flag(name) && absl::StartsWith(name, "no") && is_flag(name.substr(2))) name = name.substr(2);
+    FlagKind kind = kind_of(name);
+    if (kind == FlagKind::kUnknown && absl::StartsWith(name, "no") && kind_of(name.substr(2)) == FlagKind::kBool) {
+      name = name.substr(2);
+      kind = FlagKind::kBool;
+    }
     names.insert(name);
+    if (kind == FlagKind::kValue && equals == std::string::npos) ++i;  // the next argument is its value
   }
   return names;
 }

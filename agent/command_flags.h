@@ -13,11 +13,15 @@
 
 namespace calico {
 
+// What a flag name is to the command line's parser.
+enum class FlagKind { kUnknown, kBool, kValue };
+
 // The names of the flags on a command line, as given: "--name", "--name=value", "-name",
-// and "--noname" for a boolean (absl's negation; `is_flag("noname")` false and
-// `is_flag("name")` true). Arguments after "--" and values ("--name value") are skipped.
+// and "--noname" for a boolean (absl's negation). As absl parses it, a value flag without
+// "=" takes the next argument as its value ("--question -x"), and nothing after "--" is
+// a flag.
 std::set<std::string> GivenFlagNames(const std::vector<std::string>& args,
-                                     const std::function<bool(const std::string&)>& is_flag);
+                                     const std::function<FlagKind(const std::string&)>& kind_of);
 
 // OK if every flag in `given` is one `command` reads (absl's own, --help, --flagfile and
 // the like, are always allowed); otherwise InvalidArgument naming the first flag that is

@@ -1,8 +1,10 @@
 #include "agent/command_flags.h"
 
+#include <regex>
 #include <set>
 #include <string>
 
+#include "base/file_io.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -12,18 +14,43 @@ namespace {
 
 using ::testing::HasSubstr;
 
-bool Known(const std::string& name) {
-  static const std::set<std::string> flags = {"seed", "first_seed", "append", "episodes", "task", "out"};
-  return flags.count(name) > 0;
+FlagKind Known(const std::string& name) {
+  static const std::set<std::string> values = {"seed", "first_seed", "episodes", "task", "out", "question"};
+  if (name == "append") return FlagKind::kBool;
+  return values.count(name) > 0 ? FlagKind::kValue : FlagKind::kUnknown;
 }
 
 TEST(CommandFlagsTest, GivenFlagNamesReadsEveryFormAbslAccepts) {
   EXPECT_EQ(GivenFlagNames({"collect", "--seed=5", "-episodes=3", "--noappend", "--task", "a", "--out="}, Known),
             (std::set<std::string>{"seed", "episodes", "append", "task", "out"}));
-  // Values and everything after "--" are not flags; "-" alone is not one either.
-  EXPECT_EQ(GivenFlagNames({"--task", "-", "--", "--seed=1"}, Known), (std::set<std::string>{"task"}));
+  // A value flag without "=" takes the next argument, even one that starts with "-";
+  // nothing after "--" is a flag.
+  EXPECT_EQ(GivenFlagNames({"--question", "-x", "--task", "-", "--", "--seed=1"}, Known),
+            (std::set<std::string>{"question", "task"}));
+  EXPECT_EQ(GivenFlagNames({"--append", "--seed", "3"}, Known), (std::set<std::string>{"append", "seed"}));
   // An unknown "--noX" stays as given (absl reports it as unknown itself).
   EXPECT_EQ(GivenFlagNames({"--nothing"}, Known), (std::set<std::string>{"nothing"}));
+}
+
+TEST(CommandFlagsTest, EveryFlagOfTheCalicoCommandIsTakenBySomeCommand) {
+  // The flags agent/calico_main.cc defines: one missing from the table would be refused
+  // by every command.
+  ASSERT_OK_AND_ASSIGN(std::string source, ReadFile("agent/calico_main.cc"));
+  const std::regex flag_definition(R"(ABSL_FLAG\(\s*[\w:]+\s*,\s*(\w+)\s*,)");
+  std::set<std::string> defined, taken;
+  for (auto it = std::sregex_iterator(source.begin(), source.end(), flag_definition); it != std::sregex_iterator();
+       ++it) {
+    defined.insert((*it)[1].str());
+  }
+  ASSERT_GT(defined.size(), 30u);
+  for (const char* command :
+       {"train", "tokens", "text-model", "envs", "rollout", "collect", "scenes", "eval", "caption", "ask", "inspect"}) {
+    for (const std::string& flag : CommandFlags(command)) {
+      taken.insert(flag);
+      EXPECT_TRUE(defined.count(flag) > 0) << command << " takes --" << flag << ", which calico does not define";
+    }
+  }
+  for (const std::string& flag : defined) EXPECT_TRUE(taken.count(flag) > 0) << "--" << flag << " is in no command";
 }
 
 TEST(CommandFlagsTest, AFlagTheCommandIgnoresIsAnErrorNamingWhoTakesIt) {

@@ -116,6 +116,7 @@ absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& opti
   // options write the same shards. Finished ones wait here for those before them.
   std::map<int, Episode> ready;  // guarded by mu
   int next_to_write = 0;         // guarded by mu
+  bool writing = false;          // guarded by mu: one thread at a time drains `ready`
   const int threads = std::min(options.threads, options.episodes);
   auto work = [&]() {
     auto fail = [&](const absl::Status& status) {
@@ -145,15 +146,25 @@ absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& opti
           png_index[seed + j] = absl::StrCat(file, "\t", seed + j, "\t", episode->steps[j].observation.at("text").text);
         }
       }
-      std::lock_guard<std::mutex> lock(mu);
+      std::unique_lock<std::mutex> lock(mu);
       ready.emplace(i, *std::move(episode));
-      for (auto it = ready.begin(); it != ready.end() && it->first == next_to_write; it = ready.erase(it)) {
-        absl::StatusOr<bool> added = writer->Add(it->second);
-        if (!added.ok()) {
-          if (failure.ok()) failure = added.status();
-          return;
+      if (!writing) {
+        // This thread writes every episode that is next in order, outside the lock (the
+        // writer tokenizes each one), while the others go on rendering.
+        writing = true;
+        while (!ready.empty() && ready.begin()->first == next_to_write && failure.ok()) {
+          Episode next_episode = std::move(ready.begin()->second);
+          ready.erase(ready.begin());
+          lock.unlock();
+          absl::StatusOr<bool> added = writer->Add(next_episode);
+          lock.lock();
+          if (!added.ok()) {
+            if (failure.ok()) failure = added.status();
+            break;
+          }
+          ++next_to_write;
         }
-        ++next_to_write;
+        writing = false;
       }
       ++done;
       if (progress != nullptr && (done % 100 == 0 || done == options.episodes)) {

@@ -81,12 +81,14 @@ TEST(ScenesDataTest, EpisodesAreImageTextStepsOfConsecutiveScenes) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("scenes/other")));
 }
 
+// Three threads rendering 40 episodes finish out of order in practice; the shards must not
+// show it.
 TEST(ScenesDataTest, TheSameOptionsWriteTheSameFilesWhateverThreadFinishesFirst) {
   std::vector<std::string> shards[2];
   for (int run = 0; run < 2; ++run) {
     ScenesDatasetOptions options = Small(absl::StrCat("repeat", run));
-    options.episodes = 12;
-    options.threads = 2;
+    options.episodes = 40;
+    options.threads = 3;
     ASSERT_OK(WriteScenesDataset(options, nullptr).status());
     for (const auto& entry : std::filesystem::directory_iterator(options.directory)) {
       if (entry.path().extension() != ".tfrecord") continue;
@@ -94,10 +96,6 @@ TEST(ScenesDataTest, TheSameOptionsWriteTheSameFilesWhateverThreadFinishesFirst)
       shards[run].push_back(absl::StrCat(entry.path().filename().string(), ":", bytes));
     }
     std::sort(shards[run].begin(), shards[run].end());
-    ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(options.directory));
-    for (const auto& [task, episodes] : dataset.episodes) {
-      for (size_t e = 1; e < episodes.size(); ++e) EXPECT_LT(episodes[e - 1].seed, episodes[e].seed) << task;
-    }
   }
   ASSERT_FALSE(shards[0].empty());
   EXPECT_TRUE(shards[0] == shards[1]) << "shards differ between two runs of the same options";

@@ -156,6 +156,9 @@ absl::Status MakeOutputDirectories(const std::string& path) {
   return absl::OkStatus();
 }
 
+// Marks the metrics record of a run's last update when that update was not a logged one.
+constexpr char kUnloggedFinalField[] = "\"unlogged_final\": true";
+
 // The "step" value of a metrics line; -1 if it has none.
 int64_t MetricsLineStep(const std::string& line) {
   const size_t at = line.find("\"step\":");
@@ -169,10 +172,14 @@ absl::Status TrimMetrics(const std::string& path, int64_t steps) {
   if (!PathExists(path)) return absl::OkStatus();
   ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   std::string kept;
-  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
-    // A record torn by a kill mid-write (no closing brace) is dropped, not kept to break
-    // every later reader of the file.
-    if (!absl::EndsWith(absl::StripTrailingAsciiWhitespace(line), "}")) continue;
+  std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
+  // The piece after the last newline is empty, or a record torn by a kill mid-write:
+  // dropped, not kept to break every later reader of the file.
+  lines.pop_back();
+  for (absl::string_view line : lines) {
+    // The record of a run's last update between logged steps (written when it stopped
+    // early) is not one an uninterrupted run has: the resumed run goes on without it.
+    if (absl::StrContains(line, kUnloggedFinalField)) continue;
     const int64_t step = MetricsLineStep(std::string(line));
     if (step >= 0 && step < steps) absl::StrAppend(&kept, line, "\n");
   }
@@ -220,7 +227,9 @@ std::vector<std::string> ConfigChanges(TrainConfig before, TrainConfig after) {
   const google::protobuf::Reflection* reflection = TrainConfig::GetReflection();
   for (int i = 0; i < descriptor->field_count(); ++i) {
     const google::protobuf::FieldDescriptor* field = descriptor->field(i);
-    if (field->name() == "datasets" || field->name() == "output_dir") continue;
+    // Where the data and checkpoints live, and this invocation's time budget, do not
+    // change what the run computes.
+    if (field->name() == "datasets" || field->name() == "output_dir" || field->name() == "max_seconds") continue;
     // Each field moved into a config of its own prints as "name: value" (or nothing).
     TrainConfig a, b;
     reflection->SwapFields(&a, &before, {field});
@@ -560,7 +569,7 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
         metrics << (comma ? ", " : "") << JsonQuote(task) << ": " << JsonNumber(loss);
         comma = true;
       }
-      metrics << "}}\n";
+      metrics << "}" << (log ? "" : absl::StrCat(", ", kUnloggedFinalField)) << "}\n";
       metrics.flush();
     }
     if (out && (log || done == 1 || last)) {

@@ -271,7 +271,20 @@ TEST_F(TrainTest, TheLastUpdateIsRecordedHoweverTheRunEnds) {
   EXPECT_EQ(metrics[0].step, 0);
   ASSERT_OK_AND_ASSIGN(std::string text, ReadFile(absl::StrCat(dir, "/", kMetricsFile)));
   EXPECT_THAT(text, HasSubstr("\"action_loss\": null"));
+  EXPECT_THAT(text, HasSubstr("\"unlogged_final\": true"));
   EXPECT_THAT(progress.str(), HasSubstr("stopped on request after 1 updates"));
+
+  // Resumed, the run's metrics are those of an uninterrupted one: the early stop's own
+  // record goes.
+  TrainOptions resume = Options();
+  resume.resume = true;
+  ASSERT_OK(RunTraining(config, resume).status());
+  TrainConfig straight = Config(TempDir("last_record_straight"), 4);
+  straight.set_log_every_steps(10);
+  ASSERT_OK(RunTraining(straight, Options()).status());
+  const std::vector<Metric> resumed = ReadMetrics(dir), uninterrupted = ReadMetrics(TempDir("last_record_straight"));
+  ASSERT_EQ(uninterrupted.size(), 1u);  // the final update (step 3) only
+  EXPECT_TRUE(resumed == uninterrupted);
 
   // A stop request that arrives during the final update: the run is done, not stopped.
   std::ostringstream finished;

@@ -1,5 +1,7 @@
 #include "model/checkpoint.h"
 
+#include <limits>
+
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -65,7 +67,9 @@ class Reader {
 };
 
 absl::StatusOr<Contents> Parse(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string data, ReadFile(path));
+  // A checkpoint is as large as its model (12 bytes per parameter with the AdamW moments):
+  // no cap beyond the file's own size.
+  ASSIGN_OR_RETURN(std::string data, ReadFile(path, std::numeric_limits<int64_t>::max()));
   Reader r(path, data);
   char magic[8];
   RETURN_IF_ERROR(r.Read(magic, 8, "the magic number"));
