@@ -13,15 +13,6 @@ namespace {
 // Keeps the noise stream apart from anything else seeded with the episode's seed.
 constexpr uint64_t kNoiseSalt = 0xA5C1D0E7B3F29184ULL;
 
-// `value` clamped to [lo, hi] as the nearest float inside the bounds: a bound with no
-// exact float value (0.3) must not round to a float just outside it.
-float ClampToFloat(double value, double lo, double hi) {
-  float f = static_cast<float>(std::clamp(value, lo, hi));
-  if (f > hi) f = std::nextafter(f, -INFINITY);
-  if (f < lo) f = std::nextafter(f, INFINITY);
-  return f;
-}
-
 }  // namespace
 
 absl::Status ActionNoiseOptions::Validate() const {

@@ -1,5 +1,6 @@
 #include "envs/specs.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -266,6 +267,13 @@ bool SpecChecker::FitsAll(const NamedArrays& arrays) const {
     if (!SameKey(it->first, entries_[i].name) || !Fits(entries_[i], it->second)) return false;
   }
   return true;
+}
+
+float ClampToFloat(double value, double lo, double hi) {
+  float f = static_cast<float>(std::clamp(value, lo, hi));
+  if (f > hi) f = std::nextafter(f, -std::numeric_limits<float>::infinity());
+  if (f < lo) f = std::nextafter(f, std::numeric_limits<float>::infinity());
+  return f;
 }
 
 }  // namespace calico

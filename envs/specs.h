@@ -58,6 +58,11 @@ absl::Status ValidateSpecs(const SpecMap& specs, absl::string_view role);
 // Checks that `arrays` has exactly the keys of `specs` and each array fits its spec.
 absl::Status CheckArrays(const SpecMap& specs, const NamedArrays& arrays, absl::string_view role);
 
+// `value` clamped to [lo, hi] and rounded to a float that still lies inside [lo, hi]
+// (0.3 rounds to the float 0.30000001, which a bound of 0.3 rejects), so a float32 array
+// built from it passes CheckArrays.
+float ClampToFloat(double value, double lo, double hi);
+
 // a == b, inlined and word-wise: for the short keys compared on every step.
 inline bool SameKey(const std::string& a, const std::string& b) {
   const size_t n = a.size();

@@ -38,15 +38,6 @@ void Rollback(const StreamMark& m, TokenStream* s) {
   s->source_keys.resize(m.source_keys);
 }
 
-// `value` clamped to [lo, hi] and rounded to a float that still lies inside [lo, hi]
-// (rounding 0.3 to float gives 0.30000001, which a bound of 0.3 would reject).
-float ClampToFloat(double value, double lo, double hi) {
-  float f = static_cast<float>(std::clamp(value, lo, hi));
-  if (f > hi) f = std::nextafter(f, -std::numeric_limits<float>::infinity());
-  if (f < lo) f = std::nextafter(f, std::numeric_limits<float>::infinity());
-  return f;
-}
-
 bool CarriesLoss(PositionKind kind) { return kind == PositionKind::kText || kind == PositionKind::kAction; }
 
 }  // namespace
