@@ -6,6 +6,7 @@ package ships a .pc file, so Abseil's long list of component libraries stays rig
 """
 
 _ABSL_COMPONENTS = [
+    "absl_failure_signal_handler",
     "absl_flags",
     "absl_flags_parse",
     "absl_random_random",
@@ -13,6 +14,7 @@ _ABSL_COMPONENTS = [
     "absl_statusor",
     "absl_str_format",
     "absl_strings",
+    "absl_symbolize",
     "absl_synchronization",
     "absl_time",
 ]

@@ -20,14 +20,14 @@ def calico_cc_binary(name, copts = [], **kwargs):
     native.cc_binary(name = name, copts = CALICO_COPTS + copts, **kwargs)
 
 def calico_cc_test(name, copts = [], deps = [], size = "small", **kwargs):
-    """A GoogleTest test with gmock, gtest_main and the project's test helpers."""
+    """A GoogleTest test with gmock, the project's test helpers and //base:test_main."""
     native.cc_test(
         name = name,
         size = size,
         copts = CALICO_COPTS + copts,
         deps = deps + [
             "//base:status_matchers",
-            "@system//:gtest_main",
+            "//base:test_main",
         ],
         **kwargs
     )

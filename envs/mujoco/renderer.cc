@@ -10,9 +10,12 @@
 namespace calico {
 namespace {
 
-// Context creation touches process-wide state (MuJoCo's GL function loader, Mesa's
-// driver set-up); serialise it. Rendering itself runs in parallel.
-std::mutex& GlSetupMutex() {
+// Every GL call goes through this one lock. Context creation touches process-wide state
+// (MuJoCo's GL function loader, Mesa's driver set-up), and Debian's OSMesa (llvmpipe) is
+// not safe for two contexts rendering on two threads at once: ThreadSanitizer shows races
+// on Mesa's own mutexes, and a CI run crashed writing scenes on three threads. llvmpipe
+// rasterises on its own worker threads, so serialising frames costs little.
+std::mutex& GlMutex() {
   static std::mutex* mutex = new std::mutex;
   return *mutex;
 }
@@ -59,7 +62,7 @@ absl::StatusOr<std::unique_ptr<OffscreenRenderer>> OffscreenRenderer::Create(con
                                                    renderer->max_height_, ": expected a positive size"));
   }
   GlState& gl = *renderer->gl_;
-  std::lock_guard<std::mutex> lock(GlSetupMutex());
+  std::lock_guard<std::mutex> lock(GlMutex());
   gl.context = OSMesaCreateContextExt(OSMESA_RGBA, 24, 8, 0, nullptr);
   if (gl.context == nullptr) return absl::UnavailableError("OSMesa could not create a GL context");
   gl.window.assign(static_cast<size_t>(renderer->max_width_) * renderer->max_height_ * 4, 0);
@@ -91,6 +94,7 @@ absl::StatusOr<std::unique_ptr<OffscreenRenderer>> OffscreenRenderer::Create(con
 
 OffscreenRenderer::~OffscreenRenderer() {
   if (gl_ == nullptr || gl_->context == nullptr) return;
+  std::lock_guard<std::mutex> lock(GlMutex());
   // GL objects must be freed with their context current.
   if (gl_->MakeCurrent(max_width_, max_height_)) {
     if (gl_->context_made) mjr_freeContext(&gl_->render_context);
@@ -116,12 +120,16 @@ absl::StatusOr<Array> OffscreenRenderer::Render(const mjData* data, int camera_i
   } else {
     mjv_defaultFreeCamera(model_, &gl.camera);
   }
-  if (!gl.MakeCurrent(max_width_, max_height_)) return absl::UnavailableError("OSMesa could not make the context current");
+  // The abstract scene is plain CPU work on this renderer's own state: outside the lock.
+  // mjv_updateScene only reads `data`; MuJoCo's signature is not const-correct.
+  mjv_updateScene(model_, const_cast<mjData*>(data), &gl.option, nullptr, &gl.camera, mjCAT_ALL, &gl.scene);
   const mjrRect viewport = {0, 0, width, height};
   {
+    std::lock_guard<std::mutex> lock(GlMutex());
+    if (!gl.MakeCurrent(max_width_, max_height_)) {
+      return absl::UnavailableError("OSMesa could not make the context current");
+    }
     ReleaseContextOnExit release;
-    // mjv_updateScene only reads `data`; MuJoCo's signature is not const-correct.
-    mjv_updateScene(model_, const_cast<mjData*>(data), &gl.option, nullptr, &gl.camera, mjCAT_ALL, &gl.scene);
     mjr_setBuffer(mjFB_OFFSCREEN, &gl.render_context);
     mjr_render(viewport, &gl.scene, &gl.render_context);
     mjr_readPixels(rgb_.data(), nullptr, viewport, &gl.render_context);

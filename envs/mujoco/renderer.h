@@ -14,9 +14,10 @@
 namespace calico {
 
 // One GL context plus MuJoCo's rendering state for one model. Not thread-safe: one
-// instance per environment; but different instances may render on different threads at
-// the same time, and one instance may be used from several threads one after another
-// (each Render makes the context current on the calling thread and releases it after).
+// instance per environment; but different instances may be used on different threads at
+// the same time (their GL work is serialised inside, because Debian's OSMesa is not safe
+// for concurrent contexts), and one instance may be used from several threads one after
+// another (each Render makes the context current on the calling thread and releases it).
 class OffscreenRenderer {
  public:
   // A renderer for `model`, which must outlive it. The largest frame is the model's

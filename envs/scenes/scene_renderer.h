@@ -30,7 +30,7 @@ struct PixelPoint {
 };
 
 // Owns one model (SlotsMjcf) and one GL context. Not thread-safe: one per thread; several
-// instances may render on different threads at once.
+// instances may be used on different threads at once (their GL calls take turns).
 class SceneRenderer {
  public:
   // Errors: invalid options, MuJoCo or OSMesa failures.

@@ -1,6 +1,8 @@
 #include "envs/scenes/scene_renderer.h"
 
 #include <cmath>
+#include <thread>
+#include <vector>
 
 #include "base/status_matchers.h"
 #include "envs/scenes/scene_mjcf.h"
@@ -116,6 +118,44 @@ TEST(SceneRendererTest, SameSceneSameBytesAndOtherSizes) {
   ASSERT_OK_AND_ASSIGN(auto wide, SceneRenderer::Create({32, 96}));
   ASSERT_OK_AND_ASSIGN(Array c, wide->Render(SampleScene(11)));
   EXPECT_EQ(c.shape, (std::vector<int64_t>{32, 96, 3}));
+}
+
+// The scenes writer's pattern: renderers created, used and destroyed on several threads
+// while others render. Debian's OSMesa is not safe for concurrent contexts, so the
+// renderer serialises GL; this checks that nothing crashes and every frame is the same.
+TEST(SceneRendererTest, RenderersOnFourThreadsDrawTheSameFramesAsOneThread) {
+  constexpr int kThreads = 4;
+  constexpr int kScenes = 12;
+  std::vector<std::vector<uint8_t>> serial;
+  {
+    ASSERT_OK_AND_ASSIGN(auto renderer, SceneRenderer::Create({32, 32}));
+    for (int s = 0; s < kScenes; ++s) {
+      ASSERT_OK_AND_ASSIGN(Array frame, renderer->Render(SampleScene(s)));
+      serial.push_back(frame.bytes);
+    }
+  }
+  std::vector<std::vector<std::vector<uint8_t>>> threaded(kThreads);
+  std::vector<absl::Status> statuses(kThreads);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < kThreads; ++t) {
+    pool.emplace_back([&, t] {
+      // Two renderer lifetimes per thread, so creation and destruction overlap rendering.
+      for (int half = 0; half < 2; ++half) {
+        absl::StatusOr<std::unique_ptr<SceneRenderer>> renderer = SceneRenderer::Create({32, 32});
+        if (!renderer.ok()) { statuses[t] = renderer.status(); return; }
+        for (int s = half * kScenes / 2; s < (half + 1) * kScenes / 2; ++s) {
+          absl::StatusOr<Array> frame = (*renderer)->Render(SampleScene(s));
+          if (!frame.ok()) { statuses[t] = frame.status(); return; }
+          threaded[t].push_back(frame->bytes);
+        }
+      }
+    });
+  }
+  for (std::thread& thread : pool) thread.join();
+  for (int t = 0; t < kThreads; ++t) {
+    ASSERT_OK(statuses[t]);
+    EXPECT_TRUE(threaded[t] == serial) << "thread " << t << " drew different frames";
+  }
 }
 
 TEST(SceneRendererTest, RejectsTooManyObjects) {
