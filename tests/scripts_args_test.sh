@@ -22,6 +22,7 @@ expect_refusal "$root/quickstart" "refusing --out='/'" --out=/
 expect_refusal "$root/quickstart" "refusing --out=''" --out=
 expect_refusal "$root/recipe" "usage: tools/recipe" extra
 expect_refusal "$root/recipe" "--episodes must be a positive whole number, got 'x'" --episodes=x
+expect_refusal "$root/recipe" "--train_seconds must be a positive whole number of seconds, got '0'" --train_seconds=0
 expect_refusal "$root/recipe" "refusing --out='/'" --out=/
 expect_refusal "$root/recipe" "refusing --out=''" --vision_language --out=
 expect_refusal "$root/recipe" "usage: tools/recipe" --vision_language=yes
