@@ -65,7 +65,7 @@ std::string TextTasksJson(const SuiteScores& scores) {
       absl::StrAppend(&json, e ? ",\n       " : "\n       ", "{\"seed\": ", x.seed, ", \"kind\": ", JsonQuote(x.kind),
                       ", \"prompt\": ", JsonQuote(x.prompt), ", \"expected\": ", JsonQuote(x.expected),
                       ", \"answer\": ", JsonQuote(x.answer), ", \"exact\": ", x.exact ? "true" : "false",
-                      ", \"f1\": ", Num(x.f1), "}");
+                      ", \"f1\": ", Num(x.f1), ", \"objects\": ", x.objects, "}");
     }
     absl::StrAppend(&json, "]}", i + 1 < scores.text_tasks.size() ? ",\n" : "\n");
   }

@@ -13,7 +13,9 @@
 #include "base/file_io.h"
 #include "base/png.h"
 #include "base/status_matchers.h"
+#include "envs/scenes/scene.h"
 #include "envs/scenes/scene_language.h"
+#include "envs/scenes/scene_renderer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "replay/dataset.h"
@@ -178,6 +180,46 @@ TEST(ScenesDataTest, WritesAMixedDatasetWithPngsThatTrainingLoadsWithControlData
   for (int32_t id : batch.batch.ids) eos += id == vocab.eos_id();
   EXPECT_GT(eos, 0);
   EXPECT_GT(batch.batch.patch_row.size(), 0u);
+}
+
+TEST(ScenesDataTest, TrainingRefusesEpisodesFromTheHeldOutRange) {
+  ASSERT_OK_AND_ASSIGN(auto text, TextTokenizer::Load(kTextModel));
+  ASSERT_OK_AND_ASSIGN(Vocabulary vocab, Vocabulary::Create(text->vocab_size()));
+  auto load = [&](const std::string& directory) {
+    TrainingDataOptions data_options;
+    data_options.datasets = {directory};
+    data_options.batch_size = 4;
+    data_options.sequence_length = 256;
+    data_options.text_model_path = kTextModel;
+    data_options.model_vocab_size = vocab.size();
+    return TrainingData::Load(data_options).status();
+  };
+  // An evaluation set written by `calico scenes --eval_set`.
+  ScenesDatasetOptions eval_set = Small("eval-set");
+  eval_set.eval_set = true;
+  eval_set.first_seed = kFirstEvalSeed;
+  eval_set.episodes = 2;
+  ASSERT_OK(WriteScenesDataset(eval_set, nullptr).status());
+  EXPECT_THAT(load(eval_set.directory),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("has seed 1000000 (scenes up to 1000004), in the held-out evaluation range")));
+
+  // A scene episode that starts below the range and runs into it; a training set just
+  // below the range loads.
+  ASSERT_OK_AND_ASSIGN(auto renderer, SceneRenderer::Create({64, 64}));
+  for (uint64_t first : {kFirstEvalSeed - 4, kFirstEvalSeed - 5}) {
+    const std::string directory = TempDir(absl::StrCat("edge-", first));
+    DatasetWriterOptions writer_options;
+    writer_options.directory = directory;
+    ASSERT_OK_AND_ASSIGN(auto writer, DatasetWriter::Open(writer_options));
+    ASSERT_OK_AND_ASSIGN(Episode episode, MakeScenesEpisode(renderer.get(), kScenesVqaTask, first, 5));
+    ASSERT_OK(writer->Add(episode).status());
+    ASSERT_OK(writer->Close());
+    if (first == kFirstEvalSeed - 4) {
+      EXPECT_THAT(load(directory), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("(scenes up to 1000000)")));
+    } else {
+      EXPECT_OK(load(directory));
+    }
+  }
 }
 
 }  // namespace

@@ -41,6 +41,7 @@ struct TextExample {
   std::string prompt;    // what the model was given after the image
   std::string expected;  // the ground truth answer or caption
   std::string answer;    // what the model wrote
+  int objects = 0;       // objects in the scene (1..4)
   bool exact = false;    // NormalizeAnswer(answer) == NormalizeAnswer(expected)
   double f1 = 0.0;       // TokenF1(answer, expected), in [0, 1]
 };
@@ -49,7 +50,7 @@ struct TextExample {
 struct TextMetric {
   std::string name;   // "accuracy", "accuracy (colour)", "exact match", "token F1"
   int64_t count = 0;  // examples it averages
-  Estimate value;     // percent, bootstrap 95% interval
+  Estimate value;     // percent, 95% interval: Wilson's for exact-match rates, bootstrap for F1
 };
 
 struct TextTaskScore {

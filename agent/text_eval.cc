@@ -38,6 +38,7 @@ absl::StatusOr<std::vector<TextQuery>> MakeTextQueries(const std::string& task, 
     TextQuery query;
     query.seed = first_seed + static_cast<uint64_t>(i);
     const Scene scene = SampleScene(query.seed);
+    query.objects = static_cast<int>(scene.objects.size());
     ASSIGN_OR_RETURN(query.image, renderer->Render(scene));
     if (task == kScenesVqaTask) {
       const QuestionAnswer qa = QuestionForScene(scene);
@@ -113,6 +114,7 @@ absl::StatusOr<TextTaskScore> EvaluateTextTask(const std::string& task, int scen
       example.kind = chunk[i].kind;
       example.prompt = chunk[i].prompt;
       example.expected = chunk[i].expected;
+      example.objects = chunk[i].objects;
       example.answer = std::move(answers[i]);
       examples.push_back(std::move(example));
     }

@@ -35,6 +35,7 @@ struct TextQuery {
   Array image;           // uint8 [64, 64, 3]
   std::string prompt;    // "q: <question> a:" or "caption:"
   std::string expected;  // the answer or caption
+  int objects = 0;       // objects in the scene
 };
 
 // Answers queries, one text per query in order. Called from one thread at a time.

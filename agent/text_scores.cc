@@ -1,6 +1,9 @@
 #include "agent/text_scores.h"
 
+#include <algorithm>
+#include <cmath>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -9,6 +12,7 @@
 #include "agent/scenes_data.h"
 #include "base/random.h"
 #include "base/status_macros.h"
+#include "envs/scenes/scene.h"
 #include "envs/scenes/scene_language.h"
 
 namespace calico {
@@ -45,6 +49,36 @@ double TokenF1(absl::string_view answer, absl::string_view expected) {
   return 2 * precision * recall / (precision + recall);
 }
 
+double AttributeF1(absl::string_view answer, absl::string_view expected) {
+  auto content = [](absl::string_view text) {
+    static const std::set<std::string>* filler = new std::set<std::string>{"a", "left", "of"};
+    std::string out;
+    for (absl::string_view word : absl::StrSplit(NormalizeAnswer(text), ' ', absl::SkipEmpty())) {
+      if (filler->count(std::string(word)) == 0) absl::StrAppend(&out, out.empty() ? "" : " ", word);
+    }
+    return out;
+  };
+  return TokenF1(content(answer), content(expected));
+}
+
+absl::StatusOr<Estimate> WilsonPercent(int64_t successes, int64_t trials) {
+  if (trials <= 0 || successes < 0 || successes > trials) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Wilson interval of ", successes, " successes in ", trials, " trials; expected 0 <= successes <= trials, trials > 0"));
+  }
+  constexpr double kZ = 1.959963984540054;  // the normal's 97.5% quantile
+  const double n = static_cast<double>(trials);
+  const double p = successes / n;
+  const double z2 = kZ * kZ;
+  const double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const double half = kZ * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n);
+  Estimate estimate;
+  estimate.value = 100.0 * p;
+  estimate.low = 100.0 * std::max(0.0, centre - half);
+  estimate.high = 100.0 * std::min(1.0, centre + half);
+  return estimate;
+}
+
 absl::StatusOr<TextTaskScore> ScoreTextTask(const std::string& task, std::vector<TextExample> examples,
                                             int samples, uint64_t seed) {
   const bool vqa = task == kScenesVqaTask;
@@ -61,7 +95,8 @@ absl::StatusOr<TextTaskScore> ScoreTextTask(const std::string& task, std::vector
     example.f1 = TokenF1(example.answer, example.expected);
   }
   Rng rng(seed);
-  auto add = [&](const std::string& name, const std::vector<double>& values) -> absl::Status {
+  // An F1: the mean of per-example values with a bootstrap interval.
+  auto add_mean = [&](const std::string& name, const std::vector<double>& values) -> absl::Status {
     TextMetric metric;
     metric.name = name;
     metric.count = static_cast<int64_t>(values.size());
@@ -69,24 +104,43 @@ absl::StatusOr<TextTaskScore> ScoreTextTask(const std::string& task, std::vector
     score.metrics.push_back(std::move(metric));
     return absl::OkStatus();
   };
-  std::vector<double> exact, f1;
-  for (const TextExample& example : examples) {
-    exact.push_back(example.exact ? 100.0 : 0.0);
-    f1.push_back(100.0 * example.f1);
-  }
+  // An exact-match rate over the examples `keep` accepts (none: no metric).
+  auto add_rate = [&](const std::string& name, auto keep) -> absl::Status {
+    int64_t right = 0, count = 0;
+    for (const TextExample& example : examples) {
+      if (!keep(example)) continue;
+      ++count;
+      right += example.exact ? 1 : 0;
+    }
+    if (count == 0) return absl::OkStatus();
+    TextMetric metric;
+    metric.name = name;
+    metric.count = count;
+    ASSIGN_OR_RETURN(metric.value, WilsonPercent(right, count));
+    score.metrics.push_back(std::move(metric));
+    return absl::OkStatus();
+  };
+  auto all = [](const TextExample&) { return true; };
   if (vqa) {
-    RETURN_IF_ERROR(add("accuracy", exact));
+    RETURN_IF_ERROR(add_rate("accuracy", all));
     for (int t = 0; t < kNumQuestionTypes; ++t) {
       const std::string kind(QuestionTypeName(static_cast<QuestionType>(t)));
-      std::vector<double> of_kind;
-      for (size_t i = 0; i < examples.size(); ++i) {
-        if (examples[i].kind == kind) of_kind.push_back(exact[i]);
-      }
-      if (!of_kind.empty()) RETURN_IF_ERROR(add(absl::StrCat("accuracy (", kind, ")"), of_kind));
+      RETURN_IF_ERROR(add_rate(absl::StrCat("accuracy (", kind, ")"),
+                               [&](const TextExample& example) { return example.kind == kind; }));
     }
   } else {
-    RETURN_IF_ERROR(add("exact match", exact));
-    RETURN_IF_ERROR(add("token F1", f1));
+    std::vector<double> f1, attribute_f1;
+    for (const TextExample& example : examples) {
+      f1.push_back(100.0 * example.f1);
+      attribute_f1.push_back(100.0 * AttributeF1(example.answer, example.expected));
+    }
+    RETURN_IF_ERROR(add_rate("exact match", all));
+    RETURN_IF_ERROR(add_mean("token F1", f1));
+    RETURN_IF_ERROR(add_mean("attribute F1", attribute_f1));
+    for (int objects = 1; objects <= kMaxObjects; ++objects) {
+      RETURN_IF_ERROR(add_rate(absl::StrCat("exact match (", objects, objects == 1 ? " object)" : " objects)"),
+                               [&](const TextExample& example) { return example.objects == objects; }));
+    }
   }
   score.examples = std::move(examples);
   return score;

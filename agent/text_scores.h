@@ -1,7 +1,8 @@
 // Scores of the vision-language tasks (issue 7): VQA exact-match accuracy (overall and
 // per question type) and caption exact match and token-level F1, each a percentage over
-// held-out scenes with a bootstrap 95% interval. These are not expert-normalised scores:
-// the report keeps them out of the control suite's mean / median / IQM.
+// held-out scenes with a 95% interval (Wilson's for exact-match rates, a bootstrap for
+// F1s). These are not expert-normalised scores: the report keeps them out of the control
+// suite's mean / median / IQM.
 #ifndef CALICO_AGENT_TEXT_SCORES_H_
 #define CALICO_AGENT_TEXT_SCORES_H_
 
@@ -27,10 +28,22 @@ std::string NormalizeAnswer(absl::string_view text);
 // 0 when only one is.
 double TokenF1(absl::string_view answer, absl::string_view expected);
 
-// Fills each example's `exact` and `f1` and computes the task's metrics with `samples`
-// bootstrap resamples drawn from `seed`: for "scenes/vqa" the accuracy (exact match) over
-// all examples, then per question type present (in the order QuestionType lists them);
-// for "scenes/caption" exact match, then token F1. Errors: another task, no examples,
+// Token F1 over the caption words that carry content (size, colour, shape): "a", "left"
+// and "of" are dropped from both sides first. Plain token F1 gives a caption with every
+// attribute wrong about 0.5 for those filler words alone; this one gives it 0.
+double AttributeF1(absl::string_view answer, absl::string_view expected);
+
+// The percentage `successes` of `trials` with the Wilson score 95% interval (z = 1.96).
+// Unlike a bootstrap it does not collapse to a point at 0% or 100%. trials must be > 0
+// and 0 <= successes <= trials.
+absl::StatusOr<Estimate> WilsonPercent(int64_t successes, int64_t trials);
+
+// Fills each example's `exact` and `f1` and computes the task's metrics (F1 intervals from
+// `samples` bootstrap resamples drawn from `seed`): for "scenes/vqa" the accuracy (exact
+// match) over all examples, then per question type present (in the order QuestionType
+// lists them); for "scenes/caption" exact match, token F1, attribute F1, then exact match
+// per object count present ("exact match (2 objects)": one-object captions are few and
+// mostly seen in training, longer ones mostly new). Errors: another task, no examples,
 // samples < 1.
 absl::StatusOr<TextTaskScore> ScoreTextTask(const std::string& task, std::vector<TextExample> examples,
                                             int samples, uint64_t seed);

@@ -9,12 +9,46 @@ namespace {
 
 using ::testing::HasSubstr;
 
-TextExample Example(const std::string& kind, const std::string& expected, const std::string& answer) {
+TextExample Example(const std::string& kind, const std::string& expected, const std::string& answer,
+                    int objects = 1) {
   TextExample example;
   example.kind = kind;
   example.expected = expected;
   example.answer = answer;
+  example.objects = objects;
   return example;
+}
+
+// Reference values: Newcombe (1998), "Two-sided confidence intervals for the single
+// proportion", Statistics in Medicine 17, table II, method 3 (the Wilson score interval).
+TEST(TextScoresTest, WilsonIntervalMatchesNewcombesTable) {
+  struct Case {
+    int successes, trials;
+    double low, high;  // percent, as printed (4 decimals of a proportion)
+  };
+  for (const Case& c : {Case{81, 263, 25.53, 36.62}, Case{15, 148, 6.24, 16.05}, Case{0, 20, 0.0, 16.11},
+                        Case{1, 29, 0.61, 17.18}, Case{29, 29, 88.30, 100.0}}) {
+    ASSERT_OK_AND_ASSIGN(Estimate e, WilsonPercent(c.successes, c.trials));
+    EXPECT_DOUBLE_EQ(e.value, 100.0 * c.successes / c.trials);
+    EXPECT_NEAR(e.low, c.low, 0.006) << c.successes << "/" << c.trials;
+    EXPECT_NEAR(e.high, c.high, 0.006) << c.successes << "/" << c.trials;
+  }
+  EXPECT_THAT(WilsonPercent(1, 0).status(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("trials")));
+  EXPECT_THAT(WilsonPercent(3, 2).status(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("successes")));
+  EXPECT_THAT(WilsonPercent(-1, 2).status(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("successes")));
+}
+
+TEST(TextScoresTest, AttributeF1IgnoresTheFillerWords) {
+  // Every attribute wrong: plain token F1 still credits "a", "left", "of", "a".
+  const std::string expected = "a small red sphere left of a large blue box";
+  const std::string wrong = "a large green box left of a small yellow cylinder";
+  EXPECT_GT(TokenF1(wrong, expected), 0.4);
+  // Colours and two of the pairings wrong: "large", "box", "small" match of 6 each side.
+  EXPECT_DOUBLE_EQ(AttributeF1(wrong, expected), 0.5);
+  EXPECT_DOUBLE_EQ(AttributeF1("a tiny pink cone left of a huge grey cube", expected), 0.0);
+  EXPECT_DOUBLE_EQ(AttributeF1(expected, expected), 1.0);
+  EXPECT_DOUBLE_EQ(AttributeF1("A  Small RED sphere", "a small red sphere"), 1.0);
+  EXPECT_DOUBLE_EQ(AttributeF1("a left of", "a small red sphere"), 0.0);
 }
 
 TEST(TextScoresTest, NormalizeAnswerCollapsesSpaceAndCase) {
@@ -52,7 +86,9 @@ TEST(TextScoresTest, VqaAccuracyOverallAndPerQuestionType) {
   EXPECT_DOUBLE_EQ(score.metrics[1].value.value, 50.0);
   EXPECT_EQ(score.metrics[2].name, "accuracy (count)");
   EXPECT_DOUBLE_EQ(score.metrics[2].value.value, 100.0);
-  EXPECT_DOUBLE_EQ(score.metrics[2].value.low, 100.0);
+  // Two of two right: Wilson's interval does not collapse to a point at 100%.
+  EXPECT_NEAR(score.metrics[2].value.low, 34.24, 0.01);
+  EXPECT_DOUBLE_EQ(score.metrics[2].value.high, 100.0);
   EXPECT_EQ(score.metrics[3].name, "accuracy (existence)");
   EXPECT_DOUBLE_EQ(score.metrics[3].value.value, 0.0);
   EXPECT_TRUE(score.examples[3].exact);
@@ -65,17 +101,29 @@ TEST(TextScoresTest, VqaAccuracyOverallAndPerQuestionType) {
 
 TEST(TextScoresTest, CaptionExactMatchAndTokenF1) {
   std::vector<TextExample> examples = {
-      Example("caption", "a small red sphere", "a small red sphere"),
-      Example("caption", "a small red sphere left of a large blue box", "a small red sphere"),
+      Example("caption", "a small red sphere", "a small red sphere", 1),
+      Example("caption", "a small red sphere left of a large blue box", "a small red sphere", 2),
+      Example("caption", "a small red sphere left of a large blue box", "a small red sphere left of a large blue box", 2),
   };
   ASSERT_OK_AND_ASSIGN(TextTaskScore score, ScoreTextTask("scenes/caption", examples, 200, 2));
-  ASSERT_EQ(score.metrics.size(), 2u);
+  ASSERT_EQ(score.metrics.size(), 5u);
   EXPECT_EQ(score.metrics[0].name, "exact match");
-  EXPECT_DOUBLE_EQ(score.metrics[0].value.value, 50.0);
+  EXPECT_NEAR(score.metrics[0].value.value, 200.0 / 3, 1e-9);
+  EXPECT_EQ(score.metrics[0].count, 3);
   EXPECT_EQ(score.metrics[1].name, "token F1");
   // Second: overlap 4 of answer 4 / expected 10 (multiset: "a" twice in expected, once
   // in the answer): P 1, R 0.4, F1 = 0.8 / 1.4.
-  EXPECT_NEAR(score.metrics[1].value.value, 100.0 * (1.0 + 0.8 / 1.4) / 2, 1e-9);
+  EXPECT_NEAR(score.metrics[1].value.value, 100.0 * (2.0 + 0.8 / 1.4) / 3, 1e-9);
+  EXPECT_EQ(score.metrics[2].name, "attribute F1");
+  // Second: 3 of 6 attributes, P 1, R 0.5, F1 2/3.
+  EXPECT_NEAR(score.metrics[2].value.value, 100.0 * (2.0 + 2.0 / 3) / 3, 1e-9);
+  // Per object count, only the counts present: 1 of 1 with one object, 1 of 2 with two.
+  EXPECT_EQ(score.metrics[3].name, "exact match (1 object)");
+  EXPECT_EQ(score.metrics[3].count, 1);
+  EXPECT_DOUBLE_EQ(score.metrics[3].value.value, 100.0);
+  EXPECT_EQ(score.metrics[4].name, "exact match (2 objects)");
+  EXPECT_EQ(score.metrics[4].count, 2);
+  EXPECT_DOUBLE_EQ(score.metrics[4].value.value, 50.0);
 }
 
 TEST(TextScoresTest, Errors) {

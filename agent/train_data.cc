@@ -2,8 +2,10 @@
 
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "envs/scenes/scene.h"
 #include "replay/dataset.h"
 #include "replay/sampler.h"
 #include "tokenizers/text/text_tokenizer.h"
@@ -36,6 +38,17 @@ absl::StatusOr<std::unique_ptr<TrainingData>> TrainingData::Load(const TrainingD
     }
     if (dataset->episodes.empty()) return absl::InvalidArgumentError(absl::StrCat("dataset ", directory, " is empty"));
     for (auto& [task, list] : dataset->episodes) {
+      for (size_t e = 0; e < list.size(); ++e) {
+        // Control episodes use one seed; scene episodes one scene seed per step from it.
+        const bool scenes = absl::StartsWith(task, "scenes/");
+        const uint64_t last_seed = list[e].seed + (scenes && !list[e].steps.empty() ? list[e].steps.size() - 1 : 0);
+        if (last_seed >= kFirstEvalSeed || last_seed < list[e].seed) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "dataset ", directory, ": ", task, " episode ", e, " has seed ", list[e].seed,
+              scenes ? absl::StrCat(" (scenes up to ", last_seed, ")") : "", ", in the held-out evaluation range (>= ",
+              kFirstEvalSeed, "); training on it would leak the evaluation suites' episodes"));
+        }
+      }
       data->episodes_per_task_[task] += static_cast<int64_t>(list.size());
       std::vector<Episode>& all = episodes[task];
       for (Episode& episode : list) all.push_back(std::move(episode));

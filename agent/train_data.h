@@ -45,7 +45,10 @@ class TrainingData {
   // Loads the text model, checks the vocabulary size against options.model_vocab_size,
   // then loads every dataset and builds the sampler. Errors name the file, dataset or
   // task: an unreadable text model, a vocabulary mismatch, a missing, corrupt or empty
-  // dataset, a weighted task no dataset holds, a timestep longer than a row allows.
+  // dataset, a weighted task no dataset holds, a timestep longer than a row allows, an
+  // episode whose seeds reach the held-out evaluation range (>= kFirstEvalSeed: for a
+  // scene episode, seed + steps - 1, one scene per step), which would leak the suites'
+  // evaluation episodes into training.
   static absl::StatusOr<std::unique_ptr<TrainingData>> Load(const TrainingDataOptions& options);
   ~TrainingData();
 
