@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -190,14 +191,18 @@ TEST(RecordFileTest, WriterKilledWithSigkillLeavesReadableCompleteRecords) {
       if (!(*writer)->Write(RecordContent(i % 1000) + std::string(4000, static_cast<char>(i))).ok()) ::_exit(4);
     }
   }
-  // Kill it once the partial shard holds a few hundred KB.
+  // Kill it once the partial shard holds a few hundred KB. The deadline is generous: on a
+  // loaded machine the child may wait a long time for a core.
   const std::string partial = path + kPartialSuffix;
   struct stat info;
-  for (int tries = 0; tries < 2000; ++tries) {
-    if (::stat(partial.c_str(), &info) == 0 && info.st_size > 300000) break;
-    ::usleep(1000);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  bool grown = false;
+  while (!grown && std::chrono::steady_clock::now() < deadline) {
+    grown = ::stat(partial.c_str(), &info) == 0 && info.st_size > 300000;
+    if (!grown) ::usleep(1000);
   }
   ASSERT_EQ(::kill(child, SIGKILL), 0);
+  if (!grown) ADD_FAILURE() << "the child did not write 300 KB within 60 s";
   int status = 0;
   ASSERT_EQ(::waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFSIGNALED(status)) << "child exited with " << status;

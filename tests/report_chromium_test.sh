@@ -12,15 +12,26 @@ tasks { task: "arcade/breakout" }
 tasks { task: "mujoco/reacher_easy" }
 SUITE
 agent/calico eval --suite="$tmp/suite.textproto" --report="$tmp/report" > /dev/null
-flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
-       --disable-component-update --disable-sync --user-data-dir="$tmp/profile")
-timeout 120 chromium "${flags[@]}" --dump-dom "file://$tmp/report/report.html" > "$tmp/dom.html" 2> "$tmp/chromium.log"
+# --disable-dev-shm-usage: a container's /dev/shm may be 64 MB, too small for a renderer.
+flags=(--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-quic --no-first-run
+       --disable-background-networking --disable-component-update --disable-sync --user-data-dir="$tmp/profile")
+# A chromium that crashes or hangs fails the test with its exit status and its log.
+run_chromium() {
+  local status=0
+  timeout 120 chromium "${flags[@]}" "$@" 2>> "$tmp/chromium.log" || status=$?
+  if (( status != 0 )); then
+    # To stderr: the caller may have redirected stdout (--dump-dom).
+    echo "FAIL: chromium $* exited with status $status (124: timed out after 120 s); its log:" >&2
+    tail -n 40 "$tmp/chromium.log" >&2
+    exit 1
+  fi
+}
+run_chromium --dump-dom "file://$tmp/report/report.html" > "$tmp/dom.html"
 for needle in '<svg id="scores"' 'id="score-table"' 'class="rollout"' 'arcade/breakout' 'IQM'; do
   grep -q -- "$needle" "$tmp/dom.html" || { echo "FAIL: the rendered page lacks $needle"; exit 1; }
 done
 [[ $(grep -c 'class="bar"' "$tmp/dom.html") -ge 5 ]] || { echo "FAIL: fewer than 5 score bars"; exit 1; }
-timeout 120 chromium "${flags[@]}" --window-size=1000,1200 --screenshot="$tmp/report.png" \
-  "file://$tmp/report/report.html" 2>> "$tmp/chromium.log"
+run_chromium --window-size=1000,1200 --screenshot="$tmp/report.png" "file://$tmp/report/report.html"
 size=$(stat -c %s "$tmp/report.png")
 [[ $size -gt 20000 ]] || { echo "FAIL: screenshot is only $size bytes"; exit 1; }
 echo "report_chromium_test: page rendered ($size-byte screenshot)"
