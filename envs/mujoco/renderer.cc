@@ -62,6 +62,8 @@ absl::StatusOr<std::unique_ptr<OffscreenRenderer>> OffscreenRenderer::Create(con
                                                    renderer->max_height_, ": expected a positive size"));
   }
   GlState& gl = *renderer->gl_;
+  // Declared after `renderer`: an early return releases the lock before the destructor
+  // (which takes it too) runs.
   std::lock_guard<std::mutex> lock(GlMutex());
   gl.context = OSMesaCreateContextExt(OSMESA_RGBA, 24, 8, 0, nullptr);
   if (gl.context == nullptr) return absl::UnavailableError("OSMesa could not create a GL context");
