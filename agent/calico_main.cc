@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <set>
 #include <string>
 #include <vector>
@@ -67,6 +68,9 @@ ABSL_FLAG(std::string, checkpoint, "",
 ABSL_FLAG(std::string, datasets, "", "train: comma-separated dataset directories, replacing the config's");
 ABSL_FLAG(double, temperature, 0.0,
           "rollout, eval, caption, ask with --checkpoint: sampling temperature (0 = greedy); in eval, of actions");
+ABSL_FLAG(int64_t, context, 0,
+          "rollout, eval with --checkpoint: positions of the episode the transformer keeps while acting (0: the "
+          "checkpoint's context_length); older timesteps are dropped to stay within it");
 ABSL_FLAG(double, text_temperature, 0.0,
           "eval with --checkpoint: sampling temperature of vision-language answers and captions (0 = greedy)");
 ABSL_FLAG(int32_t, batch, 16,
@@ -160,6 +164,12 @@ absl::StatusOr<SelectedPolicies> SelectPolicy(const std::vector<std::string>& ta
   CheckpointPolicyOptions options;
   options.policy.temperature = absl::GetFlag(FLAGS_temperature);
   options.policy.seed = absl::GetFlag(FLAGS_seed);
+  const int64_t context = absl::GetFlag(FLAGS_context);
+  if (context < 0 || context > std::numeric_limits<int>::max()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--context is ", context, "; expected 0 (the checkpoint's context_length) or a position count"));
+  }
+  options.policy.context_length = static_cast<int>(context);
   options.text_model_path = absl::GetFlag(FLAGS_text_model);
   if (!prompts.empty()) {
     ASSIGN_OR_RETURN(Dataset dataset, LoadDataset(UserPath(prompts)));
@@ -513,7 +523,7 @@ absl::Status CheckFlagCombinations(const std::string& command, const std::set<st
   }
   if (command == "rollout" || command == "eval") {
     if (given.count("checkpoint") == 0) {
-      for (const char* name : {"temperature", "text_temperature", "batch", "max_tokens", "prompts"}) {
+      for (const char* name : {"temperature", "text_temperature", "batch", "max_tokens", "prompts", "context"}) {
         if (given.count(name) > 0) {
           return absl::InvalidArgumentError(
               absl::StrCat("--", name, " sets how a transformer acts; it needs --checkpoint"));

@@ -76,6 +76,7 @@ expect_failure "--first_seed is not used by collect (scenes takes it)" collect -
 expect_failure "--noise is not used by rollout" rollout --task=arcade/freeway --noise=0.5
 expect_failure "--episodes is 0; expected a count in \[1, 1000000\]" rollout --task=arcade/freeway --episodes=0
 expect_failure "--temperature sets how a transformer acts; it needs --checkpoint" rollout --task=arcade/freeway --temperature=1
+expect_failure "--context sets how a transformer acts; it needs --checkpoint" eval --suite="$tmp/suite.textproto" --context=100
 expect_failure "--policy and --checkpoint both name the policy" eval --suite="$tmp/suite.textproto" --policy=random --checkpoint="$tmp/x"
 expect_failure "--video_size needs --video" rollout --task=arcade/freeway --video_size=10x10
 expect_failure "reaches seed 1000000, where the evaluation suites' held-out episodes start" collect --task=arcade/freeway --seed=999995 --out="$tmp/never"
@@ -112,6 +113,12 @@ grep -q "mean return" "$tmp/acted" || fail "rollout with a checkpoint printed no
 "$calico" eval --suite="$tmp/suite.textproto" --checkpoint="$checkpoint" --episodes=1 > "$tmp/eval_ckpt"
 grep -q "| \*\*IQM\*\* |" "$tmp/eval_ckpt" || fail "eval with a checkpoint printed no IQM"
 expect_failure "cannot" rollout --task=arcade/freeway --checkpoint="$tmp/no_such_checkpoint"
+expect_failure "--context is -1" rollout --task=arcade/freeway --checkpoint="$checkpoint" --context=-1
+expect_failure "context_length 100000" rollout --task=arcade/freeway --checkpoint="$checkpoint" --context=100000
+# A context of one timestep (freeway: 102 positions) acts; one too short for a timestep is refused.
+"$calico" rollout --task=arcade/freeway --checkpoint="$checkpoint" --episodes=1 --context=102 > "$tmp/acted_short"
+grep -q "mean return" "$tmp/acted_short" || fail "rollout with --context=102 printed no return"
+expect_failure "a context of 50 positions cannot hold the prompt (0) and one timestep (102)" rollout --task=arcade/freeway --checkpoint="$checkpoint" --episodes=1 --context=50
 
 # Vision-language inference and evaluation with the same (barely trained) checkpoint: the
 # commands run and the bad requests are clear errors; what the text says is not checked.
