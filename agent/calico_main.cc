@@ -1,6 +1,7 @@
 // The `calico` command line: one binary, one subcommand per job (see kUsage).
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <limits>
 #include <set>
@@ -87,6 +88,9 @@ ABSL_FLAG(bool, eval_set, false, "scenes: write a held-out evaluation set (seeds
 ABSL_FLAG(double, noise, 0.0,
           "collect: execute perturbed actions (continuous: Gaussian, this fraction of half the range; discrete: "
           "this probability of a random action) while recording the policy's own (DART)");
+ABSL_FLAG(std::string, learner, "",
+          "collect: DAgger; the transformer in this checkpoint (or run directory) acts, at --temperature and "
+          "--context, while --policy labels every state it reaches");
 ABSL_FLAG(std::string, image, "", "caption, ask: the PNG image (resized to 64x64 with a note if it is another size)");
 ABSL_FLAG(std::string, question, "", "ask: the question about the image, e.g. \"what colour is the box?\"");
 ABSL_FLAG(int32_t, max_tokens, 64, "caption, ask, eval of vision-language tasks: most tokens decoded per answer");
@@ -109,8 +113,9 @@ constexpr char kUsage[] =
     "                 [--episodes=N] [--seed=S] [--video=out.gif]\n"
     "      Run a policy, print returns and the normalised score, optionally record a video.\n"
     "  calico collect --task=T1,T2 --out=DIR [--policy=expert|random] [--episodes=N] [--noise=0.3] [--append]\n"
-    "                 [--filter=0.8]\n"
-    "      Run a policy and store its episodes as a dataset (record shards + manifest).\n"
+    "                 [--filter=0.8] [--learner=C [--temperature=T] [--context=N]]\n"
+    "      Run a policy and store its episodes as a dataset (record shards + manifest). With\n"
+    "      --learner (DAgger), checkpoint C acts and the policy labels the states it reaches.\n"
     "  calico scenes --out=DIR [--episodes=N] [--first_seed=S] [--size=64] [--pairs=5] [--kind=caption|vqa|mixed]\n"
     "                [--png=DIR] [--eval_set] [--append]\n"
     "      Render image scenes with captions / question-answer pairs and store them as a\n"
@@ -148,6 +153,21 @@ struct SelectedPolicies {
   BatchPolicyFactory batched;  // null for scripted policies
 };
 
+// A transformer policy's options from --temperature, --seed, --context and --text_model.
+absl::StatusOr<CheckpointPolicyOptions> CheckpointOptionsFromFlags() {
+  CheckpointPolicyOptions options;
+  options.policy.temperature = absl::GetFlag(FLAGS_temperature);
+  options.policy.seed = absl::GetFlag(FLAGS_seed);
+  const int64_t context = absl::GetFlag(FLAGS_context);
+  if (context < 0 || context > std::numeric_limits<int>::max()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--context is ", context, "; expected 0 (the checkpoint's context_length) or a position count"));
+  }
+  options.policy.context_length = static_cast<int>(context);
+  options.text_model_path = absl::GetFlag(FLAGS_text_model);
+  return options;
+}
+
 absl::StatusOr<SelectedPolicies> SelectPolicy(const std::vector<std::string>& tasks) {
   SelectedPolicies selected;
   const std::string checkpoint = absl::GetFlag(FLAGS_checkpoint);
@@ -161,16 +181,7 @@ absl::StatusOr<SelectedPolicies> SelectPolicy(const std::vector<std::string>& ta
   if (absl::GetFlag(FLAGS_batch) < 1) {
     return absl::InvalidArgumentError(absl::StrCat("--batch is ", absl::GetFlag(FLAGS_batch), "; expected >= 1"));
   }
-  CheckpointPolicyOptions options;
-  options.policy.temperature = absl::GetFlag(FLAGS_temperature);
-  options.policy.seed = absl::GetFlag(FLAGS_seed);
-  const int64_t context = absl::GetFlag(FLAGS_context);
-  if (context < 0 || context > std::numeric_limits<int>::max()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--context is ", context, "; expected 0 (the checkpoint's context_length) or a position count"));
-  }
-  options.policy.context_length = static_cast<int>(context);
-  options.text_model_path = absl::GetFlag(FLAGS_text_model);
+  ASSIGN_OR_RETURN(CheckpointPolicyOptions options, CheckpointOptionsFromFlags());
   if (!prompts.empty()) {
     ASSIGN_OR_RETURN(Dataset dataset, LoadDataset(UserPath(prompts)));
     for (const std::string& task : tasks) {
@@ -355,6 +366,12 @@ absl::Status Collect() {
   options.threads = absl::GetFlag(FLAGS_threads);
   options.append = absl::GetFlag(FLAGS_append);
   options.action_noise = absl::GetFlag(FLAGS_noise);
+  if (const std::string learner = absl::GetFlag(FLAGS_learner); !learner.empty()) {
+    ASSIGN_OR_RETURN(CheckpointPolicyOptions learner_options, CheckpointOptionsFromFlags());
+    ASSIGN_OR_RETURN(const std::string path, ResolveCheckpoint(UserPath(learner)));  // a run stands for its latest
+    ASSIGN_OR_RETURN(options.learner, MakeCheckpointPolicyFactory(path, learner_options));
+    options.learner_name = std::filesystem::path(path).filename().string();
+  }
   const double filter = absl::GetFlag(FLAGS_filter);
   if (filter != 0.0) options.min_return_fraction = filter;
   for (const std::string& task : options.tasks) {
@@ -536,6 +553,13 @@ absl::Status CheckFlagCombinations(const std::string& command, const std::set<st
       }
     } else if (given.count("policy") > 0) {
       return absl::InvalidArgumentError("--policy and --checkpoint both name the policy; give one");
+    }
+  }
+  if (command == "collect" && given.count("learner") == 0) {
+    for (const char* name : {"temperature", "context"}) {
+      if (given.count(name) > 0) {
+        return absl::InvalidArgumentError(absl::StrCat("--", name, " sets how the learner acts; it needs --learner"));
+      }
     }
   }
   if (command == "rollout" && given.count("video") == 0) {

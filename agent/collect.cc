@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "agent/dagger_environment.h"
 #include "base/status_macros.h"
 #include "envs/action_noise.h"
 #include "replay/episode.h"
@@ -18,6 +19,16 @@ absl::Status CollectOptions::Validate() const {
   if (episodes < 1) return absl::InvalidArgumentError(absl::StrCat("episodes is ", episodes, "; expected >= 1"));
   if (directory.empty()) return absl::InvalidArgumentError("no output directory given");
   RETURN_IF_ERROR(ActionNoiseOptions{action_noise}.Validate());
+  if (learner && action_noise > 0) {
+    return absl::InvalidArgumentError(
+        "action noise and a learner together: the learner's actions are executed, so there is no expert action to "
+        "perturb; use one of them");
+  }
+  if (learner && min_return_fraction.has_value()) {
+    return absl::InvalidArgumentError(
+        "the return filter and a learner together: the returns are the learner's, and its worst episodes hold the "
+        "states whose expert labels it needs most");
+  }
   if (min_return_fraction.has_value()) {
     for (const std::string& task : tasks) {
       if (references.count(task) == 0) {
@@ -32,7 +43,13 @@ absl::Status CollectOptions::Validate() const {
 absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const PolicyFactory& make_policy,
                                       const CollectOptions& options, std::ostream* progress) {
   RETURN_IF_ERROR(options.Validate());
-  for (const std::string& task : options.tasks) RETURN_IF_ERROR(registry.Info(task).status());
+  for (const std::string& task : options.tasks) {
+    RETURN_IF_ERROR(registry.Info(task).status());
+    if (options.learner) {  // a learner that cannot act in the task fails here, before the dataset is touched
+      ASSIGN_OR_RETURN(std::unique_ptr<Environment> probe, registry.Make(task));
+      RETURN_IF_ERROR(options.learner(task, *probe).status());
+    }
+  }
   DatasetWriterOptions writer_options;
   writer_options.directory = options.directory;
   writer_options.append = options.append;
@@ -41,21 +58,24 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
   writer_options.count_tokens = options.count_tokens;
   ASSIGN_OR_RETURN(std::unique_ptr<DatasetWriter> writer, DatasetWriter::Open(writer_options));
 
-  // With action noise, every task's environments come wrapped.
-  TaskRegistry noisy;
-  if (options.action_noise > 0) {
+  // With action noise or a learner, every task's environments come wrapped.
+  TaskRegistry wrapped;
+  const bool wrap = options.action_noise > 0 || options.learner;
+  if (wrap) {
     for (const std::string& task : options.tasks) {
       ASSIGN_OR_RETURN(TaskInfo info, registry.Info(task));
-      const double scale = options.action_noise;
-      RETURN_IF_ERROR(noisy.Register(info, [&registry, task, scale]() -> absl::StatusOr<std::unique_ptr<Environment>> {
+      RETURN_IF_ERROR(wrapped.Register(info, [&registry, &options, task]() -> absl::StatusOr<std::unique_ptr<Environment>> {
         ASSIGN_OR_RETURN(std::unique_ptr<Environment> env, registry.Make(task));
-        return ActionNoiseEnvironment::Wrap(std::move(env), ActionNoiseOptions{scale});
+        if (!options.learner) return ActionNoiseEnvironment::Wrap(std::move(env), ActionNoiseOptions{options.action_noise});
+        ASSIGN_OR_RETURN(std::unique_ptr<Policy> learner, options.learner(task, *env));
+        return DaggerEnvironment::Wrap(std::move(env), std::move(learner));
       }));
     }
   }
-  const TaskRegistry& envs = options.action_noise > 0 ? noisy : registry;
-  const std::string policy_name =
-      options.action_noise > 0 ? absl::StrCat(options.policy_name, "+noise", options.action_noise) : options.policy_name;
+  const TaskRegistry& envs = wrap ? wrapped : registry;
+  std::string policy_name = options.policy_name;
+  if (options.action_noise > 0) absl::StrAppend(&policy_name, "+noise", options.action_noise);
+  if (options.learner) absl::StrAppend(&policy_name, "+dagger(", options.learner_name, ")");
 
   CollectReport report;
   const auto start = std::chrono::steady_clock::now();

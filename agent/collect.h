@@ -29,6 +29,13 @@ struct CollectOptions {
   // record the policy's own actions (envs/action_noise.h; DART). Recorded episodes then
   // name the policy "<policy_name>+noise<scale>".
   double action_noise = 0.0;
+  // Set: DAgger. The environments execute the actions of the policy this makes (the
+  // learner, e.g. a trained checkpoint) while the episodes record the collected policy's
+  // actions as labels (agent/dagger_environment.h). Recorded episodes then name the
+  // policy "<policy_name>+dagger(<learner_name>)", and the returns printed are the
+  // learner's. Not together with action_noise or min_return_fraction.
+  PolicyFactory learner;
+  std::string learner_name = "learner";
   ReferenceTable references;
   TokenCounter count_tokens;
 

@@ -1,6 +1,7 @@
 #include "agent/collect.h"
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "base/status_matchers.h"
@@ -128,6 +129,58 @@ TEST(CollectTest, ActionNoisePerturbsTheExecutedActionsAndRecordsThePolicys) {
   options.directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/too_noisy");
   EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("action noise is 2")));
+}
+
+// Says go on every step, whatever it sees.
+class AlwaysGoPolicy : public Policy {
+ public:
+  void Reset(uint64_t) override {}
+  absl::StatusOr<NamedArrays> Act(const TimeStep&) override { return NamedArrays{{"go", Array::Int({}, {1})}}; }
+};
+
+TEST(CollectTest, DaggerRecordsTheLabelsWhileTheLearnerActs) {
+  CollectOptions options;
+  options.tasks = {"test/count"};
+  options.episodes = 6;
+  options.directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/dagger");
+  options.learner = [](const std::string& task, const Environment& env) -> absl::StatusOr<std::unique_ptr<Policy>> {
+    EXPECT_EQ(task, "test/count");
+    EXPECT_EQ(env.action_spec().count("go"), 1u);
+    return std::make_unique<AlwaysGoPolicy>();
+  };
+  options.learner_name = "always-go";
+  ASSERT_OK(Collect(Registry(), Go(), options, nullptr).status());
+  ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(options.directory));
+  const std::vector<Episode>& episodes = dataset.episodes.at("test/count");
+  ASSERT_EQ(episodes.size(), 6u);
+  for (const Episode& episode : episodes) {
+    EXPECT_EQ(episode.policy, "expert+dagger(always-go)");
+    // Labels: the collected policy's (go on even counts only) ...
+    for (int64_t t = 0; t < episode.length(); ++t) {
+      const int count = episode.steps[t].observation.at("count").ints[0];
+      EXPECT_EQ(episode.steps[t].action->at("go").ints[0], count % 2 == 0 ? 1 : 0) << "step " << t;
+    }
+    // ... and the return is the learner's: it went on every step.
+    EXPECT_EQ(episode.episode_return, episode.length()) << "seed " << episode.seed;
+  }
+
+  options.action_noise = 0.1;
+  options.directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/dagger_noise");
+  EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("action noise and a learner together")));
+  options.action_noise = 0;
+  options.min_return_fraction = 0.5;
+  options.references["test/count"] = {0.0, 3.0, 50};
+  EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("the return filter and a learner together")));
+  options.min_return_fraction.reset();
+  options.learner = [](const std::string&, const Environment&) -> absl::StatusOr<std::unique_ptr<Policy>> {
+    return absl::FailedPreconditionError("the checkpoint's vocabulary cannot hold test/count");
+  };
+  options.directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/dagger_unfit");
+  EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("cannot hold test/count")));
+  EXPECT_FALSE(std::filesystem::exists(options.directory));  // refused before the dataset was started
 }
 
 TEST(CollectTest, BadRequestsFailBeforeRunning) {

@@ -120,6 +120,15 @@ expect_failure "context_length 100000" rollout --task=arcade/freeway --checkpoin
 grep -q "mean return" "$tmp/acted_short" || fail "rollout with --context=102 printed no return"
 expect_failure "a context of 50 positions cannot hold the prompt (0) and one timestep (102)" rollout --task=arcade/freeway --checkpoint="$checkpoint" --episodes=1 --context=50
 
+# DAgger: the checkpoint acts while the expert labels the states it reaches.
+"$calico" collect --task=arcade/freeway --episodes=1 --learner="$tmp/run" --temperature=1 --out="$tmp/dagger" > "$tmp/dagger_out"
+grep -q "wrote 1 episodes" "$tmp/dagger_out" || { cat "$tmp/dagger_out"; fail "collect --learner wrote no episode"; }
+"$calico" inspect "$tmp/dagger" | grep -q "^OK: " || fail "the DAgger dataset does not inspect OK"
+expect_failure "action noise and a learner together" collect --task=arcade/freeway --learner="$tmp/run" --noise=0.1 --out="$tmp/dagger2"
+expect_failure "--temperature sets how the learner acts; it needs --learner" collect --task=arcade/freeway --temperature=1 --out="$tmp/dagger4"
+expect_failure "no_such_checkpoint" collect --task=arcade/freeway --learner="$tmp/no_such_checkpoint" --out="$tmp/dagger3"
+[[ ! -e "$tmp/dagger2" && ! -e "$tmp/dagger3" && ! -e "$tmp/dagger4" ]] || fail "a refused collect --learner left a dataset directory"
+
 # Vision-language inference and evaluation with the same (barely trained) checkpoint: the
 # commands run and the bad requests are clear errors; what the text says is not checked.
 "$calico" caption --checkpoint="$tmp/run" --image="$tmp/scenes_png/scene-3.png" --max_tokens=4 > "$tmp/caption" 2> "$tmp/caption_err"

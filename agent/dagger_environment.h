@@ -1,0 +1,61 @@
+// DaggerEnvironment: an environment whose actions come from a learner while the policy
+// stepping it (the expert) only labels the states. Collecting expert episodes through it
+// records the expert's action in the states the learner's own play reaches, which is
+// what a cloned policy needs to recover from its mistakes (DAgger: Ross, Gordon and
+// Bagnell, 2011, "A reduction of imitation learning and structured prediction to no-regret
+// online learning"; here with beta = 0 after the first round, the demonstrations).
+// ActionNoiseEnvironment (envs/action_noise.h) is the cheaper cousin: there the executed
+// action is the expert's own, perturbed.
+#ifndef CALICO_AGENT_DAGGER_ENVIRONMENT_H_
+#define CALICO_AGENT_DAGGER_ENVIRONMENT_H_
+
+#include <cstdint>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "envs/array.h"
+#include "envs/environment.h"
+#include "envs/specs.h"
+#include "policies/policy.h"
+
+namespace calico {
+
+// Wraps `inner` and owns `learner`; not thread-safe (like every Environment and Policy).
+// Reset(seed) resets the learner with the same seed. Step(action) checks `action` (the
+// label) against the action spec, asks the learner for its action in the current state,
+// checks that too, and executes the learner's. The learner sees every timestep, so its
+// memory of the episode (a transformer's KV cache) holds what really happened.
+class DaggerEnvironment : public Environment {
+ public:
+  // Errors: a null environment or learner.
+  static absl::StatusOr<std::unique_ptr<Environment>> Wrap(std::unique_ptr<Environment> inner,
+                                                           std::unique_ptr<Policy> learner);
+
+  const SpecMap& observation_spec() const override { return inner_->observation_spec(); }
+  const SpecMap& action_spec() const override { return inner_->action_spec(); }
+  absl::StatusOr<TimeStep> Reset(uint64_t seed) override;
+  // Errors: Step before Reset or after the episode's LAST step, an action (label) that does
+  // not fit the spec, the learner's error or an action of the learner that does not fit.
+  absl::StatusOr<TimeStep> Step(const NamedArrays& action) override;
+  absl::StatusOr<Array> Render(int height, int width) override { return inner_->Render(height, width); }
+
+  // The action the last Step executed (the learner's).
+  const NamedArrays& last_executed_action() const { return executed_; }
+  // Steps of this episode where the label differed from the executed action.
+  int64_t overruled_steps() const { return overruled_; }
+
+ private:
+  DaggerEnvironment(std::unique_ptr<Environment> inner, std::unique_ptr<Policy> learner)
+      : inner_(std::move(inner)), learner_(std::move(learner)) {}
+
+  std::unique_ptr<Environment> inner_;
+  std::unique_ptr<Policy> learner_;
+  TimeStep current_;        // the timestep the next Step acts on
+  bool in_episode_ = false;  // Reset done and LAST not reached
+  NamedArrays executed_;
+  int64_t overruled_ = 0;
+};
+
+}  // namespace calico
+
+#endif  // CALICO_AGENT_DAGGER_ENVIRONMENT_H_
