@@ -67,7 +67,7 @@ std::set<std::string> SuiteTasks(const SuiteConfig& suite) {
 
 TEST(CommittedConfigsTest, EveryTrainingConfigParsesAndNamesKnownTasks) {
   const std::vector<std::string> paths = TextprotosIn("agent/configs");
-  ASSERT_GE(paths.size(), 3u);
+  ASSERT_GE(paths.size(), 4u);
   for (const std::string& path : paths) {
     SCOPED_TRACE(path);
     const TrainConfig config = LoadConfig(path);
@@ -96,6 +96,8 @@ TEST(CommittedConfigsTest, RecipesTrainOnTheTasksTheirSuitesScore) {
             SuiteTasks(LoadSuite("agent/suites/control.textproto")));
   EXPECT_EQ(WeightedTasks(LoadConfig("agent/configs/all_tasks_vl.textproto")),
             SuiteTasks(LoadSuite("agent/suites/control_and_vision_language.textproto")));
+  EXPECT_EQ(WeightedTasks(LoadConfig("agent/configs/scenes.textproto")),
+            SuiteTasks(LoadSuite("agent/suites/vision_language.textproto")));
 }
 
 // The with/without vision-language comparison (issue 7) is only fair if everything but
