@@ -20,7 +20,7 @@ absl::StatusOr<InspectResult> InspectDataset(const std::string& directory) {
   std::string& out = result.report;
   absl::StrAppend(&out, absl::StrFormat("dataset %s: %d tasks, %d shards\n\n", directory, manifest.tasks_size(),
                                         manifest.shards_size()));
-  absl::StrAppend(&out, absl::StrFormat("%-34s %8s %10s %11s %10s %9s %9s %9s %17s\n", "task", "episodes", "steps",
+  absl::StrAppend(&out, absl::StrFormat("%-34s %8s %10s %11s %10s %9s %9s %9s %17s\n", "task", "episodes", "actions",
                                         "tokens", "mean", "std", "min", "max", "random / expert"));
   for (const TaskSummary& t : manifest.tasks()) {
     const std::string refs = t.has_reference() ? absl::StrFormat("%.1f / %.1f", t.random_reference(), t.expert_reference())
