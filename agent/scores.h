@@ -48,8 +48,8 @@ struct TextExample {
 
 // One metric of a task: a percentage with its interval.
 struct TextMetric {
-  std::string name;   // "accuracy", "accuracy (colour)", "exact match", "token F1", "attribute F1",
-                      // "exact match (2 objects)"
+  std::string name;   // "accuracy", "accuracy (colour)", "answered yes (position)", "yes expected
+                      // (position)", "exact match", "token F1", "attribute F1", "exact match (2 objects)"
   int64_t count = 0;  // examples it averages
   Estimate value;     // percent, 95% interval: Wilson's for exact-match rates, bootstrap for F1
 };

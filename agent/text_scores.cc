@@ -128,6 +128,31 @@ absl::StatusOr<TextTaskScore> ScoreTextTask(const std::string& task, std::vector
       RETURN_IF_ERROR(add_rate(absl::StrCat("accuracy (", kind, ")"),
                                [&](const TextExample& example) { return example.kind == kind; }));
     }
+    // Yes/no types: how often the model says "yes" against how often "yes" is right. A
+    // model that has not learned a type says the same word to all of it, and its accuracy
+    // alone (about 50%) does not show that.
+    for (int t = 0; t < kNumQuestionTypes; ++t) {
+      const std::string kind(QuestionTypeName(static_cast<QuestionType>(t)));
+      int64_t count = 0, said_yes = 0, expected_yes = 0;
+      bool yes_no = true;
+      for (const TextExample& example : examples) {
+        if (example.kind != kind) continue;
+        const std::string expected = NormalizeAnswer(example.expected);
+        yes_no = yes_no && (expected == "yes" || expected == "no");
+        ++count;
+        said_yes += NormalizeAnswer(example.answer) == "yes" ? 1 : 0;
+        expected_yes += expected == "yes" ? 1 : 0;
+      }
+      if (count == 0 || !yes_no) continue;
+      for (const auto& [name, yes] : {std::pair<std::string, int64_t>{"answered yes", said_yes},
+                                      std::pair<std::string, int64_t>{"yes expected", expected_yes}}) {
+        TextMetric metric;
+        metric.name = absl::StrCat(name, " (", kind, ")");
+        metric.count = count;
+        ASSIGN_OR_RETURN(metric.value, WilsonPercent(yes, count));
+        score.metrics.push_back(std::move(metric));
+      }
+    }
   } else {
     std::vector<double> f1, attribute_f1;
     for (const TextExample& example : examples) {

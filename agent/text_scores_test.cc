@@ -1,5 +1,9 @@
 #include "agent/text_scores.h"
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -75,7 +79,8 @@ TEST(TextScoresTest, VqaAccuracyOverallAndPerQuestionType) {
       Example("count", "one", "One "),   Example("existence", "yes", "no"),
   };
   ASSERT_OK_AND_ASSIGN(TextTaskScore score, ScoreTextTask("scenes/vqa", examples, 500, 1));
-  ASSERT_EQ(score.metrics.size(), 4u);  // overall, colour, count, existence (enum order)
+  // Overall, colour, count, existence (enum order), then existence's yes/no shares.
+  ASSERT_EQ(score.metrics.size(), 6u);
   EXPECT_EQ(score.metrics[0].name, "accuracy");
   EXPECT_EQ(score.metrics[0].count, 5);
   EXPECT_DOUBLE_EQ(score.metrics[0].value.value, 60.0);
@@ -93,10 +98,41 @@ TEST(TextScoresTest, VqaAccuracyOverallAndPerQuestionType) {
   EXPECT_DOUBLE_EQ(score.metrics[3].value.value, 0.0);
   EXPECT_TRUE(score.examples[3].exact);
   EXPECT_FALSE(score.examples[1].exact);
+  EXPECT_EQ(score.metrics[4].name, "answered yes (existence)");
+  EXPECT_DOUBLE_EQ(score.metrics[4].value.value, 0.0);
+  EXPECT_EQ(score.metrics[5].name, "yes expected (existence)");
+  EXPECT_DOUBLE_EQ(score.metrics[5].value.value, 100.0);
   // Same seed, same intervals.
   ASSERT_OK_AND_ASSIGN(TextTaskScore again, ScoreTextTask("scenes/vqa", examples, 500, 1));
   EXPECT_EQ(again.metrics[0].value.low, score.metrics[0].value.low);
   EXPECT_EQ(again.metrics[0].value.high, score.metrics[0].value.high);
+}
+
+// A model that says "yes" to every position question: half right, which the accuracy
+// alone cannot tell from a model that is half right for other reasons.
+TEST(TextScoresTest, YesNoTypesReportHowOftenTheAnswerIsYes) {
+  std::vector<TextExample> examples = {
+      Example("position", "yes", "yes"), Example("position", "no", "yes"),  Example("position", "no", "Yes "),
+      Example("position", "yes", "yes"), Example("existence", "no", "no"),  Example("existence", "yes", "no"),
+      Example("existence", "no", "two"), Example("colour", "red", "yes"),
+  };
+  ASSERT_OK_AND_ASSIGN(TextTaskScore score, ScoreTextTask("scenes/vqa", examples, 100, 1));
+  std::map<std::string, TextMetric> by_name;
+  for (const TextMetric& metric : score.metrics) by_name[metric.name] = metric;
+  ASSERT_EQ(by_name.count("answered yes (position)"), 1u);
+  EXPECT_EQ(by_name["answered yes (position)"].count, 4);
+  EXPECT_DOUBLE_EQ(by_name["answered yes (position)"].value.value, 100.0);  // 4 of 4, " Yes " included
+  EXPECT_DOUBLE_EQ(by_name["yes expected (position)"].value.value, 50.0);   // 2 of 4
+  EXPECT_DOUBLE_EQ(by_name["accuracy (position)"].value.value, 50.0);
+  // Wilson's interval for 2 of 4 (z = 1.96): [15.00, 85.00].
+  EXPECT_NEAR(by_name["yes expected (position)"].value.low, 15.00, 0.01);
+  EXPECT_NEAR(by_name["yes expected (position)"].value.high, 85.00, 0.01);
+  // An answer that is neither word counts as not "yes".
+  EXPECT_NEAR(by_name["answered yes (existence)"].value.value, 0.0, 1e-12);
+  EXPECT_NEAR(by_name["yes expected (existence)"].value.value, 100.0 / 3.0, 1e-9);
+  // Colour answers are words, not yes/no: no shares for that type.
+  EXPECT_EQ(by_name.count("answered yes (colour)"), 0u);
+  EXPECT_EQ(by_name.count("yes expected (colour)"), 0u);
 }
 
 TEST(TextScoresTest, CaptionExactMatchAndTokenF1) {

@@ -98,6 +98,8 @@ TEST(CommittedConfigsTest, RecipesTrainOnTheTasksTheirSuitesScore) {
             SuiteTasks(LoadSuite("agent/suites/control_and_vision_language.textproto")));
   EXPECT_EQ(WeightedTasks(LoadConfig("agent/configs/scenes.textproto")),
             SuiteTasks(LoadSuite("agent/suites/vision_language.textproto")));
+  EXPECT_EQ(WeightedTasks(LoadConfig("agent/configs/scenes_long.textproto")),
+            SuiteTasks(LoadSuite("agent/suites/vision_language.textproto")));
 }
 
 // The with/without vision-language comparison (issue 7) is only fair if everything but
@@ -130,6 +132,26 @@ TEST(CommittedConfigsTest, VisionLanguageRecipeIsTheControlRecipePlusScenes) {
   for (const SuiteTask& task : combined.tasks()) {
     EXPECT_EQ(task.episodes(), IsTextTask(task.task()) ? 200 : 20) << task.task();
   }
+}
+
+// scenes_long.textproto is scenes.textproto run longer with more VQA rows: the same
+// model, rows, packing, peak learning rate and seed; only the budget (and the cosine
+// that follows it), the weights and the directories differ (the README compares them).
+TEST(CommittedConfigsTest, LongScenesConfigIsTheScenesConfigRunLonger) {
+  TrainConfig base = LoadConfig("agent/configs/scenes.textproto");
+  TrainConfig long_run = LoadConfig("agent/configs/scenes_long.textproto");
+  EXPECT_EQ(long_run.max_steps(), 3 * base.max_steps());
+  EXPECT_GT(long_run.max_seconds(), base.max_seconds());
+  EXPECT_EQ(long_run.decay_steps(), long_run.max_steps());  // the cosine spans the run
+  for (TrainConfig* config : {&base, &long_run}) {
+    config->clear_datasets();
+    config->clear_output_dir();
+    config->clear_task_weights();
+    config->clear_max_steps();
+    config->clear_max_seconds();
+    config->clear_decay_steps();
+  }
+  EXPECT_EQ(long_run.DebugString(), base.DebugString());
 }
 
 }  // namespace
