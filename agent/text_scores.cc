@@ -4,7 +4,6 @@
 #include <cmath>
 #include <map>
 #include <set>
-#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -104,13 +103,13 @@ absl::StatusOr<TextTaskScore> ScoreTextTask(const std::string& task, std::vector
     score.metrics.push_back(std::move(metric));
     return absl::OkStatus();
   };
-  // An exact-match rate over the examples `keep` accepts (none: no metric).
-  auto add_rate = [&](const std::string& name, auto keep) -> absl::Status {
+  // The share of the examples `keep` accepts that `hit` accepts (none kept: no metric).
+  auto add_share = [&](const std::string& name, auto keep, auto hit) -> absl::Status {
     int64_t right = 0, count = 0;
     for (const TextExample& example : examples) {
       if (!keep(example)) continue;
       ++count;
-      right += example.exact ? 1 : 0;
+      right += hit(example) ? 1 : 0;
     }
     if (count == 0) return absl::OkStatus();
     TextMetric metric;
@@ -119,6 +118,10 @@ absl::StatusOr<TextTaskScore> ScoreTextTask(const std::string& task, std::vector
     ASSIGN_OR_RETURN(metric.value, WilsonPercent(right, count));
     score.metrics.push_back(std::move(metric));
     return absl::OkStatus();
+  };
+  // An exact-match rate over the examples `keep` accepts.
+  auto add_rate = [&](const std::string& name, auto keep) -> absl::Status {
+    return add_share(name, keep, [](const TextExample& example) { return example.exact; });
   };
   auto all = [](const TextExample&) { return true; };
   if (vqa) {
@@ -133,25 +136,16 @@ absl::StatusOr<TextTaskScore> ScoreTextTask(const std::string& task, std::vector
     // alone (about 50%) does not show that.
     for (int t = 0; t < kNumQuestionTypes; ++t) {
       const std::string kind(QuestionTypeName(static_cast<QuestionType>(t)));
-      int64_t count = 0, said_yes = 0, expected_yes = 0;
-      bool yes_no = true;
-      for (const TextExample& example : examples) {
-        if (example.kind != kind) continue;
-        const std::string expected = NormalizeAnswer(example.expected);
-        yes_no = yes_no && (expected == "yes" || expected == "no");
-        ++count;
-        said_yes += NormalizeAnswer(example.answer) == "yes" ? 1 : 0;
-        expected_yes += expected == "yes" ? 1 : 0;
-      }
-      if (count == 0 || !yes_no) continue;
-      for (const auto& [name, yes] : {std::pair<std::string, int64_t>{"answered yes", said_yes},
-                                      std::pair<std::string, int64_t>{"yes expected", expected_yes}}) {
-        TextMetric metric;
-        metric.name = absl::StrCat(name, " (", kind, ")");
-        metric.count = count;
-        ASSIGN_OR_RETURN(metric.value, WilsonPercent(yes, count));
-        score.metrics.push_back(std::move(metric));
-      }
+      auto of_kind = [&](const TextExample& example) { return example.kind == kind; };
+      auto is_yes = [](const std::string& text) { return NormalizeAnswer(text) == "yes"; };
+      const bool yes_no = std::all_of(examples.begin(), examples.end(), [&](const TextExample& example) {
+        return !of_kind(example) || is_yes(example.expected) || NormalizeAnswer(example.expected) == "no";
+      });
+      if (!yes_no) continue;
+      RETURN_IF_ERROR(add_share(absl::StrCat("answered yes (", kind, ")"), of_kind,
+                                [&](const TextExample& example) { return is_yes(example.answer); }));
+      RETURN_IF_ERROR(add_share(absl::StrCat("yes expected (", kind, ")"), of_kind,
+                                [&](const TextExample& example) { return is_yes(example.expected); }));
     }
   } else {
     std::vector<double> f1, attribute_f1;
