@@ -44,8 +44,9 @@ absl::StatusOr<Estimate> WilsonPercent(int64_t successes, int64_t trials);
 // match) over all examples, then per question type present (in the order QuestionType
 // lists them), then for each type whose expected answers are all "yes" or "no" the share
 // answered "yes" and the share where "yes" is right ("answered yes (position)", "yes
-// expected (position)"), which show a model that says one word to every question; for "scenes/caption" exact match, token F1, attribute F1, then exact match
-// per object count present ("exact match (2 objects)": one-object captions are few and
+// expected (position)"), which show a model that says one word to every question; for
+// "scenes/caption" exact match, token F1, attribute F1, then exact match per object count
+// present ("exact match (2 objects)": one-object captions are few and
 // mostly seen in training, longer ones mostly new). Errors: another task, no examples,
 // samples < 1.
 absl::StatusOr<TextTaskScore> ScoreTextTask(const std::string& task, std::vector<TextExample> examples,
