@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/resource_paths.h"
+#include "agent/scene_answers.h"
 #include "agent/train.h"
 #include "base/image_resize.h"
 #include "base/png.h"
@@ -37,10 +38,7 @@ absl::StatusOr<AskResult> AskAboutImage(const AskOptions& options, std::ostream*
   RETURN_IF_ERROR(options.Validate());
   AskResult result;
   if (options.question.has_value()) {
-    ASSIGN_OR_RETURN(std::string question, NormalizeQuestion(*options.question));
-    result.prompt = VqaPrompt(question);
-  } else {
-    result.prompt = kCaptionPrompt;
+    ASSIGN_OR_RETURN(result.question, NormalizeQuestion(*options.question));
   }
   // The image first: the cheapest thing to get wrong.
   ASSIGN_OR_RETURN(Image8 image, ReadPng(options.image_path, 3));
@@ -71,12 +69,13 @@ absl::StatusOr<AskResult> AskAboutImage(const AskOptions& options, std::ostream*
     return absl::Status(generator.status().code(),
                         absl::StrCat("checkpoint ", result.checkpoint, ": ", generator.status().message()));
   }
-  TextRequest request;
-  request.image = Array::Uint8({kAskImageSize, kAskImageSize, 3}, std::move(image.pixels));
-  request.prompt = result.prompt;
-  ASSIGN_OR_RETURN(std::vector<GeneratedText> generated, (*generator)->Generate({request}));
-  result.text = std::move(generated[0].text);
-  result.finished = generated[0].finished;
+  SceneQuestion question;
+  question.image = Array::Uint8({kAskImageSize, kAskImageSize, 3}, std::move(image.pixels));
+  question.question = result.question;
+  ASSIGN_OR_RETURN(std::vector<SceneAnswer> answers, DescribeAndAnswer(generator->get(), {question}));
+  result.caption = std::move(answers[0].caption);
+  result.answer = std::move(answers[0].answer);
+  result.finished = answers[0].finished;
   return result;
 }
 

@@ -24,7 +24,8 @@ inline constexpr int kAskImageSize = 64;
 struct AskOptions {
   std::string checkpoint;  // a checkpoint file, or a training run's directory (its LATEST)
   std::string image_path;  // a PNG file
-  // Set: answer this question ("q: <question> a:"); unset: caption the image ("caption:").
+  // Set: answer this question (after the model's own caption, agent/scene_answers.h);
+  // unset: caption the image.
   std::optional<std::string> question;
   double temperature = 0.0;  // 0: greedy
   uint64_t seed = 0;         // for sampling
@@ -38,16 +39,17 @@ struct AskOptions {
 
 struct AskResult {
   std::string checkpoint;  // the checkpoint file used
-  std::string prompt;      // "caption:" or "q: <normalised question> a:"
-  std::string text;        // the caption or answer
-  bool finished = false;   // the model ended it with EOS (false: cut at max_tokens)
+  std::string question;    // the normalised question; empty when captioning
+  std::string caption;     // the model's description of the image
+  std::string answer;      // its answer to the question (empty when captioning)
+  bool finished = false;   // every decode ended within max_tokens
   int image_height = 0;    // the PNG's size before any resize
   int image_width = 0;
   bool resized = false;
 };
 
-// Reads the image, loads the checkpoint and the text model, and decodes the caption or
-// answer. A resize is reported on `notes` (if not null). Errors, each naming the thing:
+// Reads the image, loads the checkpoint and the text model, and decodes the caption and,
+// when a question is set, the answer after it (DescribeAndAnswer). A resize is reported on `notes` (if not null). Errors, each naming the thing:
 // options Validate rejects, an unreadable file or one that is not a PNG (the path), a
 // missing or corrupt checkpoint or run directory without checkpoints, a checkpoint whose
 // vocab_size does not fit the text model's vocabulary (it cannot read or write text), a

@@ -49,15 +49,17 @@ TEST_F(AskTest, CaptionsAndAnswersWithACheckpointOrARunDirectory) {
   AskOptions options = Options();
   std::ostringstream notes;
   ASSERT_OK_AND_ASSIGN(AskResult caption, AskAboutImage(options, &notes));
-  EXPECT_EQ(caption.prompt, "caption:");
+  EXPECT_EQ(caption.question, "");
+  EXPECT_EQ(caption.answer, "");
   EXPECT_FALSE(caption.resized);
   EXPECT_EQ(notes.str(), "");
   EXPECT_EQ(caption.checkpoint, options.checkpoint);
-  EXPECT_TRUE(caption.finished || !caption.text.empty());
+  EXPECT_TRUE(caption.finished || !caption.caption.empty());
 
   options.question = "  What colour is the   Box";
   ASSERT_OK_AND_ASSIGN(AskResult answer, AskAboutImage(options, &notes));
-  EXPECT_EQ(answer.prompt, "q: what colour is the box? a:");
+  EXPECT_EQ(answer.question, "what colour is the box?");
+  EXPECT_EQ(answer.caption, caption.caption);  // the same first decode (greedy)
 
   // A training run's directory: its LATEST checkpoint.
   const std::string run = TempPath("run");
@@ -67,7 +69,8 @@ TEST_F(AskTest, CaptionsAndAnswersWithACheckpointOrARunDirectory) {
   options.checkpoint = run;
   ASSERT_OK_AND_ASSIGN(AskResult from_run, AskAboutImage(options, &notes));
   EXPECT_EQ(from_run.checkpoint, run + "/ckpt-000010");
-  EXPECT_EQ(from_run.text, answer.text);  // same weights, greedy
+  EXPECT_EQ(from_run.caption, answer.caption);  // same weights, greedy
+  EXPECT_EQ(from_run.answer, answer.answer);
 }
 
 TEST_F(AskTest, ResizesAnImageOfAnotherSizeWithANote) {

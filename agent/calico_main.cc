@@ -82,7 +82,8 @@ ABSL_FLAG(bool, append, false, "collect, scenes: add to an existing dataset");
 ABSL_FLAG(uint64_t, first_seed, 0, "scenes: seed of the first scene (episode i shows scenes first_seed + i * pairs ...)");
 ABSL_FLAG(int32_t, size, 64, "scenes: image side in pixels, a multiple of 16");
 ABSL_FLAG(int32_t, pairs, 5, "scenes: image-text steps per episode");
-ABSL_FLAG(std::string, kind, "mixed", "scenes: 'caption', 'vqa' or 'mixed' (episodes alternate)");
+ABSL_FLAG(std::string, kind, "mixed",
+          "scenes: 'caption', 'vqa', 'mixed' (episodes alternate) or 'vqa_text' (VQA texts without images)");
 ABSL_FLAG(std::string, png, "", "scenes: also write every scene as a PNG here, with index.tsv (file, seed, text)");
 ABSL_FLAG(bool, eval_set, false, "scenes: write a held-out evaluation set (seeds >= 1000000; training sets stay below)");
 ABSL_FLAG(double, noise, 0.0,
@@ -116,10 +117,11 @@ constexpr char kUsage[] =
     "                 [--filter=0.8] [--learner=C [--temperature=T] [--context=N]]\n"
     "      Run a policy and store its episodes as a dataset (record shards + manifest). With\n"
     "      --learner (DAgger), checkpoint C acts and the policy labels the states it reaches.\n"
-    "  calico scenes --out=DIR [--episodes=N] [--first_seed=S] [--size=64] [--pairs=5] [--kind=caption|vqa|mixed]\n"
-    "                [--png=DIR] [--eval_set] [--append]\n"
+    "  calico scenes --out=DIR [--episodes=N] [--first_seed=S] [--size=64] [--pairs=5]\n"
+    "                [--kind=caption|vqa|mixed|vqa_text] [--png=DIR] [--eval_set] [--append]\n"
     "      Render image scenes with captions / question-answer pairs and store them as a\n"
-    "      vision-language dataset (tasks scenes/caption, scenes/vqa).\n"
+    "      vision-language dataset (tasks scenes/caption, scenes/vqa; scenes/vqa_text holds the\n"
+    "      VQA texts without images, for answering from a description).\n"
     "  calico eval --suite=FILE [--policy=expert|random | --checkpoint=C [--batch=16] [--prompts=DIR]\n"
     "              [--temperature=T] [--text_temperature=T]] [--episodes=N] [--report=DIR]\n"
     "      Evaluate on a suite: per-task expert-normalised scores, mean/median/IQM with\n"
@@ -129,7 +131,8 @@ constexpr char kUsage[] =
     "      held-out scenes.\n"
     "  calico caption --checkpoint=C --image=X.png [--temperature=T] [--seed=S]\n"
     "  calico ask --checkpoint=C --image=X.png --question=\"what colour is the box?\" [--temperature=T]\n"
-    "      Describe a PNG image / answer a question about it with a trained checkpoint.\n"
+    "      Describe a PNG image / answer a question about it with a trained checkpoint (the\n"
+    "      model describes the image first and answers after its description, printed as a note).\n"
     "  calico inspect DIR\n"
     "      Print a dataset's figures per task and check every record.\n"
 
@@ -479,7 +482,13 @@ absl::Status Ask(bool with_question) {
   options.max_tokens = absl::GetFlag(FLAGS_max_tokens);
   options.text_model_path = absl::GetFlag(FLAGS_text_model);
   ASSIGN_OR_RETURN(AskResult result, AskAboutImage(options, &std::cerr));
-  std::printf("%s\n", result.text.c_str());
+  if (with_question) {
+    // The answer alone on stdout (for scripts); what the model saw first on stderr.
+    std::printf("%s\n", result.answer.c_str());
+    std::fprintf(stderr, "note: the model described the image as \"%s\" before answering\n", result.caption.c_str());
+  } else {
+    std::printf("%s\n", result.caption.c_str());
+  }
   if (!result.finished) {
     std::fprintf(stderr, "note: stopped after %d tokens without the end token (--max_tokens)\n",
                  absl::GetFlag(FLAGS_max_tokens));

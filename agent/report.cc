@@ -64,8 +64,9 @@ std::string TextTasksJson(const SuiteScores& scores) {
     for (size_t e = 0; e < t.examples.size(); ++e) {
       const TextExample& x = t.examples[e];
       absl::StrAppend(&json, e ? ",\n       " : "\n       ", "{\"seed\": ", x.seed, ", \"kind\": ", JsonQuote(x.kind),
-                      ", \"prompt\": ", JsonQuote(x.prompt), ", \"expected\": ", JsonQuote(x.expected),
-                      ", \"answer\": ", JsonQuote(x.answer), ", \"exact\": ", x.exact ? "true" : "false",
+                      ", \"question\": ", JsonQuote(x.question), ", \"expected\": ", JsonQuote(x.expected),
+                      ", \"answer\": ", JsonQuote(x.answer), ", \"caption\": ", JsonQuote(x.caption),
+                      ", \"expected_caption\": ", JsonQuote(x.expected_caption), ", \"exact\": ", x.exact ? "true" : "false",
                       ", \"f1\": ", Num(x.f1), ", \"objects\": ", x.objects, "}");
     }
     absl::StrAppend(&json, "]}", i + 1 < scores.text_tasks.size() ? ",\n" : "\n");
@@ -220,11 +221,12 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
   if (!scores.text_tasks.empty()) {
     absl::StrAppend(&md, "\n## Vision-language\n\n", kTextScoresNote, "\n\n", TextScoreTable(scores));
     for (const TextTaskScore& t : scores.text_tasks) {
-      absl::StrAppend(&md, "\nFirst scenes of ", t.task, ":\n\n| seed | prompt | expected | answer | exact |\n|---:|---|---|---|---|\n");
+      absl::StrAppend(&md, "\nFirst scenes of ", t.task,
+                      ":\n\n| seed | question | expected | answer | exact | described as |\n|---:|---|---|---|---|---|\n");
       for (size_t e = 0; e < std::min(kShownExamples, t.examples.size()); ++e) {
         const TextExample& x = t.examples[e];
-        absl::StrAppend(&md, "| ", x.seed, " | ", MarkdownCell(x.prompt), " | ", MarkdownCell(x.expected), " | ",
-                        MarkdownCell(x.answer), " | ", x.exact ? "yes" : "no", " |\n");
+        absl::StrAppend(&md, "| ", x.seed, " | ", MarkdownCell(x.question), " | ", MarkdownCell(x.expected), " | ",
+                        MarkdownCell(x.answer), " | ", x.exact ? "yes" : "no", " | ", MarkdownCell(x.caption), " |\n");
       }
     }
   }
@@ -273,11 +275,13 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
     absl::StrAppend(&html, "</table>\n");
     for (const TextTaskScore& t : scores.text_tasks) {
       absl::StrAppend(&html, "<h3>First scenes of ", Html(t.task), "</h3>\n<table class=\"text-examples\"><tr>"
-                             "<th>seed</th><th>prompt</th><th>expected</th><th>answer</th><th>exact</th></tr>\n");
+                             "<th>seed</th><th>question</th><th>expected</th><th>answer</th><th>exact</th>"
+                             "<th>described as</th></tr>\n");
       for (size_t e = 0; e < std::min(kShownExamples, t.examples.size()); ++e) {
         const TextExample& x = t.examples[e];
-        absl::StrAppend(&html, "<tr><td>", x.seed, "</td><td>", Html(x.prompt), "</td><td>", Html(x.expected),
-                        "</td><td>", Html(x.answer), "</td><td>", x.exact ? "yes" : "no", "</td></tr>\n");
+        absl::StrAppend(&html, "<tr><td>", x.seed, "</td><td>", Html(x.question), "</td><td>", Html(x.expected),
+                        "</td><td>", Html(x.answer), "</td><td>", x.exact ? "yes" : "no", "</td><td>", Html(x.caption),
+                        "</td></tr>\n");
       }
       absl::StrAppend(&html, "</table>\n");
     }

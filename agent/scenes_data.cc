@@ -27,6 +27,8 @@ std::string TaskOfEpisode(ScenesKind kind, int index) {
       return kScenesVqaTask;
     case ScenesKind::kMixed:
       return index % 2 == 0 ? kScenesCaptionTask : kScenesVqaTask;
+    case ScenesKind::kVqaText:
+      return kScenesVqaTextTask;
   }
   return kScenesCaptionTask;
 }
@@ -37,7 +39,8 @@ absl::StatusOr<ScenesKind> ParseScenesKind(const std::string& name) {
   if (name == "caption") return ScenesKind::kCaption;
   if (name == "vqa") return ScenesKind::kVqa;
   if (name == "mixed") return ScenesKind::kMixed;
-  return absl::InvalidArgumentError(absl::StrCat("scenes kind '", name, "'; expected caption, vqa or mixed"));
+  if (name == "vqa_text") return ScenesKind::kVqaText;
+  return absl::InvalidArgumentError(absl::StrCat("scenes kind '", name, "'; expected caption, vqa, mixed or vqa_text"));
 }
 
 absl::Status ScenesDatasetOptions::Validate() const {
@@ -51,6 +54,9 @@ absl::Status ScenesDatasetOptions::Validate() const {
     return absl::InvalidArgumentError(absl::StrCat("threads is ", threads, "; expected in [1, 256]"));
   }
   RETURN_IF_ERROR((SceneRenderOptions{size, size}.Validate()));
+  if (kind == ScenesKind::kVqaText && !png_directory.empty()) {
+    return absl::InvalidArgumentError("--png writes the scenes' images, and vqa_text episodes have none");
+  }
   const uint64_t count = static_cast<uint64_t>(episodes) * static_cast<uint64_t>(pairs);
   if (first_seed > UINT64_MAX - count) {
     return absl::InvalidArgumentError(absl::StrCat("seeds from ", first_seed, " overflow 64 bits"));
@@ -71,23 +77,28 @@ absl::Status ScenesDatasetOptions::Validate() const {
 
 absl::StatusOr<Episode> MakeScenesEpisode(SceneRenderer* renderer, const std::string& task, uint64_t first_seed,
                                           int pairs) {
-  if (task != kScenesCaptionTask && task != kScenesVqaTask) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("scenes task '", task, "'; expected ", kScenesCaptionTask, " or ", kScenesVqaTask));
+  if (task != kScenesCaptionTask && task != kScenesVqaTask && task != kScenesVqaTextTask) {
+    return absl::InvalidArgumentError(absl::StrCat("scenes task '", task, "'; expected ", kScenesCaptionTask, ", ",
+                                                   kScenesVqaTask, " or ", kScenesVqaTextTask));
   }
   const int size = renderer->options().height;
+  const bool with_image = task != kScenesVqaTextTask;
   Episode episode;
   episode.task = task;
-  episode.observation_spec["image"] = {"image", {size, renderer->options().width, 3}, DType::kUint8, {}, {}};
+  if (with_image) {
+    episode.observation_spec["image"] = {"image", {size, renderer->options().width, 3}, DType::kUint8, {}, {}};
+  }
   episode.observation_spec["text"] = {"text", {}, DType::kString, {}, {}};
   episode.policy = "ground truth";
   episode.seed = first_seed;
   for (int j = 0; j < pairs; ++j) {
     const Scene scene = SampleScene(first_seed + j);
     Timestep step;
-    ASSIGN_OR_RETURN(step.observation["image"], renderer->Render(scene));
+    if (with_image) {
+      ASSIGN_OR_RETURN(step.observation["image"], renderer->Render(scene));
+    }
     step.observation["text"] =
-        Array::Text(task == kScenesCaptionTask ? CaptionStepText(scene) : VqaStepText(QuestionForScene(scene)));
+        Array::Text(task == kScenesCaptionTask ? CaptionStepText(scene) : VqaStepText(scene));
     episode.steps.push_back(std::move(step));
     episode.step_types.push_back(j == 0 ? StepType::kFirst : j + 1 == pairs ? StepType::kLast : StepType::kMid);
     episode.rewards.push_back(0.0);

@@ -4,7 +4,8 @@
 // scene; no actions, rewards 0, discounts 1. Observations: "image" uint8 [size, size, 3]
 // and "text" (scene_language.h formats). Tasks:
 //   scenes/caption  every step's text is CaptionStepText ("caption: a small red ...")
-//   scenes/vqa      every step's text is VqaStepText(QuestionForScene) ("q: ... a: ...")
+//   scenes/vqa      every step's text is VqaStepText(scene): the caption, then kQuestionsPerVqaStep
+//                   questions and answers ("caption: a small red ... q: ... a: ... q: ...")
 // Scene seeds: episode i (0-based) of a run uses seeds first_seed + i * pairs + j for its
 // steps j = 0..pairs-1, and records first_seed + i * pairs as its seed. Training sets must
 // stay below kFirstEvalSeed (1,000,000); evaluation sets (eval_set) must start at or
@@ -26,10 +27,12 @@ namespace calico {
 
 inline constexpr char kScenesCaptionTask[] = "scenes/caption";
 inline constexpr char kScenesVqaTask[] = "scenes/vqa";
+// A VQA step's text without its image: answering from the caption alone.
+inline constexpr char kScenesVqaTextTask[] = "scenes/vqa_text";
 
-enum class ScenesKind { kCaption, kVqa, kMixed };
+enum class ScenesKind { kCaption, kVqa, kMixed, kVqaText };
 
-// "caption", "vqa", "mixed" to the kind; InvalidArgument naming the three otherwise.
+// "caption", "vqa", "mixed", "vqa_text" to the kind; InvalidArgument naming them otherwise.
 absl::StatusOr<ScenesKind> ParseScenesKind(const std::string& name);
 
 struct ScenesDatasetOptions {

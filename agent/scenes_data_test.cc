@@ -60,7 +60,15 @@ TEST(ScenesDataTest, OptionsKeepTrainingAndEvalSeedsApart) {
   options = Small("unused");
   options.pairs = 1;
   EXPECT_THAT(options.Validate(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("pairs")));
-  EXPECT_THAT(ParseScenesKind("captions"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("caption, vqa or mixed")));
+  EXPECT_THAT(ParseScenesKind("captions"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("caption, vqa, mixed or vqa_text")));
+  ASSERT_OK_AND_ASSIGN(ScenesKind text_only, ParseScenesKind("vqa_text"));
+  EXPECT_EQ(text_only, ScenesKind::kVqaText);
+  options = Small("unused");
+  options.kind = ScenesKind::kVqaText;
+  EXPECT_OK(options.Validate());
+  options.png_directory = TempDir("no-images");
+  EXPECT_THAT(options.Validate(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("vqa_text episodes have none")));
 }
 
 TEST(ScenesDataTest, EpisodesAreImageTextStepsOfConsecutiveScenes) {
@@ -73,7 +81,7 @@ TEST(ScenesDataTest, EpisodesAreImageTextStepsOfConsecutiveScenes) {
   for (int j = 0; j < 5; ++j) {
     const Scene scene = SampleScene(40 + j);
     EXPECT_EQ(caption.steps[j].observation.at("text").text, CaptionStepText(scene));
-    EXPECT_EQ(vqa.steps[j].observation.at("text").text, VqaStepText(QuestionForScene(scene)));
+    EXPECT_EQ(vqa.steps[j].observation.at("text").text, VqaStepText(scene));
     EXPECT_EQ(caption.steps[j].observation.at("image").shape, (std::vector<int64_t>{64, 64, 3}));
     ASSERT_OK_AND_ASSIGN(Array image, renderer->Render(scene));
     EXPECT_EQ(vqa.steps[j].observation.at("image").bytes, image.bytes);
@@ -81,6 +89,21 @@ TEST(ScenesDataTest, EpisodesAreImageTextStepsOfConsecutiveScenes) {
   }
   EXPECT_THAT(MakeScenesEpisode(renderer.get(), "scenes/other", 0, 5).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("scenes/other")));
+}
+
+// A vqa_text episode is a VQA episode's text without the images.
+TEST(ScenesDataTest, VqaTextEpisodesAreTheVqaTextsWithoutImages) {
+  ASSERT_OK_AND_ASSIGN(auto renderer, SceneRenderer::Create({64, 64}));
+  ASSERT_OK_AND_ASSIGN(Episode vqa, MakeScenesEpisode(renderer.get(), kScenesVqaTask, 40, 5));
+  ASSERT_OK_AND_ASSIGN(Episode text, MakeScenesEpisode(renderer.get(), kScenesVqaTextTask, 40, 5));
+  EXPECT_EQ(text.task, kScenesVqaTextTask);
+  EXPECT_EQ(text.observation_spec.count("image"), 0u);
+  EXPECT_EQ(text.observation_spec.count("text"), 1u);
+  ASSERT_EQ(text.steps.size(), 5u);
+  for (int j = 0; j < 5; ++j) {
+    EXPECT_EQ(text.steps[j].observation.size(), 1u);
+    EXPECT_EQ(text.steps[j].observation.at("text").text, vqa.steps[j].observation.at("text").text);
+  }
 }
 
 // Three threads rendering 40 episodes finish out of order in practice; the shards must not
@@ -180,6 +203,29 @@ TEST(ScenesDataTest, WritesAMixedDatasetWithPngsThatTrainingLoadsWithControlData
   for (int32_t id : batch.batch.ids) eos += id == vocab.eos_id();
   EXPECT_GT(eos, 0);
   EXPECT_GT(batch.batch.patch_row.size(), 0u);
+}
+
+// vqa_text episodes (no image) train like any other: rows of text ending in EOS, no patches.
+TEST(ScenesDataTest, VqaTextDatasetsTrainAsTextOnlyRows) {
+  ScenesDatasetOptions options = Small("vqa-text");
+  options.kind = ScenesKind::kVqaText;
+  ASSERT_OK_AND_ASSIGN(ScenesReport report, WriteScenesDataset(options, nullptr));
+  EXPECT_EQ(report.scenes, 20);
+  ASSERT_OK_AND_ASSIGN(auto text, TextTokenizer::Load(kTextModel));
+  ASSERT_OK_AND_ASSIGN(Vocabulary vocab, Vocabulary::Create(text->vocab_size()));
+  TrainingDataOptions data_options;
+  data_options.datasets = {options.directory};
+  data_options.batch_size = 4;
+  data_options.sequence_length = 128;
+  data_options.text_model_path = kTextModel;
+  data_options.model_vocab_size = vocab.size();
+  ASSERT_OK_AND_ASSIGN(auto data, TrainingData::Load(data_options));
+  EXPECT_EQ(data->tasks(), (std::vector<std::string>{kScenesVqaTextTask}));
+  ASSERT_OK_AND_ASSIGN(TrainingBatch batch, data->Next(3));
+  int eos = 0;
+  for (int32_t id : batch.batch.ids) eos += id == vocab.eos_id();
+  EXPECT_GT(eos, 0);
+  EXPECT_EQ(batch.batch.patch_row.size(), 0u);
 }
 
 TEST(ScenesDataTest, TrainingRefusesEpisodesFromTheHeldOutRange) {

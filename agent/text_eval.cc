@@ -43,11 +43,11 @@ absl::StatusOr<std::vector<TextQuery>> MakeTextQueries(const std::string& task, 
     if (task == kScenesVqaTask) {
       const QuestionAnswer qa = QuestionForScene(scene);
       query.kind = std::string(QuestionTypeName(qa.type));
-      query.prompt = VqaPrompt(qa.question);
+      query.question = qa.question;
       query.expected = qa.answer;
+      query.expected_caption = Caption(scene);
     } else {
       query.kind = "caption";
-      query.prompt = kCaptionPrompt;
       query.expected = Caption(scene);
     }
     queries.push_back(std::move(query));
@@ -56,22 +56,29 @@ absl::StatusOr<std::vector<TextQuery>> MakeTextQueries(const std::string& task, 
 }
 
 TextAnswerer GroundTruthAnswerer() {
-  return [](const std::vector<TextQuery>& queries) -> absl::StatusOr<std::vector<std::string>> {
-    std::vector<std::string> answers;
-    for (const TextQuery& query : queries) answers.push_back(query.expected);
+  return [](const std::vector<TextQuery>& queries) -> absl::StatusOr<std::vector<SceneAnswer>> {
+    std::vector<SceneAnswer> answers;
+    for (const TextQuery& query : queries) {
+      SceneAnswer answer;
+      answer.finished = true;
+      if (query.question.empty()) {
+        answer.caption = query.expected;
+      } else {
+        answer.caption = query.expected_caption;
+        answer.answer = query.expected;
+      }
+      answers.push_back(std::move(answer));
+    }
     return answers;
   };
 }
 
 TextAnswerer GeneratorAnswerer(std::shared_ptr<TextGenerator> generator) {
-  return [generator](const std::vector<TextQuery>& queries) -> absl::StatusOr<std::vector<std::string>> {
-    std::vector<TextRequest> requests;
-    requests.reserve(queries.size());
-    for (const TextQuery& query : queries) requests.push_back({query.image, query.prompt, query.seed});
-    ASSIGN_OR_RETURN(std::vector<GeneratedText> results, generator->Generate(requests));
-    std::vector<std::string> answers;
-    for (GeneratedText& result : results) answers.push_back(std::move(result.text));
-    return answers;
+  return [generator](const std::vector<TextQuery>& queries) -> absl::StatusOr<std::vector<SceneAnswer>> {
+    std::vector<SceneQuestion> questions;
+    questions.reserve(queries.size());
+    for (const TextQuery& query : queries) questions.push_back({query.image, query.question, query.seed});
+    return DescribeAndAnswer(generator.get(), questions);
   };
 }
 
@@ -103,7 +110,7 @@ absl::StatusOr<TextTaskScore> EvaluateTextTask(const std::string& task, int scen
     const size_t end = std::min(total, begin + kChunk);
     ASSIGN_OR_RETURN(const std::vector<TextQuery> chunk,
                      MakeTextQueries(task, first_seed + begin, static_cast<int>(end - begin)));
-    ASSIGN_OR_RETURN(std::vector<std::string> answers, answer(chunk));
+    ASSIGN_OR_RETURN(std::vector<SceneAnswer> answers, answer(chunk));
     if (answers.size() != chunk.size()) {
       return absl::InternalError(
           absl::StrCat(task, ": ", chunk.size(), " queries but ", answers.size(), " answers"));
@@ -112,10 +119,16 @@ absl::StatusOr<TextTaskScore> EvaluateTextTask(const std::string& task, int scen
       TextExample example;
       example.seed = chunk[i].seed;
       example.kind = chunk[i].kind;
-      example.prompt = chunk[i].prompt;
+      example.question = chunk[i].question;
       example.expected = chunk[i].expected;
+      example.expected_caption = chunk[i].expected_caption;
       example.objects = chunk[i].objects;
-      example.answer = std::move(answers[i]);
+      if (chunk[i].question.empty()) {
+        example.answer = std::move(answers[i].caption);
+      } else {
+        example.caption = std::move(answers[i].caption);
+        example.answer = std::move(answers[i].answer);
+      }
       examples.push_back(std::move(example));
     }
     if (progress != nullptr) {

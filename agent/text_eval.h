@@ -4,10 +4,11 @@
 // Scene i of a task has seed first_seed + i; suites that list these tasks must start at a
 // held-out seed (>= kFirstEvalSeed, 1,000,000; ParseSuite checks), so no evaluated scene
 // can be in a training set made by `calico scenes`. A VQA scene is asked the question
-// QuestionForScene gives it (the same one `calico scenes --eval_set` would store); a
+// QuestionForScene gives it (the first one `calico scenes --eval_set` would store); a
 // caption scene is asked for its caption. The answerer is the checkpoint's TextGenerator
-// (image + prompt, decoded until EOS) or, for `--policy=expert`, the ground truth itself
-// (100% by construction: a check of the scoring path, not a measurement).
+// (DescribeAndAnswer: the model captions the image, then answers after its caption) or,
+// for `--policy=expert`, the ground truth itself (100% by construction: a check of the
+// scoring path, not a measurement).
 #ifndef CALICO_AGENT_TEXT_EVAL_H_
 #define CALICO_AGENT_TEXT_EVAL_H_
 
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "agent/scene_answers.h"
 #include "agent/text_scores.h"
 #include "envs/array.h"
 #include "policies/text_generator.h"
@@ -31,25 +33,28 @@ bool IsTextTask(const std::string& task);
 // One held-out scene to answer about.
 struct TextQuery {
   uint64_t seed = 0;
-  std::string kind;      // question type name, or "caption"
-  Array image;           // uint8 [64, 64, 3]
-  std::string prompt;    // "q: <question> a:" or "caption:"
-  std::string expected;  // the answer or caption
-  int objects = 0;       // objects in the scene
+  std::string kind;              // question type name, or "caption"
+  Array image;                   // uint8 [64, 64, 3]
+  std::string question;          // the question; empty for a caption scene
+  std::string expected;          // the answer, or the caption of a caption scene
+  std::string expected_caption;  // a VQA scene's caption (what the model should describe first)
+  int objects = 0;               // objects in the scene
 };
 
-// Answers queries, one text per query in order. Called from one thread at a time.
-using TextAnswerer = std::function<absl::StatusOr<std::vector<std::string>>(const std::vector<TextQuery>&)>;
+// Answers queries, one SceneAnswer per query in order (a caption scene's text in
+// `caption`). Called from one thread at a time.
+using TextAnswerer = std::function<absl::StatusOr<std::vector<SceneAnswer>>(const std::vector<TextQuery>&)>;
 
 // The queries of `task` for scenes first_seed .. first_seed + count - 1, rendered at
 // 64 x 64. Errors: a task IsTextTask rejects, count < 1, rendering failures.
 absl::StatusOr<std::vector<TextQuery>> MakeTextQueries(const std::string& task, uint64_t first_seed, int count);
 
-// Answers with the ground truth (TextQuery::expected).
+// Answers with the ground truth (TextQuery::expected, and expected_caption as the
+// description of a VQA scene).
 TextAnswerer GroundTruthAnswerer();
 
-// Answers with `generator` (each query's seed is its request seed). The generator is
-// owned by the answerer.
+// Answers with `generator` through DescribeAndAnswer (each query's seed is its request
+// seed). The generator is owned by the answerer.
 TextAnswerer GeneratorAnswerer(std::shared_ptr<TextGenerator> generator);
 
 // Loads the checkpoint at `checkpoint_path` and the text model (`text_model_path`, empty:

@@ -28,13 +28,15 @@ TEST(TextEvalTest, QueriesAreTheHeldOutScenesWithTheirQuestionsAndCaptions) {
     const Scene scene = SampleScene(kFirstEvalSeed + i);
     const QuestionAnswer qa = QuestionForScene(scene);
     EXPECT_EQ(vqa[i].seed, kFirstEvalSeed + i);
-    EXPECT_EQ(vqa[i].prompt, VqaPrompt(qa.question));
+    EXPECT_EQ(vqa[i].question, qa.question);
+    EXPECT_EQ(vqa[i].expected_caption, Caption(scene));
     EXPECT_EQ(vqa[i].expected, qa.answer);
     EXPECT_EQ(vqa[i].kind, QuestionTypeName(qa.type));
     EXPECT_EQ(vqa[i].image.shape, (std::vector<int64_t>{64, 64, 3}));
   }
   ASSERT_OK_AND_ASSIGN(std::vector<TextQuery> captions, MakeTextQueries("scenes/caption", kFirstEvalSeed, 3));
-  EXPECT_EQ(captions[1].prompt, "caption:");
+  EXPECT_EQ(captions[1].question, "");
+  EXPECT_EQ(captions[1].expected_caption, "");
   EXPECT_EQ(captions[1].expected, Caption(SampleScene(kFirstEvalSeed + 1)));
   // Same seeds, same pixels.
   ASSERT_OK_AND_ASSIGN(std::vector<TextQuery> again, MakeTextQueries("scenes/caption", kFirstEvalSeed, 3));
@@ -47,6 +49,9 @@ TEST(TextEvalTest, GroundTruthScoresHundredAndARandomModelScoresLow) {
   ASSERT_OK_AND_ASSIGN(TextTaskScore truth,
                        EvaluateTextTask("scenes/vqa", 40, kFirstEvalSeed, GroundTruthAnswerer(), 200, 0, nullptr));
   EXPECT_DOUBLE_EQ(truth.metrics[0].value.value, 100.0);
+  for (const TextMetric& metric : truth.metrics) {
+    if (metric.name == "described exactly") EXPECT_DOUBLE_EQ(metric.value.value, 100.0);
+  }
   ASSERT_OK_AND_ASSIGN(TextTaskScore caption,
                        EvaluateTextTask("scenes/caption", 5, kFirstEvalSeed, GroundTruthAnswerer(), 200, 0, nullptr));
   EXPECT_DOUBLE_EQ(caption.metrics[1].value.value, 100.0);
@@ -70,9 +75,9 @@ TEST(TextEvalTest, ScenesRenderedChunkByChunkAreTheSameScenes) {
   // its seed, and the answerer sees each chunk's images.
   ASSERT_OK_AND_ASSIGN(std::vector<TextQuery> all, MakeTextQueries("scenes/vqa", kFirstEvalSeed, 70));
   std::vector<std::vector<uint8_t>> images;
-  TextAnswerer recording = [&](const std::vector<TextQuery>& queries) -> absl::StatusOr<std::vector<std::string>> {
+  TextAnswerer recording = [&](const std::vector<TextQuery>& queries) -> absl::StatusOr<std::vector<SceneAnswer>> {
     for (const TextQuery& query : queries) images.push_back(query.image.bytes);
-    return std::vector<std::string>(queries.size(), "x");
+    return std::vector<SceneAnswer>(queries.size(), SceneAnswer{"a small red box", "x", true});
   };
   ASSERT_OK_AND_ASSIGN(TextTaskScore score,
                        EvaluateTextTask("scenes/vqa", 70, kFirstEvalSeed, recording, 10, 0, nullptr));
@@ -80,7 +85,9 @@ TEST(TextEvalTest, ScenesRenderedChunkByChunkAreTheSameScenes) {
   ASSERT_EQ(images.size(), 70u);
   for (size_t i = 0; i < all.size(); ++i) {
     EXPECT_EQ(score.examples[i].seed, all[i].seed);
-    EXPECT_EQ(score.examples[i].prompt, all[i].prompt);
+    EXPECT_EQ(score.examples[i].question, all[i].question);
+    EXPECT_EQ(score.examples[i].caption, "a small red box");
+    EXPECT_EQ(score.examples[i].answer, "x");
     EXPECT_EQ(score.examples[i].expected, all[i].expected);
     EXPECT_TRUE(images[i] == all[i].image.bytes) << "scene " << i;
   }

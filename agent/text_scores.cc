@@ -147,6 +147,16 @@ absl::StatusOr<TextTaskScore> ScoreTextTask(const std::string& task, std::vector
       RETURN_IF_ERROR(add_share(absl::StrCat("yes expected (", kind, ")"), of_kind,
                                 [&](const TextExample& example) { return is_yes(example.expected); }));
     }
+    // The description written before the answer: how often it is the scene's caption, and
+    // the accuracy when it is (what answering from a right description gives).
+    auto described = [](const TextExample& example) {
+      return !example.expected_caption.empty() &&
+             NormalizeAnswer(example.caption) == NormalizeAnswer(example.expected_caption);
+    };
+    RETURN_IF_ERROR(add_share(
+        "described exactly", [](const TextExample& example) { return !example.expected_caption.empty(); },
+        described));
+    RETURN_IF_ERROR(add_rate("accuracy (described exactly)", described));
   } else {
     std::vector<double> f1, attribute_f1;
     for (const TextExample& example : examples) {

@@ -44,11 +44,13 @@ absl::StatusOr<Estimate> WilsonPercent(int64_t successes, int64_t trials);
 // match) over all examples, then per question type present (in the order QuestionType
 // lists them), then for each type whose expected answers are all "yes" or "no" the share
 // answered "yes" and the share where "yes" is right ("answered yes (position)", "yes
-// expected (position)"), which show a model that says one word to every question; for
-// "scenes/caption" exact match, token F1, attribute F1, then exact match per object count
-// present ("exact match (2 objects)": one-object captions are few and
-// mostly seen in training, longer ones mostly new). Errors: another task, no examples,
-// samples < 1.
+// expected (position)"), which show a model that says one word to every question, then,
+// over the examples with an expected_caption, the share whose description before the
+// answer is that caption ("described exactly") and the accuracy on those ("accuracy
+// (described exactly)"); for "scenes/caption" exact match, token F1, attribute F1, then
+// exact match per object count present ("exact match (2 objects)": one-object captions
+// are few and mostly seen in training, longer ones mostly new). Errors: another task, no
+// examples, samples < 1.
 absl::StatusOr<TextTaskScore> ScoreTextTask(const std::string& task, std::vector<TextExample> examples,
                                             int samples, uint64_t seed);
 

@@ -135,6 +135,31 @@ TEST(TextScoresTest, YesNoTypesReportHowOftenTheAnswerIsYes) {
   EXPECT_EQ(by_name.count("yes expected (colour)"), 0u);
 }
 
+// The description before the answer: 2 of 3 are the scene's caption (spacing and case
+// forgiven), and of those 2 one answer is right.
+TEST(TextScoresTest, VqaReportsHowOftenTheDescriptionIsTheCaption) {
+  std::vector<TextExample> examples = {
+      Example("colour", "red", "red"), Example("count", "two", "one"), Example("shape", "box", "box")};
+  const char* truth[] = {"a small red box", "a large blue sphere left of a small red box", "a large green box"};
+  const char* described[] = {" A small red  box", "a large blue sphere left of a small red box", "a large green sphere"};
+  for (int i = 0; i < 3; ++i) {
+    examples[i].expected_caption = truth[i];
+    examples[i].caption = described[i];
+  }
+  ASSERT_OK_AND_ASSIGN(TextTaskScore score, ScoreTextTask("scenes/vqa", examples, 100, 1));
+  std::map<std::string, TextMetric> by_name;
+  for (const TextMetric& metric : score.metrics) by_name[metric.name] = metric;
+  ASSERT_EQ(by_name.count("described exactly"), 1u);
+  EXPECT_EQ(by_name["described exactly"].count, 3);
+  EXPECT_NEAR(by_name["described exactly"].value.value, 200.0 / 3.0, 1e-9);
+  EXPECT_EQ(by_name["accuracy (described exactly)"].count, 2);
+  EXPECT_DOUBLE_EQ(by_name["accuracy (described exactly)"].value.value, 50.0);
+  // Examples without an expected caption (answers not asked to describe) get neither.
+  for (TextExample& example : examples) example.expected_caption.clear();
+  ASSERT_OK_AND_ASSIGN(TextTaskScore plain, ScoreTextTask("scenes/vqa", examples, 100, 1));
+  for (const TextMetric& metric : plain.metrics) EXPECT_EQ(metric.name.find("described"), std::string::npos);
+}
+
 TEST(TextScoresTest, CaptionExactMatchAndTokenF1) {
   std::vector<TextExample> examples = {
       Example("caption", "a small red sphere", "a small red sphere", 1),

@@ -5,6 +5,7 @@
 #include <limits>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/random.h"
 #include "base/status_macros.h"
@@ -195,6 +196,14 @@ absl::Status TextGenerator::GenerateChunk(const std::vector<TextRequest>& reques
         continue;
       }
       result.ids.push_back(id);
+      const std::string& stop = requests[begin + r].stop;
+      if (!stop.empty()) {
+        ASSIGN_OR_RETURN(const std::string so_far, text_->Decode(result.ids));
+        if (absl::EndsWith(so_far, stop)) {
+          result.finished = result.stopped = true;
+          continue;
+        }
+      }
       if (static_cast<int>(result.ids.size()) >= limit[r]) continue;  // out of room, unfinished
       one.ids[0] = id;
       one.local_position[0] = next_local[r]++;
@@ -207,6 +216,7 @@ absl::Status TextGenerator::GenerateChunk(const std::vector<TextRequest>& reques
   for (int r = 0; r < n; ++r) {
     GeneratedText& result = (*out)[begin + r];
     ASSIGN_OR_RETURN(result.text, text_->Decode(result.ids));
+    if (result.stopped) result.text.resize(result.text.size() - requests[begin + r].stop.size());
   }
   return absl::OkStatus();
 }

@@ -1,15 +1,16 @@
 // TextGenerator: vision-language inference with calico's transformer (issue 7): an
-// image and a prompt ("caption:" or "q: <question> a:", envs/scenes/scene_language.h)
+// image and a prompt ("caption:" or "caption: ... q: <question> a:",
+// envs/scenes/scene_language.h)
 // in, the text the model writes after them out.
 //
 // The prompt is tokenised exactly as a training step starts (tokenizers/sequence_builder.h,
 // vision-language order): the image's 16x16 patches with evaluation-mode patch positions,
 // then the prompt's text ids with the local positions they have inside the whole step
-// text "q: ... a: red" + EOS (the prompt's ids are a prefix of the whole text's; the
+// text "caption: ... q: ... a: red" + EOS (the prompt's ids are a prefix of the whole text's; the
 // scene language guarantees that and a test checks it). The prompt goes into a KV cache
 // in one Decoder::Append, then the answer is decoded one token at a time, each from the
 // logits restricted to the text ids and EOS (any other id is masked), greedy or at a
-// temperature, until EOS or max_tokens. Several requests are decoded together as one
+// temperature, until EOS, the request's stop text or max_tokens. Several requests are decoded together as one
 // decode batch (one Decoder::Append per token for all of them), as TransformerActor does.
 #ifndef CALICO_POLICIES_TEXT_GENERATOR_H_
 #define CALICO_POLICIES_TEXT_GENERATOR_H_
@@ -61,15 +62,21 @@ struct TextGeneratorOptions {
 // One image and the prompt to continue.
 struct TextRequest {
   Array image;         // uint8 [image_height, image_width, 3]
-  std::string prompt;  // e.g. "q: what colour is the box? a:"; may be empty
+  std::string prompt;  // e.g. "caption:"; may be empty
   uint64_t seed = 0;   // for sampling (with TextGeneratorOptions::seed)
+  // Not empty: decoding also ends, as finished, once the text written so far ends with
+  // this (e.g. " q:", where a scene model goes on to ask itself a question); `text`
+  // then leaves it out. Checked after every token, so a stop text that a token only
+  // starts does not end decoding.
+  std::string stop;
 };
 
 // What the model wrote for one request.
 struct GeneratedText {
   std::string text;                // the decoded ids as text (EOS excluded)
   std::vector<int32_t> ids;        // text ids, in [0, text vocabulary size)
-  bool finished = false;           // true: ended with EOS; false: stopped at the limit
+  bool finished = false;           // true: ended with EOS or the stop text; false: stopped at the limit
+  bool stopped = false;            // ended with the request's stop text (left out of `text`; its ids stay in `ids`)
   int64_t prompt_positions = 0;    // image patches + prompt ids fed before decoding
   // With record_logits: [decoded tokens (EOS included), vocab_size], the logits each
   // token was chosen from, before masking.

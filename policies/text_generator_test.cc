@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "base/random.h"
 #include "base/status_matchers.h"
 #include "envs/scenes/scene.h"
@@ -42,8 +43,8 @@ class TextGeneratorTest : public ::testing::Test {
 
   std::vector<TextRequest> Requests(int n) {
     std::vector<TextRequest> requests;
-    const char* prompts[] = {"caption:", "q: what colour is the box? a:", "q: how many objects are there? a:",
-                             "q: is there a red sphere? a:"};
+    const char* prompts[] = {"caption:", "caption: a small red box q: what colour is the box? a:",
+                             "q: how many objects are there? a:", "q: is there a red sphere? a:"};
     for (int i = 0; i < n; ++i) requests.push_back({RandomImage(100 + i), prompts[i % 4], static_cast<uint64_t>(i)});
     return requests;
   }
@@ -57,31 +58,35 @@ TEST_F(TextGeneratorTest, PromptTokensArePrefixOfTheTrainingStep) {
   ASSERT_OK(generator.status());
   for (uint64_t seed = 0; seed < 40; ++seed) {
     const Scene scene = SampleScene(seed);
-    for (const std::string& step_text : {CaptionStepText(scene), VqaStepText(QuestionForScene(scene))}) {
+    for (const std::string& step_text : {CaptionStepText(scene), VqaStepText(scene)}) {
       const Array image = RandomImage(seed);
       // The whole step as training tokenises it: image, text, EOS.
       TokenStream step;
       ASSERT_OK((*generator)->builder().AppendObservation({{"image", image}, {"text", Array::Text(step_text)}},
                                                          nullptr, &step));
-      absl::StatusOr<PromptAndAnswer> split = SplitStepText(step_text);
-      ASSERT_OK(split.status());
-      absl::StatusOr<TokenStream> prompt = (*generator)->PromptStream(image, split->prompt);
-      ASSERT_OK(prompt.status());
-      const int64_t n = prompt->num_positions();
-      ASSERT_LT(n, step.num_positions()) << step_text;
-      for (int64_t t = 0; t < n; ++t) {
-        EXPECT_EQ(prompt->ids[t], step.ids[t]) << step_text << " position " << t;
-        EXPECT_EQ(prompt->local_position[t], step.local_position[t]) << step_text << " position " << t;
-        EXPECT_EQ(prompt->patch_index[t], step.patch_index[t]) << step_text << " position " << t;
-      }
-      EXPECT_EQ(prompt->patches, step.patches);
-      EXPECT_EQ(prompt->num_patches(), 16);
-      // What follows the prompt in training is the answer's text, then EOS.
-      absl::StatusOr<std::vector<int32_t>> answer_ids = text_->Encode(split->answer);
-      ASSERT_OK(answer_ids.status());
-      std::vector<int32_t> rest(step.ids.begin() + n, step.ids.end() - 1);
-      EXPECT_EQ(rest, *answer_ids) << step_text;
       EXPECT_EQ(step.ids.back(), (*generator)->vocabulary().eos_id());
+      absl::StatusOr<std::vector<PromptAndAnswer>> parts = StepTextPrompts(step_text);
+      ASSERT_OK(parts.status());
+      // Every prompt (the caption's and each question's) is the start of the step.
+      for (const PromptAndAnswer& part : *parts) {
+        absl::StatusOr<TokenStream> prompt = (*generator)->PromptStream(image, part.prompt);
+        ASSERT_OK(prompt.status());
+        const int64_t n = prompt->num_positions();
+        ASSERT_LT(n, step.num_positions()) << step_text;
+        for (int64_t t = 0; t < n; ++t) {
+          EXPECT_EQ(prompt->ids[t], step.ids[t]) << part.prompt << " position " << t;
+          EXPECT_EQ(prompt->local_position[t], step.local_position[t]) << part.prompt << " position " << t;
+          EXPECT_EQ(prompt->patch_index[t], step.patch_index[t]) << part.prompt << " position " << t;
+        }
+        EXPECT_EQ(prompt->patches, step.patches);
+        EXPECT_EQ(prompt->num_patches(), 16);
+        // What follows the prompt in training is the answer's text.
+        absl::StatusOr<std::vector<int32_t>> answer_ids = text_->Encode(part.answer);
+        ASSERT_OK(answer_ids.status());
+        ASSERT_LE(n + static_cast<int64_t>(answer_ids->size()), step.num_positions() - 1) << part.prompt;
+        std::vector<int32_t> next(step.ids.begin() + n, step.ids.begin() + n + answer_ids->size());
+        EXPECT_EQ(next, *answer_ids) << part.prompt;
+      }
     }
   }
 }
@@ -228,6 +233,46 @@ TEST_F(TextGeneratorTest, StopsAtMaxTokensWithoutEos) {
       EXPECT_EQ(result.ids.size(), 3u);
     }
   }
+}
+
+TEST_F(TextGeneratorTest, EndsAtTheStopTextAndLeavesItOut) {
+  TextGeneratorOptions options;
+  options.max_tokens = 12;
+  absl::StatusOr<std::unique_ptr<TextGenerator>> generator = TextGenerator::Create(model_, text_, options);
+  ASSERT_OK(generator.status());
+  std::vector<TextRequest> requests = Requests(4);
+  absl::StatusOr<std::vector<GeneratedText>> free = (*generator)->Generate(requests);
+  ASSERT_OK(free.status());
+  // Greedy decoding is deterministic: stopping at the text of a request's first three
+  // tokens ends it right there, and a stop text it never writes changes nothing.
+  int compared = 0;
+  for (size_t r = 0; r < requests.size(); ++r) {
+    const GeneratedText& whole = (*free)[r];
+    if (whole.ids.size() < 4) continue;
+    absl::StatusOr<std::string> head = text_->Decode(std::vector<int32_t>(whole.ids.begin(), whole.ids.begin() + 3));
+    ASSERT_OK(head.status());
+    bool earlier = head->empty();
+    for (int k = 1; k < 3; ++k) {
+      absl::StatusOr<std::string> shorter = text_->Decode(std::vector<int32_t>(whole.ids.begin(), whole.ids.begin() + k));
+      ASSERT_OK(shorter.status());
+      earlier = earlier || absl::EndsWith(*shorter, *head);
+    }
+    if (earlier) continue;  // the stop text would end it sooner
+    std::vector<TextRequest> stopped = {requests[r], requests[r]};
+    stopped[0].stop = *head;
+    stopped[1].stop = "no such text";
+    absl::StatusOr<std::vector<GeneratedText>> results = (*generator)->Generate(stopped);
+    ASSERT_OK(results.status());
+    EXPECT_TRUE((*results)[0].finished);
+    EXPECT_TRUE((*results)[0].stopped);
+    EXPECT_EQ((*results)[0].ids, std::vector<int32_t>(whole.ids.begin(), whole.ids.begin() + 3));
+    EXPECT_EQ((*results)[0].text, "");
+    EXPECT_FALSE((*results)[1].stopped);
+    EXPECT_EQ((*results)[1].ids, whole.ids);
+    EXPECT_EQ((*results)[1].text, whole.text);
+    ++compared;
+  }
+  EXPECT_GE(compared, 2);
 }
 
 TEST_F(TextGeneratorTest, RejectsAModelWithAnotherVocabulary) {

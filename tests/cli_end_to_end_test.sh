@@ -59,7 +59,7 @@ done
 "$calico" scenes --out="$tmp/scenes" --episodes=4 --png="$tmp/scenes_png" > "$tmp/scenes_out"
 grep -q "wrote 4 episodes (20 scenes 64x64, seeds 0..19, training set)" "$tmp/scenes_out" || { cat "$tmp/scenes_out"; fail "scenes summary"; }
 head -c 8 "$tmp/scenes_png/scene-19.png" | grep -q "PNG" || fail "scenes wrote no PNG"
-grep -q "^scene-6.png	6	q: .* a: " "$tmp/scenes_png/index.tsv" || { cat "$tmp/scenes_png/index.tsv"; fail "scenes index"; }
+grep -q "^scene-6.png	6	caption: .* q: .* a: " "$tmp/scenes_png/index.tsv" || { cat "$tmp/scenes_png/index.tsv"; fail "scenes index"; }
 "$calico" inspect "$tmp/scenes" > "$tmp/scenes_inspect"
 grep -q "scenes/caption" "$tmp/scenes_inspect" && grep -q "scenes/vqa" "$tmp/scenes_inspect" || fail "scenes tasks missing"
 expect_failure "held-out evaluation range" scenes --out="$tmp/scenes2" --episodes=4 --first_seed=999999
@@ -134,7 +134,8 @@ expect_failure "no_such_checkpoint" collect --task=arcade/freeway --learner="$tm
 "$calico" caption --checkpoint="$tmp/run" --image="$tmp/scenes_png/scene-3.png" --max_tokens=4 > "$tmp/caption" 2> "$tmp/caption_err"
 [[ -s "$tmp/caption" ]] || fail "caption printed nothing"
 "$calico" ask --checkpoint="$checkpoint" --image="$tmp/scenes_png/scene-3.png" --question="What colour is the box" \
-  --max_tokens=4 --temperature=1 --seed=2 > /dev/null 2> "$tmp/ask_err"
+  --max_tokens=4 --temperature=1 --seed=2 > "$tmp/ask" 2> "$tmp/ask_err"
+grep -q "note: the model described the image as" "$tmp/ask_err" || { cat "$tmp/ask_err"; fail "ask did not say what the model saw"; }
 "$calico" rollout --task=mujoco/cartpole_balance --episodes=1 --video="$tmp/small.gif" --video_size=48x48 > /dev/null
 printf 'name: "vl" episodes: 3 first_seed: 1000000\ntasks { task: "scenes/vqa" }\ntasks { task: "mujoco/cartpole_balance" }\n' > "$tmp/vl_suite.textproto"
 "$calico" eval --suite="$tmp/vl_suite.textproto" --checkpoint="$tmp/run" --episodes=1 --max_tokens=3 --report="$tmp/vl_report" > "$tmp/eval_vl"

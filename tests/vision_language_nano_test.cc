@@ -1,7 +1,8 @@
 // End to end, issue 7: a `nano` transformer trained with calico's trainer on a handful of
 // rendered scenes learns to answer a one-attribute question ("what colour is the box?")
-// about them, as decoded by the TextGenerator; the same check fails for the untrained
-// model, so passing it means something was learned.
+// about them, describing each scene first and answering after its own caption as the
+// scene tasks do (agent/scene_answers.h); the same check fails for the untrained model, so
+// passing it means something was learned.
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "agent/scene_answers.h"
 #include "agent/scenes_data.h"
 #include "agent/train.h"
 #include "base/status_macros.h"
@@ -71,7 +73,7 @@ absl::Status WriteDataset(const std::vector<Item>& items, const std::string& dir
       const Item& item = items[(i + j) % n];
       Timestep step;
       step.observation["image"] = item.image;
-      step.observation["text"] = Array::Text(VqaStepText(item.qa));
+      step.observation["text"] = Array::Text(VqaStepText(Caption(item.scene), {item.qa}));
       episode.steps.push_back(std::move(step));
       episode.step_types.push_back(j == 0 ? StepType::kFirst : StepType::kLast);
       episode.rewards.push_back(0.0);
@@ -83,24 +85,25 @@ absl::Status WriteDataset(const std::vector<Item>& items, const std::string& dir
   return writer->Close();
 }
 
-// How many items' questions `model` answers exactly (greedy, image + "q: ... a:").
+// How many items' questions `model` answers exactly (greedy, caption first, then the
+// answer after it).
 int CorrectAnswers(std::shared_ptr<const Transformer> model, std::shared_ptr<const TextTokenizer> text,
                    const std::vector<Item>& items, std::vector<std::string>* answers) {
   TextGeneratorOptions options;
-  options.max_tokens = 8;
+  options.max_tokens = 12;
   absl::StatusOr<std::unique_ptr<TextGenerator>> generator = TextGenerator::Create(model, text, options);
   EXPECT_OK(generator.status());
   if (!generator.ok()) return -1;
-  std::vector<TextRequest> requests;
-  for (const Item& item : items) requests.push_back({item.image, VqaPrompt(item.qa.question), 0});
-  absl::StatusOr<std::vector<GeneratedText>> results = (*generator)->Generate(requests);
+  std::vector<SceneQuestion> questions;
+  for (const Item& item : items) questions.push_back({item.image, item.qa.question, 0});
+  absl::StatusOr<std::vector<SceneAnswer>> results = DescribeAndAnswer(generator->get(), questions);
   EXPECT_OK(results.status());
   if (!results.ok()) return -1;
   int correct = 0;
   for (size_t i = 0; i < items.size(); ++i) {
-    const GeneratedText& result = (*results)[i];
-    answers->push_back(result.text);
-    correct += result.finished && result.text == items[i].qa.answer;
+    const SceneAnswer& result = (*results)[i];
+    answers->push_back(absl::StrCat(result.answer, "' after '", result.caption));
+    correct += result.finished && result.answer == items[i].qa.answer;
   }
   return correct;
 }
@@ -117,7 +120,7 @@ TEST(VisionLanguageNanoTest, LearnsToAnswerAColourQuestionAboutAHandfulOfScenes)
   config.add_datasets(data);
   config.set_preset("nano");
   config.set_batch_size(8);
-  config.set_sequence_length(64);  // two steps of about 30 positions
+  config.set_sequence_length(96);  // two steps of about 40 positions
   config.set_max_steps(200);
   config.set_learning_rate(3e-3);
   config.set_warmup_steps(20);

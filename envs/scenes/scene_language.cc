@@ -202,33 +202,84 @@ QuestionAnswer QuestionForScene(const Scene& scene) {
 
 std::string CaptionStepText(const Scene& scene) { return absl::StrCat(kCaptionPrompt, " ", Caption(scene)); }
 
-std::string VqaPrompt(absl::string_view question) {
-  return absl::StrCat(kQuestionPrefix, " ", question, " ", kAnswerMarker);
+std::vector<QuestionAnswer> QuestionsForScene(const Scene& scene) {
+  std::vector<QuestionAnswer> out = {QuestionForScene(scene)};
+  Rng rng(Rng(scene.seed ^ 0x3A5C0DE5EEDULL).Next());
+  for (int draw = 0; draw < 64 && static_cast<int>(out.size()) < kQuestionsPerVqaStep; ++draw) {
+    QuestionAnswer qa = SampleQuestion(scene, &rng);
+    const bool asked = std::any_of(out.begin(), out.end(),
+                                   [&](const QuestionAnswer& before) { return before.question == qa.question; });
+    if (!asked) out.push_back(std::move(qa));
+  }
+  return out;
 }
 
-std::string VqaStepText(const QuestionAnswer& qa) { return absl::StrCat(VqaPrompt(qa.question), " ", qa.answer); }
+std::string VqaPrompt(absl::string_view caption, absl::string_view question) {
+  return absl::StrCat(kCaptionPrompt, " ", caption, " ", kQuestionPrefix, " ", question, " ", kAnswerMarker);
+}
 
-absl::StatusOr<PromptAndAnswer> SplitStepText(absl::string_view text) {
-  PromptAndAnswer out;
+std::string VqaStepText(absl::string_view caption, const std::vector<QuestionAnswer>& questions) {
+  std::string text = absl::StrCat(kCaptionPrompt, " ", caption);
+  for (const QuestionAnswer& qa : questions) {
+    absl::StrAppend(&text, " ", kQuestionPrefix, " ", qa.question, " ", kAnswerMarker, " ", qa.answer);
+  }
+  return text;
+}
+
+std::string VqaStepText(const Scene& scene) { return VqaStepText(Caption(scene), QuestionsForScene(scene)); }
+
+std::string DirectVqaStepText(const QuestionAnswer& qa) {
+  return absl::StrCat(kQuestionPrefix, " ", qa.question, " ", kAnswerMarker, " ", qa.answer);
+}
+
+absl::StatusOr<std::vector<PromptAndAnswer>> StepTextPrompts(absl::string_view text) {
   const std::string caption_head = absl::StrCat(kCaptionPrompt, " ");
   const std::string question_head = absl::StrCat(kQuestionPrefix, " ");
+  const std::string question_marker = absl::StrCat(" ", kQuestionPrefix, " ");
   const std::string answer_marker = absl::StrCat(" ", kAnswerMarker, " ");
+  auto invalid = [&](absl::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat("step text '", text, "' ", why));
+  };
+  std::vector<PromptAndAnswer> out;
+  // After the caption (if any) the text is question parts, " q: <question> a: <answer>"
+  // (the first without its leading space in a direct text); `at` is where the next starts.
+  size_t at = 0;
   if (absl::StartsWith(text, caption_head)) {
-    out.prompt = kCaptionPrompt;
-    out.answer = std::string(text.substr(caption_head.size()));
-  } else if (absl::StartsWith(text, question_head)) {
-    const size_t marker = text.rfind(answer_marker);
-    if (marker == absl::string_view::npos || marker < question_head.size()) {
-      return absl::InvalidArgumentError(absl::StrCat("step text '", text, "' has no answer marker ' a: '"));
-    }
-    out.prompt = std::string(text.substr(0, marker + answer_marker.size() - 1));
-    out.answer = std::string(text.substr(marker + answer_marker.size()));
-  } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("step text '", text, "' starts with neither 'caption: ' nor 'q: '"));
+    // An empty caption puts " q: " right at the head's space.
+    const size_t end = std::min(text.size(), text.find(question_marker, caption_head.size() - 1));
+    PromptAndAnswer caption;
+    caption.prompt = kCaptionPrompt;
+    if (end > caption_head.size()) caption.answer = std::string(text.substr(caption_head.size(), end - caption_head.size()));
+    if (caption.answer.empty()) return invalid("has an empty caption");
+    out.push_back(std::move(caption));
+    at = end;
+  } else if (!absl::StartsWith(text, question_head)) {
+    return invalid("starts with neither 'caption: ' nor 'q: '");
   }
-  if (out.answer.empty()) return absl::InvalidArgumentError(absl::StrCat("step text '", text, "' has an empty answer"));
+  while (at < text.size()) {
+    // A question part starts with "q: " (a direct text) or " q: ".
+    const size_t question_begin = at == 0 ? question_head.size() : at + question_marker.size();
+    const size_t marker = text.find(answer_marker, question_begin);
+    if (marker == absl::string_view::npos) return invalid("has a question without the answer marker ' a: '");
+    const size_t answer_begin = marker + answer_marker.size();
+    const size_t answer_end = std::min(text.size(), text.find(question_marker, answer_begin));
+    PromptAndAnswer part;
+    part.prompt = std::string(text.substr(0, marker + answer_marker.size() - 1));
+    part.question = std::string(text.substr(question_begin, marker - question_begin));
+    part.answer = std::string(text.substr(answer_begin, answer_end - answer_begin));
+    if (part.question.empty()) return invalid("has an empty question");
+    if (part.answer.empty()) return invalid("has an empty answer");
+    out.push_back(std::move(part));
+    at = answer_end;
+  }
   return out;
+}
+
+std::string UpToNextQuestion(absl::string_view generated) {
+  const std::string question_marker = absl::StrCat(" ", kQuestionPrefix);
+  absl::string_view text = absl::StripAsciiWhitespace(generated);
+  if (absl::StartsWith(text, kQuestionPrefix)) return "";
+  return std::string(absl::StripAsciiWhitespace(text.substr(0, text.find(question_marker))));
 }
 
 absl::StatusOr<std::string> NormalizeQuestion(absl::string_view question) {
@@ -262,19 +313,23 @@ std::vector<std::string> SceneLanguageCorpus(int num_scenes) {
   lines.push_back("sizes: small large");
   lines.push_back("numbers: zero one two three four");
   lines.push_back("answers: yes no");
-  for (const std::string& shape : shapes) lines.push_back(VqaPrompt(absl::StrCat("what colour is the ", shape, "?")));
-  for (const std::string& colour : colours) lines.push_back(VqaPrompt(absl::StrCat("what shape is the ", colour, " object?")));
-  lines.push_back(VqaPrompt("how many objects are there?"));
-  for (const std::string& plural : plurals) lines.push_back(VqaPrompt(absl::StrCat("how many ", plural, " are there?")));
+  // Direct prompts, "q: <question> a:".
+  auto direct_prompt = [](const std::string& question) {
+    return absl::StrCat(kQuestionPrefix, " ", question, " ", kAnswerMarker);
+  };
+  for (const std::string& shape : shapes) lines.push_back(direct_prompt(absl::StrCat("what colour is the ", shape, "?")));
+  for (const std::string& colour : colours) lines.push_back(direct_prompt(absl::StrCat("what shape is the ", colour, " object?")));
+  lines.push_back(direct_prompt("how many objects are there?"));
+  for (const std::string& plural : plurals) lines.push_back(direct_prompt(absl::StrCat("how many ", plural, " are there?")));
   for (const std::string& colour : colours) {
-    for (const std::string& shape : shapes) lines.push_back(VqaPrompt(absl::StrCat("is there a ", colour, " ", shape, "?")));
+    for (const std::string& shape : shapes) lines.push_back(direct_prompt(absl::StrCat("is there a ", colour, " ", shape, "?")));
   }
   // Scenes: the caption and one question of each type the scene allows.
   for (int seed = 0; seed < num_scenes; ++seed) {
     const Scene scene = SampleScene(static_cast<uint64_t>(seed));
     lines.push_back(CaptionStepText(scene));
     Rng rng(static_cast<uint64_t>(seed));
-    for (QuestionType type : AllowedTypes(scene)) lines.push_back(VqaStepText(SampleOfType(scene, type, &rng)));
+    for (QuestionType type : AllowedTypes(scene)) lines.push_back(DirectVqaStepText(SampleOfType(scene, type, &rng)));
   }
   return lines;
 }

@@ -29,11 +29,22 @@
 //
 // Step text formats (one string per vision-language step; the model reads the image
 // first, then this text, then EOS, see tokenizers/sequence_builder.h):
-//   caption  "caption: <caption>"             prompt "caption:"             answer <caption>
-//   vqa      "q: <question> a: <answer>"      prompt "q: <question> a:"     answer <answer>
-// The prompt always ends at a word boundary, so SentencePiece's encoding of the prompt
-// is a prefix of the encoding of the whole text (tested): inference feeds the image and
-// the prompt's tokens and decodes the answer until EOS.
+//   caption  "caption: <caption>"
+//   vqa      "caption: <caption> q: <question 1> a: <answer 1> q: <question 2> a: <answer 2> ..."
+//            (kQuestionsPerVqaStep different questions, QuestionsForScene)
+// A VQA step describes the scene before it answers anything. Answering a question is two
+// decodes: the prompt "caption:" makes the model write its caption (until EOS or " q:"),
+// then "caption: <its caption> q: <question> a:" makes it answer (until EOS or " q:").
+// The answer is then mostly a lookup in text the model wrote itself, and one description
+// serves several questions. (Answering straight from the patches, "q: <question> a:",
+// reached 79% in the same 20 minutes with colour questions at 64%: README, "Scenes
+// alone".)
+// The direct form "q: <question> a: <answer>" is what the text tokenizer's corpus holds
+// (so the committed text model retrains byte for byte) and what datasets written before
+// the describing step hold; StepTextPrompts reads it too.
+// Every prompt ends at a word boundary, so SentencePiece's encoding of a prompt is a
+// prefix of the encoding of the whole text (tested): inference feeds the image and the
+// prompt's tokens and decodes what follows.
 #ifndef CALICO_ENVS_SCENES_SCENE_LANGUAGE_H_
 #define CALICO_ENVS_SCENES_SCENE_LANGUAGE_H_
 
@@ -75,9 +86,19 @@ std::vector<QuestionAnswer> AllQuestions(const Scene& scene);
 // One question drawn by the rules above, using `rng`.
 QuestionAnswer SampleQuestion(const Scene& scene, Rng* rng);
 
-// The question an episode step of scene `seed` asks: SampleQuestion with an Rng derived
-// from the seed, so a scene always comes with the same question.
+// The question an episode step of scene `seed` asks first (and the one evaluation asks):
+// SampleQuestion with an Rng derived from the seed, so a scene always comes with the
+// same question.
 QuestionAnswer QuestionForScene(const Scene& scene);
+
+// Questions per VQA step.
+inline constexpr int kQuestionsPerVqaStep = 3;
+
+// The questions a VQA step of `scene` asks: QuestionForScene, then further SampleQuestion
+// draws (from another Rng derived from the seed) that differ from those before, up to
+// kQuestionsPerVqaStep (fewer only if 64 draws find no new one; every scene allows more
+// than 3 questions, so that does not happen). Deterministic.
+std::vector<QuestionAnswer> QuestionsForScene(const Scene& scene);
 
 // Formats.
 inline constexpr char kCaptionPrompt[] = "caption:";
@@ -86,20 +107,34 @@ inline constexpr char kAnswerMarker[] = "a:";
 
 // "caption: <caption>".
 std::string CaptionStepText(const Scene& scene);
-// "q: <question> a:".
-std::string VqaPrompt(absl::string_view question);
-// "q: <question> a: <answer>".
-std::string VqaStepText(const QuestionAnswer& qa);
+// "caption: <caption> q: <question> a:": what inference feeds after the image to ask
+// `question` once the model has described the image as `caption`.
+std::string VqaPrompt(absl::string_view caption, absl::string_view question);
+// "caption: <Caption(scene)> q: <q1> a: <a1> q: <q2> a: <a2> ..." for QuestionsForScene.
+std::string VqaStepText(const Scene& scene);
+// The same text for given questions (at least one).
+std::string VqaStepText(absl::string_view caption, const std::vector<QuestionAnswer>& questions);
+// The direct form without the caption, "q: <question> a: <answer>".
+std::string DirectVqaStepText(const QuestionAnswer& qa);
 
-// A step text split at its answer.
+// One thing a step text teaches: what the model is fed (`prompt`, after the image) and
+// the text it should write next (`answer`, without the separating space).
 struct PromptAndAnswer {
-  std::string prompt;  // "caption:" or "q: <question> a:"
-  std::string answer;  // the caption or the answer, without the separating space
+  std::string prompt;    // "caption:", "caption: <caption> q: <question> a:", or "q: <question> a:"
+  std::string answer;    // the caption or one answer
+  std::string question;  // the question asked (empty for the caption)
 };
 
-// Splits a step text made by CaptionStepText or VqaStepText. InvalidArgument, quoting the
-// text, when it has neither format or the answer is empty.
-absl::StatusOr<PromptAndAnswer> SplitStepText(absl::string_view text);
+// Every prompt / answer pair of a step text made by CaptionStepText (the caption),
+// VqaStepText (the caption, then each question's answer, each prompt holding everything
+// before it) or DirectVqaStepText (its answer). InvalidArgument, quoting the text, when it
+// has none of these forms or holds an empty caption, question or answer.
+absl::StatusOr<std::vector<PromptAndAnswer>> StepTextPrompts(absl::string_view text);
+
+// What the model wrote after a prompt, up to the point where it goes on to ask a
+// question itself: the text before the first " q:" (all of it when there is none; empty
+// when it starts with "q:"), surrounding spaces removed.
+std::string UpToNextQuestion(absl::string_view generated);
 
 // A user's question made into the scene language's form: surrounding whitespace trimmed,
 // inner runs of whitespace made single spaces, ASCII letters lower-cased, a "?" appended
@@ -107,9 +142,10 @@ absl::StatusOr<PromptAndAnswer> SplitStepText(absl::string_view text);
 // printable ASCII.
 absl::StatusOr<std::string> NormalizeQuestion(absl::string_view question);
 
-// Lines of the scene language for the text tokenizer's corpus: every word, then for
-// scene seeds 0..num_scenes-1 the caption step text and the VQA step text of every
-// question AllQuestions allows. Deterministic.
+// Lines of the scene language for the text tokenizer's corpus: every word, the direct
+// prompt of every question template, then for scene seeds 0..num_scenes-1 the caption
+// step text and the direct VQA step text of one question of each type the scene allows.
+// Deterministic.
 std::vector<std::string> SceneLanguageCorpus(int num_scenes);
 
 }  // namespace calico

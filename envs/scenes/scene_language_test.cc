@@ -120,25 +120,86 @@ TEST(SceneLanguageTest, SampledQuestionsCoverEveryTypeAndBalanceYesNo) {
   EXPECT_NEAR(pyes / (pyes + pno), 0.5, 0.06);
 }
 
-TEST(SceneLanguageTest, StepTextsSplitIntoPromptAndAnswer) {
+TEST(SceneLanguageTest, StepTextsSplitIntoPromptsAndAnswers) {
   const Scene scene = ThreeObjects();
   EXPECT_EQ(CaptionStepText(scene), "caption: " + Caption(scene));
-  ASSERT_OK_AND_ASSIGN(PromptAndAnswer caption, SplitStepText(CaptionStepText(scene)));
-  EXPECT_EQ(caption.prompt, "caption:");
-  EXPECT_EQ(caption.answer, Caption(scene));
-  const QuestionAnswer qa{QuestionType::kColour, "what colour is the box?", "blue"};
-  EXPECT_EQ(VqaStepText(qa), "q: what colour is the box? a: blue");
-  ASSERT_OK_AND_ASSIGN(PromptAndAnswer vqa, SplitStepText(VqaStepText(qa)));
-  EXPECT_EQ(vqa.prompt, "q: what colour is the box? a:");
-  EXPECT_EQ(vqa.prompt, VqaPrompt(qa.question));
-  EXPECT_EQ(vqa.answer, "blue");
+  ASSERT_OK_AND_ASSIGN(std::vector<PromptAndAnswer> caption, StepTextPrompts(CaptionStepText(scene)));
+  ASSERT_EQ(caption.size(), 1u);
+  EXPECT_EQ(caption[0].prompt, "caption:");
+  EXPECT_EQ(caption[0].answer, Caption(scene));
+  EXPECT_EQ(caption[0].question, "");
+
+  const QuestionAnswer box{QuestionType::kColour, "what colour is the box?", "blue"};
+  const QuestionAnswer count{QuestionType::kCount, "how many objects are there?", "three"};
+  const std::string text = VqaStepText("a small red sphere", {box, count});
+  EXPECT_EQ(text, "caption: a small red sphere q: what colour is the box? a: blue q: how many objects are there? a: three");
+  ASSERT_OK_AND_ASSIGN(std::vector<PromptAndAnswer> vqa, StepTextPrompts(text));
+  ASSERT_EQ(vqa.size(), 3u);
+  EXPECT_EQ(vqa[0].prompt, "caption:");
+  EXPECT_EQ(vqa[0].answer, "a small red sphere");
+  EXPECT_EQ(vqa[1].prompt, "caption: a small red sphere q: what colour is the box? a:");
+  EXPECT_EQ(vqa[1].prompt, VqaPrompt("a small red sphere", box.question));
+  EXPECT_EQ(vqa[1].question, box.question);
+  EXPECT_EQ(vqa[1].answer, "blue");
+  EXPECT_EQ(vqa[2].prompt, "caption: a small red sphere q: what colour is the box? a: blue q: how many objects are there? a:");
+  EXPECT_EQ(vqa[2].question, count.question);
+  EXPECT_EQ(vqa[2].answer, "three");
+
+  EXPECT_EQ(DirectVqaStepText(box), "q: what colour is the box? a: blue");
+  ASSERT_OK_AND_ASSIGN(std::vector<PromptAndAnswer> direct, StepTextPrompts(DirectVqaStepText(box)));
+  ASSERT_EQ(direct.size(), 1u);
+  EXPECT_EQ(direct[0].prompt, "q: what colour is the box? a:");
+  EXPECT_EQ(direct[0].question, box.question);
+  EXPECT_EQ(direct[0].answer, "blue");
 }
 
-TEST(SceneLanguageTest, SplitRejectsOtherTexts) {
-  EXPECT_THAT(SplitStepText("hello"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("neither")));
-  EXPECT_THAT(SplitStepText("q: what colour is the box?"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("answer marker")));
-  EXPECT_THAT(SplitStepText("caption: "), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty answer")));
-  EXPECT_THAT(SplitStepText(""), StatusIs(absl::StatusCode::kInvalidArgument));
+TEST(SceneLanguageTest, AVqaStepAsksItsSceneQuestionFirstAndThenOthers) {
+  int steps = 0;
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    const Scene scene = SampleScene(seed);
+    const std::vector<QuestionAnswer> questions = QuestionsForScene(scene);
+    ASSERT_EQ(questions.size(), static_cast<size_t>(kQuestionsPerVqaStep)) << seed;
+    EXPECT_EQ(questions[0].question, QuestionForScene(scene).question);
+    const std::map<std::string, std::string> answers = AnswersOf(scene);
+    std::set<std::string> asked;
+    for (const QuestionAnswer& qa : questions) {
+      EXPECT_TRUE(asked.insert(qa.question).second) << "asked twice: " << qa.question;
+      EXPECT_EQ(answers.at(qa.question), qa.answer) << qa.question;
+    }
+    EXPECT_EQ(VqaStepText(scene), VqaStepText(Caption(scene), questions));
+    EXPECT_EQ(VqaStepText(scene), VqaStepText(SampleScene(seed)));  // deterministic
+    ASSERT_OK_AND_ASSIGN(std::vector<PromptAndAnswer> parts, StepTextPrompts(VqaStepText(scene)));
+    ASSERT_EQ(parts.size(), questions.size() + 1);
+    EXPECT_EQ(parts[0].answer, Caption(scene));
+    for (size_t i = 0; i < questions.size(); ++i) EXPECT_EQ(parts[i + 1].answer, questions[i].answer);
+    ++steps;
+  }
+  EXPECT_EQ(steps, 300);
+}
+
+TEST(SceneLanguageTest, UpToNextQuestionCutsWhereTheModelAsksItself) {
+  EXPECT_EQ(UpToNextQuestion("a small red box"), "a small red box");
+  EXPECT_EQ(UpToNextQuestion(" a small red box q: what colour is the box? a: red"), "a small red box");
+  EXPECT_EQ(UpToNextQuestion("blue q:"), "blue");
+  EXPECT_EQ(UpToNextQuestion("q: how many"), "");
+  EXPECT_EQ(UpToNextQuestion(""), "");
+  // "q" inside a word is not a question.
+  EXPECT_EQ(UpToNextQuestion("a large red box squared"), "a large red box squared");
+}
+
+TEST(SceneLanguageTest, StepTextPromptsRejectsOtherTexts) {
+  EXPECT_THAT(StepTextPrompts("hello"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("neither")));
+  EXPECT_THAT(StepTextPrompts("q: what colour is the box?"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("answer marker")));
+  EXPECT_THAT(StepTextPrompts("caption: a red box q: what colour is the box?"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("answer marker")));
+  EXPECT_THAT(StepTextPrompts("caption: "), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty caption")));
+  EXPECT_THAT(StepTextPrompts("caption: q: what colour is the box? a: red"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty caption")));
+  EXPECT_THAT(StepTextPrompts("caption: a red box q:  a: red"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty question")));
+  EXPECT_THAT(StepTextPrompts("caption: a red box q: what colour is the box? a: "),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty answer")));
+  EXPECT_THAT(StepTextPrompts(""), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(SceneLanguageTest, NormalizeQuestion) {

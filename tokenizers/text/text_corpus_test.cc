@@ -117,15 +117,16 @@ TEST(TextCorpusTest, SceneStepTextsSplitAndAnswersFitTheirQuestions) {
   for (const std::string& line : Corpus()) {
     if (!absl::StartsWith(line, "caption: ") && !absl::StartsWith(line, "q: ")) continue;
     if (absl::EndsWith(line, " a:")) continue;  // a question template without its answer
-    absl::StatusOr<PromptAndAnswer> split = SplitStepText(line);
-    ASSERT_TRUE(split.ok()) << line;
+    absl::StatusOr<std::vector<PromptAndAnswer>> parts = StepTextPrompts(line);
+    ASSERT_TRUE(parts.ok()) << line;
+    ASSERT_EQ(parts->size(), 1u) << line;
     if (absl::StartsWith(line, "caption: ")) {
       ++captions;
       continue;
     }
     ++questions;
-    const std::string& q = split->prompt;
-    const std::string& a = split->answer;
+    const std::string& q = (*parts)[0].prompt;
+    const std::string& a = (*parts)[0].answer;
     if (absl::StartsWith(q, "q: what colour is the ")) {
       EXPECT_THAT(colours, Contains(a)) << line;
     } else if (absl::StartsWith(q, "q: what shape is the ")) {

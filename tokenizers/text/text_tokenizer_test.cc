@@ -104,20 +104,27 @@ TEST(TextTokenizerTest, SceneLanguageEncodesWithoutUnkAndPromptsArePrefixes) {
     ASSERT_THAT(ids, Not(Contains(0))) << text;
     ASSERT_OK_AND_ASSIGN(std::string back, tokenizer.Decode(ids));
     ASSERT_EQ(back, text);
-    ASSERT_OK_AND_ASSIGN(PromptAndAnswer split, SplitStepText(text));
-    ASSERT_OK_AND_ASSIGN(std::vector<int32_t> prompt, tokenizer.Encode(split.prompt));
-    ASSERT_LT(prompt.size(), ids.size()) << text;
-    ASSERT_TRUE(std::equal(prompt.begin(), prompt.end(), ids.begin())) << text;
+    ASSERT_OK_AND_ASSIGN(std::vector<PromptAndAnswer> parts, StepTextPrompts(text));
+    for (const PromptAndAnswer& part : parts) {
+      ASSERT_OK_AND_ASSIGN(std::vector<int32_t> prompt, tokenizer.Encode(part.prompt));
+      ASSERT_LT(prompt.size(), ids.size()) << text;
+      ASSERT_TRUE(std::equal(prompt.begin(), prompt.end(), ids.begin())) << part.prompt << " in " << text;
+    }
     ++texts;
   };
   for (uint64_t seed : {uint64_t{0}, uint64_t{1000000}}) {
     for (uint64_t s = seed; s < seed + 400; ++s) {
       const Scene scene = SampleScene(s);
       check(CaptionStepText(scene));
-      for (const QuestionAnswer& qa : AllQuestions(scene)) check(VqaStepText(qa));
+      check(VqaStepText(scene));
+      // Every question the rules allow, after the caption (as a VQA step asks it) and direct.
+      for (const QuestionAnswer& qa : AllQuestions(scene)) {
+        check(VqaStepText(Caption(scene), {qa}));
+        check(DirectVqaStepText(qa));
+      }
     }
   }
-  EXPECT_GT(texts, 20000);
+  EXPECT_GT(texts, 40000);
 }
 
 TEST(TextTokenizerTest, EmptyTextIsNoIdsAndNoIdsIsEmptyText) {

@@ -1,0 +1,39 @@
+#include "agent/scene_answers.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "envs/scenes/scene_language.h"
+
+namespace calico {
+
+absl::StatusOr<std::vector<SceneAnswer>> DescribeAndAnswer(TextGenerator* generator,
+                                                           const std::vector<SceneQuestion>& questions) {
+  // A VQA step goes on from its caption with " q:"; a caption step ends there with EOS.
+  const std::string stop = absl::StrCat(" ", kQuestionPrefix);
+  std::vector<TextRequest> requests;
+  requests.reserve(questions.size());
+  for (const SceneQuestion& q : questions) requests.push_back({q.image, kCaptionPrompt, q.seed, stop});
+  ASSIGN_OR_RETURN(std::vector<GeneratedText> captions, generator->Generate(requests));
+  std::vector<SceneAnswer> out(questions.size());
+  requests.clear();
+  std::vector<size_t> asked;
+  for (size_t i = 0; i < questions.size(); ++i) {
+    out[i].caption = UpToNextQuestion(captions[i].text);
+    out[i].finished = captions[i].finished;
+    if (questions[i].question.empty()) continue;
+    asked.push_back(i);
+    requests.push_back({questions[i].image, VqaPrompt(out[i].caption, questions[i].question), questions[i].seed, stop});
+  }
+  if (requests.empty()) return out;
+  ASSIGN_OR_RETURN(std::vector<GeneratedText> answers, generator->Generate(requests));
+  for (size_t k = 0; k < asked.size(); ++k) {
+    SceneAnswer& answer = out[asked[k]];
+    answer.answer = UpToNextQuestion(answers[k].text);
+    answer.finished = answer.finished && answers[k].finished;
+  }
+  return out;
+}
+
+}  // namespace calico

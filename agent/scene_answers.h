@@ -1,0 +1,42 @@
+// Captions and answers about images from a model trained on the scene tasks: the model
+// describes each image first (prompt "caption:"), then answers its question after its
+// own caption (prompt "caption: <its caption> q: <question> a:"), as a VQA step of
+// envs/scenes/scene_language.h trains it to. `calico caption`, `calico ask` and the
+// evaluation suite's vision-language tasks all answer through here.
+#ifndef CALICO_AGENT_SCENE_ANSWERS_H_
+#define CALICO_AGENT_SCENE_ANSWERS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "envs/array.h"
+#include "policies/text_generator.h"
+
+namespace calico {
+
+// One image and what to ask about it.
+struct SceneQuestion {
+  Array image;           // uint8 [h, w, 3], the generator's image size
+  std::string question;  // in the scene language's form (NormalizeQuestion); empty: caption only
+  uint64_t seed = 0;     // sampling seed of both decodes (TextRequest::seed)
+};
+
+// What the model wrote.
+struct SceneAnswer {
+  std::string caption;    // its description of the image
+  std::string answer;     // its answer to the question (empty when none was asked)
+  bool finished = false;  // every decode ended (EOS, or the start of a next question) within max_tokens
+};
+
+// Decodes the caption of every image (one batch of decodes), then the answer of every
+// question (a second batch); each text is cut where the model starts a next question
+// (" q:", UpToNextQuestion). Errors: the generator's (an image of another size, a prompt
+// too long for the model).
+absl::StatusOr<std::vector<SceneAnswer>> DescribeAndAnswer(TextGenerator* generator,
+                                                           const std::vector<SceneQuestion>& questions);
+
+}  // namespace calico
+
+#endif  // CALICO_AGENT_SCENE_ANSWERS_H_

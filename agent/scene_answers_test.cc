@@ -1,0 +1,74 @@
+#include "agent/scene_answers.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/random.h"
+#include "base/status_matchers.h"
+#include "envs/scenes/scene_language.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "policies/test_models.h"
+#include "tokenizers/text/text_tokenizer.h"
+
+namespace calico {
+namespace {
+
+constexpr char kTextModel[] = "tokenizers/text/calico_text.model";
+
+Array RandomImage(uint64_t seed) {
+  Rng rng(seed);
+  std::vector<uint8_t> bytes(64 * 64 * 3);
+  for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng.UniformInt(0, 256));
+  return Array::Uint8({64, 64, 3}, std::move(bytes));
+}
+
+// The two decodes, done by hand with the generator, agree with DescribeAndAnswer: the
+// caption after "caption:", the answer after "caption: <that caption> q: <question> a:",
+// both cut where the model starts another question.
+TEST(SceneAnswersTest, AnswersAfterItsOwnCaption) {
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Transformer> model, RandomPresetModel("nano", 3));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> loaded, TextTokenizer::Load(kTextModel));
+  std::shared_ptr<const TextTokenizer> text(std::move(loaded));
+  TextGeneratorOptions options;
+  options.max_tokens = 10;
+  options.temperature = 1.0;  // varied text, so the check is not of one repeated token
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextGenerator> generator, TextGenerator::Create(model, text, options));
+  const std::vector<SceneQuestion> questions = {{RandomImage(1), "what colour is the box?", 11},
+                                                {RandomImage(2), "", 12},
+                                                {RandomImage(3), "how many objects are there?", 13}};
+  ASSERT_OK_AND_ASSIGN(std::vector<SceneAnswer> answers, DescribeAndAnswer(generator.get(), questions));
+  ASSERT_EQ(answers.size(), 3u);
+  int nonempty = 0;
+  for (size_t i = 0; i < questions.size(); ++i) {
+    const SceneQuestion& q = questions[i];
+    ASSERT_OK_AND_ASSIGN(std::vector<GeneratedText> caption,
+                         generator->Generate({{q.image, "caption:", q.seed, " q:"}}));
+    EXPECT_EQ(answers[i].caption, UpToNextQuestion(caption[0].text)) << i;
+    nonempty += !answers[i].caption.empty();
+    if (q.question.empty()) {
+      EXPECT_EQ(answers[i].answer, "");
+      EXPECT_EQ(answers[i].finished, caption[0].finished);
+      continue;
+    }
+    ASSERT_OK_AND_ASSIGN(std::vector<GeneratedText> answer,
+                         generator->Generate({{q.image, VqaPrompt(answers[i].caption, q.question), q.seed, " q:"}}));
+    EXPECT_EQ(answers[i].answer, UpToNextQuestion(answer[0].text)) << i;
+    EXPECT_EQ(answers[i].finished, caption[0].finished && answer[0].finished) << i;
+  }
+  EXPECT_GT(nonempty, 0);
+}
+
+TEST(SceneAnswersTest, ReportsTheGeneratorsErrors) {
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Transformer> model, RandomPresetModel("nano", 3));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> loaded, TextTokenizer::Load(kTextModel));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextGenerator> generator,
+                       TextGenerator::Create(model, std::shared_ptr<const TextTokenizer>(std::move(loaded)), {}));
+  const Array small = Array::Uint8({32, 32, 3}, std::vector<uint8_t>(32 * 32 * 3, 0));
+  EXPECT_THAT(DescribeAndAnswer(generator.get(), {{small, "what colour is the box?", 0}}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace calico
