@@ -65,7 +65,7 @@ grep -q "scenes/caption" "$tmp/scenes_inspect" && grep -q "scenes/vqa" "$tmp/sce
 expect_failure "held-out evaluation range" scenes --out="$tmp/scenes2" --episodes=4 --first_seed=999999
 expect_failure "uses seeds >= 1000000" scenes --out="$tmp/scenes2" --episodes=4 --eval_set
 expect_failure "multiple of 16" scenes --out="$tmp/scenes2" --size=50
-expect_failure "caption, vqa or mixed" scenes --out="$tmp/scenes2" --kind=poems
+expect_failure "caption, vqa, mixed or vqa_text" scenes --out="$tmp/scenes2" --kind=poems
 expect_failure "already holds a dataset" scenes --out="$tmp/scenes" --episodes=1
 expect_failure "needs --out" scenes
 

@@ -36,9 +36,9 @@
 // decodes: the prompt "caption:" makes the model write its caption (until EOS or " q:"),
 // then "caption: <its caption> q: <question> a:" makes it answer (until EOS or " q:").
 // The answer is then mostly a lookup in text the model wrote itself, and one description
-// serves several questions. (Answering straight from the patches, "q: <question> a:",
-// reached 79% in the same 20 minutes with colour questions at 64%: README, "Scenes
-// alone".)
+// serves several questions. Measured (README, "Describe, then answer"): `small` for an
+// hour answers 91.0% of held-out questions this way, colour questions 95.6%, against
+// 84.5% and 64.4% answering straight from the patches ("q: <question> a:").
 // The direct form "q: <question> a: <answer>" is what the text tokenizer's corpus holds
 // (so the committed text model retrains byte for byte) and what datasets written before
 // the describing step hold; StepTextPrompts reads it too.
