@@ -49,11 +49,12 @@ struct AskResult {
 };
 
 // Reads the image, loads the checkpoint and the text model, and decodes the caption and,
-// when a question is set, the answer after it (DescribeAndAnswer). A resize is reported on `notes` (if not null). Errors, each naming the thing:
-// options Validate rejects, an unreadable file or one that is not a PNG (the path), a
-// missing or corrupt checkpoint or run directory without checkpoints, a checkpoint whose
-// vocab_size does not fit the text model's vocabulary (it cannot read or write text), a
-// model that cannot hold a 64 x 64 image and the prompt.
+// when a question is set, the answer after it (DescribeAndAnswer). A resize is reported
+// on `notes` (if not null). Errors, each naming the thing: options Validate rejects, an
+// unreadable file or one that is not a PNG (the path), a missing or corrupt checkpoint or
+// run directory without checkpoints, a checkpoint whose vocab_size does not fit the text
+// model's vocabulary (it cannot read or write text), a model that cannot hold a 64 x 64
+// image and the prompt.
 absl::StatusOr<AskResult> AskAboutImage(const AskOptions& options, std::ostream* notes);
 
 }  // namespace calico

@@ -36,16 +36,16 @@ struct TaskScore {
 
 // One scored answer. Plain value type.
 struct TextExample {
-  uint64_t seed = 0;     // the scene
-  std::string kind;      // the question type ("colour", ...) for VQA, "caption" for captions
+  uint64_t seed = 0;             // the scene
+  std::string kind;              // the question type ("colour", ...) for VQA, "caption" for captions
   std::string question;          // the question asked (VQA); empty for captions
   std::string expected;          // the ground truth answer or caption
   std::string answer;            // what the model wrote: its answer or caption
   std::string caption;           // VQA: the model's description of the image before answering
   std::string expected_caption;  // VQA: the scene's caption
-  int objects = 0;       // objects in the scene (1..4)
-  bool exact = false;    // NormalizeAnswer(answer) == NormalizeAnswer(expected)
-  double f1 = 0.0;       // TokenF1(answer, expected), in [0, 1]
+  int objects = 0;               // objects in the scene (1..4)
+  bool exact = false;            // NormalizeAnswer(answer) == NormalizeAnswer(expected)
+  double f1 = 0.0;               // TokenF1(answer, expected), in [0, 1]
 };
 
 // One metric of a task: a percentage with its interval.
