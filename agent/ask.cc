@@ -73,6 +73,12 @@ absl::StatusOr<AskResult> AskAboutImage(const AskOptions& options, std::ostream*
   question.image = Array::Uint8({kAskImageSize, kAskImageSize, 3}, std::move(image.pixels));
   question.question = result.question;
   ASSIGN_OR_RETURN(std::vector<SceneAnswer> answers, DescribeAndAnswer(generator->get(), {question}));
+  if (answers[0].no_room) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the model described the image in ", answers[0].caption.size(), " characters (\"", answers[0].caption,
+        "\"), which with the question fills its local positions: no room is left to answer; a smaller max_tokens (",
+        options.max_tokens, " now) keeps the description shorter"));
+  }
   result.caption = std::move(answers[0].caption);
   result.answer = std::move(answers[0].answer);
   result.finished = answers[0].finished;

@@ -29,11 +29,12 @@ struct AskOptions {
   std::optional<std::string> question;
   double temperature = 0.0;  // 0: greedy
   uint64_t seed = 0;         // for sampling
-  int max_tokens = 64;       // most tokens decoded, EOS included
+  int max_tokens = 64;       // most tokens decoded by each decode (caption, answer), EOS included
   std::string text_model_path;  // empty: FindTextModel's default
 
   // Checkpoint and image given, a question (when set) that NormalizeQuestion accepts (not
-  // empty, printable ASCII), a finite temperature >= 0, max_tokens >= 1.
+  // empty, printable ASCII, not too long, one question), a finite temperature >= 0,
+  // max_tokens >= 1.
   absl::Status Validate() const;
 };
 
@@ -54,7 +55,8 @@ struct AskResult {
 // unreadable file or one that is not a PNG (the path), a missing or corrupt checkpoint or
 // run directory without checkpoints, a checkpoint whose vocab_size does not fit the text
 // model's vocabulary (it cannot read or write text), a model that cannot hold a 64 x 64
-// image and the prompt.
+// image and the prompt, a description so long (max_tokens large, the model never ending
+// it) that no room is left to answer. `max_tokens` bounds each of the two decodes.
 absl::StatusOr<AskResult> AskAboutImage(const AskOptions& options, std::ostream* notes);
 
 }  // namespace calico

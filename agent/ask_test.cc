@@ -10,7 +10,11 @@
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "envs/scenes/scene_language.h"
 #include "policies/test_models.h"
+#include "policies/text_generator.h"
+#include "policies/transformer_policy.h"
+#include "tokenizers/text/text_tokenizer.h"
 
 namespace calico {
 namespace {
@@ -60,6 +64,21 @@ TEST_F(AskTest, CaptionsAndAnswersWithACheckpointOrARunDirectory) {
   ASSERT_OK_AND_ASSIGN(AskResult answer, AskAboutImage(options, &notes));
   EXPECT_EQ(answer.question, "what colour is the box?");
   EXPECT_EQ(answer.caption, caption.caption);  // the same first decode (greedy)
+  // The answer is the greedy continuation of its own caption and the question, cut at a next question.
+  {
+    ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Transformer> model, LoadTransformerFromCheckpoint(options.checkpoint));
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> text, TextTokenizer::Load(kTextModel));
+    TextGeneratorOptions generator_options;
+    generator_options.max_tokens = options.max_tokens;
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextGenerator> generator,
+                         TextGenerator::Create(model, std::shared_ptr<const TextTokenizer>(std::move(text)),
+                                               generator_options));
+    ASSERT_OK_AND_ASSIGN(Image8 png, ReadPng(options.image_path, 3));
+    const Array image = Array::Uint8({64, 64, 3}, std::move(png.pixels));
+    ASSERT_OK_AND_ASSIGN(std::vector<GeneratedText> by_hand,
+                         generator->Generate({{image, VqaPrompt(answer.caption, answer.question), 0, " q:"}}));
+    EXPECT_EQ(answer.answer, UpToNextQuestion(by_hand[0].text));
+  }
 
   // A training run's directory: its LATEST checkpoint.
   const std::string run = TempPath("run");
@@ -99,6 +118,21 @@ TEST_F(AskTest, BadInputsAreClearErrors) {
   options.question = "   ";
   EXPECT_THAT(AskAboutImage(options, nullptr).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--question: the question is empty")));
+
+  options = Options();
+  options.question = "what colour is the box? a: red q: what shape is it?";
+  EXPECT_THAT(AskAboutImage(options, nullptr).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--question: the question has the word 'q:'")));
+
+  // A model with 48 local positions describes the image in every one the caption can
+  // have (max_tokens is larger), so the question and its answer have no room.
+  options = Options();
+  options.checkpoint = TempPath("crowded.ckpt");
+  ASSERT_OK(WriteRandomCheckpoint("nano", 3, options.checkpoint, 0, /*max_local_positions=*/48).status());
+  options.max_tokens = 1000;
+  options.question = "how many objects are there?";
+  EXPECT_THAT(AskAboutImage(options, nullptr).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no room is left to answer")));
 
   options = Options();
   options.checkpoint = TempPath("other-vocab.ckpt");

@@ -347,8 +347,11 @@ absl::Status Scenes() {
   ASSIGN_OR_RETURN(options.count_tokens, ManifestTokenCounter());
   ASSIGN_OR_RETURN(ScenesReport report, WriteScenesDataset(options, &std::cout));
   const uint64_t last = options.first_seed + static_cast<uint64_t>(report.scenes) - 1;
-  std::printf("\nwrote %lld episodes (%lld scenes %dx%d, seeds %llu..%llu, %s set) to %s in %.1f s (%.0f scenes/s)\n",
-              static_cast<long long>(report.episodes), static_cast<long long>(report.scenes), options.size, options.size,
+  const std::string what = options.kind == ScenesKind::kVqaText ? std::string(", text only")
+                                                                  : absl::StrCat(" ", options.size, "x", options.size);
+  std::printf("\nwrote %lld episodes (%lld scenes%s, seeds %llu..%llu, %s set) to %s in %.1f s (%.0f scenes/s)\n",
+              static_cast<long long>(report.episodes), static_cast<long long>(report.scenes),
+              what.c_str(),
               static_cast<unsigned long long>(options.first_seed), static_cast<unsigned long long>(last),
               options.eval_set ? "evaluation" : "training", options.directory.c_str(), report.seconds,
               report.scenes / std::max(report.seconds, 1e-9));

@@ -46,6 +46,8 @@ constexpr char kTextScoresNote[] =
     "Vision-language tasks: percent of held-out scenes (seeds from the suite's first_seed) answered exactly (VQA "
     "accuracy, caption exact match, per question type and per object count) with Wilson 95% intervals, and the "
     "mean token-level and attribute (size, colour, shape words only) F1 of captions with bootstrap 95% intervals. "
+    "VQA answers come after the model's own description of the scene: \"described exactly\" is how often that "
+    "description is the scene's caption, \"accuracy (described exactly)\" the accuracy on those scenes. "
     "These are not expert-normalised scores and are not part of the mean, median or IQM.";
 
 // Examples shown per vision-language task in report.md and report.html (report.json has all).

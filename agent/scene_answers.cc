@@ -23,8 +23,17 @@ absl::StatusOr<std::vector<SceneAnswer>> DescribeAndAnswer(TextGenerator* genera
     out[i].caption = UpToNextQuestion(captions[i].text);
     out[i].finished = captions[i].finished;
     if (questions[i].question.empty()) continue;
+    std::string prompt = VqaPrompt(out[i].caption, questions[i].question);
+    // A long caption (a large max_tokens, a model that rambles) can fill the model's local
+    // positions: that question goes unanswered instead of failing the whole batch.
+    ASSIGN_OR_RETURN(const int room, generator->Room(questions[i].image, prompt));
+    if (room < 1) {
+      out[i].finished = false;
+      out[i].no_room = true;
+      continue;
+    }
     asked.push_back(i);
-    requests.push_back({questions[i].image, VqaPrompt(out[i].caption, questions[i].question), questions[i].seed, stop});
+    requests.push_back({questions[i].image, std::move(prompt), questions[i].seed, stop});
   }
   if (requests.empty()) return out;
   ASSIGN_OR_RETURN(std::vector<GeneratedText> answers, generator->Generate(requests));

@@ -28,12 +28,16 @@ struct SceneAnswer {
   std::string caption;    // its description of the image
   std::string answer;     // its answer to the question (empty when none was asked)
   bool finished = false;  // every decode ended (EOS, or the start of a next question) within max_tokens
+  // The caption and the question filled the model's local positions or context, so no
+  // answer was decoded (`answer` empty, `finished` false).
+  bool no_room = false;
 };
 
 // Decodes the caption of every image (one batch of decodes), then the answer of every
 // question (a second batch); each text is cut where the model starts a next question
-// (" q:", UpToNextQuestion). Errors: the generator's (an image of another size, a prompt
-// too long for the model).
+// (" q:", UpToNextQuestion). A question whose prompt, after the caption, leaves the model
+// no room to answer is not decoded (SceneAnswer::no_room). Errors: the generator's (an
+// image of another size, a "caption:" prompt the model cannot hold).
 absl::StatusOr<std::vector<SceneAnswer>> DescribeAndAnswer(TextGenerator* generator,
                                                            const std::vector<SceneQuestion>& questions);
 

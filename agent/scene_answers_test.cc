@@ -60,6 +60,35 @@ TEST(SceneAnswersTest, AnswersAfterItsOwnCaption) {
   EXPECT_GT(nonempty, 0);
 }
 
+// A caption that fills the model's local positions leaves no room for the question and
+// its answer: that question goes unanswered (no_room), the others in the batch are
+// answered, and nothing fails.
+TEST(SceneAnswersTest, AQuestionWithNoRoomAfterTheCaptionGoesUnanswered) {
+  // 48 local positions: the 16 patches, "caption:" and about 28 caption tokens.
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Transformer> model,
+                       RandomPresetModel("nano", 3, /*vocab_size=*/0, /*max_local_positions=*/48));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> loaded, TextTokenizer::Load(kTextModel));
+  TextGeneratorOptions options;
+  options.max_tokens = 1000;  // the model's positions decide
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextGenerator> generator,
+                       TextGenerator::Create(model, std::shared_ptr<const TextTokenizer>(std::move(loaded)), options));
+  std::vector<SceneQuestion> questions;
+  for (int i = 0; i < 6; ++i) questions.push_back({RandomImage(20 + i), "how many objects are there?", 0});
+  ASSERT_OK_AND_ASSIGN(std::vector<SceneAnswer> answers, DescribeAndAnswer(generator.get(), questions));
+  int unanswered = 0;
+  for (size_t i = 0; i < questions.size(); ++i) {
+    ASSERT_OK_AND_ASSIGN(const int room,
+                         generator->Room(questions[i].image, VqaPrompt(answers[i].caption, questions[i].question)));
+    EXPECT_EQ(answers[i].no_room, room < 1) << i;
+    if (answers[i].no_room) {
+      ++unanswered;
+      EXPECT_EQ(answers[i].answer, "");
+      EXPECT_FALSE(answers[i].finished);
+    }
+  }
+  EXPECT_GE(unanswered, 1);
+}
+
 TEST(SceneAnswersTest, ReportsTheGeneratorsErrors) {
   ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Transformer> model, RandomPresetModel("nano", 3));
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> loaded, TextTokenizer::Load(kTextModel));

@@ -81,12 +81,15 @@ absl::StatusOr<Episode> MakeScenesEpisode(SceneRenderer* renderer, const std::st
     return absl::InvalidArgumentError(absl::StrCat("scenes task '", task, "'; expected ", kScenesCaptionTask, ", ",
                                                    kScenesVqaTask, " or ", kScenesVqaTextTask));
   }
-  const int size = renderer->options().height;
   const bool with_image = task != kScenesVqaTextTask;
+  if (with_image && renderer == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("scenes task '", task, "' renders images but has no renderer"));
+  }
   Episode episode;
   episode.task = task;
   if (with_image) {
-    episode.observation_spec["image"] = {"image", {size, renderer->options().width, 3}, DType::kUint8, {}, {}};
+    episode.observation_spec["image"] = {
+        "image", {renderer->options().height, renderer->options().width, 3}, DType::kUint8, {}, {}};
   }
   episode.observation_spec["text"] = {"text", {}, DType::kString, {}, {}};
   episode.policy = "ground truth";
@@ -134,8 +137,13 @@ absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& opti
       std::lock_guard<std::mutex> lock(mu);
       if (failure.ok()) failure = status;
     };
-    absl::StatusOr<std::unique_ptr<SceneRenderer>> renderer = SceneRenderer::Create({options.size, options.size});
-    if (!renderer.ok()) return fail(renderer.status());
+    // Text-only datasets render nothing, so they need no OpenGL context.
+    std::unique_ptr<SceneRenderer> renderer;
+    if (options.kind != ScenesKind::kVqaText) {
+      absl::StatusOr<std::unique_ptr<SceneRenderer>> created = SceneRenderer::Create({options.size, options.size});
+      if (!created.ok()) return fail(created.status());
+      renderer = *std::move(created);
+    }
     while (true) {
       const int i = next.fetch_add(1);
       if (i >= options.episodes) return;
@@ -144,7 +152,7 @@ absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& opti
         if (!failure.ok()) return;
       }
       const uint64_t seed = options.first_seed + static_cast<uint64_t>(i) * options.pairs;
-      absl::StatusOr<Episode> episode = MakeScenesEpisode(renderer->get(), TaskOfEpisode(options.kind, i), seed, options.pairs);
+      absl::StatusOr<Episode> episode = MakeScenesEpisode(renderer.get(), TaskOfEpisode(options.kind, i), seed, options.pairs);
       if (!episode.ok()) return fail(episode.status());
       if (!options.png_directory.empty()) {
         for (int j = 0; j < options.pairs; ++j) {

@@ -2,10 +2,11 @@
 //
 // An episode is `pairs` (default 5, as in Gato) image-text steps, each step its own
 // scene; no actions, rewards 0, discounts 1. Observations: "image" uint8 [size, size, 3]
-// and "text" (scene_language.h formats). Tasks:
+// (not in scenes/vqa_text) and "text" (scene_language.h formats). Tasks:
 //   scenes/caption  every step's text is CaptionStepText ("caption: a small red ...")
 //   scenes/vqa      every step's text is VqaStepText(scene): the caption, then kQuestionsPerVqaStep
 //                   questions and answers ("caption: a small red ... q: ... a: ... q: ...")
+//   scenes/vqa_text the same texts as scenes/vqa without the images (text only)
 // Scene seeds: episode i (0-based) of a run uses seeds first_seed + i * pairs + j for its
 // steps j = 0..pairs-1, and records first_seed + i * pairs as its seed. Training sets must
 // stay below kFirstEvalSeed (1,000,000); evaluation sets (eval_set) must start at or
@@ -49,12 +50,14 @@ struct ScenesDatasetOptions {
   int threads = 2;
   TokenCounter count_tokens;  // optional, for the manifest
 
-  // Checks counts, size, the seed range against eval_set, and the directory.
+  // Checks counts, size, the seed range against eval_set, and the directory; png_directory
+  // is refused for vqa_text (no images to write).
   absl::Status Validate() const;
 };
 
-// The episode of `task` (kScenesCaptionTask or kScenesVqaTask) whose steps show scenes
-// first_seed .. first_seed + pairs - 1, rendered by `renderer`.
+// The episode of `task` (kScenesCaptionTask, kScenesVqaTask or kScenesVqaTextTask) whose
+// steps are scenes first_seed .. first_seed + pairs - 1, their images rendered by
+// `renderer` (may be null for kScenesVqaTextTask, which has none).
 absl::StatusOr<Episode> MakeScenesEpisode(SceneRenderer* renderer, const std::string& task, uint64_t first_seed,
                                           int pairs);
 

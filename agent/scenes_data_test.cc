@@ -95,7 +95,10 @@ TEST(ScenesDataTest, EpisodesAreImageTextStepsOfConsecutiveScenes) {
 TEST(ScenesDataTest, VqaTextEpisodesAreTheVqaTextsWithoutImages) {
   ASSERT_OK_AND_ASSIGN(auto renderer, SceneRenderer::Create({64, 64}));
   ASSERT_OK_AND_ASSIGN(Episode vqa, MakeScenesEpisode(renderer.get(), kScenesVqaTask, 40, 5));
-  ASSERT_OK_AND_ASSIGN(Episode text, MakeScenesEpisode(renderer.get(), kScenesVqaTextTask, 40, 5));
+  // No images, so no renderer is needed; the image tasks say they need one.
+  ASSERT_OK_AND_ASSIGN(Episode text, MakeScenesEpisode(nullptr, kScenesVqaTextTask, 40, 5));
+  EXPECT_THAT(MakeScenesEpisode(nullptr, kScenesVqaTask, 40, 5).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("has no renderer")));
   EXPECT_EQ(text.task, kScenesVqaTextTask);
   EXPECT_EQ(text.observation_spec.count("image"), 0u);
   EXPECT_EQ(text.observation_spec.count("text"), 1u);

@@ -1,5 +1,6 @@
 #include "agent/text_eval.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
@@ -49,8 +50,11 @@ TEST(TextEvalTest, GroundTruthScoresHundredAndARandomModelScoresLow) {
   ASSERT_OK_AND_ASSIGN(TextTaskScore truth,
                        EvaluateTextTask("scenes/vqa", 40, kFirstEvalSeed, GroundTruthAnswerer(), 200, 0, nullptr));
   EXPECT_DOUBLE_EQ(truth.metrics[0].value.value, 100.0);
-  for (const TextMetric& metric : truth.metrics) {
-    if (metric.name == "described exactly") EXPECT_DOUBLE_EQ(metric.value.value, 100.0);
+  for (const std::string name : {"described exactly", "accuracy (described exactly)"}) {
+    const auto metric = std::find_if(truth.metrics.begin(), truth.metrics.end(),
+                                     [&](const TextMetric& m) { return m.name == name; });
+    ASSERT_NE(metric, truth.metrics.end()) << name;
+    EXPECT_DOUBLE_EQ(metric->value.value, 100.0) << name;
   }
   ASSERT_OK_AND_ASSIGN(TextTaskScore caption,
                        EvaluateTextTask("scenes/caption", 5, kFirstEvalSeed, GroundTruthAnswerer(), 200, 0, nullptr));

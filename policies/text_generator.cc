@@ -16,6 +16,10 @@
 namespace calico {
 namespace {
 
+// SentencePiece's word-boundary mark (U+2581, UTF-8), which a piece starts with where its
+// text starts with a space.
+constexpr char kWordBoundary[] = "\xE2\x96\x81";
+
 absl::Status Annotate(const absl::Status& status, const std::string& what) {
   if (status.ok()) return status;
   return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
@@ -122,6 +126,25 @@ absl::StatusOr<TokenStream> TextGenerator::PromptStream(const Array& image, cons
   return stream;
 }
 
+int TextGenerator::RoomAfter(const TokenStream& prompt) const {
+  const ModelConfig& config = model_->config();
+  // The step's EOS would have had the local position after the prompt's last one.
+  const int64_t by_local = config.max_local_positions() - (prompt.local_position.back() + 1);
+  const int64_t by_context = config.context_length() - prompt.num_positions();
+  return static_cast<int>(std::max<int64_t>(0, std::min(by_local, by_context)));
+}
+
+absl::StatusOr<int> TextGenerator::Room(const Array& image, const std::string& prompt) const {
+  absl::StatusOr<TokenStream> stream = PromptStream(image, prompt);
+  if (stream.ok()) return RoomAfter(*stream);
+  // A prompt longer than any step can be leaves no room either; any other failure (an
+  // image of another size) is the caller's error.
+  ASSIGN_OR_RETURN(TokenStream image_only, PromptStream(image, ""));
+  ASSIGN_OR_RETURN(std::vector<int32_t> ids, text_->Encode(prompt));
+  if (image_only.num_positions() + static_cast<int64_t>(ids.size()) + 1 > kMaxLocalPositions) return 0;
+  return stream.status();
+}
+
 absl::StatusOr<std::vector<GeneratedText>> TextGenerator::Generate(const std::vector<TextRequest>& requests) {
   std::vector<GeneratedText> out(requests.size());
   for (size_t begin = 0; begin < requests.size(); begin += options_.batch_size) {
@@ -149,11 +172,8 @@ absl::Status TextGenerator::GenerateChunk(const std::vector<TextRequest>& reques
     absl::StatusOr<TokenStream> prompt = PromptStream(requests[begin + r].image, requests[begin + r].prompt);
     if (!prompt.ok()) return Annotate(prompt.status(), what);
     inputs[r] = StreamToBatch(*prompt, 0, prompt->num_positions());
-    // The step's EOS would have had the local position after the prompt's last one.
     next_local[r] = prompt->local_position.back() + 1;
-    const int64_t by_local = config.max_local_positions() - next_local[r];
-    const int64_t by_context = config.context_length() - prompt->num_positions();
-    limit[r] = static_cast<int>(std::min<int64_t>({options_.max_tokens, by_local, by_context}));
+    limit[r] = std::min(options_.max_tokens, RoomAfter(*prompt));
     if (limit[r] < 1) {
       return absl::InvalidArgumentError(absl::StrCat(
           what, ": the image and prompt take ", prompt->num_positions(), " positions (local positions up to ",
@@ -167,6 +187,9 @@ absl::Status TextGenerator::GenerateChunk(const std::vector<TextRequest>& reques
   ASSIGN_OR_RETURN(KvCache cache, KvCache::Create(config, n, capacity));
   std::vector<int> active(n);
   for (int r = 0; r < n; ++r) active[r] = r;
+  // SentencePiece decoding drops the first piece's word-boundary mark, but after a prompt
+  // that mark is a space the model wrote: " q:" as its first token must match " q:".
+  std::vector<std::string> lead(n);
   std::vector<Rng> rngs;
   for (int r = 0; r < n; ++r) {
     rngs.emplace_back(Rng(options_.seed ^ 0x5851F42D4C957F2DULL).Next() ^ Rng(requests[begin + r].seed).Next());
@@ -196,10 +219,14 @@ absl::Status TextGenerator::GenerateChunk(const std::vector<TextRequest>& reques
         continue;
       }
       result.ids.push_back(id);
+      if (result.ids.size() == 1 && !requests[begin + r].prompt.empty() &&
+          absl::StartsWith(text_->Piece(id), kWordBoundary)) {
+        lead[r] = " ";
+      }
       const std::string& stop = requests[begin + r].stop;
       if (!stop.empty()) {
         ASSIGN_OR_RETURN(const std::string so_far, text_->Decode(result.ids));
-        if (absl::EndsWith(so_far, stop)) {
+        if (absl::EndsWith(absl::StrCat(lead[r], so_far), stop)) {
           result.finished = result.stopped = true;
           continue;
         }
@@ -216,7 +243,12 @@ absl::Status TextGenerator::GenerateChunk(const std::vector<TextRequest>& reques
   for (int r = 0; r < n; ++r) {
     GeneratedText& result = (*out)[begin + r];
     ASSIGN_OR_RETURN(result.text, text_->Decode(result.ids));
-    if (result.stopped) result.text.resize(result.text.size() - requests[begin + r].stop.size());
+    if (result.stopped) {
+      // Cut the stop text from what was written (the lead space included), then drop the lead.
+      std::string written = absl::StrCat(lead[r], result.text);
+      written.resize(written.size() - requests[begin + r].stop.size());
+      result.text = written.substr(std::min(written.size(), lead[r].size()));
+    }
   }
   return absl::OkStatus();
 }

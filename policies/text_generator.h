@@ -42,8 +42,8 @@ struct TextGeneratorOptions {
   // Mixed with each request's seed, so sampled text depends on both (greedy ignores it).
   uint64_t seed = 0;
   // Most tokens decoded per request, EOS included; fewer when the model's local position
-  // table or context ends first. A request that reaches the limit without EOS comes back
-  // with finished = false.
+  // table or context ends first. A request that reaches the limit without EOS or its stop
+  // text comes back with finished = false.
   int max_tokens = 64;
   // The image size every request must have (uint8 [image_height, image_width, 3]); the
   // scene tasks' 64 x 64 by default. Multiples of 16.
@@ -67,7 +67,8 @@ struct TextRequest {
   // Not empty: decoding also ends, as finished, once the text written so far ends with
   // this (e.g. " q:", where a scene model goes on to ask itself a question); `text`
   // then leaves it out. Checked after every token, so a stop text that a token only
-  // starts does not end decoding.
+  // starts does not end decoding. After a non-empty prompt the text written starts with
+  // the space its first token carries, so " q:" also matches as the very first token.
   std::string stop;
 };
 
@@ -100,6 +101,12 @@ class TextGenerator {
   // context, a NaN logit.
   absl::StatusOr<std::vector<GeneratedText>> Generate(const std::vector<TextRequest>& requests);
 
+  // How many tokens, EOS included, a request with this image and prompt could decode
+  // before the model's local positions or context end (max_tokens aside); 0 when the
+  // prompt leaves none (Generate would fail), also when it is longer than a step can be.
+  // Errors: an image PromptStream rejects.
+  absl::StatusOr<int> Room(const Array& image, const std::string& prompt) const;
+
   // The tokens fed before decoding: the image and the prompt as in a training step
   // (evaluation-mode patch positions), without the step's EOS. Errors as Generate's.
   absl::StatusOr<TokenStream> PromptStream(const Array& image, const std::string& prompt) const;
@@ -111,6 +118,9 @@ class TextGenerator {
  private:
   TextGenerator(std::shared_ptr<const Transformer> model, std::shared_ptr<const TextTokenizer> text,
                 SequenceBuilder builder, TextGeneratorOptions options);
+
+  // Room's count for a prompt stream PromptStream built.
+  int RoomAfter(const TokenStream& prompt) const;
 
   // Generates requests [begin, end) into `out` (one KV cache batch).
   absl::Status GenerateChunk(const std::vector<TextRequest>& requests, size_t begin, size_t end,

@@ -1,5 +1,6 @@
 #include "policies/text_generator.h"
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -273,6 +274,72 @@ TEST_F(TextGeneratorTest, EndsAtTheStopTextAndLeavesItOut) {
     ++compared;
   }
   EXPECT_GE(compared, 2);
+}
+
+// After a prompt, the model's first token writes the space its piece starts with: a stop
+// text that begins with that space (" q:" for a model that starts asking at once) ends
+// decoding at the first token, and the text left is empty.
+TEST_F(TextGeneratorTest, StopTextMatchesTheFirstTokensSpace) {
+  TextGeneratorOptions options;
+  options.max_tokens = 8;
+  options.temperature = 1.0;  // seeded: varied first tokens, the same ones again for the same seed
+  absl::StatusOr<std::unique_ptr<TextGenerator>> generator = TextGenerator::Create(model_, text_, options);
+  ASSERT_OK(generator.status());
+  std::vector<TextRequest> requests = Requests(32);
+  absl::StatusOr<std::vector<GeneratedText>> free = (*generator)->Generate(requests);
+  ASSERT_OK(free.status());
+  int compared = 0;
+  for (size_t r = 0; r < requests.size(); ++r) {
+    const GeneratedText& whole = (*free)[r];
+    if (whole.ids.size() < 2 || !absl::StartsWith(text_->Piece(whole.ids[0]), "\xE2\x96\x81")) continue;
+    absl::StatusOr<std::string> first = text_->Decode({whole.ids[0]});
+    ASSERT_OK(first.status());
+    if (first->empty()) continue;
+    TextRequest stopped = requests[r];
+    stopped.stop = " " + *first;
+    absl::StatusOr<std::vector<GeneratedText>> results = (*generator)->Generate({stopped});
+    ASSERT_OK(results.status());
+    EXPECT_TRUE((*results)[0].stopped) << "stop '" << stopped.stop << "'";
+    EXPECT_TRUE((*results)[0].finished);
+    EXPECT_EQ((*results)[0].ids, std::vector<int32_t>{whole.ids[0]});
+    EXPECT_EQ((*results)[0].text, "");
+    ++compared;
+  }
+  EXPECT_GE(compared, 2);
+}
+
+// Room counts what Generate can decode: a prompt that leaves none is refused by Generate,
+// one that leaves k decodes at most k tokens.
+TEST_F(TextGeneratorTest, RoomIsWhatGenerateCanDecode) {
+  TextGeneratorOptions options;
+  options.max_tokens = 1000;  // more than any room: the model's positions decide
+  absl::StatusOr<std::unique_ptr<TextGenerator>> generator = TextGenerator::Create(model_, text_, options);
+  ASSERT_OK(generator.status());
+  const Array image = RandomImage(7);
+  absl::StatusOr<int> room = (*generator)->Room(image, "caption:");
+  ASSERT_OK(room.status());
+  const ModelConfig& config = model_->config();
+  absl::StatusOr<TokenStream> prompt = (*generator)->PromptStream(image, "caption:");
+  ASSERT_OK(prompt.status());
+  EXPECT_EQ(*room, std::min<int64_t>(config.max_local_positions() - prompt->local_position.back() - 1,
+                                     config.context_length() - prompt->num_positions()));
+  absl::StatusOr<std::vector<GeneratedText>> result = (*generator)->Generate({{image, "caption:", 1}});
+  ASSERT_OK(result.status());
+  EXPECT_LE(static_cast<int>((*result)[0].ids.size()) + ((*result)[0].finished ? 1 : 0), *room);
+  if (!(*result)[0].finished) EXPECT_EQ(static_cast<int>((*result)[0].ids.size()), *room);
+  // A prompt of as many more words as there is room fills it; a far longer one too.
+  std::string crowded = "caption:";
+  for (int i = 0; i < *room; ++i) crowded += " red";
+  absl::StatusOr<int> none = (*generator)->Room(image, crowded);
+  ASSERT_OK(none.status());
+  EXPECT_EQ(*none, 0);
+  EXPECT_THAT((*generator)->Generate({{image, crowded, 1}}).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  for (int i = 0; i < 1000; ++i) crowded += " red";
+  none = (*generator)->Room(image, crowded);
+  ASSERT_OK(none.status());
+  EXPECT_EQ(*none, 0);
+  EXPECT_THAT((*generator)->Room(Array::Uint8({32, 32, 3}, std::vector<uint8_t>(32 * 32 * 3, 0)), "caption:").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST_F(TextGeneratorTest, RejectsAModelWithAnotherVocabulary) {

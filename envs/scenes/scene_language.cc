@@ -295,6 +295,19 @@ absl::StatusOr<std::string> NormalizeQuestion(absl::string_view question) {
   // ("the box ?", "the box??").
   while (!out.empty() && (out.back() == '?' || out.back() == ' ')) out.pop_back();
   if (out.empty()) return absl::InvalidArgumentError("the question is empty");
+  if (out.size() > kMaxQuestionLength) {
+    return absl::InvalidArgumentError(absl::StrCat("the question is ", out.size(), " characters long; at most ",
+                                                   kMaxQuestionLength, " (the scene language's are under 50)"));
+  }
+  // The markers of a step text would make the prompt a different text than the one asked.
+  for (absl::string_view marker : {kCaptionPrompt, kQuestionPrefix, kAnswerMarker}) {
+    for (absl::string_view word : absl::StrSplit(out, ' ')) {
+      if (word == marker) {
+        return absl::InvalidArgumentError(absl::StrCat("the question has the word '", marker,
+                                                       "', which marks a part of a scene text; ask one question without it"));
+      }
+    }
+  }
   out.push_back('?');
   return out;
 }

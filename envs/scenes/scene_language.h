@@ -112,7 +112,7 @@ std::string CaptionStepText(const Scene& scene);
 std::string VqaPrompt(absl::string_view caption, absl::string_view question);
 // "caption: <Caption(scene)> q: <q1> a: <a1> q: <q2> a: <a2> ..." for QuestionsForScene.
 std::string VqaStepText(const Scene& scene);
-// The same text for given questions (at least one).
+// The same text for given questions (with none it is the caption step text).
 std::string VqaStepText(absl::string_view caption, const std::vector<QuestionAnswer>& questions);
 // The direct form without the caption, "q: <question> a: <answer>".
 std::string DirectVqaStepText(const QuestionAnswer& qa);
@@ -138,9 +138,15 @@ std::string UpToNextQuestion(absl::string_view generated);
 
 // A user's question made into the scene language's form: surrounding whitespace trimmed,
 // inner runs of whitespace made single spaces, ASCII letters lower-cased, a "?" appended
-// when missing. InvalidArgument for an empty question or one with characters outside
-// printable ASCII.
+// when missing. InvalidArgument for an empty question, one with characters outside
+// printable ASCII, one longer than kMaxQuestionLength, or one with a step text's marker
+// as a word ("caption:", "q:", "a:": two questions in one, or a prompt of its own).
 absl::StatusOr<std::string> NormalizeQuestion(absl::string_view question);
+
+// The longest question NormalizeQuestion accepts, in characters: the scene language's
+// are under 50, and a long one would crowd the caption and answer out of the model's
+// local positions.
+inline constexpr size_t kMaxQuestionLength = 200;
 
 // Lines of the scene language for the text tokenizer's corpus: every word, the direct
 // prompt of every question template, then for scene seeds 0..num_scenes-1 the caption

@@ -215,6 +215,20 @@ TEST(SceneLanguageTest, NormalizeQuestion) {
   EXPECT_THAT(NormalizeQuestion(""), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty")));
   EXPECT_THAT(NormalizeQuestion("   ?"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty")));
   EXPECT_THAT(NormalizeQuestion("caf\xc3\xa9?"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("printable ASCII")));
+  // A step text's markers as words: two questions in one, or a prompt of its own.
+  EXPECT_THAT(NormalizeQuestion("what colour is the box? a: red q: is there a box"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("the word 'q:'")));
+  EXPECT_THAT(NormalizeQuestion("is it red A: ?"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("the word 'a:'")));
+  EXPECT_THAT(NormalizeQuestion("caption: what is it"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("the word 'caption:'")));
+  ASSERT_OK_AND_ASSIGN(std::string e, NormalizeQuestion("what is in q:x or a:b?"));  // not words of their own
+  EXPECT_EQ(e, "what is in q:x or a:b?");
+  // Length, counted after normalising (the "?" aside).
+  const std::string longest(kMaxQuestionLength, 'x');
+  ASSERT_OK_AND_ASSIGN(std::string f, NormalizeQuestion("  " + longest + " ?"));
+  EXPECT_EQ(f, longest + "?");
+  EXPECT_THAT(NormalizeQuestion(longest + "x"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("201 characters long; at most 200")));
 }
 
 TEST(SceneLanguageTest, CorpusHasEveryWordAndIsDeterministic) {
