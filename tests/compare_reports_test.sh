@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# tools/compare_reports: scores, the mean difference and its paired bootstrap interval on
+# reports whose numbers are worked out by hand, and clear refusals of bad input.
+set -euo pipefail
+fail() { echo "FAIL: $*"; exit 1; }
+cd "${TEST_TMPDIR:-$(mktemp -d)}"
+compare="$TEST_SRCDIR/calico/tools/compare_reports"
+# Task a (references 0 and 10): baseline returns 0 and 10 (score 50), candidate 2 and 12
+# (score 70): every episode gains 2, so every resample differs by +20. Task b (references
+# 0 and 100): 30 and 50 in both (score 40), a difference of 0 whatever the resample. So
+# the mean difference is +10.0 and its interval is [+10.0, +10.0].
+cat > base.json <<'JSON'
+{"tasks": [
+  {"task": "t/a", "returns": [0, 10], "random_reference": 0, "expert_reference": 10},
+  {"task": "t/b", "returns": [30, 50], "random_reference": 0, "expert_reference": 100}]}
+JSON
+cat > cand.json <<'JSON'
+{"tasks": [
+  {"task": "t/b", "returns": [30, 50], "random_reference": 0, "expert_reference": 100},
+  {"task": "t/a", "returns": [2, 12], "random_reference": 0, "expert_reference": 10}]}
+JSON
+"$compare" base.json cand.json --draws=200 > out.md
+grep -qx '| t/a | 50.0 | 70.0 | +20.0 |' out.md || { cat out.md; fail "task a's row"; }
+grep -qx '| t/b | 40.0 | 40.0 | +0.0 |' out.md || { cat out.md; fail "task b's row"; }
+grep -qx '| \*\*mean\*\* | \*\*45.0\*\* | \*\*55.0\*\* | \*\*+10.0\*\* \[+10.0, +10.0\] |' out.md || { cat out.md; fail "mean row"; }
+# Unpaired noise widens the interval: candidate a returns 12 then 2 (same mean, so the
+# same +10.0), but a resample that draws episode 0 twice now differs by +120 or -80.
+sed 's/\[2, 12\]/[12, 2]/' cand.json > swapped.json
+"$compare" base.json swapped.json --draws=2000 --seed=1 > swapped.md
+row="$(grep '^| \*\*mean' swapped.md)"
+[[ "$row" == *'**+10.0** ['* ]] || fail "swapped mean: $row"
+[[ "$row" != *'[+10.0, +10.0]'* ]] || fail "swapped interval should be wider: $row"
+# The same seed gives the same interval.
+"$compare" base.json swapped.json --draws=2000 --seed=1 | cmp -s - swapped.md || fail "not deterministic"
+
+expect_refusal() {  # expect_refusal EXPECTED_MESSAGE ARGS...
+  local expected="$1"; shift
+  local status=0
+  "$compare" "$@" > out.txt 2> err.txt || status=$?
+  [[ $status -eq 2 ]] || { cat out.txt err.txt; fail "$* exited $status, expected 2"; }
+  grep -qF -- "$expected" err.txt || { cat err.txt; fail "$* did not say '$expected'"; }
+}
+expect_refusal "needs two report.json files" base.json
+expect_refusal "cannot read missing.json" base.json missing.json
+echo 'not json' > bad.json
+expect_refusal "bad.json is not JSON" base.json bad.json
+echo '{"tasks": []}' > empty.json
+expect_refusal "empty.json has no control tasks" empty.json base.json
+sed 's#t/b#t/c#' cand.json > other.json
+expect_refusal "different tasks (in one only: t/b, t/c)" base.json other.json
+sed 's/\[30, 50\]/[30, 50, 40]/' cand.json > longer.json
+expect_refusal "task t/b has 2 episodes in base.json and 3 in longer.json" base.json longer.json
+expect_refusal "--draws must be a positive whole number, got '0'" base.json cand.json --draws=0
+expect_refusal "unknown flag --bogus" base.json cand.json --bogus
+echo PASS
