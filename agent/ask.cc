@@ -81,6 +81,7 @@ absl::StatusOr<AskResult> AskAboutImage(const AskOptions& options, std::ostream*
   }
   result.caption = std::move(answers[0].caption);
   result.answer = std::move(answers[0].answer);
+  result.working = std::move(answers[0].working);
   result.finished = answers[0].finished;
   return result;
 }

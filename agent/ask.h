@@ -43,6 +43,7 @@ struct AskResult {
   std::string question;    // the normalised question; empty when captioning
   std::string caption;     // the model's description of the image
   std::string answer;      // its answer to the question (empty when captioning)
+  std::string working;     // what it wrote before the answer (position questions), if anything
   bool finished = false;   // every decode ended within max_tokens
   int image_height = 0;    // the PNG's size before any resize
   int image_width = 0;

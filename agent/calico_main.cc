@@ -489,6 +489,9 @@ absl::Status Ask(bool with_question) {
     // The answer alone on stdout (for scripts); what the model saw first on stderr.
     std::printf("%s\n", result.answer.c_str());
     std::fprintf(stderr, "note: the model described the image as \"%s\" before answering\n", result.caption.c_str());
+    if (!result.working.empty()) {
+      std::fprintf(stderr, "note: its working before the answer: \"%s\"\n", result.working.c_str());
+    }
   } else {
     std::printf("%s\n", result.caption.c_str());
   }

@@ -146,9 +146,10 @@ TEST(EvaluateTest, VisionLanguageTasksSitBesideControlAndStayOutOfItsAggregates)
   options.references = refs;
   options.videos = false;
   // An answerer that is always wrong: VQA accuracy 0, whatever the control score. Its
-  // text carries table and markup characters, which the reports must escape.
+  // text carries table and markup characters, which the reports must escape; the
+  // reports show the working before the answer.
   options.answer_text = [](const std::vector<TextQuery>& queries) -> absl::StatusOr<std::vector<SceneAnswer>> {
-    return std::vector<SceneAnswer>(queries.size(), SceneAnswer{"a <i>caption</i>", "not an answer | <b>&", true});
+    return std::vector<SceneAnswer>(queries.size(), SceneAnswer{"a <i>caption</i>", "not an answer | <b>&", true, false, "red <u>box"});
   };
   options.report_directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/mixed-report");
   ASSERT_OK_AND_ASSIGN(SuiteScores scores, EvaluateSuite(registry, Fixed(true), options, nullptr));
@@ -163,12 +164,13 @@ TEST(EvaluateTest, VisionLanguageTasksSitBesideControlAndStayOutOfItsAggregates)
   EXPECT_THAT(table, HasSubstr("| scenes/vqa | accuracy | 4 | 0.0 |"));
   ASSERT_OK_AND_ASSIGN(std::string json, ReadFile(options.report_directory + "/report.json"));
   EXPECT_THAT(json, HasSubstr("\"iqm\": {\"value\": "));
-  EXPECT_THAT(json, HasSubstr("\"answer\": \"not an answer | <b>&\", \"caption\": \"a <i>caption</i>\""));
+  EXPECT_THAT(json, HasSubstr("\"answer\": \"not an answer | <b>&\", \"working\": \"red <u>box\", \"caption\": \"a <i>caption</i>\""));
   ASSERT_OK_AND_ASSIGN(std::string md, ReadFile(options.report_directory + "/report.md"));
-  EXPECT_THAT(md, HasSubstr("| not an answer \\| &lt;b&gt;&amp; | no | a &lt;i&gt;caption&lt;/i&gt; |"));
+  EXPECT_THAT(md, HasSubstr("| red &lt;u&gt;box, so not an answer \\| &lt;b&gt;&amp; | no | a &lt;i&gt;caption&lt;/i&gt; |"));
   ASSERT_OK_AND_ASSIGN(std::string html, ReadFile(options.report_directory + "/report.html"));
   EXPECT_THAT(html, Not(HasSubstr("<b>&")));
   EXPECT_THAT(html, Not(HasSubstr("<i>caption")));
+  EXPECT_THAT(html, HasSubstr("red &lt;u&gt;box, so not an answer"));
   EXPECT_THAT(html, HasSubstr("<svg id=\"scores\""));
   EXPECT_THAT(html, HasSubstr("id=\"text-table\""));
 }

@@ -15,9 +15,15 @@
 #include "base/file_io.h"
 #include "base/json.h"
 #include "base/status_macros.h"
+#include "envs/scenes/scene_language.h"
 
 namespace calico {
 namespace {
+
+// The answer as the model wrote it: "<working>, so <answer>", or the answer alone.
+std::string WrittenAnswerText(const TextExample& x) {
+  return x.working.empty() ? x.answer : absl::StrCat(x.working, kWorkingSeparator, x.answer);
+}
 
 // `text` (model output, names from files) safe inside a Markdown table cell: a `|` would
 // start a new column, and `<` or `&` would be raw HTML in viewers that render it.
@@ -67,7 +73,8 @@ std::string TextTasksJson(const SuiteScores& scores) {
       const TextExample& x = t.examples[e];
       absl::StrAppend(&json, e ? ",\n       " : "\n       ", "{\"seed\": ", x.seed, ", \"kind\": ", JsonQuote(x.kind),
                       ", \"question\": ", JsonQuote(x.question), ", \"expected\": ", JsonQuote(x.expected),
-                      ", \"answer\": ", JsonQuote(x.answer), ", \"caption\": ", JsonQuote(x.caption),
+                      ", \"answer\": ", JsonQuote(x.answer), ", \"working\": ", JsonQuote(x.working),
+                      ", \"caption\": ", JsonQuote(x.caption),
                       ", \"expected_caption\": ", JsonQuote(x.expected_caption), ", \"exact\": ", x.exact ? "true" : "false",
                       ", \"f1\": ", Num(x.f1), ", \"objects\": ", x.objects, "}");
     }
@@ -228,7 +235,8 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
       for (size_t e = 0; e < std::min(kShownExamples, t.examples.size()); ++e) {
         const TextExample& x = t.examples[e];
         absl::StrAppend(&md, "| ", x.seed, " | ", MarkdownCell(x.question), " | ", MarkdownCell(x.expected), " | ",
-                        MarkdownCell(x.answer), " | ", x.exact ? "yes" : "no", " | ", MarkdownCell(x.caption), " |\n");
+                        MarkdownCell(WrittenAnswerText(x)), " | ", x.exact ? "yes" : "no", " | ",
+                        MarkdownCell(x.caption), " |\n");
       }
     }
   }
@@ -282,7 +290,8 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
       for (size_t e = 0; e < std::min(kShownExamples, t.examples.size()); ++e) {
         const TextExample& x = t.examples[e];
         absl::StrAppend(&html, "<tr><td>", x.seed, "</td><td>", Html(x.question), "</td><td>", Html(x.expected),
-                        "</td><td>", Html(x.answer), "</td><td>", x.exact ? "yes" : "no", "</td><td>", Html(x.caption),
+                        "</td><td>", Html(WrittenAnswerText(x)), "</td><td>", x.exact ? "yes" : "no", "</td><td>",
+                        Html(x.caption),
                         "</td></tr>\n");
       }
       absl::StrAppend(&html, "</table>\n");

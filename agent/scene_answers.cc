@@ -39,7 +39,9 @@ absl::StatusOr<std::vector<SceneAnswer>> DescribeAndAnswer(TextGenerator* genera
   ASSIGN_OR_RETURN(std::vector<GeneratedText> answers, generator->Generate(requests));
   for (size_t k = 0; k < asked.size(); ++k) {
     SceneAnswer& answer = out[asked[k]];
-    answer.answer = UpToNextQuestion(answers[k].text);
+    WrittenAnswer written = SplitAnswer(UpToNextQuestion(answers[k].text));
+    answer.answer = std::move(written.answer);
+    answer.working = std::move(written.working);
     answer.finished = answer.finished && answers[k].finished;
   }
   return out;

@@ -31,13 +31,15 @@ struct SceneAnswer {
   // The caption and the question filled the model's local positions or context, so no
   // answer was decoded (`answer` empty, `finished` false).
   bool no_room = false;
+  std::string working;  // what it wrote before the answer, if anything (SplitAnswer)
 };
 
 // Decodes the caption of every image (one batch of decodes), then the answer of every
 // question (a second batch); each text is cut where the model starts a next question
-// (" q:", UpToNextQuestion). A question whose prompt, after the caption, leaves the model
-// no room to answer is not decoded (SceneAnswer::no_room). Errors: the generator's (an
-// image of another size, a "caption:" prompt the model cannot hold).
+// (" q:", UpToNextQuestion), and an answer is parted from its working (SplitAnswer). A
+// question whose prompt, after the caption, leaves the model no room to answer is not
+// decoded (SceneAnswer::no_room). Errors: the generator's (an image of another size, a
+// "caption:" prompt the model cannot hold).
 absl::StatusOr<std::vector<SceneAnswer>> DescribeAndAnswer(TextGenerator* generator,
                                                            const std::vector<SceneQuestion>& questions);
 

@@ -219,7 +219,9 @@ TEST(ScenesDataTest, VqaTextDatasetsTrainAsTextOnlyRows) {
   TrainingDataOptions data_options;
   data_options.datasets = {options.directory};
   data_options.batch_size = 4;
-  data_options.sequence_length = 128;
+  // A step holds the caption and three answers, position ones after their working: up to
+  // about 140 tokens, and the row keeps half its length for a prompt.
+  data_options.sequence_length = 320;
   data_options.text_model_path = kTextModel;
   data_options.model_vocab_size = vocab.size();
   ASSERT_OK_AND_ASSIGN(auto data, TrainingData::Load(data_options));

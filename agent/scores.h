@@ -41,6 +41,7 @@ struct TextExample {
   std::string question;          // the question asked (VQA); empty for captions
   std::string expected;          // the ground truth answer or caption
   std::string answer;            // what the model wrote: its answer or caption
+  std::string working;           // VQA: what it wrote before the answer (position questions), if anything
   std::string caption;           // VQA: the model's description of the image before answering
   std::string expected_caption;  // VQA: the scene's caption
   int objects = 0;               // objects in the scene (1..4)

@@ -128,6 +128,7 @@ absl::StatusOr<TextTaskScore> EvaluateTextTask(const std::string& task, int scen
       } else {
         example.caption = std::move(answers[i].caption);
         example.answer = std::move(answers[i].answer);
+        example.working = std::move(answers[i].working);
       }
       examples.push_back(std::move(example));
     }

@@ -43,8 +43,11 @@ absl::StatusOr<std::unique_ptr<Sampler>> Sampler::Create(std::map<std::string, s
     }
   }
   std::unique_ptr<Sampler> sampler(new Sampler(vocab, options));
+  // Every timestep must fit the row beside the largest prompt; without prompts, the row.
   const int64_t main_budget =
-      options.sequence_length - static_cast<int64_t>(options.sequence_length * options.prompt_max_fraction);
+      options.prompt_probability > 0.0
+          ? options.sequence_length - static_cast<int64_t>(options.sequence_length * options.prompt_max_fraction)
+          : options.sequence_length;
   double total_weight = 0.0;
   for (auto& [name, list] : episodes) {
     const double weight = options.task_weights.empty() ? 1.0
@@ -79,7 +82,8 @@ absl::StatusOr<std::unique_ptr<Sampler>> Sampler::Create(std::map<std::string, s
         if (n > main_budget) {
           return absl::InvalidArgumentError(absl::StrCat(
               "task '", name, "': a timestep has ", n, " tokens, more than the ", main_budget,
-              " a row keeps for the episode (sequence length ", options.sequence_length, " minus the prompt's share)"));
+              " a row keeps for the episode (sequence length ", options.sequence_length,
+              options.prompt_probability > 0.0 ? " minus the prompt's share)" : ")"));
         }
         counts.push_back(static_cast<int32_t>(n));
       }

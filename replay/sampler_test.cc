@@ -283,7 +283,18 @@ TEST_F(SamplerTest, BadConfigurationsAreClearErrors) {
   options.task_weights.clear();
   options.sequence_length = 6;  // a 4-token timestep does not fit half of 6
   EXPECT_THAT(Sampler::Create(TaggedData(2, 5), vocab_, nullptr, options),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("a timestep has 4 tokens")));
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("a timestep has 4 tokens, more than the 3 a row keeps for the episode "
+                                 "(sequence length 6 minus the prompt's share)")));
+  // Without prompts a timestep may fill the row, and no more.
+  options.prompt_probability = 0.0;
+  EXPECT_OK(Sampler::Create(TaggedData(2, 5), vocab_, nullptr, options).status());
+  options.sequence_length = 3;
+  EXPECT_THAT(Sampler::Create(TaggedData(2, 5), vocab_, nullptr, options),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("a timestep has 4 tokens, more than the 3 a row keeps for the episode "
+                                 "(sequence length 3)")));
+  options.prompt_probability = 0.25;
   options.sequence_length = 32;
   options.prompt_probability = 1.5;
   EXPECT_THAT(Sampler::Create(TaggedData(2, 5), vocab_, nullptr, options),

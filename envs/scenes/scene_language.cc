@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -56,10 +58,17 @@ QuestionAnswer CountShapeQuestion(const Scene& scene, Shape shape) {
 // Objects are sorted left to right, so index order is left-right order.
 QuestionAnswer PositionQuestion(const Scene& scene, int a, int b, bool left) {
   const bool holds = left ? a < b : a > b;
+  // The working reads the caption on from the first object named until it reaches the
+  // second (then the first is left of it) or the caption ends (then it is right of it).
+  std::string working = Named(scene.objects[a]);
+  for (int k = a + 1; k < static_cast<int>(scene.objects.size()); ++k) {
+    absl::StrAppend(&working, " left of a ", DescribeObject(scene.objects[k]));
+    if (k == b) break;
+  }
   return {QuestionType::kPosition,
           absl::StrCat("is the ", Named(scene.objects[a]), left ? " left of the " : " right of the ",
                        Named(scene.objects[b]), "?"),
-          holds ? "yes" : "no"};
+          holds ? "yes" : "no", std::move(working)};
 }
 
 QuestionAnswer ExistenceQuestion(const Scene& scene, int colour, Shape shape) {
@@ -218,10 +227,27 @@ std::string VqaPrompt(absl::string_view caption, absl::string_view question) {
   return absl::StrCat(kCaptionPrompt, " ", caption, " ", kQuestionPrefix, " ", question, " ", kAnswerMarker);
 }
 
+std::string AnswerText(const QuestionAnswer& qa) {
+  if (qa.working.empty()) return qa.answer;
+  return absl::StrCat(qa.working, kWorkingSeparator, qa.answer);
+}
+
+WrittenAnswer SplitAnswer(absl::string_view text) {
+  WrittenAnswer out;
+  const size_t at = text.rfind(kWorkingSeparator);
+  if (at == absl::string_view::npos) {
+    out.answer = std::string(absl::StripAsciiWhitespace(text));
+    return out;
+  }
+  out.working = std::string(absl::StripAsciiWhitespace(text.substr(0, at)));
+  out.answer = std::string(absl::StripAsciiWhitespace(text.substr(at + std::strlen(kWorkingSeparator))));
+  return out;
+}
+
 std::string VqaStepText(absl::string_view caption, const std::vector<QuestionAnswer>& questions) {
   std::string text = absl::StrCat(kCaptionPrompt, " ", caption);
   for (const QuestionAnswer& qa : questions) {
-    absl::StrAppend(&text, " ", kQuestionPrefix, " ", qa.question, " ", kAnswerMarker, " ", qa.answer);
+    absl::StrAppend(&text, " ", kQuestionPrefix, " ", qa.question, " ", kAnswerMarker, " ", AnswerText(qa));
   }
   return text;
 }

@@ -31,7 +31,16 @@
 // first, then this text, then EOS, see tokenizers/sequence_builder.h):
 //   caption  "caption: <caption>"
 //   vqa      "caption: <caption> q: <question 1> a: <answer 1> q: <question 2> a: <answer 2> ..."
-//            (kQuestionsPerVqaStep different questions, QuestionsForScene)
+//            (kQuestionsPerVqaStep different questions, QuestionsForScene); a position
+//            question's answer is written after a working (AnswerText):
+//            "q: is the red sphere left of the green cylinder? a: red sphere left of a
+//            large blue box left of a small green cylinder, so yes". The working copies
+//            the caption from the first object named onwards and stops at the second
+//            (so the first is left of it) or where the caption ends (so it is right of
+//            it). Comparing two places in the caption in one step is what the model did
+//            not learn (position questions stayed at chance, README); copying on from a
+//            match is what transformers learn first (induction), and deciding yes/no at
+//            the end needs only the last words written and the question.
 // A VQA step describes the scene before it answers anything. Answering a question is two
 // decodes: the prompt "caption:" makes the model write its caption (until EOS or " q:"),
 // then "caption: <its caption> q: <question> a:" makes it answer (until EOS or " q:").
@@ -69,6 +78,10 @@ struct QuestionAnswer {
   QuestionType type = QuestionType::kCount;
   std::string question;  // ends with "?"
   std::string answer;    // one word
+  // What a VQA step writes before the answer (empty: nothing). Position questions only:
+  // the caption read on from the first object named, "<colour> <shape> left of a <size>
+  // <colour> <shape> ...", up to the second object or the caption's end (see the header).
+  std::string working;
 };
 
 // "zero".."four"; aborts outside [0, 4] (a programmer error: scenes hold 1 to 4 objects).
@@ -104,6 +117,21 @@ std::vector<QuestionAnswer> QuestionsForScene(const Scene& scene);
 inline constexpr char kCaptionPrompt[] = "caption:";
 inline constexpr char kQuestionPrefix[] = "q:";
 inline constexpr char kAnswerMarker[] = "a:";
+
+// Between a working and its answer: "<working>, so <answer>".
+inline constexpr char kWorkingSeparator[] = ", so ";
+
+// What a VQA step writes after " a: ": the answer, or "<working>, so <answer>".
+std::string AnswerText(const QuestionAnswer& qa);
+
+// An answer as written after " a: " (AnswerText's form), parted at the last
+// kWorkingSeparator: the working before it (empty when there is none) and the answer
+// after it, spaces trimmed. A text without the separator is all answer.
+struct WrittenAnswer {
+  std::string working;
+  std::string answer;
+};
+WrittenAnswer SplitAnswer(absl::string_view text);
 
 // "caption: <caption>".
 std::string CaptionStepText(const Scene& scene);

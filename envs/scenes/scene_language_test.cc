@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
@@ -171,10 +172,99 @@ TEST(SceneLanguageTest, AVqaStepAsksItsSceneQuestionFirstAndThenOthers) {
     ASSERT_OK_AND_ASSIGN(std::vector<PromptAndAnswer> parts, StepTextPrompts(VqaStepText(scene)));
     ASSERT_EQ(parts.size(), questions.size() + 1);
     EXPECT_EQ(parts[0].answer, Caption(scene));
-    for (size_t i = 0; i < questions.size(); ++i) EXPECT_EQ(parts[i + 1].answer, questions[i].answer);
+    for (size_t i = 0; i < questions.size(); ++i) {
+      EXPECT_EQ(parts[i + 1].answer, AnswerText(questions[i]));
+      const WrittenAnswer written = SplitAnswer(parts[i + 1].answer);
+      EXPECT_EQ(written.answer, questions[i].answer);
+      EXPECT_EQ(written.working, questions[i].working);
+    }
     ++steps;
   }
   EXPECT_EQ(steps, 300);
+}
+
+std::map<std::string, QuestionAnswer> QuestionsOf(const Scene& scene) {
+  std::map<std::string, QuestionAnswer> out;
+  for (const QuestionAnswer& qa : AllQuestions(scene)) out[qa.question] = qa;
+  return out;
+}
+
+TEST(SceneLanguageTest, PositionAnswersReadTheCaptionOnFromTheFirstObject) {
+  const auto questions = QuestionsOf(ThreeObjects());
+  // Caption: "a small red sphere left of a large blue box left of a large green sphere".
+  const QuestionAnswer& red_left_of_green = questions.at("is the red sphere left of the green sphere?");
+  EXPECT_EQ(red_left_of_green.working, "red sphere left of a large blue box left of a large green sphere");
+  EXPECT_EQ(AnswerText(red_left_of_green),
+            "red sphere left of a large blue box left of a large green sphere, so yes");
+  EXPECT_EQ(AnswerText(questions.at("is the red sphere right of the blue box?")),
+            "red sphere left of a large blue box, so no");
+  EXPECT_EQ(AnswerText(questions.at("is the blue box left of the red sphere?")),
+            "blue box left of a large green sphere, so no");
+  EXPECT_EQ(AnswerText(questions.at("is the blue box right of the red sphere?")),
+            "blue box left of a large green sphere, so yes");
+  EXPECT_EQ(AnswerText(questions.at("is the green sphere right of the blue box?")), "green sphere, so yes");
+  // Only position questions have a working.
+  EXPECT_EQ(AnswerText(questions.at("what colour is the box?")), "blue");
+  EXPECT_EQ(questions.at("is there a blue box?").working, "");
+}
+
+// The working alone decides the answer: it ends with the second object named exactly
+// when the first is left of it. Checked against the objects' x coordinates.
+TEST(SceneLanguageTest, PositionWorkingsDecideTheirAnswersOverManyScenes) {
+  int workings = 0;
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    const Scene scene = SampleScene(seed);
+    const std::string caption = Caption(scene);
+    for (const QuestionAnswer& qa : AllQuestions(scene)) {
+      if (qa.type != QuestionType::kPosition) {
+        EXPECT_EQ(qa.working, "") << qa.question;
+        continue;
+      }
+      // "is the <c1> <s1> left|right of the <c2> <s2>?"
+      const std::vector<std::string> w = absl::StrSplit(qa.question.substr(0, qa.question.size() - 1), ' ');
+      ASSERT_EQ(w.size(), 9u) << qa.question;
+      const std::string first = w[2] + " " + w[3], second = w[7] + " " + w[8];
+      ASSERT_TRUE(absl::StartsWith(qa.working, first)) << qa.working;
+      // The working is the caption read on from the first object's name.
+      EXPECT_TRUE(absl::EndsWith(caption, qa.working) || absl::StrContains(caption, qa.working + " left of "))
+          << caption << " / " << qa.working;
+      int a = -1, b = -1;
+      for (size_t i = 0; i < scene.objects.size(); ++i) {
+        if (absl::StrCat(ColourName(scene.objects[i].colour), " ",
+                                                     ShapeName(scene.objects[i].shape)) == first) a = static_cast<int>(i);
+        if (absl::StrCat(ColourName(scene.objects[i].colour), " ", ShapeName(scene.objects[i].shape)) == second) {
+          b = static_cast<int>(i);
+        }
+      }
+      ASSERT_GE(a, 0);
+      ASSERT_GE(b, 0);
+      const bool ends_at_second = absl::EndsWith(qa.working, " " + second);
+      EXPECT_EQ(ends_at_second, scene.objects[a].x < scene.objects[b].x) << qa.working;
+      const bool left = w[4] == "left";
+      EXPECT_EQ(qa.answer, ends_at_second == left ? "yes" : "no") << qa.question << " / " << qa.working;
+      ++workings;
+    }
+  }
+  EXPECT_GT(workings, 1000);
+}
+
+TEST(SceneLanguageTest, SplitAnswerPartsTheWorkingFromTheAnswer) {
+  WrittenAnswer written = SplitAnswer("red sphere left of a small blue box, so yes");
+  EXPECT_EQ(written.working, "red sphere left of a small blue box");
+  EXPECT_EQ(written.answer, "yes");
+  written = SplitAnswer(" blue ");
+  EXPECT_EQ(written.working, "");
+  EXPECT_EQ(written.answer, "blue");
+  // The last separator counts: what comes after it is the answer.
+  written = SplitAnswer("a, so b, so no");
+  EXPECT_EQ(written.working, "a, so b");
+  EXPECT_EQ(written.answer, "no");
+  written = SplitAnswer("red sphere, so ");
+  EXPECT_EQ(written.working, "red sphere");
+  EXPECT_EQ(written.answer, "");
+  written = SplitAnswer("");
+  EXPECT_EQ(written.working, "");
+  EXPECT_EQ(written.answer, "");
 }
 
 TEST(SceneLanguageTest, UpToNextQuestionCutsWhereTheModelAsksItself) {
