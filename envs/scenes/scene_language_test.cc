@@ -2,6 +2,7 @@
 
 #include <map>
 #include <set>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -249,22 +250,22 @@ TEST(SceneLanguageTest, PositionWorkingsDecideTheirAnswersOverManyScenes) {
 }
 
 TEST(SceneLanguageTest, SplitAnswerPartsTheWorkingFromTheAnswer) {
-  WrittenAnswer written = SplitAnswer("red sphere left of a small blue box, so yes");
-  EXPECT_EQ(written.working, "red sphere left of a small blue box");
-  EXPECT_EQ(written.answer, "yes");
-  written = SplitAnswer(" blue ");
-  EXPECT_EQ(written.working, "");
-  EXPECT_EQ(written.answer, "blue");
-  // The last separator counts: what comes after it is the answer.
-  written = SplitAnswer("a, so b, so no");
-  EXPECT_EQ(written.working, "a, so b");
-  EXPECT_EQ(written.answer, "no");
-  written = SplitAnswer("red sphere, so ");
-  EXPECT_EQ(written.working, "red sphere");
-  EXPECT_EQ(written.answer, "");
-  written = SplitAnswer("");
-  EXPECT_EQ(written.working, "");
-  EXPECT_EQ(written.answer, "");
+  struct Case {
+    const char* text;
+    const char* working;
+    const char* answer;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"red sphere left of a small blue box, so yes", "red sphere left of a small blue box", "yes"},
+           {" blue ", "", "blue"},
+           {"a, so b, so no", "a, so b", "no"},  // the last separator counts
+           {"red sphere, so ", "red sphere", ""},
+           {"", "", ""},
+       }) {
+    const WrittenAnswer written = SplitAnswer(c.text);
+    EXPECT_EQ(written.working, c.working) << c.text;
+    EXPECT_EQ(written.answer, c.answer) << c.text;
+  }
 }
 
 TEST(SceneLanguageTest, UpToNextQuestionCutsWhereTheModelAsksItself) {
