@@ -81,7 +81,7 @@ TEST(TextEvalTest, ScenesRenderedChunkByChunkAreTheSameScenes) {
   std::vector<std::vector<uint8_t>> images;
   TextAnswerer recording = [&](const std::vector<TextQuery>& queries) -> absl::StatusOr<std::vector<SceneAnswer>> {
     for (const TextQuery& query : queries) images.push_back(query.image.bytes);
-    return std::vector<SceneAnswer>(queries.size(), SceneAnswer{"a small red box", "x", true});
+    return std::vector<SceneAnswer>(queries.size(), SceneAnswer{"a small red box", "x", true, false, ""});
   };
   ASSERT_OK_AND_ASSIGN(TextTaskScore score,
                        EvaluateTextTask("scenes/vqa", 70, kFirstEvalSeed, recording, 10, 0, nullptr));

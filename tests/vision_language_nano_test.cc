@@ -49,7 +49,7 @@ std::vector<Item> MakeItems(SceneRenderer* renderer) {
     colour_used[scene.objects[0].colour] = true;
     const SceneObject& object = scene.objects[0];
     QuestionAnswer qa{QuestionType::kColour, absl::StrCat("what colour is the ", ShapeName(object.shape), "?"),
-                      std::string(ColourName(object.colour))};
+                      std::string(ColourName(object.colour)), /*working=*/""};
     absl::StatusOr<Array> image = renderer->Render(scene);
     EXPECT_OK(image.status());
     items.push_back({std::move(scene), std::move(image).value(), std::move(qa)});

@@ -37,22 +37,22 @@ bool Present(const Scene& scene, int colour, Shape shape) {
 
 QuestionAnswer ColourQuestion(const SceneObject& o) {
   return {QuestionType::kColour, absl::StrCat("what colour is the ", ShapeName(o.shape), "?"),
-          std::string(ColourName(o.colour))};
+          std::string(ColourName(o.colour)), /*working=*/""};
 }
 
 QuestionAnswer ShapeQuestion(const SceneObject& o) {
   return {QuestionType::kShape, absl::StrCat("what shape is the ", ColourName(o.colour), " object?"),
-          std::string(ShapeName(o.shape))};
+          std::string(ShapeName(o.shape)), /*working=*/""};
 }
 
 QuestionAnswer CountObjectsQuestion(const Scene& scene) {
   return {QuestionType::kCount, "how many objects are there?",
-          std::string(NumberWord(static_cast<int>(scene.objects.size())))};
+          std::string(NumberWord(static_cast<int>(scene.objects.size()))), /*working=*/""};
 }
 
 QuestionAnswer CountShapeQuestion(const Scene& scene, Shape shape) {
   return {QuestionType::kCount, absl::StrCat("how many ", ShapePluralName(shape), " are there?"),
-          std::string(NumberWord(CountShape(scene, shape)))};
+          std::string(NumberWord(CountShape(scene, shape))), /*working=*/""};
 }
 
 // Objects are sorted left to right, so index order is left-right order.
@@ -73,7 +73,7 @@ QuestionAnswer PositionQuestion(const Scene& scene, int a, int b, bool left) {
 
 QuestionAnswer ExistenceQuestion(const Scene& scene, int colour, Shape shape) {
   return {QuestionType::kExistence, absl::StrCat("is there a ", ColourName(colour), " ", ShapeName(shape), "?"),
-          Present(scene, colour, shape) ? "yes" : "no"};
+          Present(scene, colour, shape) ? "yes" : "no", /*working=*/""};
 }
 
 // Objects whose shape / colour is unique in the scene (colour and shape questions).
