@@ -20,11 +20,6 @@
 namespace calico {
 namespace {
 
-// The answer as the model wrote it: "<working>, so <answer>", or the answer alone.
-std::string WrittenAnswerText(const TextExample& x) {
-  return x.working.empty() ? x.answer : absl::StrCat(x.working, kWorkingSeparator, x.answer);
-}
-
 // `text` (model output, names from files) safe inside a Markdown table cell: a `|` would
 // start a new column, and `<` or `&` would be raw HTML in viewers that render it.
 std::string MarkdownCell(absl::string_view text) {
@@ -235,7 +230,7 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
       for (size_t e = 0; e < std::min(kShownExamples, t.examples.size()); ++e) {
         const TextExample& x = t.examples[e];
         absl::StrAppend(&md, "| ", x.seed, " | ", MarkdownCell(x.question), " | ", MarkdownCell(x.expected), " | ",
-                        MarkdownCell(WrittenAnswerText(x)), " | ", x.exact ? "yes" : "no", " | ",
+                        MarkdownCell(JoinAnswer(x.working, x.answer)), " | ", x.exact ? "yes" : "no", " | ",
                         MarkdownCell(x.caption), " |\n");
       }
     }
@@ -290,7 +285,7 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
       for (size_t e = 0; e < std::min(kShownExamples, t.examples.size()); ++e) {
         const TextExample& x = t.examples[e];
         absl::StrAppend(&html, "<tr><td>", x.seed, "</td><td>", Html(x.question), "</td><td>", Html(x.expected),
-                        "</td><td>", Html(WrittenAnswerText(x)), "</td><td>", x.exact ? "yes" : "no", "</td><td>",
+                        "</td><td>", Html(JoinAnswer(x.working, x.answer)), "</td><td>", x.exact ? "yes" : "no", "</td><td>",
                         Html(x.caption),
                         "</td></tr>\n");
       }

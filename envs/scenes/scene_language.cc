@@ -227,10 +227,12 @@ std::string VqaPrompt(absl::string_view caption, absl::string_view question) {
   return absl::StrCat(kCaptionPrompt, " ", caption, " ", kQuestionPrefix, " ", question, " ", kAnswerMarker);
 }
 
-std::string AnswerText(const QuestionAnswer& qa) {
-  if (qa.working.empty()) return qa.answer;
-  return absl::StrCat(qa.working, kWorkingSeparator, qa.answer);
+std::string JoinAnswer(absl::string_view working, absl::string_view answer) {
+  if (working.empty()) return std::string(answer);
+  return absl::StrCat(working, kWorkingSeparator, answer);
 }
+
+std::string AnswerText(const QuestionAnswer& qa) { return JoinAnswer(qa.working, qa.answer); }
 
 WrittenAnswer SplitAnswer(absl::string_view text) {
   WrittenAnswer out;

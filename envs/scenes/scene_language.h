@@ -122,7 +122,10 @@ inline constexpr char kAnswerMarker[] = "a:";
 // Between a working and its answer: "<working>, so <answer>".
 inline constexpr char kWorkingSeparator[] = ", so ";
 
-// What a VQA step writes after " a: ": the answer, or "<working>, so <answer>".
+// "<working>, so <answer>", or `answer` alone when `working` is empty.
+std::string JoinAnswer(absl::string_view working, absl::string_view answer);
+
+// What a VQA step writes after " a: ": JoinAnswer(qa.working, qa.answer).
 std::string AnswerText(const QuestionAnswer& qa);
 
 // An answer as written after " a: " (AnswerText's form), parted at the last
