@@ -39,6 +39,7 @@
 #include "model/threading.h"
 #include "model/trainer.h"
 #include "model/transformer.h"
+#include "tokenizers/text/text_tokenizer.h"
 #include "tokenizers/vocabulary.h"
 
 namespace calico {
@@ -407,6 +408,12 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   if (config.sequence_length() < model_config.context_length()) {
     model_config.set_context_length(static_cast<int32_t>(config.sequence_length()));
   }
+  // Checkpoints record the text model that gives the text ids their meaning (a missing
+  // path is reported with the data below).
+  if (!options.text_model_path.empty()) {
+    ASSIGN_OR_RETURN(std::unique_ptr<TextTokenizer> text, TextTokenizer::Load(options.text_model_path));
+    model_config.set_text_model_fingerprint(text->fingerprint());
+  }
   std::ostream* out = options.progress;
 
   // The output directory: a fresh run never overwrites another run's checkpoints.
@@ -427,6 +434,15 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   }
   if (!resume_from.empty()) {
     ASSIGN_OR_RETURN(ModelConfig stored, ReadCheckpointConfig(resume_from));
+    // A run begun before checkpoints recorded their text model goes on without one.
+    if (stored.text_model_fingerprint().empty()) model_config.clear_text_model_fingerprint();
+    if (stored.text_model_fingerprint() != model_config.text_model_fingerprint()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "checkpoint ", resume_from, " was trained with the text model whose fingerprint is ",
+          stored.text_model_fingerprint(), ", but the text model given (", options.text_model_path,
+          ") has fingerprint ", model_config.text_model_fingerprint(),
+          "; resume with the text model the run began with (--text_model or CALICO_TEXT_MODEL)"));
+    }
     std::vector<std::string> differences = ModelConfigDifferences(stored, model_config);
     if (!differences.empty()) {
       return absl::FailedPreconditionError(absl::StrCat("checkpoint ", resume_from,

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -20,12 +21,17 @@
 #include "envs/all_tasks.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "model/adamw.h"
 #include "model/checkpoint.h"
+#include "model/trainer.h"
 #include "policies/experts.h"
+#include "tokenizers/text/text_tokenizer.h"
+#include "tokenizers/text/train_text_model.h"
 
 namespace calico {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -319,6 +325,44 @@ TEST_F(TrainTest, AnotherSeedGivesAnotherRun) {
   other.set_seed(8);
   ASSERT_OK(RunTraining(other, Options()).status());
   EXPECT_FALSE(ReadMetrics(TempDir("seed7")) == ReadMetrics(TempDir("seed8")));
+}
+
+TEST_F(TrainTest, CheckpointsRecordTheTextModelAndAResumeRefusesAnother) {
+  const std::string dir = TempDir("text_model");
+  ASSERT_OK(RunTraining(Config(dir, 2), Options()).status());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> text, TextTokenizer::Load(kTextModel));
+  ASSERT_OK_AND_ASSIGN(std::string latest, LatestCheckpoint(dir));
+  ASSERT_OK_AND_ASSIGN(ModelConfig stored, ReadCheckpointConfig(latest));
+  EXPECT_EQ(stored.text_model_fingerprint(), text->fingerprint());
+
+  const std::string other = TempDir("other_text.model");
+  ASSERT_OK(TrainCalicoTextModel(300, other));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> other_text, TextTokenizer::Load(other));
+  TrainOptions resume = Options();
+  resume.resume = true;
+  resume.text_model_path = other;
+  EXPECT_THAT(RunTraining(Config(dir, 4), resume),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr(text->fingerprint()), HasSubstr(other_text->fingerprint()),
+                             HasSubstr("resume with the text model the run began with"))));
+}
+
+TEST_F(TrainTest, ARunFromBeforeTextModelFingerprintsResumesWithoutOne) {
+  const std::string dir = TempDir("no_fingerprint");
+  ASSERT_OK(RunTraining(Config(dir, 2), Options()).status());
+  // Rewrite the latest checkpoint as an older calico wrote it: no text model recorded.
+  ASSERT_OK_AND_ASSIGN(std::string latest, LatestCheckpoint(dir));
+  ASSERT_OK_AND_ASSIGN(ModelConfig config, ReadCheckpointConfig(latest));
+  config.clear_text_model_fingerprint();
+  ASSERT_OK_AND_ASSIGN(Trainer old, Trainer::Create(config, AdamWOptions(), 1));
+  ASSERT_OK(SaveCheckpoint(old, latest));
+  TrainOptions resume = Options();
+  resume.resume = true;
+  ASSERT_OK(RunTraining(Config(dir, 4), resume).status());
+  ASSERT_OK_AND_ASSIGN(std::string resumed, LatestCheckpoint(dir));
+  EXPECT_NE(resumed, latest);
+  ASSERT_OK_AND_ASSIGN(ModelConfig after, ReadCheckpointConfig(resumed));
+  EXPECT_EQ(after.text_model_fingerprint(), "");
 }
 
 TEST_F(TrainTest, AResumeWithChangedFieldsSaysWhichChanged) {

@@ -6,7 +6,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "base/file_io.h"
+#include "base/fnv1a.h"
 #include "base/status_macros.h"
 #include "model/config.h"
 
@@ -15,15 +17,6 @@ namespace {
 
 constexpr char kMagic[8] = {'C', 'A', 'L', 'I', 'C', 'O', 'C', 'K'};
 constexpr uint32_t kVersion = 1;
-
-uint64_t Fnv1a(const char* data, size_t n) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (size_t i = 0; i < n; ++i) {
-    h ^= static_cast<uint8_t>(data[i]);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
 
 template <typename T>
 void Put(std::string* out, T value) {
@@ -118,7 +111,7 @@ absl::StatusOr<Contents> Parse(const std::string& path) {
                                             data.size() < body ? "truncated" : "too long", ": ",
                                             data.size(), " bytes, expected ", body));
   }
-  if (Fnv1a(data.data(), data.size() - 8) != stored) {
+  if (Fnv1a64(absl::string_view(data.data(), data.size() - 8)) != stored) {
     return absl::DataLossError(
         absl::StrCat("checkpoint ", path, " is corrupt: checksum mismatch"));
   }
@@ -147,7 +140,7 @@ absl::Status SaveCheckpoint(const Trainer& trainer, const std::string& path) {
   PutFloats(&out, trainer.model().parameters());
   PutFloats(&out, trainer.optimizer().first_moment());
   PutFloats(&out, trainer.optimizer().second_moment());
-  Put<uint64_t>(&out, Fnv1a(out.data(), out.size()));
+  Put<uint64_t>(&out, Fnv1a64(out));
   return WriteFileAtomically(path, out);
 }
 

@@ -97,6 +97,13 @@ absl::Status ValidateModelConfig(const ModelConfig& c) {
     return absl::InvalidArgumentError(absl::StrCat(
         "model config: norm_epsilon is ", c.norm_epsilon(), ", expected a value > 0"));
   }
+  const std::string& fingerprint = c.text_model_fingerprint();
+  if (!fingerprint.empty() &&
+      (fingerprint.size() != 16 ||
+       fingerprint.find_first_not_of("0123456789abcdef") != std::string::npos)) {
+    return absl::InvalidArgumentError(absl::StrCat("model config: text_model_fingerprint is '", fingerprint,
+                                                   "', expected 16 lowercase hex digits or nothing"));
+  }
   // Keeps every flat buffer index inside int64 arithmetic with a wide margin.
   if (int64_t{c.width()} * c.ff_width() > (int64_t{1} << 34) ||
       int64_t{c.vocab_size()} * c.width() > (int64_t{1} << 34)) {

@@ -1,5 +1,6 @@
 #include "model/config.h"
 
+#include "absl/strings/str_cat.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -74,6 +75,19 @@ TEST(ValidateModelConfigTest, NonPositiveAndOddFieldsAreErrors) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("is 0")));
 }
 
+TEST(ValidateModelConfigTest, TextModelFingerprintIsSixteenHexDigitsOrNothing) {
+  ASSERT_OK_AND_ASSIGN(ModelConfig config, ModelPreset("nano"));
+  EXPECT_OK(ValidateModelConfig(config));  // none recorded
+  config.set_text_model_fingerprint("0123456789abcdef");
+  EXPECT_OK(ValidateModelConfig(config));
+  for (const char* bad : {"0123456789abcde", "0123456789abcdef0", "0123456789ABCDEF", "0123456789abcdeg"}) {
+    config.set_text_model_fingerprint(bad);
+    EXPECT_THAT(ValidateModelConfig(config),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr(absl::StrCat("text_model_fingerprint is '", bad, "'"))));
+  }
+}
+
 TEST(ParseModelConfigTextTest, ParsesValidatesAndNamesSyntaxErrors) {
   ASSERT_OK_AND_ASSIGN(ModelConfig nano, ModelPreset("nano"));
   ASSERT_OK_AND_ASSIGN(ModelConfig parsed, ParseModelConfigText(nano.DebugString()));
@@ -92,6 +106,10 @@ TEST(ModelConfigDifferencesTest, ListsEachDifferingField) {
   other.set_num_layers(3);
   EXPECT_THAT(ModelConfigDifferences(nano, other),
               ElementsAre("num_layers: 2 vs 3", "width: 64 vs 128"));
+  other = nano;
+  other.set_text_model_fingerprint("0123456789abcdef");
+  EXPECT_THAT(ModelConfigDifferences(nano, other),
+              ElementsAre("text_model_fingerprint: '' vs '0123456789abcdef'"));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "base/status_macros.h"
 #include "model/kv_cache.h"
 #include "model/sampling.h"
+#include "policies/text_model_match.h"
 #include "policies/transformer_policy.h"
 
 namespace calico {
@@ -81,6 +82,7 @@ absl::StatusOr<std::unique_ptr<TextGenerator>> TextGenerator::Create(std::shared
         "-piece text model needs ", vocab.size(),
         ": this checkpoint was not trained with this text vocabulary, so it cannot read or write text"));
   }
+  RETURN_IF_ERROR(CheckTextModelMatches(config, *text));
   SequenceBuilderOptions builder_options;
   builder_options.observation_spec = VisionLanguageObservationSpec(options.image_height, options.image_width);
   ASSIGN_OR_RETURN(SequenceBuilder builder, SequenceBuilder::Create(builder_options, vocab, text.get()));

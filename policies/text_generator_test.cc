@@ -20,6 +20,7 @@
 namespace calico {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 constexpr char kTextModel[] = "tokenizers/text/calico_text.model";
@@ -349,6 +350,18 @@ TEST_F(TextGeneratorTest, RejectsAModelWithAnotherVocabulary) {
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("vocab_size is 2688"));
   EXPECT_THAT(status.message(), HasSubstr("not trained with this text vocabulary"));
+}
+
+TEST_F(TextGeneratorTest, RejectsAModelTrainedWithAnotherTextModel) {
+  ModelConfig config = model_->config();
+  config.set_text_model_fingerprint("0123456789abcdef");
+  ASSERT_OK_AND_ASSIGN(Transformer other, Transformer::Create(config, 7));
+  EXPECT_THAT(TextGenerator::Create(std::make_shared<const Transformer>(std::move(other)), text_, {}).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("0123456789abcdef"), HasSubstr(text_->fingerprint()))));
+  config.set_text_model_fingerprint(text_->fingerprint());
+  ASSERT_OK_AND_ASSIGN(Transformer same, Transformer::Create(config, 7));
+  EXPECT_OK(TextGenerator::Create(std::make_shared<const Transformer>(std::move(same)), text_, {}).status());
 }
 
 TEST_F(TextGeneratorTest, RejectsAModelThatCannotHoldTheImage) {

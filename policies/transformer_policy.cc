@@ -10,6 +10,7 @@
 #include "model/rotary.h"
 #include "model/sampling.h"
 #include "model/trainer.h"
+#include "policies/text_model_match.h"
 #include "tokenizers/vocabulary.h"
 
 namespace calico {
@@ -114,6 +115,17 @@ absl::StatusOr<std::unique_ptr<TransformerActor>> TransformerActor::Create(
     return absl::InvalidArgumentError(absl::StrCat(
         what, ": the model's vocab_size is ", config.vocab_size(), " but the token stream of a ", text_size,
         "-piece text model needs ", vocab.size(), " (was it trained with another text model?)"));
+  }
+  // Text observations are read through the text model, so it must be the trained one;
+  // without them only its size matters (action and separator ids follow the text range).
+  if (text != nullptr) {
+    for (const auto& [key, spec] : obs_spec) {
+      if (spec.dtype != DType::kString) continue;
+      if (absl::Status match = CheckTextModelMatches(config, *text); !match.ok()) {
+        return absl::Status(match.code(), absl::StrCat(what, ": observation '", key, "' is text and ", match.message()));
+      }
+      break;
+    }
   }
   SequenceBuilderOptions builder_options;
   builder_options.observation_spec = obs_spec;

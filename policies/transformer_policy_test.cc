@@ -450,6 +450,29 @@ TEST_F(TransformerPolicyTest, ModelWithAnotherVocabularyIsRejected) {
                        AllOf(HasSubstr("arcade/breakout"), HasSubstr("vocab_size is 2560"), HasSubstr("2624"))));
 }
 
+TEST_F(TransformerPolicyTest, TextObservationsNeedTheTextModelTheModelWasTrainedWith) {
+  auto env = MakeEnv("arcade/breakout");
+  ModelConfig config = (*nano_)->config();
+  config.set_text_model_fingerprint("0123456789abcdef");
+  ASSERT_OK_AND_ASSIGN(Transformer trained_elsewhere, Transformer::Create(config, 1));
+  auto model = std::make_shared<const Transformer>(std::move(trained_elsewhere));
+  // Without a text observation only the text model's size matters.
+  EXPECT_OK(TransformerPolicy::Create(model, "arcade/breakout", env->observation_spec(), env->action_spec(), text_,
+                                      TransformerPolicyOptions())
+                .status());
+  SpecMap with_text = env->observation_spec();
+  ArraySpec instruction;
+  instruction.name = "instruction";
+  instruction.dtype = DType::kString;
+  with_text["instruction"] = instruction;
+  EXPECT_THAT(TransformerPolicy::Create(model, "arcade/breakout", with_text, env->action_spec(), text_,
+                                        TransformerPolicyOptions())
+                  .status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("arcade/breakout"), HasSubstr("'instruction' is text"),
+                             HasSubstr("0123456789abcdef"), HasSubstr(text_->fingerprint()))));
+}
+
 TEST_F(TransformerPolicyTest, ModelThatCannotHoldTheTaskIsRejected) {
   auto env = MakeEnv("arcade/breakout");  // 100 board tokens per observation
   ASSERT_OK_AND_ASSIGN(auto model, RandomPresetModel("nano", 1, 0, /*max_local_positions=*/64));

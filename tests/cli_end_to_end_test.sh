@@ -100,6 +100,9 @@ grep -q "after 6 updates" "$tmp/train" || { cat "$tmp/train"; fail "train did no
 "$calico" train --config="$tmp/train.textproto" --steps=8 --resume > "$tmp/resume"
 grep -q "after 8 updates" "$tmp/resume" || { cat "$tmp/resume"; fail "resume did not continue to 8 updates"; }
 expect_failure "resume" train --config="$tmp/train.textproto"
+# The checkpoints record their text model: resuming with another is refused by name.
+"$calico" text-model --out="$tmp/other_text.model" --vocab_size=300 > /dev/null
+expect_failure "resume with the text model the run began with" train --config="$tmp/train.textproto" --steps=10 --resume --text_model="$tmp/other_text.model"
 # Flags stand in for fields the file leaves out, and the schedule's defaults follow --steps.
 printf 'preset: "nano"\nbatch_size: 2\nsequence_length: 256\n' > "$tmp/bare.textproto"
 "$calico" train --config="$tmp/bare.textproto" --datasets="$tmp/train_data" --out="$tmp/bare_run" --steps=2 > "$tmp/bare"

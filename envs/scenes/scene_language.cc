@@ -62,7 +62,7 @@ QuestionAnswer PositionQuestion(const Scene& scene, int a, int b, bool left) {
   // second (then the first is left of it) or the caption ends (then it is right of it).
   std::string working = Named(scene.objects[a]);
   for (int k = a + 1; k < static_cast<int>(scene.objects.size()); ++k) {
-    absl::StrAppend(&working, " left of a ", DescribeObject(scene.objects[k]));
+    absl::StrAppend(&working, " left of ", WithArticle(DescribeObject(scene.objects[k])));
     if (k == b) break;
   }
   return {QuestionType::kPosition,
@@ -72,7 +72,7 @@ QuestionAnswer PositionQuestion(const Scene& scene, int a, int b, bool left) {
 }
 
 QuestionAnswer ExistenceQuestion(const Scene& scene, int colour, Shape shape) {
-  return {QuestionType::kExistence, absl::StrCat("is there a ", ColourName(colour), " ", ShapeName(shape), "?"),
+  return {QuestionType::kExistence, absl::StrCat("is there ", WithArticle(absl::StrCat(ColourName(colour), " ", ShapeName(shape))), "?"),
           Present(scene, colour, shape) ? "yes" : "no", /*working=*/""};
 }
 
@@ -169,13 +169,20 @@ absl::string_view NumberWord(int n) {
   return kWords[n];
 }
 
+std::string WithArticle(absl::string_view phrase) {
+  // Every word of the scene language that starts with a vowel letter starts with a vowel
+  // sound ("orange"), so the letter decides.
+  const bool vowel = !phrase.empty() && absl::string_view("aeiou").find(phrase[0]) != absl::string_view::npos;
+  return absl::StrCat(vowel ? "an " : "a ", phrase);
+}
+
 std::string DescribeObject(const SceneObject& object) {
   return absl::StrCat(SizeName(object.size), " ", ColourName(object.colour), " ", ShapeName(object.shape));
 }
 
 std::string Caption(const Scene& scene) {
   std::vector<std::string> parts;
-  for (const SceneObject& object : scene.objects) parts.push_back(absl::StrCat("a ", DescribeObject(object)));
+  for (const SceneObject& object : scene.objects) parts.push_back(WithArticle(DescribeObject(object)));
   return absl::StrJoin(parts, " left of ");
 }
 
@@ -363,7 +370,7 @@ std::vector<std::string> SceneLanguageCorpus(int num_scenes) {
   lines.push_back(direct_prompt("how many objects are there?"));
   for (const std::string& plural : plurals) lines.push_back(direct_prompt(absl::StrCat("how many ", plural, " are there?")));
   for (const std::string& colour : colours) {
-    for (const std::string& shape : shapes) lines.push_back(direct_prompt(absl::StrCat("is there a ", colour, " ", shape, "?")));
+    for (const std::string& shape : shapes) lines.push_back(direct_prompt(absl::StrCat("is there ", WithArticle(absl::StrCat(colour, " ", shape)), "?")));
   }
   // Scenes: the caption and one question of each type the scene allows.
   for (int seed = 0; seed < num_scenes; ++seed) {

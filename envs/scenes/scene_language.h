@@ -19,7 +19,7 @@
 //   position   "is the <colour> <shape> left of the <colour> <shape>?" (or "right of")
 //              -> "yes"/"no", about two different objects; (colour, shape) names one
 //              object because a scene never repeats a pair.
-//   existence  "is there a <colour> <shape>?" -> "yes"/"no".
+//   existence  "is there a <colour> <shape>?" -> "yes"/"no" ("an" before "orange").
 // SampleQuestion draws one: a type uniformly among those the scene allows (colour and
 // shape questions need a unique shape/colour), then uniformly within the type; count
 // questions are "objects" half the time; existence questions are "yes" half the time
@@ -87,6 +87,9 @@ struct QuestionAnswer {
 
 // "zero".."four"; aborts outside [0, 4] (a programmer error: scenes hold 1 to 4 objects).
 absl::string_view NumberWord(int n);
+
+// `phrase` after its indefinite article: "a red sphere", "an orange box".
+std::string WithArticle(absl::string_view phrase);
 
 // "small red sphere": size, colour and shape of `object`.
 std::string DescribeObject(const SceneObject& object);

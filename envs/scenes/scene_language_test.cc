@@ -2,11 +2,13 @@
 
 #include <map>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -71,6 +73,46 @@ TEST(SceneLanguageTest, CountPositionAndExistenceAnswers) {
   EXPECT_EQ(answers.at("is there a blue box?"), "yes");
   EXPECT_EQ(answers.at("is there a blue sphere?"), "no");
   EXPECT_EQ(answers.count("is the red sphere left of the red sphere?"), 0u);
+}
+
+TEST(SceneLanguageTest, ArticleFollowsTheNextWord) {
+  EXPECT_EQ(WithArticle("red sphere"), "a red sphere");
+  EXPECT_EQ(WithArticle("orange box"), "an orange box");
+  EXPECT_EQ(WithArticle("large orange box"), "a large orange box");
+  // orange = 6 (Palette order).
+  Scene scene;
+  scene.objects = {Object(Shape::kBox, 6, ObjectSize::kSmall, 0), Object(Shape::kSphere, 0, ObjectSize::kLarge, 2)};
+  EXPECT_EQ(Caption(scene), "a small orange box left of a large red sphere");
+  const auto answers = AnswersOf(scene);
+  EXPECT_EQ(answers.at("is there an orange box?"), "yes");
+  EXPECT_EQ(answers.at("is there an orange capsule?"), "no");
+  EXPECT_EQ(answers.count("is there a orange box?"), 0u);
+}
+
+// "a" before a vowel or "an" before a consonant anywhere in what the scenes make.
+bool HasWrongArticle(absl::string_view text) {
+  const std::vector<absl::string_view> words = absl::StrSplit(text, ' ');
+  for (size_t i = 0; i + 1 < words.size(); ++i) {
+    if (words[i] != "a" && words[i] != "an") continue;
+    const bool vowel = absl::string_view("aeiou").find(words[i + 1][0]) != absl::string_view::npos;
+    if (vowel != (words[i] == "an")) return true;
+  }
+  return false;
+}
+
+TEST(SceneLanguageTest, NoWrongArticleInCaptionsQuestionsWorkingsOrCorpus) {
+  EXPECT_TRUE(HasWrongArticle("is there a orange box?"));
+  EXPECT_TRUE(HasWrongArticle("an red box"));
+  EXPECT_FALSE(HasWrongArticle("an orange box left of a red box"));
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    const Scene scene = SampleScene(seed);
+    EXPECT_FALSE(HasWrongArticle(Caption(scene))) << Caption(scene);
+    for (const QuestionAnswer& qa : AllQuestions(scene)) {
+      EXPECT_FALSE(HasWrongArticle(qa.question)) << qa.question;
+      EXPECT_FALSE(HasWrongArticle(qa.working)) << qa.working;
+    }
+  }
+  for (const std::string& line : SceneLanguageCorpus(50)) EXPECT_FALSE(HasWrongArticle(line)) << line;
 }
 
 TEST(SceneLanguageTest, AnswersFollowTheGroundTruthOverManyScenes) {

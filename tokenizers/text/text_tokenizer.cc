@@ -6,7 +6,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "base/file_io.h"
+#include "base/fnv1a.h"
 #include "tokenizers/text/sentencepiece_model.h"
 
 namespace calico {
@@ -34,11 +36,12 @@ absl::StatusOr<std::unique_ptr<TextTokenizer>> TextTokenizer::FromSerialized(
   if (!model->LoadFromSerialized(model_bytes, &error)) {
     return absl::InvalidArgumentError(error);
   }
-  return std::unique_ptr<TextTokenizer>(new TextTokenizer(std::move(model)));
+  std::string fingerprint = absl::StrFormat("%016x", Fnv1a64(model_bytes));
+  return std::unique_ptr<TextTokenizer>(new TextTokenizer(std::move(model), std::move(fingerprint)));
 }
 
-TextTokenizer::TextTokenizer(std::unique_ptr<SentencePieceModel> model)
-    : model_(std::move(model)) {}
+TextTokenizer::TextTokenizer(std::unique_ptr<SentencePieceModel> model, std::string fingerprint)
+    : model_(std::move(model)), fingerprint_(std::move(fingerprint)) {}
 
 TextTokenizer::~TextTokenizer() = default;
 

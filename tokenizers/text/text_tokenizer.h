@@ -55,14 +55,20 @@ class TextTokenizer {
   // `id` is outside [0, vocab_size()).
   std::string Piece(int32_t id) const;
 
+  // FNV-1a 64 of the model file's bytes, as 16 lowercase hex digits. Checkpoints record
+  // the fingerprint of the text model they were trained with (ModelConfig's
+  // text_model_fingerprint): another model's ids stand for other pieces.
+  const std::string& fingerprint() const { return fingerprint_; }
+
   // True for an id no generated text should hold: <unk> (decodes as " ⁇ "), control and
   // unused pieces, and ids outside [0, vocab_size()).
   bool IsSpecial(int32_t id) const;
 
  private:
-  explicit TextTokenizer(std::unique_ptr<SentencePieceModel> model);
+  TextTokenizer(std::unique_ptr<SentencePieceModel> model, std::string fingerprint);
 
   std::unique_ptr<SentencePieceModel> model_;
+  std::string fingerprint_;
 };
 
 }  // namespace calico

@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_format.h"
 #include "base/file_io.h"
+#include "base/fnv1a.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -23,6 +25,7 @@ namespace {
 using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::ElementsAre;
+using ::testing::MatchesRegex;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
@@ -48,6 +51,19 @@ TEST(TextTokenizerTest, CommittedModelHasTheExportedVocabSize) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> tokenizer,
                        TextTokenizer::Load(kCalicoTextModelPath));
   EXPECT_EQ(tokenizer->vocab_size(), kCalicoTextVocabSize);
+}
+
+TEST(TextTokenizerTest, FingerprintIsTheFnv1aOfTheModelFile) {
+  ASSERT_OK_AND_ASSIGN(std::string bytes, ReadFile(kCalicoTextModelPath));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> loaded, TextTokenizer::Load(kCalicoTextModelPath));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> from_bytes, TextTokenizer::FromSerialized(bytes));
+  EXPECT_EQ(loaded->fingerprint(), absl::StrFormat("%016x", Fnv1a64(bytes)));
+  EXPECT_EQ(from_bytes->fingerprint(), loaded->fingerprint());
+  EXPECT_THAT(loaded->fingerprint(), MatchesRegex("[0-9a-f]{16}"));
+  // Another model of the same size has another fingerprint.
+  ASSERT_OK_AND_ASSIGN(std::string other, TrainCalicoTextModelBytes(511));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> other_model, TextTokenizer::FromSerialized(other));
+  EXPECT_NE(other_model->fingerprint(), loaded->fingerprint());
 }
 
 TEST(TextTokenizerTest, EveryCorpusSentenceRoundTripsWithInRangeKnownIds) {

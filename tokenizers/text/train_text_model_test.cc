@@ -1,6 +1,5 @@
 #include "tokenizers/text/train_text_model.h"
 
-#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -25,16 +24,12 @@ std::string TempPath(const std::string& name) {
 
 TEST(TrainTextModelTest, RetrainingReproducesTheCommittedModelByteForByte) {
   ASSERT_OK_AND_ASSIGN(std::string committed, ReadFile(kCalicoTextModelPath));
-  const auto start = std::chrono::steady_clock::now();
   ASSERT_OK_AND_ASSIGN(std::string trained, TrainCalicoTextModelBytes(kCalicoTextVocabSize));
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(trained.size(), committed.size());
   // Not EXPECT_EQ: a 240 KB diff is unreadable. Regenerate with
   // bazel run //tokenizers/text:train_text_model -- --out=$PWD/tokenizers/text/calico_text.model
   EXPECT_TRUE(trained == committed)
       << kCalicoTextModelPath << " is not what TrainCalicoTextModel makes; regenerate it";
-  EXPECT_LT(seconds, 20.0);
 }
 
 TEST(TrainTextModelTest, WritesALoadableModelOfTheAskedSize) {

@@ -1,0 +1,23 @@
+// Whether a text model is the one a checkpoint was trained with.
+//
+// Text ids are positions in the text model's piece list, so a model trained with one text
+// model and read or written with another sees and says other words, with no error of its
+// own. Checkpoints record the fingerprint of their text model (ModelConfig's
+// text_model_fingerprint, set by `calico train`); this check turns a mismatch into a clear
+// error before any text is read or written.
+#ifndef CALICO_POLICIES_TEXT_MODEL_MATCH_H_
+#define CALICO_POLICIES_TEXT_MODEL_MATCH_H_
+
+#include "absl/status/status.h"
+#include "model/model_config.pb.h"
+#include "tokenizers/text/text_tokenizer.h"
+
+namespace calico {
+
+// OK when `config` records no text model (checkpoints from before the field) or records
+// `text`'s fingerprint; FailedPrecondition naming both fingerprints otherwise.
+absl::Status CheckTextModelMatches(const ModelConfig& config, const TextTokenizer& text);
+
+}  // namespace calico
+
+#endif  // CALICO_POLICIES_TEXT_MODEL_MATCH_H_

@@ -1,0 +1,40 @@
+#include "policies/text_model_match.h"
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "base/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tokenizers/text/train_text_model.h"
+
+namespace calico {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+TEST(TextModelMatchTest, AcceptsTheSameModelOrNoneRecorded) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> text, TextTokenizer::Load(kCalicoTextModelPath));
+  ModelConfig config;
+  EXPECT_OK(CheckTextModelMatches(config, *text));  // recorded none
+  config.set_text_model_fingerprint(text->fingerprint());
+  EXPECT_OK(CheckTextModelMatches(config, *text));
+}
+
+TEST(TextModelMatchTest, RejectsAnotherModelNamingBothFingerprints) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> committed, TextTokenizer::Load(kCalicoTextModelPath));
+  ASSERT_OK_AND_ASSIGN(std::string other_bytes, TrainCalicoTextModelBytes(300));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> other, TextTokenizer::FromSerialized(other_bytes));
+  ASSERT_NE(committed->fingerprint(), other->fingerprint());
+  ModelConfig config;
+  config.set_text_model_fingerprint(other->fingerprint());
+  EXPECT_THAT(CheckTextModelMatches(config, *committed),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr(other->fingerprint()), HasSubstr(committed->fingerprint()),
+                             HasSubstr("CALICO_TEXT_MODEL"))));
+}
+
+}  // namespace
+}  // namespace calico
