@@ -97,7 +97,9 @@ TEST_F(ValueEmbeddingsTest, KeepsTheDefaultScaleAndLeavesOtherRowsAlone) {
   for (int64_t i = 0; i < static_cast<int64_t>(after.size()); ++i) {
     const bool in_table = i >= table && i < table + V * width;
     const bool in_head = i >= head && i < head + V * width;
-    if (!in_table && !in_head) ASSERT_EQ(after[i], before_[i]) << i;
+    if (!in_table && !in_head) {
+      ASSERT_EQ(after[i], before_[i]) << i;
+    }
   }
 }
 

@@ -158,10 +158,10 @@ class Parser {
         case 'r': out->push_back('\r'); break;
         case 't': out->push_back('\t'); break;
         case 'u': {
-          uint32_t cp;
+          uint32_t cp = 0;
           if (absl::Status st = ParseHex4(&cp); !st.ok()) return st;
           if (cp >= 0xD800 && cp <= 0xDBFF) {
-            uint32_t low;
+            uint32_t low = 0;
             if (!Consume("\\u")) return Error("a lone high surrogate");
             if (absl::Status st = ParseHex4(&low); !st.ok()) return st;
             if (low < 0xDC00 || low > 0xDFFF) return Error("a high surrogate without its low half");

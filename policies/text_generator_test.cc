@@ -47,7 +47,9 @@ class TextGeneratorTest : public ::testing::Test {
     std::vector<TextRequest> requests;
     const char* prompts[] = {"caption:", "caption: a small red box q: what colour is the box? a:",
                              "q: how many objects are there? a:", "q: is there a red sphere? a:"};
-    for (int i = 0; i < n; ++i) requests.push_back({RandomImage(100 + i), prompts[i % 4], static_cast<uint64_t>(i)});
+    for (int i = 0; i < n; ++i) {
+      requests.push_back({RandomImage(100 + i), prompts[i % 4], static_cast<uint64_t>(i), /*stop=*/""});
+    }
     return requests;
   }
 
@@ -324,17 +326,20 @@ TEST_F(TextGeneratorTest, RoomIsWhatGenerateCanDecode) {
   ASSERT_OK(prompt.status());
   EXPECT_EQ(*room, std::min<int64_t>(config.max_local_positions() - prompt->local_position.back() - 1,
                                      config.context_length() - prompt->num_positions()));
-  absl::StatusOr<std::vector<GeneratedText>> result = (*generator)->Generate({{image, "caption:", 1}});
+  absl::StatusOr<std::vector<GeneratedText>> result = (*generator)->Generate({{image, "caption:", 1, /*stop=*/""}});
   ASSERT_OK(result.status());
   EXPECT_LE(static_cast<int>((*result)[0].ids.size()) + ((*result)[0].finished ? 1 : 0), *room);
-  if (!(*result)[0].finished) EXPECT_EQ(static_cast<int>((*result)[0].ids.size()), *room);
+  if (!(*result)[0].finished) {
+    EXPECT_EQ(static_cast<int>((*result)[0].ids.size()), *room);
+  }
   // A prompt of as many more words as there is room fills it; a far longer one too.
   std::string crowded = "caption:";
   for (int i = 0; i < *room; ++i) crowded += " red";
   absl::StatusOr<int> none = (*generator)->Room(image, crowded);
   ASSERT_OK(none.status());
   EXPECT_EQ(*none, 0);
-  EXPECT_THAT((*generator)->Generate({{image, crowded, 1}}).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT((*generator)->Generate({{image, crowded, 1, /*stop=*/""}}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   for (int i = 0; i < 1000; ++i) crowded += " red";
   none = (*generator)->Room(image, crowded);
   ASSERT_OK(none.status());
@@ -376,8 +381,8 @@ TEST_F(TextGeneratorTest, RejectsAModelThatCannotHoldTheImage) {
 TEST_F(TextGeneratorTest, RejectsBadImagesAndOptions) {
   absl::StatusOr<std::unique_ptr<TextGenerator>> generator = TextGenerator::Create(model_, text_, {});
   ASSERT_OK(generator.status());
-  absl::Status status = (*generator)->Generate({{RandomImage(1), "caption:", 0}, {RandomImage(2, 32, 64), "caption:", 0}})
-                            .status();
+  absl::Status status = (*generator)->Generate(
+      {{RandomImage(1), "caption:", 0, /*stop=*/""}, {RandomImage(2, 32, 64), "caption:", 0, /*stop=*/""}}).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("request 1"));
   TextGeneratorOptions bad;

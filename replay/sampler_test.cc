@@ -132,7 +132,9 @@ TEST_F(SamplerTest, PackingFillsRowsWithWholeEpisodesFromTheirStart) {
           EXPECT_EQ(t, previous_t + 1) << "row " << row << " position " << p;
           EXPECT_EQ(e, previous_e) << "row " << row << " position " << p;
         }
-        if (t < 3) EXPECT_EQ(batch.loss_mask[row * 64 + p + 3], 1) << "actions carry loss";
+        if (t < 3) {
+          EXPECT_EQ(batch.loss_mask[row * 64 + p + 3], 1) << "actions carry loss";
+        }
         previous_t = t;
         previous_e = e;
         p += t == 3 ? 2 : 4;

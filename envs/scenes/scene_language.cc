@@ -72,7 +72,8 @@ QuestionAnswer PositionQuestion(const Scene& scene, int a, int b, bool left) {
 }
 
 QuestionAnswer ExistenceQuestion(const Scene& scene, int colour, Shape shape) {
-  return {QuestionType::kExistence, absl::StrCat("is there ", WithArticle(absl::StrCat(ColourName(colour), " ", ShapeName(shape))), "?"),
+  const std::string named = WithArticle(absl::StrCat(ColourName(colour), " ", ShapeName(shape)));
+  return {QuestionType::kExistence, absl::StrCat("is there ", named, "?"),
           Present(scene, colour, shape) ? "yes" : "no", /*working=*/""};
 }
 
@@ -370,7 +371,9 @@ std::vector<std::string> SceneLanguageCorpus(int num_scenes) {
   lines.push_back(direct_prompt("how many objects are there?"));
   for (const std::string& plural : plurals) lines.push_back(direct_prompt(absl::StrCat("how many ", plural, " are there?")));
   for (const std::string& colour : colours) {
-    for (const std::string& shape : shapes) lines.push_back(direct_prompt(absl::StrCat("is there ", WithArticle(absl::StrCat(colour, " ", shape)), "?")));
+    for (const std::string& shape : shapes) {
+      lines.push_back(direct_prompt(absl::StrCat("is there ", WithArticle(absl::StrCat(colour, " ", shape)), "?")));
+    }
   }
   // Scenes: the caption and one question of each type the scene allows.
   for (int seed = 0; seed < num_scenes; ++seed) {

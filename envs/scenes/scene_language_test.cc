@@ -173,8 +173,8 @@ TEST(SceneLanguageTest, StepTextsSplitIntoPromptsAndAnswers) {
   EXPECT_EQ(caption[0].answer, Caption(scene));
   EXPECT_EQ(caption[0].question, "");
 
-  const QuestionAnswer box{QuestionType::kColour, "what colour is the box?", "blue"};
-  const QuestionAnswer count{QuestionType::kCount, "how many objects are there?", "three"};
+  const QuestionAnswer box{QuestionType::kColour, "what colour is the box?", "blue", /*working=*/""};
+  const QuestionAnswer count{QuestionType::kCount, "how many objects are there?", "three", /*working=*/""};
   const std::string text = VqaStepText("a small red sphere", {box, count});
   EXPECT_EQ(text, "caption: a small red sphere q: what colour is the box? a: blue q: how many objects are there? a: three");
   ASSERT_OK_AND_ASSIGN(std::vector<PromptAndAnswer> vqa, StepTextPrompts(text));
