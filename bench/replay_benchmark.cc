@@ -1,7 +1,9 @@
 // Replay throughput: record file reads and writes (with CRC-32C checks) and sampler
-// batches for the small model's shape.
+// batches for the small model's shape, and building a sampler over a long pixel episode.
 //
 //   bazel run //bench:replay_benchmark
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -108,6 +110,31 @@ void BM_SamplerBatch(benchmark::State& state) {
   state.SetLabel(pixels ? "state + 64x64 pixels" : "state only");
 }
 BENCHMARK(BM_SamplerBatch)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Sampler::Create on one long 64x64-pixel episode (every timestep tokenised once to count
+// its positions). Items are timesteps. peak_rss_mb is the process's high-water mark, so
+// run it alone (--benchmark_filter=BM_SamplerCreate) to read its memory.
+void BM_SamplerCreate(benchmark::State& state) {
+  static const Vocabulary vocab = *Vocabulary::Create(512);
+  const int steps = static_cast<int>(state.range(0));
+  const std::map<std::string, std::vector<Episode>> data = ControlData(1, steps, /*pixels=*/true);
+  SamplerOptions options;
+  options.batch_size = 16;
+  options.sequence_length = 1024;
+  for (auto _ : state) {
+    auto sampler = Sampler::Create(data, vocab, nullptr, options);
+    if (!sampler.ok()) {
+      state.SkipWithError(std::string(sampler.status().message()).c_str());
+      return;
+    }
+    benchmark::DoNotOptimize(sampler);
+  }
+  state.SetItemsProcessed(state.iterations() * steps);
+  rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  state.counters["peak_rss_mb"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+BENCHMARK(BM_SamplerCreate)->Arg(4000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace calico

@@ -22,6 +22,20 @@ absl::string_view PositionKindName(PositionKind kind) {
   return "unknown";
 }
 
+void TokenStream::Clear() {
+  ids.clear();
+  patch_index.clear();
+  local_position.clear();
+  loss_mask.clear();
+  kinds.clear();
+  timestep.clear();
+  timestep_starts.clear();
+  patches.clear();
+  patch_positions.clear();
+  sources.clear();
+  source_keys.clear();
+}
+
 absl::StatusOr<TokenStream> CutWindow(const TokenStream& stream, int64_t first_timestep,
                                       int64_t max_positions) {
   if (max_positions < 1) {

@@ -55,6 +55,9 @@ struct TokenStream {
   std::vector<TokenSource> sources;
   std::vector<std::string> source_keys;
 
+  // Empties every array and keeps their capacity, for a stream reused as scratch space.
+  void Clear();
+
   int64_t num_positions() const { return static_cast<int64_t>(ids.size()); }
   int64_t num_timesteps() const { return static_cast<int64_t>(timestep_starts.size()); }
   int64_t num_patches() const { return static_cast<int64_t>(patch_positions.size()); }

@@ -38,6 +38,21 @@ TokenStream MakeStream(const std::vector<int>& lengths) {
   return s;
 }
 
+TEST(TokenStreamTest, ClearEmptiesEveryArrayAndKeepsCapacity) {
+  TokenStream s = MakeStream({3, 2, 4});
+  s.sources.assign(s.ids.size(), TokenSource{0, 1});
+  s.source_keys = {"pixels"};
+  const size_t id_capacity = s.ids.capacity(), patch_capacity = s.patches.capacity();
+  s.Clear();
+  EXPECT_EQ(s.num_positions(), 0);
+  EXPECT_EQ(s.num_timesteps(), 0);
+  EXPECT_EQ(s.num_patches(), 0);
+  EXPECT_TRUE(s.patch_index.empty() && s.local_position.empty() && s.loss_mask.empty() && s.kinds.empty() &&
+              s.timestep.empty() && s.patches.empty() && s.sources.empty() && s.source_keys.empty());
+  EXPECT_GE(s.ids.capacity(), id_capacity);
+  EXPECT_GE(s.patches.capacity(), patch_capacity);
+}
+
 TEST(CutWindowTest, TakesTheMostWholeTimestepsThatFit) {
   const TokenStream stream = MakeStream({3, 4, 2, 5});  // starts 0, 3, 7, 9; 14 positions
   ASSERT_OK_AND_ASSIGN(TokenStream w, CutWindow(stream, 1, 7));
