@@ -11,8 +11,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -46,6 +48,9 @@ namespace calico {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+// Updates timed before a schedule is fitted to the time budget (at most; never past the
+// warm-up).
+constexpr int64_t kFitWindowSteps = 10;
 
 absl::Status Bad(const std::string& field, const std::string& message) {
   return absl::InvalidArgumentError(absl::StrCat("train config: ", field, " ", message));
@@ -73,7 +78,7 @@ AdamWOptions AdamWFromConfig(const TrainConfig& config) {
   AdamWOptions options;  // betas and epsilon stay DESIGN.md's
   options.learning_rate = config.learning_rate();
   options.warmup_steps = config.warmup_steps();
-  options.total_steps = config.decay_steps();
+  options.total_steps = EffectiveDecaySteps(config);
   options.weight_decay = config.weight_decay();
   options.max_grad_norm = config.max_grad_norm();
   return options;
@@ -312,6 +317,25 @@ absl::Status CheckTrainConfig(const TrainConfig& config) {
     return Bad("decay_steps", absl::StrCat("is ", config.decay_steps(), "; expected at least warmup_steps (",
                                            config.warmup_steps(), ")"));
   }
+  if (config.fit_steps_to_seconds()) {
+    if (config.max_steps() == 0 || config.max_seconds() == 0) {
+      return Bad("fit_steps_to_seconds", "needs both max_steps and max_seconds (it fits the one to the other)");
+    }
+    if (config.warmup_steps() < 2) {
+      return Bad("fit_steps_to_seconds",
+                 absl::StrCat("needs warmup_steps >= 2 (it is ", config.warmup_steps(),
+                              "): the pace is measured during the warm-up, before the schedule depends on it"));
+    }
+  }
+  if (config.fitted_max_steps() != 0) {
+    if (!config.fit_steps_to_seconds()) {
+      return Bad("fitted_max_steps", "is set without fit_steps_to_seconds (calico train writes it when it fits)");
+    }
+    if (config.fitted_max_steps() < 1 || config.fitted_max_steps() > config.max_steps()) {
+      return Bad("fitted_max_steps", absl::StrCat("is ", config.fitted_max_steps(), "; expected in [1, max_steps (",
+                                                  config.max_steps(), ")]"));
+    }
+  }
   absl::Status adamw = AdamWFromConfig(config).Validate();
   if (!adamw.ok()) return absl::InvalidArgumentError(absl::StrCat("train config: ", adamw.message()));
   if (config.checkpoint_every_steps() < 0) {
@@ -346,6 +370,24 @@ absl::Status CheckTrainConfig(const TrainConfig& config) {
     return Bad("task_weights", "are all 0: no task would be sampled");
   }
   return absl::OkStatus();
+}
+
+int64_t EffectiveMaxSteps(const TrainConfig& config) {
+  return config.fitted_max_steps() > 0 ? config.fitted_max_steps() : config.max_steps();
+}
+
+int64_t EffectiveDecaySteps(const TrainConfig& config) {
+  if (config.fitted_max_steps() <= 0 || config.max_steps() <= 0) return config.decay_steps();
+  const double scaled = std::round(static_cast<double>(config.decay_steps()) * config.fitted_max_steps() /
+                                   config.max_steps());
+  return std::max<int64_t>(config.warmup_steps(), static_cast<int64_t>(scaled));
+}
+
+int64_t StepsThatFit(int64_t done, double seconds_left, double seconds_per_step, int64_t max_steps) {
+  if (!(seconds_per_step > 0) || !std::isfinite(seconds_per_step) || std::isnan(seconds_left)) return max_steps;
+  const double more = std::floor(std::max(0.0, seconds_left) / seconds_per_step);
+  if (more >= static_cast<double>(max_steps - done)) return max_steps;
+  return std::max(done, done + static_cast<int64_t>(more));
 }
 
 absl::StatusOr<TrainConfig> ParseTrainConfigText(absl::string_view text, absl::string_view source) {
@@ -465,6 +507,22 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   TrainReport report;
   report.episodes_per_task = data->episodes_per_task();
 
+  // The run's own record of its config, from the invocation before this one.
+  const std::string config_path = absl::StrCat(dir, "/", kRunConfigFile);
+  std::optional<TrainConfig> before;
+  if (!resume_from.empty() && PathExists(config_path)) {
+    absl::StatusOr<std::string> before_text = ReadFile(config_path);
+    absl::StatusOr<TrainConfig> parsed =
+        before_text.ok() ? ParseTrainConfigText(*before_text, config_path) : before_text.status();
+    if (parsed.ok()) before = *std::move(parsed);
+  }
+  // A fitted schedule stays fitted: the resumed run ends where the first invocation
+  // decided, unless the budget of updates itself changed.
+  if (before && config.fit_steps_to_seconds() && config.fitted_max_steps() == 0 && before->fitted_max_steps() > 0 &&
+      before->fit_steps_to_seconds() && before->max_steps() == config.max_steps()) {
+    config.set_fitted_max_steps(before->fitted_max_steps());
+  }
+
   SetModelThreads(config.threads());
   ASSIGN_OR_RETURN(Trainer trainer, Trainer::Create(model_config, AdamWFromConfig(config), config.seed()));
   RETURN_IF_ERROR(MakeOutputDirectories(dir));
@@ -479,17 +537,11 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   // The resolved config (defaults filled in) beside the checkpoints, for the record;
   // each invocation writes its own. A resume that changes fields says which: the result
   // then differs from an uninterrupted run's (a new max_steps moves the schedule).
-  const std::string config_path = absl::StrCat(dir, "/", kRunConfigFile);
-  if (!resume_from.empty() && out != nullptr && PathExists(config_path)) {
-    absl::StatusOr<std::string> before_text = ReadFile(config_path);
-    absl::StatusOr<TrainConfig> before =
-        before_text.ok() ? ParseTrainConfigText(*before_text, config_path) : before_text.status();
-    if (before.ok()) {
-      const std::vector<std::string> changes = ConfigChanges(*before, config);
-      if (!changes.empty()) {
-        *out << "note: resuming with changed config fields (the run will differ from an uninterrupted one): "
-             << absl::StrJoin(changes, "; ") << "\n";
-      }
+  if (before && out != nullptr) {
+    const std::vector<std::string> changes = ConfigChanges(*before, config);
+    if (!changes.empty()) {
+      *out << "note: resuming with changed config fields (the run will differ from an uninterrupted one): "
+           << absl::StrJoin(changes, "; ") << "\n";
     }
   }
   RETURN_IF_ERROR(WriteFileAtomically(config_path, config.DebugString()));
@@ -500,7 +552,7 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
 
   report.first_step = trainer.step();
   report.steps = trainer.step();
-  const int64_t max_steps = config.max_steps() > 0 ? config.max_steps() : INT64_MAX;
+  int64_t max_steps = EffectiveMaxSteps(config) > 0 ? EffectiveMaxSteps(config) : INT64_MAX;
   auto save = [&]() -> absl::Status {
     const std::string name = CheckpointName(trainer.step());
     const std::string path = absl::StrCat(dir, "/", name);
@@ -520,8 +572,27 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
          << " threads" << (resume_from.empty() ? "" : absl::StrCat(", resuming from ", resume_from)) << "\n";
   }
   if (trainer.step() >= max_steps) {
-    if (out) *out << "nothing to do: " << trainer.step() << " updates done, max_steps is " << config.max_steps() << "\n";
+    if (out) {
+      *out << "nothing to do: " << trainer.step() << " updates done, max_steps is " << config.max_steps()
+           << (config.fitted_max_steps() > 0 ? absl::StrCat(" (fitted to the time budget: ", max_steps, ")") : "")
+           << "\n";
+    }
     return report;
+  }
+  // The schedule's fit to max_seconds (fit_steps_to_seconds): decided after update
+  // `fit_at`, inside the warm-up, where the learning rate does not depend on decay_steps
+  // yet, so a fitted run equals one configured with the fitted numbers from the start.
+  int64_t fit_at = 0;
+  if (config.fit_steps_to_seconds() && config.fitted_max_steps() == 0) {
+    fit_at = std::min<int64_t>(kFitWindowSteps, config.warmup_steps());
+    if (trainer.step() >= fit_at) {
+      fit_at = 0;
+      if (out) {
+        *out << "note: not fitting the schedule to max_seconds: the run resumes after update " << trainer.step()
+             << ", past the warm-up's first " << std::min<int64_t>(kFitWindowSteps, config.warmup_steps())
+             << " updates where the pace is measured, and no fit was recorded\n";
+      }
+    }
   }
 
   const int64_t positions_per_step = config.batch_size() * config.sequence_length();
@@ -530,7 +601,11 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   // The next batch is drawn on another thread while this one trains; only one draw is
   // in flight at a time, so the (not thread-safe) sampler is never used concurrently.
   std::future<absl::StatusOr<TrainingBatch>> next = std::async(std::launch::async, draw, trainer.step());
-  const Clock::time_point start = Clock::now();
+  const std::function<double()> now = options.clock ? options.clock : [] {
+    return std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
+  };
+  const double start = now();
+  double first_update_end = 0;  // elapsed seconds at the end of this invocation's first update
   bool first = true;
   while (true) {
     absl::StatusOr<TrainingBatch> drawn = next.get();
@@ -563,8 +638,30 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     if (first) report.first_loss = result->loss;
     first = false;
     report.last_loss = result->loss;
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    const double elapsed = now() - start;
     const int64_t done = trainer.step() - report.first_step;
+    if (done == 1) first_update_end = elapsed;
+    if (fit_at > 0 && trainer.step() == fit_at) {
+      // The first update of an invocation also pays for warming caches and allocations,
+      // so the pace is taken from the updates after it where there are any.
+      const double pace = done > 1 ? (elapsed - first_update_end) / (done - 1) : elapsed;
+      const int64_t fitted = StepsThatFit(trainer.step(), config.max_seconds() - elapsed, pace, config.max_steps());
+      config.set_fitted_max_steps(fitted);
+      RETURN_IF_ERROR(trainer.optimizer().SetTotalSteps(EffectiveDecaySteps(config)));
+      RETURN_IF_ERROR(WriteFileAtomically(config_path, config.DebugString()));
+      max_steps = fitted;
+      fit_at = 0;
+      if (out) {
+        *out << absl::StrFormat(
+            "fit to max_seconds %g: %.3g s per update, so %s; the cosine ends at update %d\n", config.max_seconds(),
+            pace,
+            fitted < config.max_steps()
+                ? absl::StrCat("the run ends after ", fitted, " of max_steps ", config.max_steps(), " updates")
+                : absl::StrCat("all ", config.max_steps(), " updates fit"),
+            EffectiveDecaySteps(config));
+        out->flush();
+      }
+    }
     const double tokens_per_second = elapsed > 0 ? done * positions_per_step / elapsed : 0.0;
     const bool out_of_time = config.max_seconds() > 0 && elapsed >= config.max_seconds();
     const bool stop = options.stop != nullptr && options.stop->load();
@@ -594,7 +691,7 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
       if (config.max_seconds() > 0) eta = std::min(eta, std::max(0.0, config.max_seconds() - elapsed));
       *out << absl::StrFormat("step %d%s  loss %.4f  grad_norm %.3f  lr %.3g  %.0f tokens/s  elapsed %s  ETA %s\n",
                               trainer.step(),
-                              config.max_steps() > 0 ? absl::StrCat("/", config.max_steps()) : std::string(),
+                              config.max_steps() > 0 ? absl::StrCat("/", max_steps) : std::string(),
                               result->loss, result->grad_norm, result->learning_rate, tokens_per_second,
                               Duration(elapsed), Duration(eta));
       out->flush();

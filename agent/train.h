@@ -24,6 +24,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <ostream>
 #include <string>
@@ -63,6 +64,19 @@ void ApplyTrainConfigDefaults(TrainConfig* config);
 // file system (RunTraining checks the datasets). Thread-safe.
 absl::Status CheckTrainConfig(const TrainConfig& config);
 
+// The updates a run ends at: fitted_max_steps once the schedule has been fitted to the
+// time budget (fit_steps_to_seconds), otherwise max_steps (0: no step budget).
+int64_t EffectiveMaxSteps(const TrainConfig& config);
+
+// Where the cosine ends: decay_steps, scaled by fitted_max_steps / max_steps once the
+// schedule has been fitted (rounded, never below warmup_steps).
+int64_t EffectiveDecaySteps(const TrainConfig& config);
+
+// The total updates a time budget holds: `done` updates so far, `seconds_left` of the
+// budget and `seconds_per_step` measured; never more than `max_steps` nor fewer than
+// `done`. A pace that is not a positive finite number keeps max_steps.
+int64_t StepsThatFit(int64_t done, double seconds_left, double seconds_per_step, int64_t max_steps);
+
 struct TrainOptions {
   // The SentencePiece text model; it fixes the vocabulary, whose size must equal the
   // model's vocab_size.
@@ -75,6 +89,9 @@ struct TrainOptions {
   // When it becomes true (e.g. from InstallStopSignalHandlers), the run finishes the
   // current update, writes a checkpoint and returns OK with `stopped` set.
   const std::atomic<bool>* stop = nullptr;
+  // Seconds on a monotonic clock, for max_seconds and the schedule's fit; empty: the
+  // steady clock (tests pass one whose every reading is a second later).
+  std::function<double()> clock;
 };
 
 struct TrainReport {

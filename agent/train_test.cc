@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -89,10 +91,11 @@ class TrainTest : public ::testing::Test {
   }
 
   // A nano run on the collected data, 4 x 256 positions (a breakout timestep is 102).
-  static TrainConfig Config(const std::string& output_dir, int64_t max_steps, const std::string& extra = "") {
+  static TrainConfig Config(const std::string& output_dir, int64_t max_steps, const std::string& extra = "",
+                            int64_t decay_steps = 40) {
     const std::string text = absl::StrCat(
         "datasets: \"", TempDir("data"), "\"\n preset: \"nano\"\n batch_size: 4 sequence_length: 256\n",
-        "max_steps: ", max_steps, "\n decay_steps: 40 warmup_steps: 4 learning_rate: 0.005\n",
+        "max_steps: ", max_steps, "\n decay_steps: ", decay_steps, " warmup_steps: 4 learning_rate: 0.005\n",
         "log_every_steps: 1 threads: 1 seed: 7\n output_dir: \"", output_dir, "\"\n", extra);
     absl::StatusOr<TrainConfig> config = ParseTrainConfig(text, "test");
     EXPECT_OK(config.status());
@@ -180,6 +183,136 @@ TEST_F(TrainTest, ResumedRunEqualsAnUninterruptedOneBitForBit) {
   EXPECT_FALSE(Exists(absl::StrCat(straight, "/ckpt-000003")));
   EXPECT_TRUE(Exists(absl::StrCat(straight, "/ckpt-000006")));
   EXPECT_TRUE(Exists(absl::StrCat(straight, "/ckpt-000009")));
+}
+
+// A clock for TrainOptions::clock whose every reading is one second after the last
+// (RunTraining reads it once at the start and once after each update, so update n ends
+// at second n); when `stop` is given it is set at the reading that ends update
+// `stop_after`.
+std::function<double()> SecondPerReading(std::atomic<bool>* stop = nullptr, int64_t stop_after = 0) {
+  auto readings = std::make_shared<int64_t>(0);
+  return [readings, stop, stop_after] {
+    const int64_t n = (*readings)++;
+    if (stop != nullptr && n == stop_after) stop->store(true);
+    return static_cast<double>(n);
+  };
+}
+
+TEST_F(TrainTest, AFittedScheduleEndsInsideTheTimeBudgetAndEqualsARunConfiguredSo) {
+  // 40 updates at a second each do not fit 20 seconds. The pace is measured over updates
+  // 2-4 (the warm-up is 4): 1 s, with 16 s left after update 4, so 20 updates in all,
+  // and the cosine (decay_steps 40 for max_steps 40) ends at update 20 too.
+  const std::string fitted_dir = TempDir("fitted"), plain_dir = TempDir("fitted_plain");
+  std::ostringstream progress;
+  TrainOptions options = Options();
+  options.clock = SecondPerReading();
+  options.progress = &progress;
+  ASSERT_OK_AND_ASSIGN(TrainReport report,
+                       RunTraining(Config(fitted_dir, 40, "max_seconds: 20 fit_steps_to_seconds: true"), options));
+  EXPECT_EQ(report.steps, 20);
+  EXPECT_FALSE(report.stopped);
+  EXPECT_THAT(progress.str(), HasSubstr("1 s per update, so the run ends after 20 of max_steps 40 updates; the "
+                                        "cosine ends at update 20"));
+  EXPECT_THAT(progress.str(), HasSubstr("step 20/20"));
+  EXPECT_THAT(progress.str(), HasSubstr("done after 20 updates")) << "ended by its steps, not by the clock";
+  ASSERT_OK_AND_ASSIGN(std::string saved, ReadFile(absl::StrCat(fitted_dir, "/", kRunConfigFile)));
+  ASSERT_OK_AND_ASSIGN(TrainConfig reread, ParseTrainConfig(saved, kRunConfigFile));
+  EXPECT_EQ(reread.fitted_max_steps(), 20);
+  EXPECT_EQ(reread.max_steps(), 40) << "the configured budget stays on record";
+
+  // The same run configured with 20 updates and decay_steps 20 from the start: the fit
+  // happened inside the warm-up, so nothing before it depended on decay_steps.
+  ASSERT_OK(RunTraining(Config(plain_dir, 20, "", 20), Options()).status());
+  ASSERT_OK_AND_ASSIGN(std::string a, ReadFile(absl::StrCat(fitted_dir, "/ckpt-000020")));
+  ASSERT_OK_AND_ASSIGN(std::string b, ReadFile(absl::StrCat(plain_dir, "/ckpt-000020")));
+  EXPECT_TRUE(a == b) << "parameters, moments, step and RNG are bit-identical";
+  const std::vector<Metric> fitted = ReadMetrics(fitted_dir), plain = ReadMetrics(plain_dir);
+  ASSERT_EQ(fitted.size(), 20u);
+  EXPECT_TRUE(fitted == plain) << "every update's loss, gradient norm and learning rate";
+  // The cosine finished: the last update ran near the floor (lr 0.005 -> 0.0005).
+  EXPECT_LT(std::stod(fitted.back().learning_rate), 0.0006);
+}
+
+TEST_F(TrainTest, AResumedFittedRunKeepsItsFitAndEqualsAnUninterruptedOne) {
+  const std::string straight = TempDir("fit_straight"), split = TempDir("fit_split");
+  const std::string extra = "max_seconds: 20 fit_steps_to_seconds: true checkpoint_every_steps: 5";
+  TrainOptions options = Options();
+  options.clock = SecondPerReading();
+  ASSERT_OK(RunTraining(Config(straight, 40, extra), options).status());
+
+  // Stopped after update 12, past the fit, then resumed with a clock that starts over:
+  // the resumed invocation would fit otherwise (20 more seconds), but keeps update 20.
+  std::atomic<bool> stop{false};
+  options.clock = SecondPerReading(&stop, 12);
+  options.stop = &stop;
+  ASSERT_OK_AND_ASSIGN(TrainReport report, RunTraining(Config(split, 40, extra), options));
+  EXPECT_TRUE(report.stopped);
+  EXPECT_EQ(report.steps, 12);
+  TrainOptions resume = Options();
+  resume.resume = true;
+  resume.clock = SecondPerReading();
+  std::ostringstream progress;
+  resume.progress = &progress;
+  ASSERT_OK_AND_ASSIGN(report, RunTraining(Config(split, 40, extra), resume));
+  EXPECT_EQ(report.first_step, 12);
+  EXPECT_EQ(report.steps, 20);
+  EXPECT_THAT(progress.str(), Not(HasSubstr("changed config fields")));
+  EXPECT_THAT(progress.str(), Not(HasSubstr("fit to max_seconds")));
+  ASSERT_OK_AND_ASSIGN(std::string a, ReadFile(absl::StrCat(straight, "/ckpt-000020")));
+  ASSERT_OK_AND_ASSIGN(std::string b, ReadFile(absl::StrCat(split, "/ckpt-000020")));
+  EXPECT_TRUE(a == b);
+  EXPECT_TRUE(ReadMetrics(straight) == ReadMetrics(split));
+
+  // A resume that asks for another number of updates is not fitted again (the pace was
+  // measured in the warm-up, long past) and says so.
+  std::ostringstream more;
+  resume.progress = &more;
+  ASSERT_OK_AND_ASSIGN(report, RunTraining(Config(split, 24, extra), resume));
+  EXPECT_EQ(report.steps, 24);
+  EXPECT_THAT(more.str(), HasSubstr("max_steps: 40 -> 24"));
+  EXPECT_THAT(more.str(), HasSubstr("not fitting the schedule to max_seconds: the run resumes after update 20"));
+}
+
+TEST_F(TrainTest, AFitWhereEverythingFitsChangesNothing) {
+  const std::string dir = TempDir("fits"), plain_dir = TempDir("fits_plain");
+  std::ostringstream progress;
+  TrainOptions options = Options();
+  options.clock = SecondPerReading();
+  options.progress = &progress;
+  ASSERT_OK_AND_ASSIGN(TrainReport report,
+                       RunTraining(Config(dir, 12, "max_seconds: 100 fit_steps_to_seconds: true", 12), options));
+  EXPECT_EQ(report.steps, 12);
+  EXPECT_THAT(progress.str(), HasSubstr("all 12 updates fit; the cosine ends at update 12"));
+  ASSERT_OK(RunTraining(Config(plain_dir, 12, "", 12), Options()).status());
+  EXPECT_TRUE(ReadMetrics(dir) == ReadMetrics(plain_dir));
+}
+
+TEST(TrainScheduleFitTest, StepsThatFitAndTheScaledDecayMatchHandComputedValues) {
+  EXPECT_EQ(StepsThatFit(10, 100.0, 1.0, 450), 110);
+  EXPECT_EQ(StepsThatFit(10, 99.99, 1.0, 450), 109);
+  EXPECT_EQ(StepsThatFit(10, 470.0, 4.0, 450), 127);  // 117.5 more, whole updates only
+  EXPECT_EQ(StepsThatFit(10, 1000.0, 1.0, 450), 450);
+  EXPECT_EQ(StepsThatFit(10, -5.0, 1.0, 450), 10) << "over budget already: stop where it is";
+  EXPECT_EQ(StepsThatFit(10, 100.0, 0.0, 450), 450) << "no measured pace: keep the budget";
+  EXPECT_EQ(StepsThatFit(10, 100.0, std::nan(""), 450), 450);
+  EXPECT_EQ(StepsThatFit(10, 1e300, 1e-300, 450), 450);
+
+  TrainConfig config;
+  config.set_max_steps(450);
+  config.set_decay_steps(450);
+  config.set_warmup_steps(30);
+  EXPECT_EQ(EffectiveMaxSteps(config), 450);
+  EXPECT_EQ(EffectiveDecaySteps(config), 450);
+  config.set_fit_steps_to_seconds(true);
+  config.set_fitted_max_steps(118);
+  EXPECT_EQ(EffectiveMaxSteps(config), 118);
+  EXPECT_EQ(EffectiveDecaySteps(config), 118);
+  config.set_decay_steps(900);
+  EXPECT_EQ(EffectiveDecaySteps(config), 236);
+  config.set_decay_steps(451);
+  EXPECT_EQ(EffectiveDecaySteps(config), 118);  // 118.26 rounds down
+  config.set_fitted_max_steps(20);
+  EXPECT_EQ(EffectiveDecaySteps(config), 30) << "never before the warm-up ends";
 }
 
 TEST_F(TrainTest, LossBreakdownAddsUpToTheStepLoss) {
@@ -537,6 +670,15 @@ TEST(TrainConfigTest, BadConfigsNameTheFieldAndTheSource) {
   EXPECT_THAT(error("datasets: \"d\" preset: \"nano\" output_dir: \"o\""), HasSubstr("budget is missing"));
   EXPECT_THAT(error("datasets: \"d\" model_config { width: 3 } max_steps: 1 output_dir: \"o\""),
               HasSubstr("model_config:"));
+  EXPECT_THAT(error(ok + "fit_steps_to_seconds: true"),
+              HasSubstr("fit_steps_to_seconds needs both max_steps and max_seconds"));
+  EXPECT_THAT(error(ok + "max_seconds: 60 fit_steps_to_seconds: true warmup_steps: 1"),
+              HasSubstr("fit_steps_to_seconds needs warmup_steps >= 2 (it is 1)"));
+  EXPECT_THAT(error(ok + "max_seconds: 60 fitted_max_steps: 5"),
+              HasSubstr("fitted_max_steps is set without fit_steps_to_seconds"));
+  EXPECT_THAT(error(ok + "max_seconds: 60 warmup_steps: 2 fit_steps_to_seconds: true fitted_max_steps: 11"),
+              HasSubstr("fitted_max_steps is 11; expected in [1, max_steps (10)]"));
+  EXPECT_OK(ParseTrainConfig(ok + "max_seconds: 60 warmup_steps: 2 fit_steps_to_seconds: true fitted_max_steps: 10", "f").status());
   EXPECT_OK(ParseTrainConfig(ok, "run.textproto").status());
 }
 

@@ -52,6 +52,14 @@ absl::StatusOr<AdamW> AdamW::Create(const AdamWOptions& options, const Parameter
   return AdamW(options, layout);
 }
 
+absl::Status AdamW::SetTotalSteps(int64_t total_steps) {
+  AdamWOptions options = options_;
+  options.total_steps = total_steps;
+  if (absl::Status s = options.Validate(); !s.ok()) return s;
+  options_ = options;
+  return absl::OkStatus();
+}
+
 absl::Status AdamW::SetState(int64_t step, std::vector<float> m, std::vector<float> v) {
   if (m.size() != m_.size() || v.size() != v_.size() || step < 0) {
     return absl::InvalidArgumentError(absl::StrCat("AdamW state: step ", step, ", moments of ",

@@ -53,6 +53,9 @@ class AdamW {
   int64_t step() const { return step_; }
   const std::vector<float>& first_moment() const { return m_; }
   const std::vector<float>& second_moment() const { return v_; }
+  // Moves the end of the cosine for the updates still to come (a training run that fits
+  // its schedule to a time budget). Errors: total_steps below warmup_steps.
+  absl::Status SetTotalSteps(int64_t total_steps);
   // Replaces the state (checkpoint loading); sizes must match the layout.
   absl::Status SetState(int64_t step, std::vector<float> m, std::vector<float> v);
 

@@ -39,6 +39,18 @@ TEST(AdamWOptionsTest, InvalidValuesAreNamed) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("learning_rate")));
 }
 
+TEST(AdamWTest, SetTotalStepsMovesTheEndOfTheCosineAndRefusesOneBeforeTheWarmUp) {
+  AdamWOptions o;
+  o.warmup_steps = 10;
+  o.total_steps = 1000;
+  ASSERT_OK_AND_ASSIGN(AdamW opt, AdamW::Create(o, ParameterLayout(TinyConfig())));
+  ASSERT_OK(opt.SetTotalSteps(110));
+  EXPECT_EQ(opt.options().total_steps, 110);
+  EXPECT_NEAR(LearningRateAt(opt.options(), 110), o.learning_rate * 0.1, 1e-15);
+  EXPECT_THAT(opt.SetTotalSteps(9), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("total_steps")));
+  EXPECT_EQ(opt.options().total_steps, 110) << "a refused value leaves the schedule as it was";
+}
+
 TEST(AdamWTest, MatchesTheFormulaWithDecayOnlyOnWeightMatrices) {
   const ParameterLayout layout(TinyConfig());
   AdamWOptions o;
