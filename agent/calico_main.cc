@@ -1,5 +1,6 @@
 // The `calico` command line: one binary, one subcommand per job (see kUsage).
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -242,7 +243,10 @@ absl::Status Train() {
   config.set_output_dir(UserPath(config.output_dir()));
   if (absl::GetFlag(FLAGS_steps) < 0) return absl::InvalidArgumentError("--steps must be >= 0");
   if (absl::GetFlag(FLAGS_steps) > 0) config.set_max_steps(absl::GetFlag(FLAGS_steps));
-  if (absl::GetFlag(FLAGS_seconds) < 0) return absl::InvalidArgumentError("--seconds must be >= 0");
+  if (!(absl::GetFlag(FLAGS_seconds) >= 0) || !std::isfinite(absl::GetFlag(FLAGS_seconds))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--seconds is ", absl::GetFlag(FLAGS_seconds), "; expected a finite number >= 0"));
+  }
   if (absl::GetFlag(FLAGS_seconds) > 0) config.set_max_seconds(absl::GetFlag(FLAGS_seconds));
   RETURN_IF_ERROR(FinishTrainConfig(path, &config));
   TrainOptions options;
@@ -385,8 +389,11 @@ absl::Status Collect() {
     if (refs.ok()) options.references[task] = *refs;
   }
   ASSIGN_OR_RETURN(options.count_tokens, ManifestTokenCounter());
+  // Ctrl-C keeps the finished episodes: they are written with the manifest.
+  options.stop = InstallStopSignalHandlers();
   ASSIGN_OR_RETURN(CollectReport report,
                    calico::Collect(AllTasks(), NamedPolicy(options.policy_name), options, &std::cout));
+  if (report.stopped) std::printf("\nstopped on request: the dataset holds the episodes finished before it\n");
   std::printf("\nwrote %lld episodes (%lld steps) to %s in %.1f s; %lld dropped by the return filter\n",
               static_cast<long long>(report.episodes_kept), static_cast<long long>(report.steps),
               options.directory.c_str(), report.seconds, static_cast<long long>(report.episodes_filtered));
@@ -406,6 +413,10 @@ absl::Status Eval() {
   ASSIGN_OR_RETURN(options.suite, ParseSuite(text, suite_path, AllTasks(), references));
   const int episodes = absl::GetFlag(FLAGS_episodes);
   if (episodes < 0) return absl::InvalidArgumentError("--episodes must be positive");
+  if (episodes > 0 && options.suite.first_seed() > std::numeric_limits<uint64_t>::max() - episodes) {
+    return absl::InvalidArgumentError(absl::StrCat(suite_path, ": first_seed ", options.suite.first_seed(), " with ",
+                                                   episodes, " episodes (--episodes) runs past the largest seed"));
+  }
   if (episodes > 0) {
     options.suite.set_episodes(episodes);
     for (SuiteTask& task : *options.suite.mutable_tasks()) task.set_episodes(episodes);
@@ -496,7 +507,9 @@ absl::Status Ask(bool with_question) {
     std::printf("%s\n", result.caption.c_str());
   }
   if (!result.finished) {
-    std::fprintf(stderr, "note: stopped after %d tokens without the end token (--max_tokens)\n",
+    std::fprintf(stderr,
+                 "note: stopped without the end token, at --max_tokens (%d) or where the model's context has no "
+                 "room for more text, whichever came first\n",
                  absl::GetFlag(FLAGS_max_tokens));
   }
   return absl::OkStatus();
@@ -582,8 +595,27 @@ absl::Status CheckFlagCombinations(const std::string& command, const std::set<st
       if (given.count(name) > 0) return absl::InvalidArgumentError(absl::StrCat("--", name, " needs --video=FILE.gif"));
     }
   }
+  // Sampling temperatures: past 1e6 every distribution is uniform, and a value beyond
+  // float's range would reach the model as infinity.
+  for (const char* name : {"temperature", "text_temperature"}) {
+    if (given.count(name) == 0) continue;
+    const double t = std::string(name) == "temperature" ? absl::GetFlag(FLAGS_temperature)
+                                                        : absl::GetFlag(FLAGS_text_temperature);
+    if (!(t >= 0 && t <= 1e6)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", name, " is ", t, "; expected a number in [0, 1e6] (0: greedy)"));
+    }
+  }
   if (command == "tokens" && given.count("window_start") > 0 && given.count("window") == 0) {
     return absl::InvalidArgumentError("--window_start needs --window=L");
+  }
+  if (command == "rollout") {
+    const uint64_t first = absl::GetFlag(FLAGS_seed);
+    const int episodes = EpisodesFlag(1);
+    if (first > std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(episodes)) {
+      return absl::InvalidArgumentError(absl::StrCat("--seed=", first, " with ", episodes,
+                                                     " episodes runs past the largest seed, 2^64 - 1"));
+    }
   }
   if (command == "collect") {
     // Evaluation suites play seeds from kFirstEvalSeed: demonstrations there would leak
@@ -607,6 +639,10 @@ int Main(int argc, char** argv) {
         if (flag == nullptr) return FlagKind::kUnknown;
         return flag->IsOfType<bool>() ? FlagKind::kBool : FlagKind::kValue;
       });
+  if (absl::Status indirect = CheckNoIndirectFlags(given); !indirect.ok()) {
+    std::fprintf(stderr, "calico: %s\n", std::string(indirect.message()).c_str());
+    return 2;
+  }
   std::vector<char*> parsed = absl::ParseCommandLine(argc, argv);
   if (parsed.size() < 2) {
     std::fprintf(stderr, "calico: no command given.\n%s", kUsage);

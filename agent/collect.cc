@@ -1,5 +1,6 @@
 #include "agent/collect.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -18,6 +19,13 @@ absl::Status CollectOptions::Validate() const {
   if (tasks.empty()) return absl::InvalidArgumentError("no task given");
   if (episodes < 1) return absl::InvalidArgumentError(absl::StrCat("episodes is ", episodes, "; expected >= 1"));
   if (directory.empty()) return absl::InvalidArgumentError("no output directory given");
+  // A task named twice would record the same seeds twice.
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    if (std::find(tasks.begin(), tasks.begin() + i, tasks[i]) != tasks.begin() + i) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("task '", tasks[i], "' is named twice: its episodes would be recorded twice, same seeds"));
+    }
+  }
   RETURN_IF_ERROR(ActionNoiseOptions{action_noise}.Validate());
   if (learner && action_noise > 0) {
     return absl::InvalidArgumentError(
@@ -92,6 +100,7 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
     run.first_seed = options.first_seed;
     run.threads = options.threads;
     run.on_step = [&](uint64_t seed, const TimeStep& timestep, const NamedArrays* action) -> absl::Status {
+      if (options.stop != nullptr && options.stop->load()) return absl::CancelledError("collect stopped on request");
       EpisodeRecorder* recorder;
       {
         std::lock_guard<std::mutex> lock(mu);
@@ -117,7 +126,18 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
       return absl::OkStatus();
     };
     if (progress != nullptr) *progress << "collect " << task << ": " << options.episodes << " episodes\n";
-    ASSIGN_OR_RETURN(EpisodeRunnerReport result, RunEpisodes(envs, make_policy, run, progress));
+    absl::StatusOr<EpisodeRunnerReport> run_result = RunEpisodes(envs, make_policy, run, progress);
+    if (!run_result.ok() && absl::IsCancelled(run_result.status()) && options.stop != nullptr &&
+        options.stop->load()) {
+      // The finished episodes stay: the manifest below lists them.
+      std::lock_guard<std::mutex> lock(mu);
+      report.episodes_kept += kept;
+      report.stopped = true;
+      if (progress != nullptr) *progress << "collect " << task << ": stopped on request, kept " << kept << " episodes\n";
+      break;
+    }
+    if (!run_result.ok()) return run_result.status();
+    const EpisodeRunnerReport& result = *run_result;
     report.episodes_kept += kept;
     report.steps += result.total_steps;
     if (progress != nullptr) {

@@ -2,6 +2,7 @@
 #ifndef CALICO_AGENT_COLLECT_H_
 #define CALICO_AGENT_COLLECT_H_
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -38,6 +39,9 @@ struct CollectOptions {
   std::string learner_name = "learner";
   ReferenceTable references;
   TokenCounter count_tokens;
+  // When it becomes true (e.g. from InstallStopSignalHandlers), no further steps run, the
+  // episodes in flight are dropped and the finished ones are written with the manifest.
+  const std::atomic<bool>* stop = nullptr;
 
   absl::Status Validate() const;
 };
@@ -47,12 +51,14 @@ struct CollectReport {
   int64_t episodes_filtered = 0;
   int64_t steps = 0;
   double seconds = 0.0;
+  bool stopped = false;  // ended by the stop flag: some tasks or episodes were not collected
 };
 
 // For each task, runs `episodes` seeded episodes of the policy `make_policy` makes (on
 // `threads` threads) and adds them to the dataset in `directory`, then writes its
 // manifest. Errors before any episode runs: an unknown task, a dataset already there
-// without `append`, the filter without a reference for a task.
+// without `append`, the filter without a reference for a task. A stop request (`stop`)
+// ends it early with the finished episodes written and `stopped` set.
 absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const PolicyFactory& make_policy,
                                       const CollectOptions& options, std::ostream* progress);
 

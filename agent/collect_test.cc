@@ -1,9 +1,12 @@
 #include "agent/collect.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "base/file_io.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -183,6 +186,80 @@ TEST(CollectTest, DaggerRecordsTheLabelsWhileTheLearnerActs) {
   EXPECT_FALSE(std::filesystem::exists(options.directory));  // refused before the dataset was started
 }
 
+// GoPolicy that sets `stop` on its `after`-th action (all policies of a run share `acts`).
+PolicyFactory GoThenStop(std::atomic<bool>* stop, std::shared_ptr<std::atomic<int>> acts, int after) {
+  class Stopper : public GoPolicy {
+   public:
+    Stopper(std::atomic<bool>* stop, std::shared_ptr<std::atomic<int>> acts, int after)
+        : stop_(stop), acts_(std::move(acts)), after_(after) {}
+    absl::StatusOr<NamedArrays> Act(const TimeStep& t) override {
+      if (++*acts_ == after_) stop_->store(true);
+      return GoPolicy::Act(t);
+    }
+
+   private:
+    std::atomic<bool>* stop_;
+    std::shared_ptr<std::atomic<int>> acts_;
+    int after_;
+  };
+  return [=](const std::string&, const Environment&) -> absl::StatusOr<std::unique_ptr<Policy>> {
+    return std::make_unique<Stopper>(stop, acts, after);
+  };
+}
+
+TEST(CollectTest, AStopRequestKeepsTheFinishedEpisodesWithTheirManifest) {
+  CollectOptions options;
+  options.tasks = {"test/count", "test/count2"};
+  options.episodes = 9;
+  options.threads = 1;
+  options.directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/stopped");
+  std::atomic<bool> stop{false};
+  options.stop = &stop;
+  // Seeds 0-3 take 3 + 4 + 5 + 3 = 15 actions; the stop comes during seed 4.
+  ASSERT_OK_AND_ASSIGN(CollectReport report,
+                       Collect(Registry(), GoThenStop(&stop, std::make_shared<std::atomic<int>>(0), 17), options, nullptr));
+  EXPECT_TRUE(report.stopped);
+  EXPECT_EQ(report.episodes_kept, 4);
+  ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(options.directory));
+  ASSERT_EQ(dataset.episodes.at("test/count").size(), 4u);
+  EXPECT_EQ(dataset.episodes.at("test/count").back().seed, 3u);
+  EXPECT_EQ(dataset.episodes.count("test/count2"), 0u) << "the second task never started";
+  // The next collect appends after them.
+  options.stop = nullptr;
+  options.append = true;
+  options.first_seed = 4;
+  options.episodes = 5;
+  options.tasks = {"test/count"};
+  ASSERT_OK(Collect(Registry(), Go(), options, nullptr).status());
+  ASSERT_OK_AND_ASSIGN(dataset, LoadDataset(options.directory));
+  EXPECT_EQ(dataset.episodes.at("test/count").size(), 9u);
+}
+
+TEST(CollectTest, ShardsAKilledCollectLeftAreNeitherMixedInNorOverwritten) {
+  const std::string dir = absl::StrCat(std::getenv("TEST_TMPDIR"), "/killed");
+  std::filesystem::create_directories(dir);
+  ASSERT_OK(WriteFileAtomically(dir + "/shard-00000-test_count.tfrecord", "episodes without a manifest"));
+  CollectOptions options;
+  options.tasks = {"test/count"};
+  options.episodes = 2;
+  options.directory = dir;
+  EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("holds shard files (shard-00000-test_count.tfrecord) but no MANIFEST.textproto")));
+
+  // An append killed after its shard was written: the shard is not listed, and the next
+  // append writes the following name instead of failing on it.
+  options.directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/killed_append");
+  ASSERT_OK(Collect(Registry(), Go(), options, nullptr).status());
+  ASSERT_OK(WriteFileAtomically(options.directory + "/shard-00001-test_count.tfrecord", "unlisted"));
+  options.append = true;
+  options.first_seed = 2;
+  ASSERT_OK(Collect(Registry(), Go(), options, nullptr).status());
+  ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(options.directory));
+  EXPECT_EQ(dataset.episodes.at("test/count").size(), 4u);
+  EXPECT_EQ(dataset.manifest.shards(1).file(), "shard-00002-test_count.tfrecord");
+}
+
 TEST(CollectTest, BadRequestsFailBeforeRunning) {
   CollectOptions options;
   options.tasks = {"test/nope"};
@@ -197,6 +274,10 @@ TEST(CollectTest, BadRequestsFailBeforeRunning) {
   options.episodes = 0;
   EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("episodes is 0")));
+  options.episodes = 2;
+  options.tasks = {"test/count", "test/count"};
+  EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("task 'test/count' is named twice")));
 }
 
 }  // namespace

@@ -46,6 +46,17 @@ bool IsBuiltinFlag(const std::string& name) {
 
 }  // namespace
 
+absl::Status CheckNoIndirectFlags(const std::set<std::string>& given) {
+  for (const char* name : {"flagfile", "fromenv", "tryfromenv"}) {
+    if (given.count(name) > 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--", name, " is not supported: calico checks each command's flags as given on the command line, "
+          "and flags read from elsewhere would skip those checks; give the flags themselves"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 std::set<std::string> GivenFlagNames(const std::vector<std::string>& args,
                                      const std::function<FlagKind(const std::string&)>& kind_of) {
   std::set<std::string> names;

@@ -23,10 +23,16 @@ enum class FlagKind { kUnknown, kBool, kValue };
 std::set<std::string> GivenFlagNames(const std::vector<std::string>& args,
                                      const std::function<FlagKind(const std::string&)>& kind_of);
 
-// OK if every flag in `given` is one `command` reads (absl's own, --help, --flagfile and
-// the like, are always allowed); otherwise InvalidArgument naming the first flag that is
-// not and the flags the command takes. An unknown command is left to the caller.
+// OK if every flag in `given` is one `command` reads (absl's own, --help and the like,
+// are always allowed); otherwise InvalidArgument naming the first flag that is not and
+// the flags the command takes. An unknown command is left to the caller.
 absl::Status CheckCommandFlags(const std::string& command, const std::set<std::string>& given);
+
+// InvalidArgument if `given` names a flag that reads more flags from elsewhere (absl's
+// --flagfile, --fromenv, --tryfromenv): calico checks the flags of each command line
+// before it parses them, and flags from a file or the environment would pass unchecked
+// (and --flagfile=/dev/zero reads without end). Call before absl::ParseCommandLine.
+absl::Status CheckNoIndirectFlags(const std::set<std::string>& given);
 
 // The flags `command` reads, sorted; empty for an unknown command.
 std::vector<std::string> CommandFlags(const std::string& command);

@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "base/file_io.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
@@ -12,6 +13,7 @@
 namespace calico {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 FlagKind Known(const std::string& name) {
@@ -65,6 +67,15 @@ TEST(CommandFlagsTest, AFlagTheCommandIgnoresIsAnErrorNamingWhoTakesIt) {
   // absl's own flags work everywhere; an unknown command is the caller's to report.
   EXPECT_OK(CheckCommandFlags("train", {"help", "flagfile", "config"}));
   EXPECT_OK(CheckCommandFlags("no-such-command", {"anything"}));
+}
+
+TEST(CommandFlagsTest, FlagsFromFilesOrTheEnvironmentAreRefused) {
+  for (const char* name : {"flagfile", "fromenv", "tryfromenv"}) {
+    EXPECT_THAT(CheckNoIndirectFlags({"episodes", name}),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         AllOf(HasSubstr(absl::StrCat("--", name, " is not supported")), HasSubstr("skip those checks"))));
+  }
+  EXPECT_OK(CheckNoIndirectFlags({"episodes", "help", "checkpoint"}));
 }
 
 TEST(CommandFlagsTest, CaptionTakesNoQuestionAndAskDoes) {

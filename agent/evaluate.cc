@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -30,8 +31,22 @@ absl::StatusOr<SuiteConfig> ParseSuite(const std::string& text, const std::strin
     return absl::InvalidArgumentError(absl::StrCat(source, ": bootstrap_samples is ", suite.bootstrap_samples(),
                                                    "; at most ", kMaxBootstrapSamples));
   }
+  // Episode counts, then the seeds they reach: episode i plays seed first_seed + i.
+  auto check_episodes = [&](const std::string& what, int64_t episodes) -> absl::Status {
+    if (episodes > kMaxSuiteEpisodes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(source, ": ", what, " is ", episodes, "; at most ", kMaxSuiteEpisodes));
+    }
+    if (suite.first_seed() > std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(episodes)) {
+      return absl::InvalidArgumentError(absl::StrCat(source, ": first_seed ", suite.first_seed(), " with ", episodes,
+                                                     " episodes runs past the largest seed, 2^64 - 1"));
+    }
+    return absl::OkStatus();
+  };
+  RETURN_IF_ERROR(check_episodes("episodes", suite.episodes()));
   std::set<std::string> seen;
   for (SuiteTask& task : *suite.mutable_tasks()) {
+    RETURN_IF_ERROR(check_episodes(absl::StrCat("episodes of '", task.task(), "'"), task.episodes()));
     if (IsTextTask(task.task())) {
       if (!IsEvalSeed(suite.first_seed())) {
         return absl::InvalidArgumentError(absl::StrCat(

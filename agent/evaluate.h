@@ -20,10 +20,15 @@ namespace calico {
 
 // Parses a text-format SuiteConfig and checks it against `registry` and `references`:
 // at least one task, known task names (the error lists the known ones), no repeats,
-// references for every control task, episode counts >= 1. Fills defaults (50 episodes,
+// references for every control task, episode counts in [1, kMaxSuiteEpisodes], seeds
+// first_seed + i that do not wrap past 2^64 - 1. Fills defaults (50 episodes,
 // 2000 bootstrap samples). Vision-language tasks ("scenes/vqa", "scenes/caption",
 // agent/text_eval.h) need no registry entry or references, but the suite's first_seed
 // must be a held-out scene seed (>= 1,000,000), else the error says so.
+// Episodes per task a suite may ask for (as `calico eval --episodes`): each one's result
+// is held in memory until the report.
+inline constexpr int kMaxSuiteEpisodes = 1000000;
+
 absl::StatusOr<SuiteConfig> ParseSuite(const std::string& text, const std::string& source, const TaskRegistry& registry,
                                        const ReferenceTable& references);
 

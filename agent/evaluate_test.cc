@@ -190,6 +190,18 @@ TEST(EvaluateTest, BadSuitesAreClearErrors) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("s.txt: not a valid SuiteConfig: line 1")));
   EXPECT_THAT(ParseSuite("episodes: -3 tasks { task: 'coin/one' }", "s.txt", registry, refs),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("must be positive")));
+  // Counts that would only run out of memory, and seeds that would wrap to 0.
+  EXPECT_THAT(ParseSuite("episodes: 2147483647 tasks { task: 'coin/one' }", "s.txt", registry, refs),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("s.txt: episodes is 2147483647; at most 1000000")));
+  EXPECT_THAT(ParseSuite("tasks { task: 'coin/one' episodes: 1000001 }", "s.txt", registry, refs),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("episodes of 'coin/one' is 1000001; at most")));
+  EXPECT_THAT(ParseSuite("first_seed: 18446744073709551615 episodes: 2 tasks { task: 'coin/one' }", "s.txt", registry,
+                         refs),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("runs past the largest seed")));
+  EXPECT_OK(ParseSuite("first_seed: 18446744073709551613 episodes: 2 tasks { task: 'coin/one' }", "s.txt", registry,
+                       refs)
+                .status());
+  EXPECT_OK(ParseSuite("episodes: 1000000 tasks { task: 'coin/one' }", "s.txt", registry, refs).status());
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "base/status_macros.h"
 #include "envs/scenes/scene.h"
 #include "envs/scenes/scene_language.h"
+#include "tokenizers/token_stream.h"
 
 namespace calico {
 namespace {
@@ -43,6 +45,11 @@ absl::StatusOr<ScenesKind> ParseScenesKind(const std::string& name) {
   return absl::InvalidArgumentError(absl::StrCat("scenes kind '", name, "'; expected caption, vqa, mixed or vqa_text"));
 }
 
+namespace {
+// Positions a step's text needs at least, beside the image's patches.
+constexpr int kMinSceneTextRoom = 28;
+}  // namespace
+
 absl::Status ScenesDatasetOptions::Validate() const {
   if (directory.empty()) return absl::InvalidArgumentError("no output directory given");
   if (episodes < 1) return absl::InvalidArgumentError(absl::StrCat("episodes is ", episodes, "; expected >= 1"));
@@ -54,6 +61,14 @@ absl::Status ScenesDatasetOptions::Validate() const {
     return absl::InvalidArgumentError(absl::StrCat("threads is ", threads, "; expected in [1, 256]"));
   }
   RETURN_IF_ERROR((SceneRenderOptions{size, size}.Validate()));
+  // A step is the image's patches and its text in one observation of at most
+  // kMaxLocalPositions tokens; the text needs a few dozen of them.
+  if (const int64_t patches = int64_t{size / 16} * (size / 16); patches > kMaxLocalPositions - kMinSceneTextRoom) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "size ", size, " gives ", patches, " image patches per scene, and a step (patches and text) must fit in ",
+        kMaxLocalPositions, " positions with room for the text; expected a size of at most ",
+        16 * static_cast<int>(std::sqrt(kMaxLocalPositions - kMinSceneTextRoom))));
+  }
   if (kind == ScenesKind::kVqaText && !png_directory.empty()) {
     return absl::InvalidArgumentError("--png writes the scenes' images, and vqa_text episodes have none");
   }
@@ -116,7 +131,18 @@ absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& opti
   DatasetWriterOptions writer_options;
   writer_options.directory = options.directory;
   writer_options.append = options.append;
-  writer_options.count_tokens = options.count_tokens;
+  if (options.count_tokens) {
+    // A step whose text does not fit beside a large image fails here: say which size.
+    writer_options.count_tokens = [count = options.count_tokens, size = options.size](
+                                      const Episode& episode) -> absl::StatusOr<int64_t> {
+      absl::StatusOr<int64_t> tokens = count(episode);
+      if (!tokens.ok()) {
+        return absl::Status(tokens.status().code(),
+                            absl::StrCat("a scene of ", size, "x", size, " pixels (--size): ", tokens.status().message()));
+      }
+      return tokens;
+    };
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<DatasetWriter> writer, DatasetWriter::Open(writer_options));
   if (!options.png_directory.empty()) RETURN_IF_ERROR(MakeDirectories(options.png_directory));
 

@@ -25,6 +25,7 @@
 namespace calico {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 constexpr char kTextModel[] = "tokenizers/text/calico_text.model";
@@ -57,6 +58,13 @@ TEST(ScenesDataTest, OptionsKeepTrainingAndEvalSeedsApart) {
   options = Small("unused");
   options.size = 60;
   EXPECT_THAT(options.Validate(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("multiple of 16")));
+  options = Small("unused");
+  options.size = 368;  // 529 patches: no room for the text in 512 positions
+  EXPECT_THAT(options.Validate(), StatusIs(absl::StatusCode::kInvalidArgument,
+                                           AllOf(HasSubstr("size 368 gives 529 image patches"),
+                                                 HasSubstr("expected a size of at most 352"))));
+  options.size = 352;
+  EXPECT_OK(options.Validate());
   options = Small("unused");
   options.pairs = 1;
   EXPECT_THAT(options.Validate(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("pairs")));

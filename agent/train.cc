@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -24,6 +25,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/strip.h"
@@ -254,6 +256,12 @@ std::vector<std::string> ConfigChanges(TrainConfig before, TrainConfig after) {
   return changes;
 }
 
+// Physical memory in bytes; 0 if unknown.
+int64_t PhysicalMemoryBytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page_size > 0 ? static_cast<int64_t>(pages) * page_size : 0;
+}
+
 std::string JsonNumber(double value) {
   if (!std::isfinite(value)) return "null";
   return absl::StrFormat("%.9g", value);
@@ -359,9 +367,10 @@ absl::Status CheckTrainConfig(const TrainConfig& config) {
     if (!named.insert(weight.task()).second) {
       return Bad("task_weights", absl::StrCat("names task '", weight.task(), "' twice"));
     }
-    if (!(weight.weight() >= 0) || !std::isfinite(weight.weight())) {
+    // Weights are relative; the bound keeps their sum finite.
+    if (!(weight.weight() >= 0 && weight.weight() <= 1e6)) {
       return Bad("task_weights", absl::StrCat("weight of task '", weight.task(), "' is ", weight.weight(),
-                                              "; expected a finite number >= 0"));
+                                              "; expected a number in [0, 1e6] (weights are relative)"));
     }
   }
   if (!config.task_weights().empty() &&
@@ -415,10 +424,12 @@ std::string CheckpointName(int64_t step) { return absl::StrFormat("ckpt-%06d", s
 absl::StatusOr<std::string> LatestCheckpoint(const std::string& output_dir) {
   const std::string pointer = absl::StrCat(output_dir, "/", kLatestCheckpointFile);
   if (!PathExists(pointer)) return absl::NotFoundError(absl::StrCat("no checkpoint in ", output_dir, " (no ", pointer, ")"));
-  ASSIGN_OR_RETURN(std::string name, ReadFile(pointer));
+  ASSIGN_OR_RETURN(std::string name, ReadFile(pointer, 4096));  // one file name
   name = std::string(absl::StripAsciiWhitespace(name));
-  if (name.empty() || name.find('/') != std::string::npos) {
-    return absl::DataLossError(absl::StrCat(pointer, " does not name a checkpoint file: '", name, "'"));
+  const bool printable = std::all_of(name.begin(), name.end(), [](char c) { return c > ' ' && c < 127; });
+  if (name.empty() || name.find('/') != std::string::npos || name == "." || name == ".." || !printable) {
+    return absl::DataLossError(
+        absl::StrCat(pointer, " does not name a checkpoint file: '", absl::CHexEscape(name), "'"));
   }
   return absl::StrCat(output_dir, "/", name);
 }
@@ -449,6 +460,16 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   // cache, and never meets query-key distances it was not trained on.
   if (config.sequence_length() < model_config.context_length()) {
     model_config.set_context_length(static_cast<int32_t>(config.sequence_length()));
+  }
+  // A batch the machine cannot hold fails here, not with bad_alloc minutes later.
+  const int64_t bound = Transformer::TrainingBytesBound(model_config, config.batch_size(), config.sequence_length());
+  if (const int64_t memory = PhysicalMemoryBytes(); memory > 0 && bound > memory) {
+    return absl::ResourceExhaustedError(absl::StrFormat(
+        "train config: batch_size x sequence_length = %d x %d with model %s needs up to %.1f GiB for the model "
+        "(parameters, optimiser state and activations), more than this machine's %.1f GiB of memory; lower "
+        "batch_size or sequence_length",
+        config.batch_size(), config.sequence_length(), model_config.name(), bound / 1073741824.0,
+        memory / 1073741824.0));
   }
   // Checkpoints record the text model that gives the text ids their meaning (a missing
   // path is reported with the data below).
@@ -506,6 +527,20 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   ASSIGN_OR_RETURN(std::unique_ptr<TrainingData> data, TrainingData::Load(data_options));
   TrainReport report;
   report.episodes_per_task = data->episodes_per_task();
+  // Checkpoints say what they were trained on: this invocation's tasks, and on a resume
+  // those of the invocations before it.
+  {
+    std::set<std::string> trained(data->tasks().begin(), data->tasks().end());
+    if (!resume_from.empty()) {
+      ASSIGN_OR_RETURN(ModelConfig stored, ReadCheckpointConfig(resume_from));
+      trained.insert(stored.trained_tasks().begin(), stored.trained_tasks().end());
+    }
+    model_config.clear_trained_tasks();
+    for (const std::string& task : trained) model_config.add_trained_tasks(task);
+  }
+  if (out) {
+    for (const std::string& warning : data->warnings()) *out << "warning: " << warning << "\n";
+  }
 
   // The run's own record of its config, from the invocation before this one.
   const std::string config_path = absl::StrCat(dir, "/", kRunConfigFile);

@@ -1,5 +1,7 @@
 #include "agent/train_data.h"
 
+#include <filesystem>
+#include <map>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -30,11 +32,26 @@ absl::StatusOr<std::unique_ptr<TrainingData>> TrainingData::Load(const TrainingD
   std::unique_ptr<TrainingData> data(new TrainingData());
   std::map<std::string, std::vector<Episode>> episodes;
   if (options.datasets.empty()) return absl::InvalidArgumentError("no dataset given");
+  std::map<std::string, std::string> canonical;  // one directory named twice would count its episodes twice
+  for (const std::string& directory : options.datasets) {
+    std::error_code error;
+    const std::string key = std::filesystem::weakly_canonical(directory, error).string();
+    if (!error) {
+      auto [it, fresh] = canonical.emplace(key, directory);
+      if (!fresh) {
+        return absl::InvalidArgumentError(absl::StrCat("datasets ", it->second, " and ", directory,
+                                                       " are the same directory; name it once"));
+      }
+    }
+  }
   for (const std::string& directory : options.datasets) {
     absl::StatusOr<Dataset> dataset = LoadDataset(directory);
     if (!dataset.ok()) {
       return absl::Status(dataset.status().code(),
                           absl::StrCat("dataset ", directory, ": ", dataset.status().message()));
+    }
+    for (const std::string& warning : dataset->report.warnings) {
+      data->warnings_.push_back(absl::StrCat("dataset ", directory, ": ", warning));
     }
     if (dataset->episodes.empty()) return absl::InvalidArgumentError(absl::StrCat("dataset ", directory, " is empty"));
     for (auto& [task, list] : dataset->episodes) {

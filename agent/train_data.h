@@ -61,6 +61,9 @@ class TrainingData {
   const std::vector<std::string>& tasks() const;
   // Episodes loaded per task (over all datasets, weighted or not).
   const std::map<std::string, int64_t>& episodes_per_task() const { return episodes_per_task_; }
+  // What loading skipped (torn shard tails, corrupt records, unfinished shards), one
+  // line each naming the file; the data loaded without them.
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
   TrainingData() = default;
@@ -68,6 +71,7 @@ class TrainingData {
   std::unique_ptr<TextTokenizer> text_;
   std::unique_ptr<Sampler> sampler_;
   std::map<std::string, int64_t> episodes_per_task_;
+  std::vector<std::string> warnings_;
   int32_t text_vocabulary_size_ = 0;
 };
 

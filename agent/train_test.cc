@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -315,6 +316,32 @@ TEST(TrainScheduleFitTest, StepsThatFitAndTheScaledDecayMatchHandComputedValues)
   EXPECT_EQ(EffectiveDecaySteps(config), 30) << "never before the warm-up ends";
 }
 
+TEST_F(TrainTest, WhatLoadingSkippedIsPrintedAsAWarning) {
+  // A copy of the data with an unfinished shard beside the finished ones.
+  const std::string data = TempDir("data_with_partial");
+  std::filesystem::copy(TempDir("data"), data, std::filesystem::copy_options::recursive);
+  ASSERT_OK(WriteFileAtomically(data + "/shard-00099-x.tfrecord.partial", "half a shard"));
+  TrainConfig config = Config(TempDir("warned"), 1);
+  config.set_datasets(0, data);
+  std::ostringstream progress;
+  TrainOptions options = Options();
+  options.progress = &progress;
+  ASSERT_OK(RunTraining(config, options).status());
+  EXPECT_THAT(progress.str(), HasSubstr(absl::StrCat("warning: dataset ", data, ": ", data,
+                                                     "/shard-00099-x.tfrecord.partial: unfinished shard")));
+}
+
+TEST_F(TrainTest, ABatchNoMachineHoldsIsRefusedBeforeAnyWork) {
+  const std::string dir = TempDir("huge_batch");
+  TrainConfig config = Config(dir, 4);
+  config.set_batch_size(100000000);
+  EXPECT_THAT(RunTraining(config, Options()),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       AllOf(HasSubstr("batch_size x sequence_length = 100000000 x 256 with model nano needs up to"),
+                             HasSubstr("GiB of memory; lower batch_size or sequence_length"))));
+  EXPECT_FALSE(Exists(absl::StrCat(dir, "/", kRunConfigFile))) << "nothing written";
+}
+
 TEST_F(TrainTest, LossBreakdownAddsUpToTheStepLoss) {
   // One task: its loss and the action loss are the whole batch's loss (every target is
   // an action token; the data holds no text, so text_loss is null).
@@ -480,6 +507,22 @@ TEST_F(TrainTest, CheckpointsRecordTheTextModelAndAResumeRefusesAnother) {
                              HasSubstr("resume with the text model the run began with"))));
 }
 
+TEST_F(TrainTest, CheckpointsRecordTheTasksTheyWereTrainedOnOverEveryInvocation) {
+  const std::string dir = TempDir("trained_tasks");
+  ASSERT_OK(RunTraining(Config(dir, 2, "task_weights { task: \"mujoco/cartpole_balance\" weight: 1 }"), Options())
+                .status());
+  ASSERT_OK_AND_ASSIGN(std::string first, LatestCheckpoint(dir));
+  ASSERT_OK_AND_ASSIGN(ModelConfig stored, ReadCheckpointConfig(first));
+  EXPECT_THAT(stored.trained_tasks(), ::testing::ElementsAre("mujoco/cartpole_balance"));
+  // Resumed on the other task only: both are on record, and the model is the same model.
+  TrainOptions resume = Options();
+  resume.resume = true;
+  ASSERT_OK(RunTraining(Config(dir, 4, "task_weights { task: \"arcade/breakout\" weight: 1 }"), resume).status());
+  ASSERT_OK_AND_ASSIGN(std::string second, LatestCheckpoint(dir));
+  ASSERT_OK_AND_ASSIGN(stored, ReadCheckpointConfig(second));
+  EXPECT_THAT(stored.trained_tasks(), ::testing::ElementsAre("arcade/breakout", "mujoco/cartpole_balance"));
+}
+
 TEST_F(TrainTest, ARunFromBeforeTextModelFingerprintsResumesWithoutOne) {
   const std::string dir = TempDir("no_fingerprint");
   ASSERT_OK(RunTraining(Config(dir, 2), Options()).status());
@@ -582,6 +625,11 @@ TEST_F(TrainTest, DataErrorsAreClearAndComeBeforeAnyWork) {
   EXPECT_THAT(RunTraining(config, Options()).status(), StatusIs(absl::StatusCode::kNotFound,
                                                                 HasSubstr("dataset " + TempDir("no_such_dataset"))));
 
+  config = Config(out, 5);
+  config.add_datasets(TempDir("data") + "/./");  // the same directory again
+  EXPECT_THAT(RunTraining(config, Options()).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("are the same directory; name it once")));
+
   config = Config(out, 5, "task_weights { task: \"arcade/freeway\" weight: 1 }");
   EXPECT_THAT(RunTraining(config, Options()).status().message(),
               HasSubstr("a weight is given for task 'arcade/freeway', which the data does not hold"));
@@ -659,6 +707,8 @@ TEST(TrainConfigTest, BadConfigsNameTheFieldAndTheSource) {
   EXPECT_THAT(error(ok + "checkpoint_every_steps: -5"), HasSubstr("checkpoint_every_steps is -5"));
   EXPECT_THAT(error(ok + "keep_checkpoints: -1"), HasSubstr("keep_checkpoints is -1"));
   EXPECT_THAT(error(ok + "task_weights { task: \"a\" weight: -1 }"), HasSubstr("weight of task 'a' is -1"));
+  EXPECT_THAT(error(ok + "task_weights { task: \"a\" weight: 1e308 }"),
+              HasSubstr("weight of task 'a' is 1e+308; expected a number in [0, 1e6]"));
   EXPECT_THAT(error(ok + "task_weights { task: \"a\" weight: 1 } task_weights { task: \"a\" weight: 2 }"),
               HasSubstr("names task 'a' twice"));
   EXPECT_THAT(error(ok + "task_weights { task: \"a\" weight: 0 }"), HasSubstr("all 0"));

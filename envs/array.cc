@@ -21,6 +21,19 @@ absl::string_view DTypeName(DType dtype) {
   return "unknown";
 }
 
+bool ShapeFits(const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0) return false;
+    if (d == 0) return true;  // no elements, whatever the other dimensions
+  }
+  for (int64_t d : shape) {
+    if (d > kMaxArrayElements / n) return false;
+    n *= d;
+  }
+  return true;
+}
+
 int64_t Array::num_elements() const {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;

@@ -46,6 +46,14 @@ using NamedArrays = std::map<std::string, Array>;
 // "[2, 3]"-style rendering of a shape, for messages.
 std::string ShapeString(const std::vector<int64_t>& shape);
 
+// The most elements one array or spec may have: far above any observation, and small
+// enough that no product of dimensions or byte count overflows.
+inline constexpr int64_t kMaxArrayElements = int64_t{1} << 31;
+
+// True if every dimension of `shape` is >= 0 and their product is at most
+// kMaxArrayElements (computed without overflow).
+bool ShapeFits(const std::vector<int64_t>& shape);
+
 }  // namespace calico
 
 #endif  // CALICO_ENVS_ARRAY_H_

@@ -82,6 +82,10 @@ absl::StatusOr<Array> ArrayFromProto(const ArrayProto& proto) {
   Array array;
   ASSIGN_OR_RETURN(array.dtype, DTypeFromProto(proto.dtype(), what));
   array.shape.assign(proto.shape().begin(), proto.shape().end());
+  if (!ShapeFits(array.shape)) {
+    return absl::InvalidArgumentError(absl::StrCat(what, ": shape ", ShapeString(array.shape),
+                                                   " has a negative dimension or more than 2^31 elements"));
+  }
   for (int64_t d : array.shape) {
     if (d < 0) return absl::InvalidArgumentError(absl::StrCat(what, ": negative dimension in shape ", ShapeString(array.shape)));
   }

@@ -56,6 +56,10 @@ TEST(ArrayProtoTest, WrongFieldOrCountIsAnError) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("scalar")));
   EXPECT_THAT(ArrayFromProto(ParseText<ArrayProto>("name: 'x' dtype: INT32 shape: -1")),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("negative dimension")));
+  // 2^32 x 2^32 x 2^32 would wrap to 0 elements and match the 0 values stored.
+  EXPECT_THAT(ArrayFromProto(ParseText<ArrayProto>(
+                  "name: 'x' dtype: INT32 shape: 4294967296 shape: 4294967296 shape: 4294967296")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("more than 2^31 elements")));
 }
 
 TEST(ArrayProtoTest, DuplicateNamesAreErrors) {

@@ -52,6 +52,10 @@ absl::Status ArraySpec::Validate() const {
           absl::StrCat(where, ": dimension ", d, " is ", shape[d], "; expected >= 0"));
     }
   }
+  if (!ShapeFits(shape)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": shape ", ShapeString(shape), " has more than 2^31 elements"));
+  }
   if (dtype == DType::kString && !shape.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": a string spec must be a scalar (shape []), got ",
                                                    ShapeString(shape)));

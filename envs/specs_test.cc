@@ -51,6 +51,15 @@ TEST(ArraySpecTest, BadSpecsAreRejectedWithReasons) {
   EXPECT_THAT(unnamed.Validate(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty name")));
   spec = BoundedFloat({2}, std::nan(""), 1);
   EXPECT_THAT(spec.Validate(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("minimum <= maximum")));
+  // Products that would overflow int64 (to -2 and to 0 here) are refused, not wrapped.
+  for (const std::vector<int64_t>& huge : std::vector<std::vector<int64_t>>{
+           {int64_t{9223372036854775807}, 2}, {int64_t{1} << 32, int64_t{1} << 32, int64_t{1} << 32}, {1 << 16, 1 << 16}}) {
+    ArraySpec big{"big", huge, DType::kFloat32, {}, {}};
+    EXPECT_THAT(big.Validate(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("more than 2^31 elements")))
+        << ShapeString(huge);
+  }
+  EXPECT_OK((ArraySpec{"empty", {0, int64_t{1} << 40}, DType::kFloat32, {}, {}}).Validate());
+  EXPECT_OK((ArraySpec{"edge", {1 << 15, 1 << 16}, DType::kFloat32, {}, {}}).Validate());
 }
 
 TEST(ArraySpecTest, PerElementBoundsAreIndexedRowMajor) {

@@ -1,8 +1,10 @@
 #include "model/checkpoint.h"
 
-#include <limits>
+#include <sys/stat.h>
 
 #include <cstring>
+#include <fstream>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -17,6 +19,10 @@ namespace {
 
 constexpr char kMagic[8] = {'C', 'A', 'L', 'I', 'C', 'O', 'C', 'K'};
 constexpr uint32_t kVersion = 1;
+// A ModelConfig is well under a kilobyte; more is a corrupt size field.
+constexpr uint32_t kMaxConfigBytes = 1 << 16;
+// Magic, version, config size, config, step, RNG state, parameter count.
+constexpr size_t kMaxHeaderBytes = 8 + 4 + 4 + kMaxConfigBytes + 24;
 
 template <typename T>
 void Put(std::string* out, T value) {
@@ -59,11 +65,12 @@ class Reader {
   size_t pos_ = 0;
 };
 
-absl::StatusOr<Contents> Parse(const std::string& path) {
-  // A checkpoint is as large as its model (12 bytes per parameter with the AdamW moments):
-  // no cap beyond the file's own size.
-  ASSIGN_OR_RETURN(std::string data, ReadFile(path, std::numeric_limits<int64_t>::max()));
-  Reader r(path, data);
+// Everything before the parameter arrays: magic, version, config, step, RNG state and
+// parameter count, from `data` (the whole file or its first bytes) of a file of
+// `file_size` bytes. Checks that the file is exactly as long as its config says, so a
+// caller can check that from the first bytes before reading a file of any size. Leaves
+// `r` at the first parameter and returns the parameter count.
+absl::StatusOr<int64_t> ParseHeader(const std::string& path, Reader& r, uint64_t file_size, Contents* c) {
   char magic[8];
   RETURN_IF_ERROR(r.Read(magic, 8, "the magic number"));
   if (std::memcmp(magic, kMagic, 8) != 0) {
@@ -76,41 +83,61 @@ absl::StatusOr<Contents> Parse(const std::string& path) {
     return absl::InvalidArgumentError(absl::StrCat("checkpoint ", path, " has format version ",
                                                    version, ", expected ", kVersion));
   }
-  // The checksum covers everything; check it before trusting any size field.
-  if (data.size() < r.pos() + 8) {
-    return absl::DataLossError(absl::StrCat("checkpoint ", path, " is truncated: ", data.size(),
-                                            " bytes"));
-  }
-  uint64_t stored = 0;
-  std::memcpy(&stored, data.data() + data.size() - 8, 8);
-  Contents c;
   uint32_t config_size = 0;
   RETURN_IF_ERROR(r.Read(&config_size, 4, "the config size"));
-  if (config_size > data.size()) {
+  if (config_size > kMaxConfigBytes || config_size > file_size) {
     return absl::DataLossError(absl::StrCat("checkpoint ", path, " is corrupt or truncated: config of ",
-                                            config_size, " bytes in a file of ", data.size()));
+                                            config_size, " bytes in a file of ", file_size));
   }
   std::string config_bytes(config_size, '\0');
   RETURN_IF_ERROR(r.Read(config_bytes.data(), config_size, "the config"));
-  if (!c.config.ParseFromString(config_bytes)) {
+  if (!c->config.ParseFromString(config_bytes)) {
     return absl::DataLossError(absl::StrCat("checkpoint ", path, " is corrupt: its config does not parse"));
   }
-  RETURN_IF_ERROR(ValidateModelConfig(c.config));
+  if (absl::Status valid = ValidateModelConfig(c->config); !valid.ok()) {
+    return absl::DataLossError(absl::StrCat("checkpoint ", path, " is corrupt: ", valid.message()));
+  }
   int64_t count = 0;
-  RETURN_IF_ERROR(r.Read(&c.step, 8, "the step"));
-  RETURN_IF_ERROR(r.Read(&c.rng_state, 8, "the RNG state"));
+  RETURN_IF_ERROR(r.Read(&c->step, 8, "the step"));
+  RETURN_IF_ERROR(r.Read(&c->rng_state, 8, "the RNG state"));
   RETURN_IF_ERROR(r.Read(&count, 8, "the parameter count"));
-  const int64_t expected = ParameterLayout(c.config).size();
+  const int64_t expected = ParameterLayout(c->config).size();
   if (count != expected) {
     return absl::DataLossError(absl::StrCat("checkpoint ", path, " is corrupt: ", count,
                                             " parameters, its config has ", expected));
   }
-  const size_t body = r.pos() + 3 * count * sizeof(float) + 8;
-  if (data.size() != body) {
-    return absl::DataLossError(absl::StrCat("checkpoint ", path, " is ",
-                                            data.size() < body ? "truncated" : "too long", ": ",
-                                            data.size(), " bytes, expected ", body));
+  const uint64_t body = r.pos() + 3 * static_cast<uint64_t>(count) * sizeof(float) + 8;
+  if (file_size != body) {
+    return absl::DataLossError(absl::StrCat("checkpoint ", path, " is ", file_size < body ? "truncated" : "too long",
+                                            ": ", file_size, " bytes, expected ", body));
   }
+  return count;
+}
+
+absl::StatusOr<Contents> Parse(const std::string& path) {
+  struct stat info;
+  if (::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
+    // The header says how long the file must be: a wrong file of any size (or a corrupt
+    // one) is refused from its first bytes, before it is read into memory.
+    std::ifstream in(path, std::ios::binary);
+    std::string head(kMaxHeaderBytes, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<size_t>(in.gcount()));
+    Reader probe(path, head);
+    Contents ignored;
+    RETURN_IF_ERROR(ParseHeader(path, probe, static_cast<uint64_t>(info.st_size), &ignored).status());
+  }
+  // A checkpoint is as large as its model (12 bytes per parameter with the AdamW moments).
+  ASSIGN_OR_RETURN(std::string data, ReadFile(path, std::numeric_limits<int64_t>::max()));
+  Reader r(path, data);
+  Contents c;
+  // The checksum covers everything: with the sizes checked, check it before the values.
+  if (data.size() < 8) {
+    return absl::DataLossError(absl::StrCat("checkpoint ", path, " is truncated: ", data.size(), " bytes"));
+  }
+  uint64_t stored = 0;
+  std::memcpy(&stored, data.data() + data.size() - 8, 8);
+  ASSIGN_OR_RETURN(const int64_t count, ParseHeader(path, r, data.size(), &c));
   if (Fnv1a64(absl::string_view(data.data(), data.size() - 8)) != stored) {
     return absl::DataLossError(
         absl::StrCat("checkpoint ", path, " is corrupt: checksum mismatch"));

@@ -1,5 +1,7 @@
 #include "model/checkpoint.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <string>
 
@@ -103,6 +105,22 @@ TEST(CheckpointTest, CorruptTruncatedAndForeignFilesAreClearErrors) {
   ASSERT_OK(WriteFileAtomically(bad, version));
   EXPECT_THAT(RestoreCheckpoint(bad, &target),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("format version 7, expected 1")));
+  // A file far larger than its header says is refused from its first bytes (a sparse
+  // 64 GiB file here: reading it whole would take the machine's memory).
+  const std::string huge = TempPath("huge.ckpt");
+  ASSERT_OK(WriteFileAtomically(huge, good));
+  ASSERT_EQ(::truncate(huge.c_str(), int64_t{64} << 30), 0);
+  EXPECT_THAT(RestoreCheckpoint(huge, &target),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr(absl::StrCat("is too long: 68719476736 bytes, expected ", good.size()))));
+  ::unlink(huge.c_str());
+  // A corrupt size field in the header is named as such, whatever the file's size.
+  std::string config_size = good;
+  config_size[12] = static_cast<char>(0xff);
+  config_size[15] = static_cast<char>(0x7f);
+  ASSERT_OK(WriteFileAtomically(bad, config_size));
+  EXPECT_THAT(RestoreCheckpoint(bad, &target),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("is corrupt or truncated: config of")));
   EXPECT_THAT(RestoreCheckpoint(TempPath("missing.ckpt"), &target),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("missing.ckpt")));
   EXPECT_EQ(target.model().parameters(), before);

@@ -68,17 +68,27 @@ absl::StatusOr<ModelConfig> ParseModelConfigText(absl::string_view text) {
 }
 
 absl::Status ValidateModelConfig(const ModelConfig& c) {
-  for (auto [field, value] : std::initializer_list<std::pair<const char*, int64_t>>{
-           {"num_layers", c.num_layers()},
-           {"num_heads", c.num_heads()},
-           {"width", c.width()},
-           {"ff_width", c.ff_width()},
-           {"head_dim", c.head_dim()},
-           {"vocab_size", c.vocab_size()},
-           {"context_length", c.context_length()},
-           {"max_local_positions", c.max_local_positions()},
-           {"patch_position_buckets", c.patch_position_buckets()}}) {
-    if (absl::Status s = Positive(field, value); !s.ok()) return s;
+  // Upper bounds far above any model that fits a machine, so that sizes derived from
+  // them stay small enough to check (the parameter layout has a few entries per layer).
+  struct Field {
+    const char* name;
+    int64_t value, max;
+  };
+  for (const Field& f : std::initializer_list<Field>{
+           {"num_layers", c.num_layers(), 1024},
+           {"num_heads", c.num_heads(), 1024},
+           {"width", c.width(), 1 << 16},
+           {"ff_width", c.ff_width(), 1 << 18},
+           {"head_dim", c.head_dim(), 1 << 16},
+           {"vocab_size", c.vocab_size(), 1 << 22},
+           {"context_length", c.context_length(), 1 << 20},
+           {"max_local_positions", c.max_local_positions(), 1 << 20},
+           {"patch_position_buckets", c.patch_position_buckets(), 1 << 16}}) {
+    if (absl::Status s = Positive(f.name, f.value); !s.ok()) return s;
+    if (f.value > f.max) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("model config: ", f.name, " is ", f.value, ", expected at most ", f.max));
+    }
   }
   if (int64_t{c.num_heads()} * c.head_dim() != c.width()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -120,6 +130,8 @@ std::vector<std::string> ModelConfigDifferences(const ModelConfig& a, const Mode
   const auto* rb = b.GetReflection();
   for (int i = 0; i < descriptor->field_count(); ++i) {
     const auto* field = descriptor->field(i);
+    // What the parameters were trained on, not what shape they have.
+    if (field->name() == "trained_tasks") continue;
     std::string va, vb;
     switch (field->cpp_type()) {
       case google::protobuf::FieldDescriptor::CPPTYPE_INT32:

@@ -33,7 +33,8 @@ absl::StatusOr<ModelConfig> ParseModelConfigText(absl::string_view text);
 // field, its value and what was expected (e.g. heads * head_dim != width).
 absl::Status ValidateModelConfig(const ModelConfig& config);
 
-// Fields whose values differ between `a` and `b`, as "field: a vs b" (empty if equal).
+// Fields whose values differ between `a` and `b`, as "field: a vs b" (empty if equal);
+// trained_tasks (history, not shape) is left out.
 std::vector<std::string> ModelConfigDifferences(const ModelConfig& a, const ModelConfig& b);
 
 }  // namespace calico

@@ -73,6 +73,19 @@ TEST(ValidateModelConfigTest, NonPositiveAndOddFieldsAreErrors) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("norm_epsilon")));
   EXPECT_THAT(ValidateModelConfig(ModelConfig()),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("is 0")));
+  // Sizes no machine holds are refused before anything is allocated.
+  config = base;
+  config.set_num_layers(2000000);
+  EXPECT_THAT(ValidateModelConfig(config), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                    HasSubstr("num_layers is 2000000, expected at most 1024")));
+  config = base;
+  config.set_max_local_positions(2000000000);
+  EXPECT_THAT(ValidateModelConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("max_local_positions is 2000000000")));
+  config = base;
+  config.set_patch_position_buckets(1 << 20);
+  EXPECT_THAT(ValidateModelConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("patch_position_buckets")));
 }
 
 TEST(ValidateModelConfigTest, TextModelFingerprintIsSixteenHexDigitsOrNothing) {
@@ -110,6 +123,9 @@ TEST(ModelConfigDifferencesTest, ListsEachDifferingField) {
   other.set_text_model_fingerprint("0123456789abcdef");
   EXPECT_THAT(ModelConfigDifferences(nano, other),
               ElementsAre("text_model_fingerprint: '' vs '0123456789abcdef'"));
+  other = nano;
+  other.add_trained_tasks("scenes/vqa");  // history, not shape
+  EXPECT_TRUE(ModelConfigDifferences(nano, other).empty());
 }
 
 }  // namespace

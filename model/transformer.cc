@@ -84,6 +84,22 @@ absl::StatusOr<Transformer> Transformer::Create(const ModelConfig& config, uint6
 
 int64_t Transformer::activation_bytes() const { return acts_->Bytes(); }
 
+int64_t Transformer::TrainingBytesBound(const ModelConfig& config, int64_t batch, int64_t seq) {
+  // In doubles: a bound for any sizes, without integer overflow.
+  const double B = batch, T = seq, BT = B * T, P = BT;
+  const double C = config.width(), F = config.ff_width(), L = config.num_layers(), H = config.num_heads();
+  const double V = config.vocab_size();
+  // The buffers Embed sizes (below), position by position, then the head's at every
+  // position and the patch block's with a patch at every position.
+  const double per_batch = (L + 1) * BT * C + 4 * L * BT * C + 4 * L * BT + 3 * L * BT * C + L * B * H * T +
+                           2 * L * BT * F + BT * C + 2 * BT + BT * 3 * C + 6 * BT * C + 2 * BT * F;
+  const double head = BT * (V + 2 * C) + 2 * BT;  // logits, head_in, dhead_in; head_rows (8 bytes each)
+  const double patches = P * (4 * kPatchValues + 2 + 2 * C);
+  const double parameters = 4.0 * static_cast<double>(ParameterLayout(config).size());
+  const double bytes = 4 * (per_batch + head + patches + parameters);
+  return bytes >= 9.2e18 ? INT64_MAX : static_cast<int64_t>(bytes);
+}
+
 void Transformer::Embed(const Batch& batch) {
   TransformerActivations& a = *acts_;
   const int64_t B = batch.batch_size, T = batch.seq_len, P = batch.num_patches();

@@ -51,6 +51,13 @@ class Transformer {
   // Bytes held in activation and scratch buffers (for memory reports).
   int64_t activation_bytes() const;
 
+  // An upper bound on the bytes a training run of `config` (valid) holds for the model:
+  // parameters, gradients and both AdamW moments, plus the activation and scratch
+  // buffers of a batch of `batch` rows x `seq` positions as if every position were an
+  // image patch and a target (so logits at every position). To refuse a batch that
+  // cannot fit before any work starts.
+  static int64_t TrainingBytesBound(const ModelConfig& config, int64_t batch, int64_t seq);
+
  private:
   Transformer(const ModelConfig& config);
 

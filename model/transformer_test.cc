@@ -65,6 +65,29 @@ TEST(TransformerTest, BadBatchesAreErrorsNamingThePosition) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not finite")));
 }
 
+TEST(TransformerTest, TrainingBytesBoundHoldsWhatATrainingStepAllocates) {
+  ASSERT_OK_AND_ASSIGN(ModelConfig nano, ModelPreset("nano"));
+  for (const bool all_targets : {false, true}) {
+    ASSERT_OK_AND_ASSIGN(Transformer model, Transformer::Create(nano, 7));
+    Batch batch = RandomBatch(nano, 3, 64, 5);
+    if (all_targets) {  // no patches, a target at every position but the first of a row
+      batch = Batch::Zeros(3, 64);
+      for (int64_t i = 0; i < batch.num_positions(); ++i) {
+        batch.ids[i] = static_cast<int32_t>(i % nano.vocab_size());
+        batch.loss_mask[i] = i % 64 != 0;
+      }
+    }
+    ASSERT_OK(model.ForwardBackward(batch).status());
+    // Parameters, gradients and AdamW's two moments: 4 floats per parameter.
+    const int64_t held = model.activation_bytes() + 16 * model.layout().size();
+    const int64_t bound = Transformer::TrainingBytesBound(nano, 3, 64);
+    EXPECT_LE(held, bound) << (all_targets ? "all targets" : "random batch");
+    if (all_targets) EXPECT_LE(bound, 3 * held) << "an upper bound, but not a loose one";
+  }
+  EXPECT_GT(Transformer::TrainingBytesBound(nano, 6, 64), Transformer::TrainingBytesBound(nano, 3, 64));
+  EXPECT_EQ(Transformer::TrainingBytesBound(nano, int64_t{1} << 40, int64_t{1} << 40), INT64_MAX);
+}
+
 TEST(TransformerTest, FreshModelPredictsNearlyUniformly) {
   ASSERT_OK_AND_ASSIGN(ModelConfig nano, ModelPreset("nano"));
   ASSERT_OK_AND_ASSIGN(Transformer model, Transformer::Create(nano, 7));

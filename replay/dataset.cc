@@ -9,6 +9,7 @@
 #include <cstring>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
@@ -103,6 +104,21 @@ absl::StatusOr<std::unique_ptr<DatasetWriter>> DatasetWriter::Open(DatasetWriter
     ASSIGN_OR_RETURN(writer->manifest_, ReadManifest(options.directory));
     writer->next_shard_ = writer->manifest_.shards_size();
   } else {
+    // Shards without a manifest: a collect that was killed. Writing here would mix them
+    // up with the new ones (and a name clash would stop the run later).
+    if (DIR* dir = ::opendir(options.directory.c_str())) {
+      std::string stray;
+      while (struct dirent* entry = ::readdir(dir)) {
+        const std::string name = entry->d_name;
+        if (absl::StartsWith(name, "shard-") && stray.empty()) stray = name;
+      }
+      ::closedir(dir);
+      if (!stray.empty()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "'", options.directory, "' holds shard files (", stray, ") but no ", kManifestFile,
+            ": a collect that did not finish? Move them away or choose another directory"));
+      }
+    }
     writer->manifest_.set_magic(kManifestMagic);
     writer->manifest_.set_version(kManifestVersion);
   }
@@ -164,8 +180,11 @@ absl::StatusOr<bool> DatasetWriter::Add(const Episode& episode) {
   }
   auto it = open_.find(episode.task);
   if (it == open_.end()) {
-    const std::string file = absl::StrFormat("shard-%05d-%s.tfrecord", next_shard_++,
-                                             absl::StrReplaceAll(episode.task, {{"/", "_"}}));
+    // Past any file a killed append left behind (unlisted, so never loaded).
+    std::string file;
+    do {
+      file = absl::StrFormat("shard-%05d-%s.tfrecord", next_shard_++, absl::StrReplaceAll(episode.task, {{"/", "_"}}));
+    } while (Exists(JoinPath(options_.directory, file)) || Exists(JoinPath(options_.directory, file + kPartialSuffix)));
     ASSIGN_OR_RETURN(std::unique_ptr<RecordWriter> record_writer,
                      RecordWriter::Create(JoinPath(options_.directory, file)));
     OpenShard shard;
@@ -220,7 +239,9 @@ absl::Status DatasetWriter::Close() {
 
 absl::StatusOr<DatasetManifest> ReadManifest(const std::string& directory) {
   const std::string path = JoinPath(directory, kManifestFile);
-  absl::StatusOr<std::string> text = ReadFile(path);
+  // A manifest lists shards and tasks, kilobytes; the cap keeps a wrong file from
+  // filling memory before it fails to parse.
+  absl::StatusOr<std::string> text = ReadFile(path, int64_t{64} << 20);
   if (!text.ok()) {
     if (absl::IsNotFound(text.status())) {
       return absl::NotFoundError(absl::StrCat("'", directory, "' is not a calico dataset: no ", kManifestFile));

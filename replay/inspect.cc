@@ -3,11 +3,16 @@
 #include <dirent.h>
 
 #include <cstring>
+#include <map>
+#include <set>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
+#include "envs/array_proto.h"
 #include "replay/dataset.h"
 #include "replay/episode.h"
 #include "replay/record_file.h"
@@ -31,6 +36,16 @@ absl::StatusOr<InspectResult> InspectDataset(const std::string& directory) {
   }
   absl::StrAppend(&out, "\nchecking every record:\n");
   std::vector<std::string> problems;
+  // The manifest's specs, as training reads them; episodes must match them.
+  std::map<std::string, std::pair<SpecMap, SpecMap>> specs;
+  for (const TaskSummary& t : manifest.tasks()) {
+    absl::StatusOr<SpecMap> obs = SpecMapFromProtos(t.observation_spec(), "observation");
+    absl::StatusOr<SpecMap> act = SpecMapFromProtos(t.action_spec(), "action");
+    for (const absl::Status& status : {obs.status(), act.status()}) {
+      if (!status.ok()) problems.push_back(absl::StrCat("manifest, task '", t.task(), "': ", status.message()));
+    }
+    if (obs.ok() && act.ok()) specs[t.task()] = {*std::move(obs), *std::move(act)};
+  }
   int64_t records = 0, bytes = 0;
   RecordReaderOptions options;
   options.skip_corrupt = true;
@@ -57,6 +72,11 @@ absl::StatusOr<InspectResult> InspectDataset(const std::string& directory) {
       } else if (episode->task != shard.task()) {
         problems.push_back(absl::StrCat(path, " record ", index, ": episode of '", episode->task, "' in a shard of '",
                                         shard.task(), "'"));
+      } else if (auto it = specs.find(shard.task());
+                 it != specs.end() && (episode->observation_spec != it->second.first ||
+                                       episode->action_spec != it->second.second)) {
+        problems.push_back(absl::StrCat(path, " record ", index, ": specs differ from the manifest's for '",
+                                        shard.task(), "'"));
       } else {
         ++good;
       }
@@ -75,12 +95,16 @@ absl::StatusOr<InspectResult> InspectDataset(const std::string& directory) {
     }
     absl::StrAppend(&out, absl::StrFormat("  %-48s %6d episodes %12d bytes\n", shard.file(), good, (*reader)->offset()));
   }
+  std::set<std::string> listed;
+  for (const ShardInfo& shard : manifest.shards()) listed.insert(shard.file());
   if (DIR* dir = ::opendir(directory.c_str())) {
     while (struct dirent* entry = ::readdir(dir)) {
       const std::string name = entry->d_name;
       const size_t n = std::strlen(kPartialSuffix);
       if (name.size() > n && name.compare(name.size() - n, n, kPartialSuffix) == 0) {
         problems.push_back(absl::StrCat(directory, "/", name, ": unfinished shard (its writer did not finish)"));
+      } else if (absl::StartsWith(name, "shard-") && listed.count(name) == 0) {
+        problems.push_back(absl::StrCat(directory, "/", name, ": a shard the manifest does not list (not loaded)"));
       }
     }
     ::closedir(dir);

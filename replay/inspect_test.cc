@@ -67,7 +67,24 @@ TEST(InspectTest, EveryProblemIsListed) {
   EXPECT_THAT(result.report, HasSubstr("1 valid episodes; the manifest says 3"));
   EXPECT_THAT(result.report, HasSubstr("unfinished shard"));
   EXPECT_THAT(result.report, HasSubstr("DAMAGED"));
+  ASSERT_OK(WriteFileAtomically(dir + "/shard-00007-t_x.tfrecord", "left by a killed append"));
+  ASSERT_OK_AND_ASSIGN(result, InspectDataset(dir));
+  EXPECT_THAT(result.report, HasSubstr("shard-00007-t_x.tfrecord: a shard the manifest does not list"));
   EXPECT_THAT(InspectDataset(dir + "/nope"), StatusIs(absl::StatusCode::kNotFound, HasSubstr("not a calico dataset")));
+}
+
+TEST(InspectTest, SpecsTrainingWouldRefuseAreProblems) {
+  const std::string dir = MakeDataset("bad_specs");
+  ASSERT_OK_AND_ASSIGN(std::string text, ReadFile(dir + "/MANIFEST.textproto"));
+  // The observation's shape [1] becomes [-3].
+  const size_t at = text.find("shape: 1");
+  ASSERT_NE(at, std::string::npos) << text;
+  text.replace(at, 8, "shape: -3");
+  ASSERT_OK(WriteFileAtomically(dir + "/MANIFEST.textproto", text));
+  ASSERT_OK_AND_ASSIGN(InspectResult result, InspectDataset(dir));
+  EXPECT_FALSE(result.clean) << result.report;
+  EXPECT_THAT(result.report, HasSubstr("manifest, task 't/x': observation spec 'o'"));
+  EXPECT_THAT(result.report, HasSubstr("DAMAGED"));
 }
 
 }  // namespace

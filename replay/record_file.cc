@@ -135,7 +135,9 @@ absl::StatusOr<bool> RecordReader::Fill(size_t n) {
     end_ -= pos_;
     pos_ = 0;
   }
-  if (buffer_.size() < n) buffer_.resize(n);
+  // Grown with a buffer's worth of room beyond `n`, so the reads that follow stay
+  // buffer-sized instead of one byte at a time.
+  if (buffer_.size() < n) buffer_.resize(n + options_.buffer_bytes);
   while (end_ < n && !eof_) {
     const ssize_t got = ::read(fd_, buffer_.data() + end_, buffer_.size() - end_);
     if (got < 0) {
@@ -161,28 +163,32 @@ std::string RecordReader::TornTailMessage() const {
 
 absl::StatusOr<bool> RecordReader::Resync() {
   // Try every later offset as a record start; the first whose length and data CRCs both
-  // check out is where reading resumes.
-  for (size_t k = 1;; ++k) {
-    absl::StatusOr<bool> have_header = Fill(k + kRecordHeaderBytes);
+  // check out is where reading resumes. Bytes before a candidate are dropped from the
+  // buffer as the scan passes them, so a damaged region of any size is scanned with
+  // buffer-sized reads in bounded memory.
+  int64_t skipped = 0;
+  while (true) {
+    ++pos_;
+    ++offset_;
+    ++skipped;
+    absl::StatusOr<bool> have_header = Fill(kRecordHeaderBytes);
     if (!have_header.ok()) return have_header.status();
     if (!*have_header) break;
     uint64_t length;
-    if (!HeaderValid(buffer_.data() + pos_ + k, &length) || length > options_.max_record_bytes) continue;
+    if (!HeaderValid(buffer_.data() + pos_, &length) || length > options_.max_record_bytes) continue;
     const size_t need = kRecordHeaderBytes + length + kRecordFooterBytes;
-    absl::StatusOr<bool> have_record = Fill(k + need);
+    absl::StatusOr<bool> have_record = Fill(need);
     if (!have_record.ok()) return have_record.status();
     if (!*have_record) continue;
-    const char* data = buffer_.data() + pos_ + k + kRecordHeaderBytes;
+    const char* data = buffer_.data() + pos_ + kRecordHeaderBytes;
     if (MaskCrc(Crc32c(data, length)) != GetLe32(data + length)) continue;
     ++stats_.corrupt_records;
-    stats_.corrupt_bytes += static_cast<int64_t>(k);
-    pos_ += k;
-    offset_ += static_cast<int64_t>(k);
+    stats_.corrupt_bytes += skipped;
     return true;
   }
   // Nothing valid follows: the rest of the file is one bad record.
   ++stats_.corrupt_records;
-  stats_.corrupt_bytes += static_cast<int64_t>(end_ - pos_);
+  stats_.corrupt_bytes += skipped + static_cast<int64_t>(end_ - pos_);
   offset_ += static_cast<int64_t>(end_ - pos_);
   pos_ = end_;
   return false;

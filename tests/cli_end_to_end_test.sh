@@ -81,6 +81,11 @@ expect_failure "--policy and --checkpoint both name the policy" eval --suite="$t
 expect_failure "--video_size needs --video" rollout --task=arcade/freeway --video_size=10x10
 expect_failure "reaches seed 1000000, where the evaluation suites' held-out episodes start" collect --task=arcade/freeway --seed=999995 --out="$tmp/never"
 expect_failure "--question is not used by caption (ask takes it)" caption --checkpoint="$tmp/x" --image=x.png --question=what
+echo "--episodes=-5" > "$tmp/flags"
+expect_failure "--flagfile is not supported" collect --task=arcade/freeway --flagfile="$tmp/flags" --out="$tmp/never"
+expect_failure "task 'arcade/freeway' is named twice" collect --task=arcade/freeway,arcade/freeway --out="$tmp/never"
+expect_failure "runs past the largest seed" rollout --task=arcade/freeway --seed=18446744073709551615 --episodes=2
+expect_failure "size 368 gives 529 image patches" scenes --out="$tmp/never" --size=368
 [[ ! -e "$tmp/never" ]] || fail "a refused command wrote its --out"
 "$calico" collect --task=mujoco/cartpole_balance,arcade/freeway --episodes=2 --out="$tmp/train_data" > /dev/null
 cat > "$tmp/train.textproto" <<TRAIN
@@ -122,6 +127,7 @@ expect_failure "context_length 100000" rollout --task=arcade/freeway --checkpoin
 "$calico" rollout --task=arcade/freeway --checkpoint="$checkpoint" --episodes=1 --context=102 > "$tmp/acted_short"
 grep -q "mean return" "$tmp/acted_short" || fail "rollout with --context=102 printed no return"
 expect_failure "a context of 50 positions cannot hold the prompt (0) and one timestep (102)" rollout --task=arcade/freeway --checkpoint="$checkpoint" --episodes=1 --context=50
+expect_failure "--temperature is 1e+308; expected a number in \[0, 1e6\]" rollout --task=arcade/freeway --checkpoint="$checkpoint" --temperature=1e308
 
 # DAgger: the checkpoint acts while the expert labels the states it reaches.
 "$calico" collect --task=arcade/freeway --episodes=1 --learner="$tmp/run" --temperature=1 --out="$tmp/dagger" > "$tmp/dagger_out"
