@@ -94,6 +94,7 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
     std::mutex mu;
     std::map<uint64_t, std::unique_ptr<EpisodeRecorder>> recorders;  // by seed, guarded by mu
     int64_t kept = 0;                                                  // guarded by mu
+    int64_t finished_steps = 0;  // steps of the finished episodes, guarded by mu
     EpisodeRunnerOptions run;
     run.task = task;
     run.episodes = options.episodes;
@@ -123,6 +124,7 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
       ASSIGN_OR_RETURN(bool added, writer->Add(episode));
       std::lock_guard<std::mutex> lock(mu);
       kept += added;
+      finished_steps += episode.length();
       return absl::OkStatus();
     };
     if (progress != nullptr) *progress << "collect " << task << ": " << options.episodes << " episodes\n";
@@ -132,6 +134,7 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
       // The finished episodes stay: the manifest below lists them.
       std::lock_guard<std::mutex> lock(mu);
       report.episodes_kept += kept;
+      report.steps += finished_steps;
       report.stopped = true;
       if (progress != nullptr) *progress << "collect " << task << ": stopped on request, kept " << kept << " episodes\n";
       break;

@@ -220,6 +220,7 @@ TEST(CollectTest, AStopRequestKeepsTheFinishedEpisodesWithTheirManifest) {
                        Collect(Registry(), GoThenStop(&stop, std::make_shared<std::atomic<int>>(0), 17), options, nullptr));
   EXPECT_TRUE(report.stopped);
   EXPECT_EQ(report.episodes_kept, 4);
+  EXPECT_EQ(report.steps, 15);
   ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(options.directory));
   ASSERT_EQ(dataset.episodes.at("test/count").size(), 4u);
   EXPECT_EQ(dataset.episodes.at("test/count").back().seed, 3u);

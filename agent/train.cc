@@ -496,7 +496,20 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
                      ") but no ", kLatestCheckpointFile, "; move them away or choose another directory"));
   }
   if (!resume_from.empty()) {
-    ASSIGN_OR_RETURN(ModelConfig stored, ReadCheckpointConfig(resume_from));
+    absl::StatusOr<ModelConfig> readable = ReadCheckpointConfig(resume_from);
+    if (!readable.ok()) {
+      // A damaged latest checkpoint: the older ones may still serve.
+      std::vector<std::string> older;
+      for (const auto& [step, name] : CheckpointsIn(dir)) {
+        if (absl::StrCat(dir, "/", name) != resume_from) older.push_back(name);
+      }
+      if (older.empty()) return readable.status();
+      return absl::Status(readable.status().code(),
+                          absl::StrCat(readable.status().message(), "; the run also holds ", absl::StrJoin(older, ", "),
+                                       ": to resume from one of them, write its name into ", dir, "/",
+                                       kLatestCheckpointFile));
+    }
+    const ModelConfig& stored = *readable;
     // A run begun before checkpoints recorded their text model goes on without one.
     if (stored.text_model_fingerprint().empty()) model_config.clear_text_model_fingerprint();
     if (stored.text_model_fingerprint() != model_config.text_model_fingerprint()) {

@@ -331,6 +331,21 @@ TEST_F(TrainTest, WhatLoadingSkippedIsPrintedAsAWarning) {
                                                      "/shard-00099-x.tfrecord.partial: unfinished shard")));
 }
 
+TEST_F(TrainTest, ADamagedLatestCheckpointNamesTheOlderOnes) {
+  const std::string dir = TempDir("damaged_latest");
+  ASSERT_OK(RunTraining(Config(dir, 3, "checkpoint_every_steps: 1"), Options()).status());
+  ASSERT_OK_AND_ASSIGN(std::string latest, LatestCheckpoint(dir));
+  ASSERT_OK_AND_ASSIGN(std::string bytes, ReadFile(latest));
+  bytes[bytes.size() / 2] ^= 0x40;
+  ASSERT_OK(WriteFileAtomically(latest, bytes));
+  TrainOptions resume = Options();
+  resume.resume = true;
+  EXPECT_THAT(RunTraining(Config(dir, 4, "checkpoint_every_steps: 1"), resume),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       AllOf(HasSubstr("checksum mismatch"), HasSubstr("the run also holds ckpt-000001, ckpt-000002"),
+                             HasSubstr("write its name into " + dir + "/LATEST"))));
+}
+
 TEST_F(TrainTest, ABatchNoMachineHoldsIsRefusedBeforeAnyWork) {
   const std::string dir = TempDir("huge_batch");
   TrainConfig config = Config(dir, 4);
