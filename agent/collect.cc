@@ -53,10 +53,11 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
   RETURN_IF_ERROR(options.Validate());
   for (const std::string& task : options.tasks) {
     RETURN_IF_ERROR(registry.Info(task).status());
-    if (options.learner) {  // a learner that cannot act in the task fails here, before the dataset is touched
-      ASSIGN_OR_RETURN(std::unique_ptr<Environment> probe, registry.Make(task));
-      RETURN_IF_ERROR(options.learner(task, *probe).status());
-    }
+    // A policy (or learner) that cannot act in the task fails here, before the dataset
+    // is touched: an unknown policy name, a task without an expert.
+    ASSIGN_OR_RETURN(std::unique_ptr<Environment> probe, registry.Make(task));
+    RETURN_IF_ERROR(make_policy(task, *probe).status());
+    if (options.learner) RETURN_IF_ERROR(options.learner(task, *probe).status());
   }
   DatasetWriterOptions writer_options;
   writer_options.directory = options.directory;

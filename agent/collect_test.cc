@@ -275,7 +275,14 @@ TEST(CollectTest, BadRequestsFailBeforeRunning) {
   options.episodes = 0;
   EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("episodes is 0")));
+  options.tasks = {"test/count"};
   options.episodes = 2;
+  PolicyFactory unknown = [](const std::string&, const Environment&) -> absl::StatusOr<std::unique_ptr<Policy>> {
+    return absl::InvalidArgumentError("unknown policy 'bogus'");
+  };
+  EXPECT_THAT(Collect(Registry(), unknown, options, nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unknown policy 'bogus'")));
+  EXPECT_FALSE(std::filesystem::exists(options.directory)) << "refused before the dataset directory is made";
   options.tasks = {"test/count", "test/count"};
   EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("task 'test/count' is named twice")));

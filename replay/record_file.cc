@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -123,9 +124,15 @@ absl::StatusOr<std::unique_ptr<RecordReader>> RecordReader::Open(const std::stri
   struct stat info;
   if (::stat(path.c_str(), &info) != 0) return ErrnoStatus("cannot open record file", path);
   if (S_ISDIR(info.st_mode)) return absl::InvalidArgumentError(absl::StrCat("'", path, "' is a directory, not a record file"));
+  // A device would never end and a FIFO would block in open().
+  if (!S_ISREG(info.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat("'", path, "' is not a regular file, so not a record file"));
+  }
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("cannot open record file", path);
-  return std::unique_ptr<RecordReader>(new RecordReader(path, fd, options));
+  auto reader = std::unique_ptr<RecordReader>(new RecordReader(path, fd, options));
+  reader->file_size_ = static_cast<int64_t>(info.st_size);
+  return reader;
 }
 
 absl::StatusOr<bool> RecordReader::Fill(size_t n) {
@@ -177,6 +184,7 @@ absl::StatusOr<bool> RecordReader::Resync() {
     uint64_t length;
     if (!HeaderValid(buffer_.data() + pos_, &length) || length > options_.max_record_bytes) continue;
     const size_t need = kRecordHeaderBytes + length + kRecordFooterBytes;
+    if (offset_ + static_cast<int64_t>(need) > file_size_) continue;  // runs past the end of the file
     absl::StatusOr<bool> have_record = Fill(need);
     if (!have_record.ok()) return have_record.status();
     if (!*have_record) continue;
@@ -195,11 +203,14 @@ absl::StatusOr<bool> RecordReader::Resync() {
 }
 
 void RecordReader::DropTornTail() {
+  // Everything from here to the end of the file (part of which may not have been read).
+  const int64_t rest = std::max(file_size_ - offset_, static_cast<int64_t>(end_ - pos_));
   stats_.torn_tail = true;
   stats_.torn_tail_offset = offset_;
-  stats_.torn_tail_bytes = static_cast<int64_t>(end_ - pos_);
-  offset_ += static_cast<int64_t>(end_ - pos_);
+  stats_.torn_tail_bytes = rest;
+  offset_ += rest;
   pos_ = end_;
+  eof_ = true;
 }
 
 absl::StatusOr<bool> RecordReader::Next(std::string* record) {
@@ -226,6 +237,11 @@ absl::StatusOr<bool> RecordReader::Next(std::string* record) {
       continue;
     }
     const size_t need = kRecordHeaderBytes + length + kRecordFooterBytes;
+    // A length past the end of the file is a torn tail: known without allocating it.
+    if (offset_ + static_cast<int64_t>(need) > file_size_) {
+      DropTornTail();
+      return false;
+    }
     absl::StatusOr<bool> have_record = Fill(need);
     if (!have_record.ok()) return have_record.status();
     if (!*have_record) {

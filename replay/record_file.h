@@ -116,6 +116,7 @@ class RecordReader {
   size_t pos_ = 0;   // first unread byte in buffer_
   size_t end_ = 0;   // one past the last valid byte in buffer_
   bool eof_ = false;
+  int64_t file_size_ = 0;  // at Open: a record cannot run past it
   int64_t offset_ = 0;  // file offset of buffer_[pos_]
   RecordReaderStats stats_;
 };

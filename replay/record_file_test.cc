@@ -177,6 +177,12 @@ TEST(RecordFileTest, AbsurdLengthWithValidCrcIsRejectedNotAllocated) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("missing.tfrecord")));
   options.max_record_bytes = 0;
   EXPECT_THAT(RecordReader::Open(path, options), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("max_record_bytes")));
+  // Only regular files: a device never ends, a FIFO without a writer blocks in open().
+  EXPECT_THAT(RecordReader::Open("/dev/zero"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'/dev/zero' is not a regular file")));
+  const std::string fifo = TempPath("fifo.tfrecord");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_THAT(RecordReader::Open(fifo), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a regular file")));
 }
 
 TEST(RecordFileTest, WriterKilledWithSigkillLeavesReadableCompleteRecords) {
