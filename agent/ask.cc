@@ -13,6 +13,7 @@
 #include "base/status_macros.h"
 #include "envs/scenes/scene_language.h"
 #include "policies/text_generator.h"
+#include "policies/text_model_match.h"
 #include "policies/transformer_policy.h"
 #include "tokenizers/text/text_tokenizer.h"
 
@@ -55,6 +56,9 @@ absl::StatusOr<AskResult> AskAboutImage(const AskOptions& options, std::ostream*
   }
   ASSIGN_OR_RETURN(result.checkpoint, ResolveCheckpoint(options.checkpoint));
   ASSIGN_OR_RETURN(std::shared_ptr<const Transformer> model, LoadTransformerFromCheckpoint(result.checkpoint));
+  if (absl::Status trained = CheckTrainedOnVisionLanguage(model->config()); !trained.ok()) {
+    return absl::Status(trained.code(), absl::StrCat("checkpoint ", result.checkpoint, ": ", trained.message()));
+  }
   ASSIGN_OR_RETURN(std::string text_path, FindTextModel(options.text_model_path));
   ASSIGN_OR_RETURN(std::unique_ptr<TextTokenizer> text, TextTokenizer::Load(text_path));
   TextGeneratorOptions generator_options;

@@ -35,6 +35,8 @@
 #include "base/file_io.h"
 #include "base/status_macros.h"
 #include "envs/all_tasks.h"
+#include "model/checkpoint.h"
+#include "policies/text_model_match.h"
 #include "policies/experts.h"
 #include "replay/dataset.h"
 #include "replay/inspect.h"
@@ -413,7 +415,7 @@ absl::Status Eval() {
   ASSIGN_OR_RETURN(options.suite, ParseSuite(text, suite_path, AllTasks(), references));
   const int episodes = absl::GetFlag(FLAGS_episodes);
   if (episodes < 0) return absl::InvalidArgumentError("--episodes must be positive");
-  if (episodes > 0 && options.suite.first_seed() > std::numeric_limits<uint64_t>::max() - episodes) {
+  if (episodes > 0 && options.suite.first_seed() > std::numeric_limits<uint64_t>::max() - (episodes - 1)) {
     return absl::InvalidArgumentError(absl::StrCat(suite_path, ": first_seed ", options.suite.first_seed(), " with ",
                                                    episodes, " episodes (--episodes) runs past the largest seed"));
   }
@@ -444,6 +446,11 @@ absl::Status Eval() {
       generator.batch_size = absl::GetFlag(FLAGS_batch);
       ASSIGN_OR_RETURN(options.answer_text,
                        MakeCheckpointTextAnswerer(selected.label, absl::GetFlag(FLAGS_text_model), generator));
+      // Scored all the same (the control tasks of the suite are still worth measuring).
+      ASSIGN_OR_RETURN(const ModelConfig trained, ReadCheckpointConfig(selected.label));
+      if (absl::Status vl = CheckTrainedOnVisionLanguage(trained); !vl.ok()) {
+        std::printf("warning: %s; scoring its scene tasks anyway\n", std::string(vl.message()).c_str());
+      }
     } else if (selected.label == "expert") {
       std::printf("note: the expert answers the vision-language tasks with the ground truth (100%% by "
                   "construction: a check of the scoring path, not a measurement)\n");
@@ -612,7 +619,7 @@ absl::Status CheckFlagCombinations(const std::string& command, const std::set<st
   if (command == "rollout") {
     const uint64_t first = absl::GetFlag(FLAGS_seed);
     const int episodes = EpisodesFlag(1);
-    if (first > std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(episodes)) {
+    if (first > std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(episodes - 1)) {
       return absl::InvalidArgumentError(absl::StrCat("--seed=", first, " with ", episodes,
                                                      " episodes runs past the largest seed, 2^64 - 1"));
     }

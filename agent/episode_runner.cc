@@ -70,7 +70,8 @@ absl::StatusOr<EpisodeRunnerReport> RunEpisodes(const TaskRegistry& registry, co
   auto worker = [&]() {
     auto fail = [&](const absl::Status& status, uint64_t seed) {
       std::lock_guard<std::mutex> lock(mu);
-      if (first_error.ok()) {
+      // A real failure wins over a cancellation (a stop request) another thread met first.
+      if (first_error.ok() || (absl::IsCancelled(first_error) && !absl::IsCancelled(status))) {
         first_error = absl::Status(status.code(), absl::StrCat(options.task, " seed ", seed, ": ", status.message()));
       }
       failed = true;

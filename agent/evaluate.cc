@@ -33,11 +33,13 @@ absl::StatusOr<SuiteConfig> ParseSuite(const std::string& text, const std::strin
   }
   // Episode counts, then the seeds they reach: episode i plays seed first_seed + i.
   auto check_episodes = [&](const std::string& what, int64_t episodes) -> absl::Status {
+    if (episodes < 1) return absl::OkStatus();  // the default (0) or negative: checked below
     if (episodes > kMaxSuiteEpisodes) {
       return absl::InvalidArgumentError(
           absl::StrCat(source, ": ", what, " is ", episodes, "; at most ", kMaxSuiteEpisodes));
     }
-    if (suite.first_seed() > std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(episodes)) {
+    // The last episode plays first_seed + episodes - 1.
+    if (suite.first_seed() > std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(episodes - 1)) {
       return absl::InvalidArgumentError(absl::StrCat(source, ": first_seed ", suite.first_seed(), " with ", episodes,
                                                      " episodes runs past the largest seed, 2^64 - 1"));
     }

@@ -198,9 +198,11 @@ TEST(EvaluateTest, BadSuitesAreClearErrors) {
   EXPECT_THAT(ParseSuite("first_seed: 18446744073709551615 episodes: 2 tasks { task: 'coin/one' }", "s.txt", registry,
                          refs),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("runs past the largest seed")));
-  EXPECT_OK(ParseSuite("first_seed: 18446744073709551613 episodes: 2 tasks { task: 'coin/one' }", "s.txt", registry,
+  EXPECT_OK(ParseSuite("first_seed: 18446744073709551614 episodes: 2 tasks { task: 'coin/one' }", "s.txt", registry,
                        refs)
-                .status());
+                .status());  // the last seed is 2^64 - 1
+  EXPECT_THAT(ParseSuite("first_seed: 1000000 tasks { task: 'coin/one' episodes: -3 }", "s.txt", registry, refs),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("negative episodes for 'coin/one'")));
   EXPECT_OK(ParseSuite("episodes: 1000000 tasks { task: 'coin/one' }", "s.txt", registry, refs).status());
 }
 

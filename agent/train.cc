@@ -495,6 +495,7 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
         absl::StrCat("output_dir ", dir, " holds checkpoints (", stray.back().second,
                      ") but no ", kLatestCheckpointFile, "; move them away or choose another directory"));
   }
+  std::vector<std::string> resumed_trained_tasks;  // what the checkpoint resumed from records
   if (!resume_from.empty()) {
     absl::StatusOr<ModelConfig> readable = ReadCheckpointConfig(resume_from);
     if (!readable.ok()) {
@@ -510,6 +511,7 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
                                        kLatestCheckpointFile));
     }
     const ModelConfig& stored = *readable;
+    resumed_trained_tasks.assign(stored.trained_tasks().begin(), stored.trained_tasks().end());
     // A run begun before checkpoints recorded their text model goes on without one.
     if (stored.text_model_fingerprint().empty()) model_config.clear_text_model_fingerprint();
     if (stored.text_model_fingerprint() != model_config.text_model_fingerprint()) {
@@ -541,14 +543,12 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   TrainReport report;
   report.episodes_per_task = data->episodes_per_task();
   // Checkpoints say what they were trained on: this invocation's tasks, and on a resume
-  // those of the invocations before it.
-  {
+  // those of the invocations before it. A checkpoint from before the record has an
+  // unknown history, and so does the run from it on: nothing is recorded.
+  model_config.clear_trained_tasks();
+  if (resume_from.empty() || !resumed_trained_tasks.empty()) {
     std::set<std::string> trained(data->tasks().begin(), data->tasks().end());
-    if (!resume_from.empty()) {
-      ASSIGN_OR_RETURN(ModelConfig stored, ReadCheckpointConfig(resume_from));
-      trained.insert(stored.trained_tasks().begin(), stored.trained_tasks().end());
-    }
-    model_config.clear_trained_tasks();
+    trained.insert(resumed_trained_tasks.begin(), resumed_trained_tasks.end());
     for (const std::string& task : trained) model_config.add_trained_tasks(task);
   }
   if (out) {
@@ -636,9 +636,14 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     if (trainer.step() >= fit_at) {
       fit_at = 0;
       if (out) {
+        const bool refit = before && before->fitted_max_steps() > 0;  // recorded, but max_steps changed
         *out << "note: not fitting the schedule to max_seconds: the run resumes after update " << trainer.step()
              << ", past the warm-up's first " << std::min<int64_t>(kFitWindowSteps, config.warmup_steps())
-             << " updates where the pace is measured, and no fit was recorded\n";
+             << " updates where the pace is measured, and "
+             << (refit ? absl::StrCat("the fit it recorded (", before->fitted_max_steps(), " updates) was for max_steps ",
+                                      before->max_steps(), "; the schedule follows max_steps ", config.max_steps())
+                       : std::string("no fit was recorded"))
+             << "\n";
       }
     }
   }
@@ -701,12 +706,14 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
       fit_at = 0;
       if (out) {
         *out << absl::StrFormat(
-            "fit to max_seconds %g: %.3g s per update, so %s; the cosine ends at update %d\n", config.max_seconds(),
-            pace,
+            "fit to max_seconds %g: %.3g s per update, so %s; %s\n", config.max_seconds(), pace,
             fitted < config.max_steps()
                 ? absl::StrCat("the run ends after ", fitted, " of max_steps ", config.max_steps(), " updates")
                 : absl::StrCat("all ", config.max_steps(), " updates fit"),
-            EffectiveDecaySteps(config));
+            fitted < config.warmup_steps()
+                ? absl::StrCat("that is inside the warm-up (warmup_steps ", config.warmup_steps(),
+                               "): the learning rate never reaches its peak and does not decay")
+                : absl::StrCat("the cosine ends at update ", EffectiveDecaySteps(config)));
         out->flush();
       }
     }

@@ -241,8 +241,8 @@ TEST_F(TrainTest, AResumedFittedRunKeepsItsFitAndEqualsAnUninterruptedOne) {
   options.clock = SecondPerReading();
   ASSERT_OK(RunTraining(Config(straight, 40, extra), options).status());
 
-  // Stopped after update 12, past the fit, then resumed with a clock that starts over:
-  // the resumed invocation would fit otherwise (20 more seconds), but keeps update 20.
+  // Stopped after update 12, past the fit, then resumed with a clock that starts over
+  // (another 20 seconds, which would hold updates to 32): it keeps the recorded 20.
   std::atomic<bool> stop{false};
   options.clock = SecondPerReading(&stop, 12);
   options.stop = &stop;
@@ -272,6 +272,8 @@ TEST_F(TrainTest, AResumedFittedRunKeepsItsFitAndEqualsAnUninterruptedOne) {
   EXPECT_EQ(report.steps, 24);
   EXPECT_THAT(more.str(), HasSubstr("max_steps: 40 -> 24"));
   EXPECT_THAT(more.str(), HasSubstr("not fitting the schedule to max_seconds: the run resumes after update 20"));
+  EXPECT_THAT(more.str(), HasSubstr("the fit it recorded (20 updates) was for max_steps 40; the schedule follows "
+                                    "max_steps 24"));
 }
 
 TEST_F(TrainTest, AFitWhereEverythingFitsChangesNothing) {
@@ -545,6 +547,7 @@ TEST_F(TrainTest, ARunFromBeforeTextModelFingerprintsResumesWithoutOne) {
   ASSERT_OK_AND_ASSIGN(std::string latest, LatestCheckpoint(dir));
   ASSERT_OK_AND_ASSIGN(ModelConfig config, ReadCheckpointConfig(latest));
   config.clear_text_model_fingerprint();
+  config.clear_trained_tasks();
   ASSERT_OK_AND_ASSIGN(Trainer old, Trainer::Create(config, AdamWOptions(), 1));
   ASSERT_OK(SaveCheckpoint(old, latest));
   TrainOptions resume = Options();
@@ -554,6 +557,7 @@ TEST_F(TrainTest, ARunFromBeforeTextModelFingerprintsResumesWithoutOne) {
   EXPECT_NE(resumed, latest);
   ASSERT_OK_AND_ASSIGN(ModelConfig after, ReadCheckpointConfig(resumed));
   EXPECT_EQ(after.text_model_fingerprint(), "");
+  EXPECT_EQ(after.trained_tasks_size(), 0) << "what the old checkpoint was trained on is unknown, so no list is kept";
 }
 
 TEST_F(TrainTest, AResumeWithChangedFieldsSaysWhichChanged) {

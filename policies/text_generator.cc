@@ -84,14 +84,6 @@ absl::StatusOr<std::unique_ptr<TextGenerator>> TextGenerator::Create(std::shared
         ": this checkpoint was not trained with this text vocabulary, so it cannot read or write text"));
   }
   RETURN_IF_ERROR(CheckTextModelMatches(config, *text));
-  if (config.trained_tasks_size() > 0 &&
-      std::none_of(config.trained_tasks().begin(), config.trained_tasks().end(),
-                   [](const std::string& task) { return absl::StartsWith(task, "scenes/"); })) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "this checkpoint was trained on ", absl::StrJoin(config.trained_tasks(), ", "),
-        " and on no vision-language task (scenes/caption, scenes/vqa), so it never learned to describe images or "
-        "answer questions about them; train with `calico scenes` data (see agent/configs/scenes.textproto)"));
-  }
   SequenceBuilderOptions builder_options;
   builder_options.observation_spec = VisionLanguageObservationSpec(options.image_height, options.image_width);
   ASSIGN_OR_RETURN(SequenceBuilder builder, SequenceBuilder::Create(builder_options, vocab, text.get()));

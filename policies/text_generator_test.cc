@@ -369,23 +369,6 @@ TEST_F(TextGeneratorTest, RejectsAModelTrainedWithAnotherTextModel) {
   EXPECT_OK(TextGenerator::Create(std::make_shared<const Transformer>(std::move(same)), text_, {}).status());
 }
 
-TEST_F(TextGeneratorTest, RejectsAModelTrainedOnNoVisionLanguageTask) {
-  ModelConfig config = model_->config();
-  config.add_trained_tasks("arcade/freeway_pixels");
-  config.add_trained_tasks("mujoco/cartpole_balance");
-  ASSERT_OK_AND_ASSIGN(Transformer control, Transformer::Create(config, 7));
-  EXPECT_THAT(TextGenerator::Create(std::make_shared<const Transformer>(std::move(control)), text_, {}).status(),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       AllOf(HasSubstr("trained on arcade/freeway_pixels, mujoco/cartpole_balance and on no "
-                                       "vision-language task"),
-                             HasSubstr("never learned to describe images"))));
-  config.add_trained_tasks("scenes/vqa");
-  ASSERT_OK_AND_ASSIGN(Transformer shared, Transformer::Create(config, 7));
-  EXPECT_OK(TextGenerator::Create(std::make_shared<const Transformer>(std::move(shared)), text_, {}).status());
-  // No record (a checkpoint from before trained_tasks, or a model built by hand): accepted.
-  EXPECT_OK(TextGenerator::Create(model_, text_, {}).status());
-}
-
 TEST_F(TextGeneratorTest, RejectsAModelThatCannotHoldTheImage) {
   absl::StatusOr<std::shared_ptr<const Transformer>> tiny =
       RandomPresetModel("nano", 1, /*vocab_size=*/0, /*max_local_positions=*/8);

@@ -1,6 +1,11 @@
 #include "policies/text_model_match.h"
 
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace calico {
 
@@ -12,6 +17,18 @@ absl::Status CheckTextModelMatches(const ModelConfig& config, const TextTokenize
       ", but the text model given has fingerprint ", text.fingerprint(),
       ": its ids stand for other pieces. Give the text model the checkpoint was trained with "
       "(--text_model or CALICO_TEXT_MODEL), or retrain"));
+}
+
+absl::Status CheckTrainedOnVisionLanguage(const ModelConfig& config) {
+  if (config.trained_tasks().empty() ||
+      std::any_of(config.trained_tasks().begin(), config.trained_tasks().end(),
+                  [](const std::string& task) { return absl::StartsWith(task, "scenes/"); })) {
+    return absl::OkStatus();
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "this checkpoint was trained on ", absl::StrJoin(config.trained_tasks(), ", "),
+      " and on no vision-language task (scenes/caption, scenes/vqa), so it never learned to describe images or "
+      "answer questions about them; train with `calico scenes` data (see agent/configs/scenes.textproto)"));
 }
 
 }  // namespace calico

@@ -18,6 +18,12 @@ namespace calico {
 // `text`'s fingerprint; FailedPrecondition naming both fingerprints otherwise.
 absl::Status CheckTextModelMatches(const ModelConfig& config, const TextTokenizer& text);
 
+// OK when `config` records no trained tasks (checkpoints from before the field, models
+// built by hand) or a vision-language one ("scenes/..."); FailedPrecondition naming the
+// tasks otherwise: such a model never learned to write about images. `calico caption` and
+// `ask` refuse it; `calico eval` warns and scores it.
+absl::Status CheckTrainedOnVisionLanguage(const ModelConfig& config);
+
 }  // namespace calico
 
 #endif  // CALICO_POLICIES_TEXT_MODEL_MATCH_H_

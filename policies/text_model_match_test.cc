@@ -36,5 +36,19 @@ TEST(TextModelMatchTest, RejectsAnotherModelNamingBothFingerprints) {
                              HasSubstr("CALICO_TEXT_MODEL"))));
 }
 
+TEST(TextModelMatchTest, AModelTrainedOnNoVisionLanguageTaskIsNamed) {
+  ModelConfig config;
+  EXPECT_OK(CheckTrainedOnVisionLanguage(config)) << "no record: accepted";
+  config.add_trained_tasks("arcade/freeway_pixels");
+  config.add_trained_tasks("mujoco/cartpole_balance");
+  EXPECT_THAT(CheckTrainedOnVisionLanguage(config),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("trained on arcade/freeway_pixels, mujoco/cartpole_balance and on no "
+                                       "vision-language task"),
+                             HasSubstr("never learned to describe images"))));
+  config.add_trained_tasks("scenes/vqa");
+  EXPECT_OK(CheckTrainedOnVisionLanguage(config));
+}
+
 }  // namespace
 }  // namespace calico

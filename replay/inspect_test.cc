@@ -77,7 +77,7 @@ TEST(InspectTest, SpecsTrainingWouldRefuseAreProblems) {
   const std::string dir = MakeDataset("bad_specs");
   ASSERT_OK_AND_ASSIGN(std::string text, ReadFile(dir + "/MANIFEST.textproto"));
   // The observation's shape [1] becomes [-3].
-  const size_t at = text.find("shape: 1");
+  const size_t at = text.find("shape: 1\n");
   ASSERT_NE(at, std::string::npos) << text;
   text.replace(at, 8, "shape: -3");
   ASSERT_OK(WriteFileAtomically(dir + "/MANIFEST.textproto", text));

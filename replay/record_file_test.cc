@@ -165,6 +165,39 @@ TEST(RecordFileTest, FlippedLengthByteIsDetectedAndSkippingResynchronises) {
   EXPECT_EQ(stats.corrupt_records, 1);
 }
 
+TEST(RecordFileTest, ResyncCrossesDamageManyBuffersLong) {
+  const std::string path = WriteShard("long_damage.tfrecord", 6);
+  ASSERT_OK_AND_ASSIGN(std::string bytes, ReadFile(path));
+  // 100 KB of garbage (25 of the 4 KiB buffers below) where record 2 began, then
+  // records 3 to 5 intact.
+  const int64_t record2 = 2 * 16 + RecordContent(0).size() + RecordContent(1).size();
+  const int64_t record3 = record2 + 16 + RecordContent(2).size();
+  std::string garbage(100000, '\0');
+  Rng rng(9);
+  for (char& c : garbage) c = static_cast<char>(rng.Next());
+  const std::string damaged = bytes.substr(0, record2) + garbage + bytes.substr(record3);
+  const std::string bad = TempPath("long_damage_bad.tfrecord");
+  ASSERT_OK(WriteFileAtomically(bad, damaged));
+  RecordReaderOptions skip;
+  skip.skip_corrupt = true;
+  skip.buffer_bytes = 4096;
+  RecordReaderStats stats;
+  absl::Status error;
+  const std::vector<std::string> records = ReadAll(bad, skip, &stats, &error);
+  EXPECT_OK(error);
+  EXPECT_EQ(records, (std::vector<std::string>{RecordContent(0), RecordContent(1), RecordContent(3), RecordContent(4),
+                                               RecordContent(5)}));
+  EXPECT_EQ(stats.corrupt_records, 1);
+  EXPECT_EQ(stats.corrupt_bytes, 100000);
+  EXPECT_FALSE(stats.torn_tail);
+  // Garbage to the end of the file: one bad record of everything after the last good one.
+  const std::string tail = bytes.substr(0, record2) + garbage;
+  ASSERT_OK(WriteFileAtomically(bad, tail));
+  EXPECT_EQ(ReadAll(bad, skip, &stats, &error), (std::vector<std::string>{RecordContent(0), RecordContent(1)}));
+  EXPECT_EQ(stats.corrupt_records + (stats.torn_tail ? 1 : 0), 1);
+  EXPECT_EQ(stats.corrupt_bytes + stats.torn_tail_bytes, 100000) << "every byte after record 1 accounted for once";
+}
+
 TEST(RecordFileTest, AbsurdLengthWithValidCrcIsRejectedNotAllocated) {
   const std::string path = WriteShard("big.tfrecord", 3);  // record 1 has 37 bytes
   RecordReaderOptions options;
