@@ -82,7 +82,9 @@ TEST(TransformerTest, TrainingBytesBoundHoldsWhatATrainingStepAllocates) {
     const int64_t held = model.activation_bytes() + 16 * model.layout().size();
     const int64_t bound = Transformer::TrainingBytesBound(nano, 3, 64);
     EXPECT_LE(held, bound) << (all_targets ? "all targets" : "random batch");
-    if (all_targets) EXPECT_LE(bound, 3 * held) << "an upper bound, but not a loose one";
+    if (all_targets) {
+      EXPECT_LE(bound, 3 * held) << "an upper bound, but not a loose one";
+    }
   }
   EXPECT_GT(Transformer::TrainingBytesBound(nano, 6, 64), Transformer::TrainingBytesBound(nano, 3, 64));
   EXPECT_EQ(Transformer::TrainingBytesBound(nano, int64_t{1} << 40, int64_t{1} << 40), INT64_MAX);
