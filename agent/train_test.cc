@@ -199,17 +199,23 @@ std::function<double()> SecondPerReading(std::atomic<bool>* stop = nullptr, int6
   };
 }
 
+// A run fitted to `max_seconds` on the clock above, its progress in `progress`.
+absl::StatusOr<TrainReport> RunFitted(const TrainConfig& config, std::ostringstream* progress) {
+  TrainOptions options;
+  options.text_model_path = kTextModel;
+  options.clock = SecondPerReading();
+  options.progress = progress;
+  return RunTraining(config, options);
+}
+
 TEST_F(TrainTest, AFittedScheduleEndsInsideTheTimeBudgetAndEqualsARunConfiguredSo) {
   // 40 updates at a second each do not fit 20 seconds. The pace is measured over updates
   // 2-4 (the warm-up is 4): 1 s, with 16 s left after update 4, so 20 updates in all,
   // and the cosine (decay_steps 40 for max_steps 40) ends at update 20 too.
   const std::string fitted_dir = TempDir("fitted"), plain_dir = TempDir("fitted_plain");
   std::ostringstream progress;
-  TrainOptions options = Options();
-  options.clock = SecondPerReading();
-  options.progress = &progress;
   ASSERT_OK_AND_ASSIGN(TrainReport report,
-                       RunTraining(Config(fitted_dir, 40, "max_seconds: 20 fit_steps_to_seconds: true"), options));
+                       RunFitted(Config(fitted_dir, 40, "max_seconds: 20 fit_steps_to_seconds: true"), &progress));
   EXPECT_EQ(report.steps, 20);
   EXPECT_FALSE(report.stopped);
   EXPECT_THAT(progress.str(), HasSubstr("1 s per update, so the run ends after 20 of max_steps 40 updates; the "
@@ -279,11 +285,8 @@ TEST_F(TrainTest, AResumedFittedRunKeepsItsFitAndEqualsAnUninterruptedOne) {
 TEST_F(TrainTest, AFitWhereEverythingFitsChangesNothing) {
   const std::string dir = TempDir("fits"), plain_dir = TempDir("fits_plain");
   std::ostringstream progress;
-  TrainOptions options = Options();
-  options.clock = SecondPerReading();
-  options.progress = &progress;
   ASSERT_OK_AND_ASSIGN(TrainReport report,
-                       RunTraining(Config(dir, 12, "max_seconds: 100 fit_steps_to_seconds: true", 12), options));
+                       RunFitted(Config(dir, 12, "max_seconds: 100 fit_steps_to_seconds: true", 12), &progress));
   EXPECT_EQ(report.steps, 12);
   EXPECT_THAT(progress.str(), HasSubstr("all 12 updates fit; the cosine ends at update 12"));
   ASSERT_OK(RunTraining(Config(plain_dir, 12, "", 12), Options()).status());
