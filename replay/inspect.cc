@@ -36,6 +36,7 @@ absl::StatusOr<InspectResult> InspectDataset(const std::string& directory) {
   }
   absl::StrAppend(&out, "\nchecking every record:\n");
   std::vector<std::string> problems;
+  std::map<std::string, std::pair<int64_t, int64_t>> found;  // per task: valid episodes, their actions
   // The manifest's specs, as training reads them; episodes must match them.
   std::map<std::string, std::pair<SpecMap, SpecMap>> specs;
   for (const TaskSummary& t : manifest.tasks()) {
@@ -79,6 +80,8 @@ absl::StatusOr<InspectResult> InspectDataset(const std::string& directory) {
                                         shard.task(), "'"));
       } else {
         ++good;
+        found[shard.task()].first += 1;
+        found[shard.task()].second += episode->length();
       }
       ++index;
     }
@@ -93,7 +96,19 @@ absl::StatusOr<InspectResult> InspectDataset(const std::string& directory) {
     if (good != shard.episodes()) {
       problems.push_back(absl::StrCat(path, ": ", good, " valid episodes; the manifest says ", shard.episodes()));
     }
+    if (shard.bytes() != 0 && (*reader)->offset() != shard.bytes()) {
+      problems.push_back(absl::StrCat(path, ": ", (*reader)->offset(), " bytes; the manifest says ", shard.bytes()));
+    }
     absl::StrAppend(&out, absl::StrFormat("  %-48s %6d episodes %12d bytes\n", shard.file(), good, (*reader)->offset()));
+  }
+  // The per-task totals the sampler and the report read (tokens need the tokenizer and are
+  // not recounted here).
+  for (const TaskSummary& t : manifest.tasks()) {
+    const auto [episodes, steps] = found[t.task()];
+    if (episodes != t.episodes() || steps != t.steps()) {
+      problems.push_back(absl::StrCat("manifest, task '", t.task(), "': ", t.episodes(), " episodes and ", t.steps(),
+                                      " actions listed; the shards hold ", episodes, " and ", steps, " valid ones"));
+    }
   }
   std::set<std::string> listed;
   for (const ShardInfo& shard : manifest.shards()) listed.insert(shard.file());

@@ -73,6 +73,23 @@ TEST(InspectTest, EveryProblemIsListed) {
   EXPECT_THAT(InspectDataset(dir + "/nope"), StatusIs(absl::StatusCode::kNotFound, HasSubstr("not a calico dataset")));
 }
 
+TEST(InspectTest, ManifestTotalsThatDisagreeWithTheShardsAreProblems) {
+  const std::string dir = MakeDataset("bad_totals");
+  ASSERT_OK_AND_ASSIGN(std::string text, ReadFile(dir + "/MANIFEST.textproto"));
+  const size_t steps = text.find("steps: 3\n");
+  ASSERT_NE(steps, std::string::npos) << text;
+  text.replace(steps, 8, "steps: 9223372036854775807");
+  const size_t bytes = text.find("bytes: ");
+  ASSERT_NE(bytes, std::string::npos) << text;
+  text.replace(bytes, 7, "bytes: 1");  // prepends a digit: another size
+  ASSERT_OK(WriteFileAtomically(dir + "/MANIFEST.textproto", text));
+  ASSERT_OK_AND_ASSIGN(InspectResult result, InspectDataset(dir));
+  EXPECT_FALSE(result.clean) << result.report;
+  EXPECT_THAT(result.report, HasSubstr("manifest, task 't/x': 3 episodes and 9223372036854775807 actions listed; the "
+                                       "shards hold 3 and 3 valid ones"));
+  EXPECT_THAT(result.report, ContainsRegex("bytes; the manifest says 1[0-9]+"));
+}
+
 TEST(InspectTest, SpecsTrainingWouldRefuseAreProblems) {
   const std::string dir = MakeDataset("bad_specs");
   ASSERT_OK_AND_ASSIGN(std::string text, ReadFile(dir + "/MANIFEST.textproto"));
