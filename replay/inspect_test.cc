@@ -39,6 +39,15 @@ std::string MakeDataset(const std::string& name) {
   return dir;
 }
 
+// Replaces the first `from` in `dir`'s manifest with `to`, as a hand edit would.
+void EditManifest(const std::string& dir, const std::string& from, const std::string& to) {
+  ASSERT_OK_AND_ASSIGN(std::string text, ReadFile(dir + "/MANIFEST.textproto"));
+  const size_t at = text.find(from);
+  ASSERT_NE(at, std::string::npos) << text;
+  text.replace(at, from.size(), to);
+  ASSERT_OK(WriteFileAtomically(dir + "/MANIFEST.textproto", text));
+}
+
 TEST(InspectTest, CleanDatasetReportsFiguresAndOk) {
   const std::string dir = MakeDataset("clean");
   ASSERT_OK_AND_ASSIGN(InspectResult result, InspectDataset(dir));
@@ -75,14 +84,8 @@ TEST(InspectTest, EveryProblemIsListed) {
 
 TEST(InspectTest, ManifestTotalsThatDisagreeWithTheShardsAreProblems) {
   const std::string dir = MakeDataset("bad_totals");
-  ASSERT_OK_AND_ASSIGN(std::string text, ReadFile(dir + "/MANIFEST.textproto"));
-  const size_t steps = text.find("steps: 3\n");
-  ASSERT_NE(steps, std::string::npos) << text;
-  text.replace(steps, 8, "steps: 9223372036854775807");
-  const size_t bytes = text.find("bytes: ");
-  ASSERT_NE(bytes, std::string::npos) << text;
-  text.replace(bytes, 7, "bytes: 1");  // prepends a digit: another size
-  ASSERT_OK(WriteFileAtomically(dir + "/MANIFEST.textproto", text));
+  EditManifest(dir, "steps: 3\n", "steps: 9223372036854775807\n");
+  EditManifest(dir, "bytes: ", "bytes: 1");  // prepends a digit: another size
   ASSERT_OK_AND_ASSIGN(InspectResult result, InspectDataset(dir));
   EXPECT_FALSE(result.clean) << result.report;
   EXPECT_THAT(result.report, HasSubstr("manifest, task 't/x': 3 episodes and 9223372036854775807 actions listed; the "
@@ -92,12 +95,7 @@ TEST(InspectTest, ManifestTotalsThatDisagreeWithTheShardsAreProblems) {
 
 TEST(InspectTest, SpecsTrainingWouldRefuseAreProblems) {
   const std::string dir = MakeDataset("bad_specs");
-  ASSERT_OK_AND_ASSIGN(std::string text, ReadFile(dir + "/MANIFEST.textproto"));
-  // The observation's shape [1] becomes [-3].
-  const size_t at = text.find("shape: 1\n");
-  ASSERT_NE(at, std::string::npos) << text;
-  text.replace(at, 8, "shape: -3");
-  ASSERT_OK(WriteFileAtomically(dir + "/MANIFEST.textproto", text));
+  EditManifest(dir, "shape: 1\n", "shape: -3\n");  // the observation's shape [1] becomes [-3]
   ASSERT_OK_AND_ASSIGN(InspectResult result, InspectDataset(dir));
   EXPECT_FALSE(result.clean) << result.report;
   EXPECT_THAT(result.report, HasSubstr("manifest, task 't/x': observation spec 'o'"));
