@@ -31,7 +31,7 @@ const std::map<std::string, std::set<std::string>>& FlagsByCommand() {
         "temperature", "text_model", "text_temperature", "threads"}},
       {"caption", {"checkpoint", "image", "max_tokens", "seed", "temperature", "text_model"}},
       {"ask", {"checkpoint", "image", "max_tokens", "question", "seed", "temperature", "text_model"}},
-      {"inspect", {}},
+      {"inspect", {"text_model"}},
   };
   return *table;
 }
@@ -94,9 +94,7 @@ absl::Status CheckCommandFlags(const std::string& command, const std::set<std::s
     for (const auto& [other, flags] : FlagsByCommand()) {
       if (flags.count(name) > 0) users.push_back(other);
     }
-    const std::string takes =
-        it->second.empty() ? std::string("no flags")
-                           : absl::StrCat("--", absl::StrJoin(it->second, ", --"));
+    const std::string takes = absl::StrCat("--", absl::StrJoin(it->second, ", --"));
     return absl::InvalidArgumentError(absl::StrCat(
         "--", name, " is not used by ", command,
         users.empty() ? std::string() : absl::StrCat(" (", absl::StrJoin(users, ", "), " takes it)"), "; ", command,

@@ -63,7 +63,7 @@ TEST(CommandFlagsTest, AFlagTheCommandIgnoresIsAnErrorNamingWhoTakesIt) {
   EXPECT_THAT(CheckCommandFlags("rollout", {"noise"}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--noise is not used by rollout (collect takes it)")));
   EXPECT_THAT(CheckCommandFlags("inspect", {"task"}), StatusIs(absl::StatusCode::kInvalidArgument,
-                                                               HasSubstr("inspect takes no flags")));
+                                                               HasSubstr("inspect takes --text_model")));
   // absl's own flags work everywhere; an unknown command is the caller's to report.
   EXPECT_OK(CheckCommandFlags("train", {"help", "flagfile", "config"}));
   EXPECT_OK(CheckCommandFlags("no-such-command", {"anything"}));

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/file_io.h"
 #include "base/gif_writer.h"
 #include "base/status_macros.h"
 
@@ -26,6 +27,11 @@ absl::Status EpisodeRunnerOptions::Validate() const {
         absl::StrCat("video size ", video_height, "x", video_width, " must be within 16..2048 on each side"));
   }
   if (video_every < 1) return absl::InvalidArgumentError("video_every must be >= 1");
+  // The video is written after the episodes: a path that cannot take it fails now.
+  if (!video_path.empty()) {
+    absl::Status writable = CheckFileWritable(video_path);
+    if (!writable.ok()) return absl::Status(writable.code(), absl::StrCat("video: ", writable.message()));
+  }
   return absl::OkStatus();
 }
 

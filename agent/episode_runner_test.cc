@@ -56,6 +56,25 @@ TEST(EpisodeRunnerTest, RecordsTheFirstEpisodeAsAGif) {
   EXPECT_EQ(test_envs::CountGifFrames(options.video_path), 8);
 }
 
+TEST(EpisodeRunnerTest, AVideoPathThatCannotBeWrittenFailsBeforeAnyEpisode) {
+  const TaskRegistry registry = Registry();
+  EpisodeRunnerOptions options;
+  options.task = "test/noisy";
+  options.episodes = 3;
+  int steps = 0;
+  options.on_step = [&](uint64_t, const TimeStep&, const NamedArrays*) {
+    ++steps;
+    return absl::OkStatus();
+  };
+  options.video_path = std::string(std::getenv("TEST_TMPDIR")) + "/no/such/dir/episode.gif";
+  EXPECT_THAT(RunEpisodes(registry, Constant(1), options, nullptr),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("video: cannot write")));
+  options.video_path = std::string(std::getenv("TEST_TMPDIR"));
+  EXPECT_THAT(RunEpisodes(registry, Constant(1), options, nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("is a directory")));
+  EXPECT_EQ(steps, 0);
+}
+
 TEST(EpisodeRunnerTest, ErrorsNameTaskAndSeed) {
   const TaskRegistry registry = Registry();
   EpisodeRunnerOptions options;

@@ -562,7 +562,14 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     absl::StatusOr<std::string> before_text = ReadFile(config_path);
     absl::StatusOr<TrainConfig> parsed =
         before_text.ok() ? ParseTrainConfigText(*before_text, config_path) : before_text.status();
-    if (parsed.ok()) before = *std::move(parsed);
+    if (parsed.ok()) {
+      before = *std::move(parsed);
+    } else if (out) {
+      // The record is replaced below; what it said (a fitted schedule) is lost with it.
+      *out << "warning: the run's config record cannot be read, and this invocation's replaces it ("
+           << parsed.status().message() << "); a schedule fitted to max_seconds before is not known: set "
+           << "fitted_max_steps in the config to keep it\n";
+    }
   }
   // A fitted schedule stays fitted: the resumed run ends where the first invocation
   // decided, unless the budget of updates itself changed.

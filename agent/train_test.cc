@@ -282,6 +282,38 @@ TEST_F(TrainTest, AResumedFittedRunKeepsItsFitAndEqualsAnUninterruptedOne) {
                                     "max_steps 24"));
 }
 
+TEST_F(TrainTest, AnUnreadableConfigRecordIsReportedAndAFitCanBeGivenBack) {
+  const std::string straight = TempDir("record_straight"), split = TempDir("record_split");
+  const std::string extra = "max_seconds: 20 fit_steps_to_seconds: true checkpoint_every_steps: 5";
+  TrainOptions options = Options();
+  options.clock = SecondPerReading();
+  ASSERT_OK(RunTraining(Config(straight, 40, extra), options).status());
+  std::atomic<bool> stop{false};
+  options.clock = SecondPerReading(&stop, 12);
+  options.stop = &stop;
+  ASSERT_OK(RunTraining(Config(split, 40, extra), options).status());
+  ASSERT_OK(WriteFileAtomically(absl::StrCat(split, "/", kRunConfigFile), "max_steps: {{{ garbage"));
+
+  // The resume cannot know the fit (20 updates) and says so; given back in the config,
+  // the run ends as the uninterrupted one did.
+  TrainOptions resume = Options();
+  resume.resume = true;
+  resume.clock = SecondPerReading();
+  std::ostringstream progress;
+  resume.progress = &progress;
+  ASSERT_OK_AND_ASSIGN(TrainReport report,
+                       RunTraining(Config(split, 40, extra + " fitted_max_steps: 20"), resume));
+  EXPECT_THAT(progress.str(), HasSubstr("warning: the run's config record cannot be read"));
+  EXPECT_THAT(progress.str(), HasSubstr("set fitted_max_steps in the config to keep it"));
+  EXPECT_EQ(report.steps, 20);
+  ASSERT_OK_AND_ASSIGN(std::string a, ReadFile(absl::StrCat(straight, "/ckpt-000020")));
+  ASSERT_OK_AND_ASSIGN(std::string b, ReadFile(absl::StrCat(split, "/ckpt-000020")));
+  EXPECT_TRUE(a == b);
+  ASSERT_OK_AND_ASSIGN(std::string rewritten, ReadFile(absl::StrCat(split, "/", kRunConfigFile)));
+  ASSERT_OK_AND_ASSIGN(TrainConfig reread, ParseTrainConfig(rewritten, kRunConfigFile));
+  EXPECT_EQ(reread.fitted_max_steps(), 20);
+}
+
 TEST_F(TrainTest, AFitWhereEverythingFitsChangesNothing) {
   const std::string dir = TempDir("fits"), plain_dir = TempDir("fits_plain");
   std::ostringstream progress;

@@ -108,6 +108,39 @@ absl::Status WriteFileAtomically(const std::string& path, absl::string_view cont
   return absl::OkStatus();
 }
 
+absl::Status CheckFileWritable(const std::string& path) {
+  if (path.empty()) return absl::InvalidArgumentError("no file name given");
+  if (path.back() == '/') {
+    return absl::InvalidArgumentError(absl::StrCat("'", path, "' names a directory, expected a file"));
+  }
+  struct stat info;
+  if (::stat(path.c_str(), &info) == 0) {
+    if (S_ISDIR(info.st_mode)) {
+      return absl::InvalidArgumentError(absl::StrCat("'", path, "' is a directory, expected a file"));
+    }
+    if (!S_ISREG(info.st_mode)) {
+      return absl::InvalidArgumentError(absl::StrCat("'", path, "' is a device or socket, expected a file"));
+    }
+  }
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  if (::stat(dir.c_str(), &info) != 0) {
+    const int err = errno;
+    if (err == ENOENT) {
+      return absl::NotFoundError(absl::StrCat("cannot write '", path, "': its directory '", dir, "' does not exist"));
+    }
+    return ErrnoError("cannot write into the directory of", path, err);
+  }
+  if (!S_ISDIR(info.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot write '", path, "': '", dir, "' is not a directory"));
+  }
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot write '", path, "': the directory '", dir, "' is not writable: ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status MakeDirectories(const std::string& path) {
   auto is_directory = [](const std::string& p) {
     struct stat info;

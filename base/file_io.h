@@ -25,6 +25,11 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, int64_t max_bytes 
 // file or the new one, never a torn one.
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents);
 
+// Checks, before long work, that WriteFileAtomically(path, ...) can succeed later:
+// `path` is not a directory or a device, its directory exists and is writable (the
+// temporary file goes there). Errors name the path and the problem. Writes nothing.
+absl::Status CheckFileWritable(const std::string& path);
+
 // Creates the directory `path` and any missing parents (like `mkdir -p`). Errors name the
 // part that could not be created, or say that `path` exists but is not a directory.
 absl::Status MakeDirectories(const std::string& path);

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -82,6 +83,41 @@ TEST(FileIoTest, PipesAreReadToTheirEndWithinTheLimit) {
 TEST(FileIoTest, WriteIntoMissingDirectoryFailsWithThePath) {
   EXPECT_THAT(WriteFileAtomically(TempPath("no/such/dir/file"), "x"),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("no/such/dir/file")));
+}
+
+TEST(FileIoTest, CheckFileWritableAcceptsNewAndExistingFilesAndWritesNothing) {
+  const std::string fresh = TempPath("check_fresh.gif");
+  EXPECT_OK(CheckFileWritable(fresh));
+  EXPECT_FALSE(PathExists(fresh));
+  const std::string existing = TempPath("check_existing.gif");
+  ASSERT_OK(WriteFileAtomically(existing, "old"));
+  EXPECT_OK(CheckFileWritable(existing));
+  ASSERT_OK_AND_ASSIGN(std::string contents, ReadFile(existing));
+  EXPECT_EQ(contents, "old");
+}
+
+TEST(FileIoTest, CheckFileWritableNamesTheProblem) {
+  EXPECT_THAT(CheckFileWritable(""), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no file name")));
+  EXPECT_THAT(CheckFileWritable(TempPath("no/such/dir/out.gif")),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("no/such/dir' does not exist")));
+  EXPECT_THAT(CheckFileWritable(TempPath("")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("names a directory")));
+  const std::string dir = TempPath("check_dir");
+  ASSERT_OK(MakeDirectories(dir));
+  EXPECT_THAT(CheckFileWritable(dir), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("is a directory")));
+  EXPECT_THAT(CheckFileWritable("/dev/null"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("device or socket")));
+  const std::string file = TempPath("check_plain_file");
+  ASSERT_OK(WriteFileAtomically(file, "x"));
+  EXPECT_THAT(CheckFileWritable(file + "/out.gif"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("is not a directory")));
+  if (::geteuid() != 0) {  // root may write anywhere
+    const std::string locked = TempPath("check_locked");
+    ASSERT_OK(MakeDirectories(locked));
+    ASSERT_EQ(::chmod(locked.c_str(), 0555), 0);
+    EXPECT_THAT(CheckFileWritable(locked + "/out.gif"),
+                StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("not writable")));
+  }
 }
 
 }  // namespace

@@ -19,7 +19,7 @@
 
 namespace calico {
 
-absl::StatusOr<InspectResult> InspectDataset(const std::string& directory) {
+absl::StatusOr<InspectResult> InspectDataset(const std::string& directory, const TokenCounter& count_tokens) {
   ASSIGN_OR_RETURN(DatasetManifest manifest, ReadManifest(directory));
   InspectResult result;
   std::string& out = result.report;
@@ -36,7 +36,11 @@ absl::StatusOr<InspectResult> InspectDataset(const std::string& directory) {
   }
   absl::StrAppend(&out, "\nchecking every record:\n");
   std::vector<std::string> problems;
-  std::map<std::string, std::pair<int64_t, int64_t>> found;  // per task: valid episodes, their actions
+  struct Totals {
+    int64_t episodes = 0, actions = 0, tokens = 0;
+  };
+  std::map<std::string, Totals> found;  // per task, over its valid episodes
+  bool tokens_counted = static_cast<bool>(count_tokens);
   // The manifest's specs, as training reads them; episodes must match them.
   std::map<std::string, std::pair<SpecMap, SpecMap>> specs;
   for (const TaskSummary& t : manifest.tasks()) {
@@ -80,8 +84,20 @@ absl::StatusOr<InspectResult> InspectDataset(const std::string& directory) {
                                         shard.task(), "'"));
       } else {
         ++good;
-        found[shard.task()].first += 1;
-        found[shard.task()].second += episode->length();
+        Totals& totals = found[shard.task()];
+        totals.episodes += 1;
+        totals.actions += episode->length();
+        if (tokens_counted) {
+          absl::StatusOr<int64_t> tokens = count_tokens(*episode);
+          if (tokens.ok()) {
+            totals.tokens += *tokens;
+          } else {
+            // Without the tokenizer's view of every episode, token totals are not compared.
+            problems.push_back(absl::StrCat(path, " record ", index, ": cannot count its tokens: ",
+                                            tokens.status().message()));
+            tokens_counted = false;
+          }
+        }
       }
       ++index;
     }
@@ -101,13 +117,16 @@ absl::StatusOr<InspectResult> InspectDataset(const std::string& directory) {
     }
     absl::StrAppend(&out, absl::StrFormat("  %-48s %6d episodes %12d bytes\n", shard.file(), good, (*reader)->offset()));
   }
-  // The per-task totals the sampler and the report read (tokens need the tokenizer and are
-  // not recounted here).
+  // The per-task totals the sampler and the report read.
   for (const TaskSummary& t : manifest.tasks()) {
-    const auto [episodes, steps] = found[t.task()];
-    if (episodes != t.episodes() || steps != t.steps()) {
+    const Totals& totals = found[t.task()];
+    if (totals.episodes != t.episodes() || totals.actions != t.steps()) {
       problems.push_back(absl::StrCat("manifest, task '", t.task(), "': ", t.episodes(), " episodes and ", t.steps(),
-                                      " actions listed; the shards hold ", episodes, " and ", steps, " valid ones"));
+                                      " actions listed; the shards hold ", totals.episodes, " and ", totals.actions,
+                                      " valid ones"));
+    } else if (tokens_counted && t.tokens() != 0 && totals.tokens != t.tokens()) {
+      problems.push_back(absl::StrCat("manifest, task '", t.task(), "': ", t.tokens(),
+                                      " tokens listed; its episodes tokenize to ", totals.tokens));
     }
   }
   std::set<std::string> listed;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "replay/dataset.h"
 
 namespace calico {
 
@@ -17,8 +18,10 @@ struct InspectResult {
 // reads every record of every shard, skipping and counting damaged ones instead of
 // stopping, so one report lists every problem: CRC mismatches, torn tails, records that
 // are not valid episodes, episodes of the wrong task, counts that differ from the
-// manifest, and unfinished ".partial" shards.
-absl::StatusOr<InspectResult> InspectDataset(const std::string& directory);
+// manifest, and unfinished ".partial" shards. With `count_tokens` (the counter collect
+// used), each task's token total is recounted too; manifests that list 0 tokens (written
+// without a counter) are not compared.
+absl::StatusOr<InspectResult> InspectDataset(const std::string& directory, const TokenCounter& count_tokens = nullptr);
 
 }  // namespace calico
 

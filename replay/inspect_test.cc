@@ -14,12 +14,17 @@ namespace {
 
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
+using ::testing::Not;
+
+// A stand-in for the tokenizer's count: 10 positions per timestep.
+absl::StatusOr<int64_t> TenPerStep(const Episode& episode) { return 10 * static_cast<int64_t>(episode.steps.size()); }
 
 std::string MakeDataset(const std::string& name) {
   const std::string dir = absl::StrCat(std::getenv("TEST_TMPDIR"), "/", name);
   DatasetWriterOptions options;
   options.directory = dir;
   options.references["t/x"] = {1.0, 9.0, 50};
+  options.count_tokens = TenPerStep;
   auto writer = DatasetWriter::Open(options);
   EXPECT_OK(writer);
   for (int e = 0; e < 3; ++e) {
@@ -91,6 +96,23 @@ TEST(InspectTest, ManifestTotalsThatDisagreeWithTheShardsAreProblems) {
   EXPECT_THAT(result.report, HasSubstr("manifest, task 't/x': 3 episodes and 9223372036854775807 actions listed; the "
                                        "shards hold 3 and 3 valid ones"));
   EXPECT_THAT(result.report, ContainsRegex("bytes; the manifest says 1[0-9]+"));
+}
+
+TEST(InspectTest, TokenTotalsAreRecountedWithTheCounter) {
+  const std::string dir = MakeDataset("tokens");
+  ASSERT_OK_AND_ASSIGN(InspectResult result, InspectDataset(dir, TenPerStep));
+  EXPECT_TRUE(result.clean) << result.report;
+  EditManifest(dir, "tokens: 60\n", "tokens: 61\n");  // 3 episodes of 2 timesteps
+  ASSERT_OK_AND_ASSIGN(result, InspectDataset(dir));
+  EXPECT_TRUE(result.clean) << "without a counter, tokens are not compared\n" << result.report;
+  ASSERT_OK_AND_ASSIGN(result, InspectDataset(dir, TenPerStep));
+  EXPECT_FALSE(result.clean);
+  EXPECT_THAT(result.report, HasSubstr("manifest, task 't/x': 61 tokens listed; its episodes tokenize to 60"));
+  ASSERT_OK_AND_ASSIGN(result, InspectDataset(dir, [](const Episode&) -> absl::StatusOr<int64_t> {
+                         return absl::InvalidArgumentError("no tokenizer for this");
+                       }));
+  EXPECT_THAT(result.report, HasSubstr("record 0: cannot count its tokens: no tokenizer for this"));
+  EXPECT_THAT(result.report, Not(HasSubstr("tokens listed"))) << "one problem, not one per task";
 }
 
 TEST(InspectTest, SpecsTrainingWouldRefuseAreProblems) {

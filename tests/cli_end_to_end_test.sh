@@ -25,6 +25,10 @@ grep -q "observation pixels: uint8 \[64, 64, 3\]" "$tmp/envs" || fail "envs miss
 "$calico" rollout --task=mujoco/cartpole_balance --episodes=2 --video="$tmp/balance.gif" --video_size=64x96 > "$tmp/rollout"
 grep -q "normalised score" "$tmp/rollout" || fail "rollout printed no score"
 head -c 6 "$tmp/balance.gif" | grep -q "GIF89a" || fail "rollout video is not a GIF"
+# A video path that cannot be written fails before the episodes (breakout would take minutes).
+expect_failure "video: cannot write '$tmp/no/such/dir/x.gif': its directory" \
+    rollout --task=arcade/breakout --episodes=1000 --video="$tmp/no/such/dir/x.gif"
+grep -q "episode 1/" "$tmp/out" && fail "rollout ran episodes before refusing its video path"
 "$calico" rollout --task=arcade/breakout --policy=random --episodes=3 > "$tmp/random"
 grep -q "random policy, 3 episodes" "$tmp/random" || fail "random rollout summary missing"
 
