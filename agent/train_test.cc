@@ -108,6 +108,10 @@ class TrainTest : public ::testing::Test {
     options.text_model_path = kTextModel;
     return options;
   }
+
+  // The fitted run twice: uninterrupted in `straight`, and stopped after update 12 (past
+  // the fit) in `split`, to be resumed. Defined below, beside the test clock.
+  static void RunStraightAndStoppedFittedRuns(const std::string& straight, const std::string& split);
 };
 
 TEST_F(TrainTest, LossFallsOnCollectedEpisodesAndEveryStepIsRecorded) {
@@ -240,21 +244,29 @@ TEST_F(TrainTest, AFittedScheduleEndsInsideTheTimeBudgetAndEqualsARunConfiguredS
   EXPECT_LT(std::stod(fitted.back().learning_rate), 0.0006);
 }
 
-TEST_F(TrainTest, AResumedFittedRunKeepsItsFitAndEqualsAnUninterruptedOne) {
-  const std::string straight = TempDir("fit_straight"), split = TempDir("fit_split");
-  const std::string extra = "max_seconds: 20 fit_steps_to_seconds: true checkpoint_every_steps: 5";
+// Config extras of a run fitted to 20 updates (of 40) on the clock above.
+constexpr char kFittedExtra[] = "max_seconds: 20 fit_steps_to_seconds: true checkpoint_every_steps: 5";
+
+void TrainTest::RunStraightAndStoppedFittedRuns(const std::string& straight, const std::string& split) {
   TrainOptions options = Options();
   options.clock = SecondPerReading();
-  ASSERT_OK(RunTraining(Config(straight, 40, extra), options).status());
-
-  // Stopped after update 12, past the fit, then resumed with a clock that starts over
-  // (another 20 seconds, which would hold updates to 32): it keeps the recorded 20.
+  ASSERT_OK(RunTraining(Config(straight, 40, kFittedExtra), options).status());
   std::atomic<bool> stop{false};
   options.clock = SecondPerReading(&stop, 12);
   options.stop = &stop;
-  ASSERT_OK_AND_ASSIGN(TrainReport report, RunTraining(Config(split, 40, extra), options));
+  ASSERT_OK_AND_ASSIGN(TrainReport report, RunTraining(Config(split, 40, kFittedExtra), options));
   EXPECT_TRUE(report.stopped);
   EXPECT_EQ(report.steps, 12);
+}
+
+TEST_F(TrainTest, AResumedFittedRunKeepsItsFitAndEqualsAnUninterruptedOne) {
+  const std::string straight = TempDir("fit_straight"), split = TempDir("fit_split");
+  const std::string extra = kFittedExtra;
+  ASSERT_NO_FATAL_FAILURE(RunStraightAndStoppedFittedRuns(straight, split));
+
+  // Resumed with a clock that starts over (another 20 seconds, which would hold updates
+  // to 32): it keeps the recorded 20.
+  TrainReport report;
   TrainOptions resume = Options();
   resume.resume = true;
   resume.clock = SecondPerReading();
@@ -284,14 +296,8 @@ TEST_F(TrainTest, AResumedFittedRunKeepsItsFitAndEqualsAnUninterruptedOne) {
 
 TEST_F(TrainTest, AnUnreadableConfigRecordIsReportedAndAFitCanBeGivenBack) {
   const std::string straight = TempDir("record_straight"), split = TempDir("record_split");
-  const std::string extra = "max_seconds: 20 fit_steps_to_seconds: true checkpoint_every_steps: 5";
-  TrainOptions options = Options();
-  options.clock = SecondPerReading();
-  ASSERT_OK(RunTraining(Config(straight, 40, extra), options).status());
-  std::atomic<bool> stop{false};
-  options.clock = SecondPerReading(&stop, 12);
-  options.stop = &stop;
-  ASSERT_OK(RunTraining(Config(split, 40, extra), options).status());
+  const std::string extra = kFittedExtra;
+  ASSERT_NO_FATAL_FAILURE(RunStraightAndStoppedFittedRuns(straight, split));
   ASSERT_OK(WriteFileAtomically(absl::StrCat(split, "/", kRunConfigFile), "max_steps: {{{ garbage"));
 
   // The resume cannot know the fit (20 updates) and says so; given back in the config,
