@@ -537,6 +537,7 @@ absl::Status Inspect(const std::vector<std::string>& args, bool* damaged) {
   // Token totals are recounted with the text model collect used; without one, inspect
   // checks everything else.
   absl::StatusOr<TokenCounter> counter = ManifestTokenCounter();
+  if (!counter.ok() && !absl::GetFlag(FLAGS_text_model).empty()) return counter.status();  // named, so wanted
   if (!counter.ok()) {
     std::fprintf(stderr, "note: token totals not recounted: %s\n", std::string(counter.status().message()).c_str());
   }

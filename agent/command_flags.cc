@@ -94,7 +94,8 @@ absl::Status CheckCommandFlags(const std::string& command, const std::set<std::s
     for (const auto& [other, flags] : FlagsByCommand()) {
       if (flags.count(name) > 0) users.push_back(other);
     }
-    const std::string takes = absl::StrCat("--", absl::StrJoin(it->second, ", --"));
+    const std::string takes =
+        it->second.empty() ? std::string("no flags") : absl::StrCat("--", absl::StrJoin(it->second, ", --"));
     return absl::InvalidArgumentError(absl::StrCat(
         "--", name, " is not used by ", command,
         users.empty() ? std::string() : absl::StrCat(" (", absl::StrJoin(users, ", "), " takes it)"), "; ", command,

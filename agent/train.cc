@@ -565,10 +565,14 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     if (parsed.ok()) {
       before = *std::move(parsed);
     } else if (out) {
-      // The record is replaced below; what it said (a fitted schedule) is lost with it.
-      *out << "warning: the run's config record cannot be read, and this invocation's replaces it ("
-           << parsed.status().message() << "); a schedule fitted to max_seconds before is not known: set "
-           << "fitted_max_steps in the config to keep it\n";
+      // The record is replaced below; what it said is lost with it.
+      *out << "warning: the run's config record cannot be read (" << parsed.status().message()
+           << "); this invocation's replaces it, and changes from the earlier invocation's config are not listed";
+      if (config.fit_steps_to_seconds() && config.fitted_max_steps() == 0) {
+        *out << "; a schedule fitted to max_seconds before is not known either: set fitted_max_steps in the "
+             << "config to keep it";
+      }
+      *out << "\n";
     }
   }
   // A fitted schedule stays fitted: the resumed run ends where the first invocation

@@ -296,21 +296,35 @@ TEST_F(TrainTest, AResumedFittedRunKeepsItsFitAndEqualsAnUninterruptedOne) {
 
 TEST_F(TrainTest, AnUnreadableConfigRecordIsReportedAndAFitCanBeGivenBack) {
   const std::string straight = TempDir("record_straight"), split = TempDir("record_split");
+  const std::string copy = TempDir("record_split_copy");
   const std::string extra = kFittedExtra;
   ASSERT_NO_FATAL_FAILURE(RunStraightAndStoppedFittedRuns(straight, split));
-  ASSERT_OK(WriteFileAtomically(absl::StrCat(split, "/", kRunConfigFile), "max_steps: {{{ garbage"));
-
-  // The resume cannot know the fit (20 updates) and says so; given back in the config,
-  // the run ends as the uninterrupted one did.
+  std::filesystem::copy(split, copy, std::filesystem::copy_options::recursive);
+  for (const std::string& dir : {split, copy}) {
+    ASSERT_OK(WriteFileAtomically(absl::StrCat(dir, "/", kRunConfigFile), "max_steps: {{{ garbage"));
+  }
   TrainOptions resume = Options();
   resume.resume = true;
   resume.clock = SecondPerReading();
+
+  // The resume cannot know the fit (20 updates) and says how to give it back (the copy
+  // is stopped after one update: its schedule is no longer the fitted one).
+  std::atomic<bool> stop{true};
+  TrainOptions stopped = resume;
+  stopped.stop = &stop;
+  std::ostringstream warned;
+  stopped.progress = &warned;
+  ASSERT_OK(RunTraining(Config(copy, 40, extra), stopped).status());
+  EXPECT_THAT(warned.str(), HasSubstr("warning: the run's config record cannot be read"));
+  EXPECT_THAT(warned.str(), HasSubstr("set fitted_max_steps in the config to keep it"));
+
+  // Given back in the config, there is nothing to advise, and the run ends as the
+  // uninterrupted one did.
   std::ostringstream progress;
   resume.progress = &progress;
-  ASSERT_OK_AND_ASSIGN(TrainReport report,
-                       RunTraining(Config(split, 40, extra + " fitted_max_steps: 20"), resume));
+  ASSERT_OK_AND_ASSIGN(TrainReport report, RunTraining(Config(split, 40, extra + " fitted_max_steps: 20"), resume));
   EXPECT_THAT(progress.str(), HasSubstr("warning: the run's config record cannot be read"));
-  EXPECT_THAT(progress.str(), HasSubstr("set fitted_max_steps in the config to keep it"));
+  EXPECT_THAT(progress.str(), Not(HasSubstr("set fitted_max_steps")));
   EXPECT_EQ(report.steps, 20);
   ASSERT_OK_AND_ASSIGN(std::string a, ReadFile(absl::StrCat(straight, "/ckpt-000020")));
   ASSERT_OK_AND_ASSIGN(std::string b, ReadFile(absl::StrCat(split, "/ckpt-000020")));

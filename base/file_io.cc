@@ -113,30 +113,48 @@ absl::Status CheckFileWritable(const std::string& path) {
   if (path.back() == '/') {
     return absl::InvalidArgumentError(absl::StrCat("'", path, "' names a directory, expected a file"));
   }
-  struct stat info;
-  if (::stat(path.c_str(), &info) == 0) {
-    if (S_ISDIR(info.st_mode)) {
-      return absl::InvalidArgumentError(absl::StrCat("'", path, "' is a directory, expected a file"));
-    }
-    if (!S_ISREG(info.st_mode)) {
-      return absl::InvalidArgumentError(absl::StrCat("'", path, "' is a device or socket, expected a file"));
-    }
+  struct stat file_info;
+  const bool exists = ::stat(path.c_str(), &file_info) == 0;
+  if (exists && S_ISDIR(file_info.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat("'", path, "' is a directory, expected a file"));
+  }
+  if (exists && !S_ISREG(file_info.st_mode)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", path, "' is not a regular file (a device, pipe or socket), expected a file"));
   }
   const size_t slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  if (::stat(dir.c_str(), &info) != 0) {
+  struct stat dir_info;
+  if (::stat(dir.c_str(), &dir_info) != 0) {
     const int err = errno;
     if (err == ENOENT) {
       return absl::NotFoundError(absl::StrCat("cannot write '", path, "': its directory '", dir, "' does not exist"));
     }
     return ErrnoError("cannot write into the directory of", path, err);
   }
-  if (!S_ISDIR(info.st_mode)) {
+  if (!S_ISDIR(dir_info.st_mode)) {
     return absl::InvalidArgumentError(absl::StrCat("cannot write '", path, "': '", dir, "' is not a directory"));
   }
-  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot write '", path, "': the directory '", dir, "' is not writable: ", std::strerror(errno)));
+  // The temporary file WriteFileAtomically makes, made and removed now: this also finds
+  // names too long for the file system and directories that refuse new files.
+  const std::string temp = absl::StrCat(path, ".tmp.", ::getpid());
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0 && errno != EEXIST) {
+    const int err = errno;
+    return absl::Status(ErrnoError("cannot create", temp, err).code(),
+                        absl::StrCat("cannot write '", path, "': cannot create a file beside it ('", temp,
+                                     "'): ", std::strerror(err)));
+  }
+  if (fd >= 0) {
+    ::close(fd);
+    ::unlink(temp.c_str());
+  }
+  // The rename onto an existing file: in a sticky directory (/tmp) only its owner (or the
+  // directory's, or root) may replace it.
+  const uid_t me = ::geteuid();
+  if (exists && (dir_info.st_mode & S_ISVTX) != 0 && me != 0 && file_info.st_uid != me && dir_info.st_uid != me) {
+    return absl::PermissionDeniedError(absl::StrCat("cannot replace '", path, "': it belongs to another user in '",
+                                                    dir, "', a directory where only a file's owner may replace it"));
   }
   return absl::OkStatus();
 }

@@ -26,8 +26,10 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, int64_t max_bytes 
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents);
 
 // Checks, before long work, that WriteFileAtomically(path, ...) can succeed later:
-// `path` is not a directory or a device, its directory exists and is writable (the
-// temporary file goes there). Errors name the path and the problem. Writes nothing.
+// `path` is not a directory, device or pipe; its directory exists and takes the temporary
+// file (created and removed here, so long names and read-only directories show); and an
+// existing file may be replaced (sticky directories). Errors name the path and the
+// problem. Leaves nothing behind.
 absl::Status CheckFileWritable(const std::string& path);
 
 // Creates the directory `path` and any missing parents (like `mkdir -p`). Errors name the

@@ -89,6 +89,7 @@ TEST(FileIoTest, CheckFileWritableAcceptsNewAndExistingFilesAndWritesNothing) {
   const std::string fresh = TempPath("check_fresh.gif");
   EXPECT_OK(CheckFileWritable(fresh));
   EXPECT_FALSE(PathExists(fresh));
+  EXPECT_FALSE(PathExists(fresh + ".tmp." + std::to_string(::getpid()))) << "the probe file is removed";
   const std::string existing = TempPath("check_existing.gif");
   ASSERT_OK(WriteFileAtomically(existing, "old"));
   EXPECT_OK(CheckFileWritable(existing));
@@ -106,7 +107,11 @@ TEST(FileIoTest, CheckFileWritableNamesTheProblem) {
   ASSERT_OK(MakeDirectories(dir));
   EXPECT_THAT(CheckFileWritable(dir), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("is a directory")));
   EXPECT_THAT(CheckFileWritable("/dev/null"),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("device or socket")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a regular file")));
+  // A name the file system takes but not with the temporary file's suffix.
+  const std::string long_name = TempPath(std::string(250, 'a') + ".gif");
+  EXPECT_THAT(CheckFileWritable(long_name), StatusIs(absl::StatusCode::kInternal, HasSubstr("File name too long")));
+  EXPECT_THAT(CheckFileWritable(long_name), StatusIs(absl::StatusCode::kInternal, HasSubstr("cannot create a file beside it")));
   const std::string file = TempPath("check_plain_file");
   ASSERT_OK(WriteFileAtomically(file, "x"));
   EXPECT_THAT(CheckFileWritable(file + "/out.gif"),

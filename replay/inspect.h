@@ -20,7 +20,8 @@ struct InspectResult {
 // are not valid episodes, episodes of the wrong task, counts that differ from the
 // manifest, and unfinished ".partial" shards. With `count_tokens` (the counter collect
 // used), each task's token total is recounted too; manifests that list 0 tokens (written
-// without a counter) are not compared.
+// without a counter) are not compared, and a total that differs is a note, not damage
+// (another text model tokenizes text differently).
 absl::StatusOr<InspectResult> InspectDataset(const std::string& directory, const TokenCounter& count_tokens = nullptr);
 
 }  // namespace calico

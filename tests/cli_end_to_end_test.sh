@@ -38,6 +38,7 @@ grep -q "wrote 6 episodes" "$tmp/collect" || { cat "$tmp/collect"; fail "collect
 "$calico" inspect "$tmp/data" > "$tmp/inspect"
 grep -q "^OK: " "$tmp/inspect" || { cat "$tmp/inspect"; fail "inspect of a fresh dataset is not OK"; }
 grep -q "arcade/freeway" "$tmp/inspect" || fail "inspect misses a task"
+expect_failure "$tmp/missing.model" inspect "$tmp/data" --text_model="$tmp/missing.model"
 expect_failure "already holds a dataset" collect --task=arcade/freeway --episodes=1 --out="$tmp/data"
 
 shard=$(ls "$tmp/data"/shard-*arcade_freeway*.tfrecord | head -1)
