@@ -138,7 +138,8 @@ constexpr char kUsage[] =
     "      model describes the image first and answers after its description, printed as a note).\n"
     "  calico inspect DIR [--text_model=M]\n"
     "      Print a dataset's figures per task and check every record, recounting each task's\n"
-    "      tokens with the text model (the shipped one unless given; collect's must match).\n"
+    "      tokens with the text model (the shipped one unless given; totals a dataset's\n"
+    "      writer counted with another model are noted, not counted as damage).\n"
 
     "  calico tokens --input=FILE [--format=table|json] [--window=L --window_start=T]\n"
     "      Print the token stream of the timesteps in FILE (a text-format TokensRequest,\n"
@@ -534,8 +535,8 @@ absl::Status Ask(bool with_question) {
 
 absl::Status Inspect(const std::vector<std::string>& args, bool* damaged) {
   if (args.size() != 1) return absl::InvalidArgumentError("inspect needs one dataset directory: calico inspect DIR");
-  // Token totals are recounted with the text model collect used; without one, inspect
-  // checks everything else.
+  // Token totals are recounted with --text_model (the shipped one by default); without a
+  // model to load, inspect checks everything else.
   absl::StatusOr<TokenCounter> counter = ManifestTokenCounter();
   if (!counter.ok() && !absl::GetFlag(FLAGS_text_model).empty()) return counter.status();  // named, so wanted
   if (!counter.ok()) {
