@@ -10,6 +10,8 @@
 
 #include "gtest/gtest.h"
 #include "model/attention.h"
+#include "model/cross_entropy.h"
+#include "model/embedding.h"
 #include "model/gelu.h"
 #include "model/gradient_check.h"
 #include "model/layer_norm.h"
@@ -149,6 +151,24 @@ TEST(AlignmentTest, PatchBlockForwardAndBackward) {
         PatchBlockBackward(b[10].data(), b[0].data(), params, patches, b[6].data(), b[7].data(), b[8].data(),
                            b[9].data(), grads, b[15].data());
       });
+}
+
+TEST(AlignmentTest, CrossEntropyAndEmbedding) {
+  Rng rng(6);
+  const int64_t rows = 7, classes = 61, width = 29, table_rows = 5;
+  const std::vector<int32_t> target = {0, 60, 3, 17, 17, 59, 1};
+  const std::vector<int32_t> index = {4, -1, 0, 4, 2, 2, 1};
+  std::vector<double> losses;
+  ExpectSameAtEveryOffset({RandomFloats(rng, rows * classes, 3.0), std::vector<float>(rows * classes),
+                           RandomFloats(rng, table_rows * width), RandomFloats(rng, rows * width),
+                           std::vector<float>(rows * width), std::vector<float>(table_rows * width)},
+                          {1, 4, 5}, [&](std::vector<Placed>& b) {
+                            losses.push_back(
+                                SoftmaxCrossEntropy(b[0].data(), target.data(), rows, classes, 0.5, b[1].data()));
+                            EmbeddingForward(b[2].data(), index.data(), rows, width, b[4].data());
+                            EmbeddingBackward(b[3].data(), index.data(), rows, width, b[5].data());
+                          });
+  for (double loss : losses) EXPECT_EQ(loss, losses.front());
 }
 
 }  // namespace
