@@ -176,7 +176,10 @@ absl::StatusOr<CheckpointPolicyOptions> CheckpointOptionsFromFlags() {
   return options;
 }
 
-absl::StatusOr<SelectedPolicies> SelectPolicy(const std::vector<std::string>& tasks) {
+// The policy the flags name for `tasks`: --checkpoint's transformer (with --prompts and,
+// per task, `temperatures` over --temperature) or --policy's named one.
+absl::StatusOr<SelectedPolicies> SelectPolicy(const std::vector<std::string>& tasks,
+                                              const std::map<std::string, double>& temperatures = {}) {
   SelectedPolicies selected;
   const std::string checkpoint = absl::GetFlag(FLAGS_checkpoint);
   const std::string prompts = absl::GetFlag(FLAGS_prompts);
@@ -190,6 +193,7 @@ absl::StatusOr<SelectedPolicies> SelectPolicy(const std::vector<std::string>& ta
     return absl::InvalidArgumentError(absl::StrCat("--batch is ", absl::GetFlag(FLAGS_batch), "; expected >= 1"));
   }
   ASSIGN_OR_RETURN(CheckpointPolicyOptions options, CheckpointOptionsFromFlags());
+  options.temperatures = temperatures;
   if (!prompts.empty()) {
     ASSIGN_OR_RETURN(Dataset dataset, LoadDataset(UserPath(prompts)));
     for (const std::string& task : tasks) {
@@ -444,8 +448,22 @@ absl::Status Eval() {
       tasks.push_back(task.task());
     }
   }
-  ASSIGN_OR_RETURN(SelectedPolicies selected, SelectPolicy(tasks));
+  const bool from_checkpoint = !absl::GetFlag(FLAGS_checkpoint).empty();
+  const std::map<std::string, double> temperatures =
+      SuiteActionTemperatures(options.suite, absl::GetFlag(FLAGS_temperature));
+  for (const SuiteTask& task : options.suite.tasks()) {
+    if (!task.has_temperature()) continue;
+    if (from_checkpoint) {
+      std::printf("note: %s acts at temperature %g, set in the suite (not --temperature)\n", task.task().c_str(),
+                  task.temperature());
+    } else {
+      std::printf("note: the suite's temperature for %s applies to a checkpoint's actions; policy %s ignores it\n",
+                  task.task().c_str(), absl::GetFlag(FLAGS_policy).c_str());
+    }
+  }
+  ASSIGN_OR_RETURN(SelectedPolicies selected, SelectPolicy(tasks, temperatures));
   options.policy_label = selected.label;
+  if (from_checkpoint) options.action_temperatures = temperatures;
   if (text_tasks) {
     if (!absl::GetFlag(FLAGS_checkpoint).empty()) {
       TextGeneratorOptions generator;
@@ -621,15 +639,13 @@ absl::Status CheckFlagCombinations(const std::string& command, const std::set<st
       if (given.count(name) > 0) return absl::InvalidArgumentError(absl::StrCat("--", name, " needs --video=FILE.gif"));
     }
   }
-  // Sampling temperatures: past 1e6 every distribution is uniform, and a value beyond
-  // float's range would reach the model as infinity.
+  // Sampling temperatures (kMaxActionTemperature says why they are bounded).
   for (const char* name : {"temperature", "text_temperature"}) {
     if (given.count(name) == 0) continue;
     const double t = std::string(name) == "temperature" ? absl::GetFlag(FLAGS_temperature)
                                                         : absl::GetFlag(FLAGS_text_temperature);
-    if (!(t >= 0 && t <= 1e6)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--", name, " is ", t, "; expected a number in [0, 1e6] (0: greedy)"));
+    if (!(t >= 0 && t <= kMaxActionTemperature)) {
+      return absl::InvalidArgumentError(absl::StrCat("--", name, " is ", t, "; expected a number in [0, 1e6] (0: greedy)"));
     }
   }
   if (command == "tokens" && given.count("window_start") > 0 && given.count("window") == 0) {

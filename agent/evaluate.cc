@@ -63,6 +63,11 @@ absl::StatusOr<SuiteConfig> ParseSuite(const std::string& text, const std::strin
         return absl::InvalidArgumentError(absl::StrCat(source, ": negative episodes for '", task.task(), "'"));
       }
       if (task.episodes() == 0) task.set_episodes(suite.episodes());
+      if (task.has_temperature()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            source, ": task '", task.task(), "' has a temperature, which sets how actions are sampled; a scene "
+            "task writes text (its temperature is calico eval's --text_temperature)"));
+      }
       continue;
     }
     absl::Status known = registry.Info(task.task()).status();
@@ -76,8 +81,21 @@ absl::StatusOr<SuiteConfig> ParseSuite(const std::string& text, const std::strin
     }
     if (task.episodes() < 0) return absl::InvalidArgumentError(absl::StrCat(source, ": negative episodes for '", task.task(), "'"));
     if (task.episodes() == 0) task.set_episodes(suite.episodes());
+    if (task.has_temperature() && !(task.temperature() >= 0 && task.temperature() <= kMaxActionTemperature)) {
+      return absl::InvalidArgumentError(absl::StrCat(source, ": temperature of '", task.task(), "' is ",
+                                                     task.temperature(), "; expected a number in [0, 1e6] (0: greedy)"));
+    }
   }
   return suite;
+}
+
+std::map<std::string, double> SuiteActionTemperatures(const SuiteConfig& suite, double default_temperature) {
+  std::map<std::string, double> temperatures;
+  for (const SuiteTask& task : suite.tasks()) {
+    if (IsTextTask(task.task())) continue;
+    temperatures[task.task()] = task.has_temperature() ? task.temperature() : default_temperature;
+  }
+  return temperatures;
 }
 
 absl::StatusOr<SuiteScores> EvaluateSuite(const TaskRegistry& registry, const PolicyFactory& make_policy,
@@ -138,6 +156,9 @@ absl::StatusOr<SuiteScores> EvaluateSuite(const TaskRegistry& registry, const Po
       return absl::FailedPreconditionError(absl::StrCat("no reference returns for '", run.task, "'"));
     }
     score.reference = ref->second;
+    if (auto t = options.action_temperatures.find(run.task); t != options.action_temperatures.end()) {
+      score.action_temperature = t->second;
+    }
     tasks.push_back(std::move(score));
     if (!run.video_path.empty()) info.videos[run.task] = run.video_path;
   }

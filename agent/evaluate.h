@@ -3,6 +3,7 @@
 #ifndef CALICO_AGENT_EVALUATE_H_
 #define CALICO_AGENT_EVALUATE_H_
 
+#include <map>
 #include <ostream>
 #include <string>
 
@@ -24,13 +25,23 @@ namespace calico {
 // first_seed + i that do not wrap past 2^64 - 1. Fills defaults (50 episodes,
 // 2000 bootstrap samples). Vision-language tasks ("scenes/vqa", "scenes/caption",
 // agent/text_eval.h) need no registry entry or references, but the suite's first_seed
-// must be a held-out scene seed (>= 1,000,000), else the error says so.
+// must be a held-out scene seed (>= 1,000,000), else the error says so. A task's
+// `temperature` must be in [0, kMaxActionTemperature] and belongs to control tasks only
+// (scene tasks' text follows `calico eval --text_temperature`).
 // Episodes per task a suite may ask for (as `calico eval --episodes`): each one's result
 // is held in memory until the report.
 inline constexpr int kMaxSuiteEpisodes = 1000000;
+// The largest sampling temperature a suite or flag may set: past it every distribution is
+// uniform, and a value beyond float's range would reach the model as infinity.
+inline constexpr double kMaxActionTemperature = 1e6;  // "1e6" in messages
 
 absl::StatusOr<SuiteConfig> ParseSuite(const std::string& text, const std::string& source, const TaskRegistry& registry,
                                        const ReferenceTable& references);
+
+// The temperature each control task of `suite` acts at with a checkpoint policy: the
+// task's own `temperature` where set, else `default_temperature` (calico eval's
+// --temperature). Scene tasks are not listed.
+std::map<std::string, double> SuiteActionTemperatures(const SuiteConfig& suite, double default_temperature);
 
 struct EvaluateOptions {
   SuiteConfig suite;               // as ParseSuite returns it
@@ -45,6 +56,10 @@ struct EvaluateOptions {
   // ground truth for the expert); null: a suite with such tasks is an error naming them.
   TextAnswerer answer_text;
   int batch_envs = 16;
+  // For the report: the temperature each control task's actions were sampled at (0:
+  // greedy), as SuiteActionTemperatures gives them to the checkpoint policy. Empty for
+  // policies that do not sample from a model (expert, random).
+  std::map<std::string, double> action_temperatures;
   std::string report_directory;    // empty: no report
   bool videos = true;              // record episode 0 of each task as a GIF in the report
   ReportInfo extra;                // e.g. training curves

@@ -1,6 +1,8 @@
 #include "agent/evaluate.h"
 
 #include <cstdlib>
+#include <map>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "base/file_io.h"
@@ -204,6 +206,56 @@ TEST(EvaluateTest, BadSuitesAreClearErrors) {
   EXPECT_THAT(ParseSuite("first_seed: 1000000 tasks { task: 'coin/one' episodes: -3 }", "s.txt", registry, refs),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("negative episodes for 'coin/one'")));
   EXPECT_OK(ParseSuite("episodes: 1000000 tasks { task: 'coin/one' }", "s.txt", registry, refs).status());
+  // Temperatures: sampling ones in [0, 1e6] for control tasks only.
+  for (const char* bad : {"-1", "nan", "inf", "1e7"}) {
+    EXPECT_THAT(ParseSuite(absl::StrCat("tasks { task: 'coin/one' temperature: ", bad, " }"), "s.txt", registry, refs),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("s.txt: temperature of 'coin/one' is ")))
+        << bad;
+  }
+  EXPECT_THAT(ParseSuite("first_seed: 1000000 tasks { task: 'scenes/vqa' temperature: 1 }", "s.txt", registry, refs),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--text_temperature")));
+  EXPECT_OK(ParseSuite("tasks { task: 'coin/one' temperature: 1e6 }", "s.txt", registry, refs).status());
+}
+
+TEST(EvaluateTest, SuiteTemperaturesOverrideTheDefaultPerTaskAndAreReported) {
+  const TaskRegistry registry = Registry();
+  const ReferenceTable refs = {{"coin/one", {5, 10, 50}}, {"coin/two", {5, 10, 50}}};
+  ASSERT_OK_AND_ASSIGN(SuiteConfig suite,
+                       ParseSuite("first_seed: 1000000 episodes: 2 tasks { task: 'coin/one' temperature: 0 } "
+                                  "tasks { task: 'coin/two' } tasks { task: 'scenes/vqa' }",
+                                  "s", registry, refs));
+  const std::map<std::string, double> temperatures = SuiteActionTemperatures(suite, 0.7);
+  EXPECT_EQ(temperatures, (std::map<std::string, double>{{"coin/one", 0.0}, {"coin/two", 0.7}}));
+
+  EvaluateOptions options;
+  options.suite = suite;
+  options.suite.mutable_tasks()->RemoveLast();  // no text answerer here
+  options.references = refs;
+  options.action_temperatures = temperatures;
+  options.report_directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/temperature-report");
+  options.videos = false;
+  ASSERT_OK_AND_ASSIGN(SuiteScores scores, EvaluateSuite(registry, Fixed(true), options, nullptr));
+  ASSERT_EQ(scores.tasks.size(), 2u);
+  EXPECT_EQ(scores.tasks[0].action_temperature, 0.0);
+  EXPECT_EQ(scores.tasks[1].action_temperature, 0.7);
+  EXPECT_THAT(ScoreTable(scores), HasSubstr("| coin/one | greedy | "));
+  EXPECT_THAT(ScoreTable(scores), HasSubstr("| coin/two | T=0.7 | "));
+  EXPECT_THAT(ScoreTable(scores), HasSubstr("| **IQM** | | | | **"));  // the aggregates keep their columns
+  ASSERT_OK_AND_ASSIGN(std::string json, ReadFile(options.report_directory + "/report.json"));
+  EXPECT_THAT(json, HasSubstr("\"action_temperature\": 0,"));
+  EXPECT_THAT(json, HasSubstr("\"action_temperature\": 0.7,"));
+  ASSERT_OK_AND_ASSIGN(std::string html, ReadFile(options.report_directory + "/report.html"));
+  EXPECT_THAT(html, HasSubstr("<th>actions</th>"));
+  EXPECT_THAT(html, HasSubstr("<td>coin/two</td><td>T=0.7</td>"));
+
+  // A policy that does not sample from a model (no temperatures): no actions column.
+  options.action_temperatures.clear();
+  ASSERT_OK_AND_ASSIGN(SuiteScores plain, EvaluateSuite(registry, Fixed(true), options, nullptr));
+  EXPECT_FALSE(plain.tasks[0].action_temperature.has_value());
+  EXPECT_THAT(ScoreTable(plain), HasSubstr("| task | mean return |"));
+  ASSERT_OK_AND_ASSIGN(json, ReadFile(options.report_directory + "/report.json"));
+  EXPECT_THAT(json, HasSubstr("\"action_temperature\": null,"));
 }
 
 }  // namespace

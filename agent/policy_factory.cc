@@ -50,11 +50,15 @@ absl::StatusOr<CheckpointPolicies> MakeCheckpointPolicies(const std::string& che
   // Shared by every policy the factories make (TextTokenizer is thread-safe).
   std::shared_ptr<const TextTokenizer> text(std::move(text_owned));
   auto shared = std::make_shared<const CheckpointPolicyOptions>(std::move(options));
-  // The policy options for `task`: the common ones plus that task's prompt, if any.
+  // The policy options for `task`: the common ones plus that task's prompt and
+  // temperature, if any.
   auto options_for = [shared](const std::string& task) {
     TransformerPolicyOptions policy_options = shared->policy;
     policy_options.prompt.reset();
     if (auto it = shared->prompts.find(task); it != shared->prompts.end()) policy_options.prompt = it->second;
+    if (auto it = shared->temperatures.find(task); it != shared->temperatures.end()) {
+      policy_options.temperature = it->second;
+    }
     return policy_options;
   };
   CheckpointPolicies policies;

@@ -16,12 +16,16 @@ namespace calico {
 
 struct CheckpointPolicyOptions {
   // Temperature, seed and context of every policy (its `prompt` field is ignored: use
-  // `prompts`, since one factory serves many tasks).
+  // `prompts`, since one factory serves many tasks; `temperatures` may override the
+  // temperature per task).
   TransformerPolicyOptions policy;
   // The SentencePiece model; empty: FindTextModel's default search.
   std::string text_model_path;
   // Optional demonstration per task name, prefilled as that task's prompt.
   std::map<std::string, Episode> prompts;
+  // Optional sampling temperature per task name (0: greedy), in place of
+  // policy.temperature for that task (a suite's per-task `temperature`).
+  std::map<std::string, double> temperatures;
 };
 
 // Loads the model in `checkpoint_path` and the text model, and returns a factory that

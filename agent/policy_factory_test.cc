@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "base/status_matchers.h"
 #include "envs/all_tasks.h"
@@ -81,6 +82,66 @@ TEST(CheckpointPolicyFactoryTest, TaskTheModelCannotHoldIsAnErrorNamingIt) {
   run.task = "arcade/breakout";
   EXPECT_THAT(RunEpisodes(AllTasks(), factory, run, nullptr).status(),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("arcade/breakout")));
+}
+
+// The first `steps` actions a policy from `factory` takes in `task` (environment seed 5)
+// when reset with `policy_seed`.
+std::vector<int32_t> FirstActions(const PolicyFactory& factory, const std::string& task, uint64_t policy_seed,
+                                  int steps) {
+  std::vector<int32_t> actions;
+  absl::StatusOr<std::unique_ptr<Environment>> env = AllTasks().Make(task);
+  EXPECT_OK(env.status());
+  if (!env.ok()) return actions;
+  absl::StatusOr<std::unique_ptr<Policy>> policy = factory(task, **env);
+  EXPECT_OK(policy.status());
+  if (!policy.ok()) return actions;
+  (*policy)->Reset(policy_seed);
+  absl::StatusOr<TimeStep> timestep = (*env)->Reset(5);
+  for (int i = 0; i < steps && timestep.ok() && !timestep->last(); ++i) {
+    absl::StatusOr<NamedArrays> action = (*policy)->Act(*timestep);
+    EXPECT_OK(action.status());
+    if (!action.ok()) break;
+    for (const auto& [key, value] : *action) actions.insert(actions.end(), value.ints.begin(), value.ints.end());
+    timestep = (*env)->Step(*action);
+  }
+  EXPECT_OK(timestep.status());
+  return actions;
+}
+
+TEST(CheckpointPolicyFactoryTest, PerTaskTemperatureReplacesTheCommonOne) {
+  const std::string path = TempPath("factory_nano4.ckpt");
+  ASSERT_OK(WriteRandomCheckpoint("nano", 3, path).status());
+  CheckpointPolicyOptions options;
+  options.text_model_path = kTextModel;
+  options.policy.temperature = 1e6;  // every valid action equally likely
+  options.policy.context_length = 256;
+  options.temperatures["arcade/breakout"] = 0.0;  // another task's: no effect on freeway
+  ASSERT_OK_AND_ASSIGN(PolicyFactory sampled, MakeCheckpointPolicyFactory(path, options));
+  const std::vector<int32_t> a = FirstActions(sampled, "arcade/freeway", 1, 40);
+  const std::vector<int32_t> b = FirstActions(sampled, "arcade/freeway", 2, 40);
+  ASSERT_EQ(a.size(), 40u);
+  EXPECT_NE(a, b);  // uniform over the actions: 40 equal draws by chance are vanishingly rare
+
+  options.temperatures["arcade/freeway"] = 0.0;
+  ASSERT_OK_AND_ASSIGN(PolicyFactory greedy, MakeCheckpointPolicyFactory(path, options));
+  const std::vector<int32_t> c = FirstActions(greedy, "arcade/freeway", 1, 40);
+  ASSERT_EQ(c.size(), 40u);
+  EXPECT_EQ(c, FirstActions(greedy, "arcade/freeway", 2, 40));  // greedy: the seed does not enter
+  // The batched form reads the same table: greedy there too, whatever the slot's seed,
+  // and the same actions as the single form.
+  ASSERT_OK_AND_ASSIGN(CheckpointPolicies both, MakeCheckpointPolicies(path, options));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Environment> env, AllTasks().Make("arcade/freeway"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BatchPolicy> actor, both.batched("arcade/freeway", *env, 2));
+  actor->Reset(0, 1);
+  actor->Reset(1, 2);
+  ASSERT_OK_AND_ASSIGN(TimeStep timestep, env->Reset(5));
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_OK_AND_ASSIGN(std::vector<NamedArrays> actions, actor->Act({0, 1}, {&timestep, &timestep}));
+    ASSERT_EQ(actions.size(), 2u);
+    EXPECT_EQ(actions[0].at("action").ints, std::vector<int32_t>{c[i]}) << i;
+    EXPECT_EQ(actions[1].at("action").ints, std::vector<int32_t>{c[i]}) << i;
+    ASSERT_OK_AND_ASSIGN(timestep, env->Step(actions[0]));
+  }
 }
 
 }  // namespace

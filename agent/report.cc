@@ -150,16 +150,35 @@ std::string CurveChart(const std::string& name, const std::vector<std::pair<doub
 
 }  // namespace
 
+// Whether any task's actions were sampled from a model: then the tables get an
+// "actions" column saying how.
+static bool AnyActionTemperature(const SuiteScores& scores) {
+  for (const TaskScore& t : scores.tasks) {
+    if (t.action_temperature.has_value()) return true;
+  }
+  return false;
+}
+
+// "greedy", "T=0.5", or "" for a policy that does not sample from a model.
+static std::string ActionDecoding(const TaskScore& t) {
+  if (!t.action_temperature.has_value()) return "";
+  return *t.action_temperature == 0 ? std::string("greedy") : absl::StrFormat("T=%g", *t.action_temperature);
+}
+
 static std::string ControlScoreTable(const SuiteScores& scores) {
   if (scores.tasks.empty()) return "";
-  std::string out = "| task | mean return | std | score | 95% interval |\n|---|---:|---:|---:|---|\n";
+  const bool actions = AnyActionTemperature(scores);
+  std::string out = actions ? "| task | actions | mean return | std | score | 95% interval |\n|---|---|---:|---:|---:|---|\n"
+                            : "| task | mean return | std | score | 95% interval |\n|---|---:|---:|---:|---|\n";
   for (const TaskScore& t : scores.tasks) {
-    absl::StrAppend(&out, absl::StrFormat("| %s | %.2f | %.2f | %.1f | [%.1f, %.1f] |\n", t.task, t.mean_return,
-                                          t.stddev_return, t.score.value, t.score.low, t.score.high));
+    absl::StrAppend(&out, "| ", t.task, " | ", actions ? absl::StrCat(ActionDecoding(t), " | ") : "",
+                    absl::StrFormat("%.2f | %.2f | %.1f | [%.1f, %.1f] |\n", t.mean_return, t.stddev_return,
+                                    t.score.value, t.score.low, t.score.high));
   }
   for (const auto& [name, e] : std::vector<std::pair<std::string, Estimate>>{
            {"mean", scores.mean}, {"median", scores.median}, {"IQM", scores.iqm}}) {
-    absl::StrAppend(&out, absl::StrFormat("| **%s** | | | **%.1f** | [%.1f, %.1f] |\n", name, e.value, e.low, e.high));
+    absl::StrAppend(&out, absl::StrFormat("| **%s** | %s| | **%.1f** | [%.1f, %.1f] |\n", name, actions ? "| " : "",
+                                          e.value, e.low, e.high));
   }
   return out;
 }
@@ -198,7 +217,9 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
     absl::StrAppend(&json, "    {\"task\": ", JsonQuote(t.task), ", \"mean_return\": ", Num(t.mean_return),
                     ", \"stddev_return\": ", Num(t.stddev_return), ", \"score\": ", EstimateJson(t.score),
                     ", \"random_reference\": ", Num(t.reference.random_mean), ", \"expert_reference\": ",
-                    Num(t.reference.expert_mean), ", \"returns\": [",
+                    Num(t.reference.expert_mean), ", \"action_temperature\": ",
+                    t.action_temperature.has_value() ? Num(*t.action_temperature) : std::string("null"),
+                    ", \"returns\": [",
                     absl::StrJoin(t.returns, ", ", [](std::string* out, double r) { out->append(Num(r)); }), "]}",
                     i + 1 < scores.tasks.size() ? ",\n" : "\n");
   }
@@ -245,25 +266,26 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
       "figure{display:inline-block;margin:8px}</style></head>\n<body>\n<h1>",
       Html(info.title), "</h1>\n<p>Policy: <b>", Html(info.policy), "</b>. Suite: ", Html(info.suite), ", ",
       info.episodes, " seeded episodes (or held-out scenes) per task.</p>\n");
+  const bool actions = AnyActionTemperature(scores);
   if (!scores.tasks.empty()) {
-    absl::StrAppend(&html, "<h2>Scores</h2>\n", ScoreChart(scores),
-                    "<table id=\"score-table\"><tr><th>task</th><th>mean return</th><th>std</th><th>score</th><th>95% "
-                    "interval</th></tr>\n");
+    absl::StrAppend(&html, "<h2>Scores</h2>\n", ScoreChart(scores), "<table id=\"score-table\"><tr><th>task</th>",
+                    actions ? "<th>actions</th>" : "",
+                    "<th>mean return</th><th>std</th><th>score</th><th>95% interval</th></tr>\n");
   }
   for (const TaskScore& t : scores.tasks) {
-    absl::StrAppend(&html, absl::StrFormat("<tr><td>%s</td><td>%.2f</td><td>%.2f</td><td>%.1f</td><td>[%.1f, "
-                                           "%.1f]</td></tr>\n",
-                                           Html(t.task), t.mean_return, t.stddev_return, t.score.value, t.score.low,
-                                           t.score.high));
+    absl::StrAppend(&html, "<tr><td>", Html(t.task), "</td>",
+                    actions ? absl::StrCat("<td>", Html(ActionDecoding(t)), "</td>") : "",
+                    absl::StrFormat("<td>%.2f</td><td>%.2f</td><td>%.1f</td><td>[%.1f, %.1f]</td></tr>\n",
+                                    t.mean_return, t.stddev_return, t.score.value, t.score.low, t.score.high));
   }
   if (!scores.tasks.empty()) {
-    absl::StrAppend(&html, absl::StrFormat("<tr><th>mean</th><td></td><td></td><th>%.1f</th><td>[%.1f, %.1f]</td></tr>"
-                                         "<tr><th>median</th><td></td><td></td><th>%.1f</th><td>[%.1f, %.1f]</td></tr>"
-                                         "<tr><th>IQM</th><td></td><td></td><th>%.1f</th><td>[%.1f, %.1f]</td></tr>"
-                                         "</table>\n",
-                                         scores.mean.value, scores.mean.low, scores.mean.high, scores.median.value,
-                                         scores.median.low, scores.median.high, scores.iqm.value, scores.iqm.low,
-                                         scores.iqm.high));
+    for (const auto& [name, e] : std::vector<std::pair<std::string, Estimate>>{
+             {"mean", scores.mean}, {"median", scores.median}, {"IQM", scores.iqm}}) {
+      absl::StrAppend(&html, "<tr><th>", name, "</th>", actions ? "<td></td>" : "",
+                      absl::StrFormat("<td></td><td></td><th>%.1f</th><td>[%.1f, %.1f]</td></tr>", e.value, e.low,
+                                      e.high));
+    }
+    absl::StrAppend(&html, "</table>\n");
   }
   if (!scores.text_tasks.empty()) {
     absl::StrAppend(&html, "<h2>Vision-language</h2>\n<p class=\"note\">", Html(kTextScoresNote),

@@ -6,6 +6,7 @@
 #define CALICO_AGENT_SCORES_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ struct TaskScore {
   double mean_return = 0.0;
   double stddev_return = 0.0;
   Estimate score;  // 100 * (mean - random) / (expert - random), with a bootstrap interval
+  // The temperature a model's actions were sampled at (0: greedy); unset for policies
+  // that do not sample from a model. Reported beside the score, since it moves it.
+  std::optional<double> action_temperature;
 };
 
 // Vision-language results (agent/text_scores.h computes them).

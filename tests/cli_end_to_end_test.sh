@@ -125,6 +125,18 @@ checkpoint="$tmp/run/$(cat "$tmp/run/LATEST")"
 grep -q "mean return" "$tmp/acted" || fail "rollout with a checkpoint printed no return"
 "$calico" eval --suite="$tmp/suite.textproto" --checkpoint="$checkpoint" --episodes=1 > "$tmp/eval_ckpt"
 grep -q "| \*\*IQM\*\* |" "$tmp/eval_ckpt" || fail "eval with a checkpoint printed no IQM"
+grep -q "| arcade/freeway | greedy | " "$tmp/eval_ckpt" || { cat "$tmp/eval_ckpt"; fail "eval's table does not say how actions were decoded"; }
+# A suite may set a task's temperature; the report records the one each task used.
+printf 'name: "t" episodes: 1\ntasks { task: "arcade/freeway" temperature: 0 }\ntasks { task: "mujoco/cartpole_balance" }\n' > "$tmp/temp_suite.textproto"
+"$calico" eval --suite="$tmp/temp_suite.textproto" --checkpoint="$checkpoint" --temperature=0.5 --report="$tmp/temp_report" > "$tmp/eval_temp"
+grep -q "note: arcade/freeway acts at temperature 0, set in the suite" "$tmp/eval_temp" || { cat "$tmp/eval_temp"; fail "no note of the suite's temperature"; }
+grep -q "| arcade/freeway | greedy | " "$tmp/eval_temp" || { cat "$tmp/eval_temp"; fail "freeway not greedy"; }
+grep -q "| mujoco/cartpole_balance | T=0.5 | " "$tmp/eval_temp" || { cat "$tmp/eval_temp"; fail "cartpole not at --temperature"; }
+grep -q '"task": "arcade/freeway", .*"action_temperature": 0,' "$tmp/temp_report/report.json" || fail "report.json lacks freeway's temperature"
+"$calico" eval --suite="$tmp/temp_suite.textproto" --policy=expert > "$tmp/eval_temp_expert"
+grep -q "note: the suite's temperature for arcade/freeway applies to a checkpoint's actions; policy expert ignores it" "$tmp/eval_temp_expert" || { cat "$tmp/eval_temp_expert"; fail "no note that the expert ignores the temperature"; }
+printf 'tasks { task: "arcade/freeway" temperature: -1 }\n' > "$tmp/bad_temp_suite.textproto"
+expect_failure "temperature of 'arcade/freeway' is -1; expected a number in \[0, 1e6\]" eval --suite="$tmp/bad_temp_suite.textproto" --checkpoint="$checkpoint"
 expect_failure "cannot" rollout --task=arcade/freeway --checkpoint="$tmp/no_such_checkpoint"
 expect_failure "--context is -1" rollout --task=arcade/freeway --checkpoint="$checkpoint" --context=-1
 expect_failure "context_length 100000" rollout --task=arcade/freeway --checkpoint="$checkpoint" --context=100000

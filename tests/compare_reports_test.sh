@@ -33,6 +33,15 @@ row="$(grep '^| \*\*mean' swapped.md)"
 # The same seed gives the same interval.
 "$compare" base.json swapped.json --draws=2000 --seed=1 | cmp -s - swapped.md || fail "not deterministic"
 
+# Reports that record different action temperatures for a task say so after the table.
+sed 's#"task": "t/a",#"task": "t/a", "action_temperature": 0,#' base.json > greedy.json
+sed 's#"task": "t/a",#"task": "t/a", "action_temperature": 1,#' cand.json > sampled.json
+"$compare" greedy.json sampled.json --draws=10 > decoding.md
+grep -qx 'note: t/a acted greedy in the baseline and T=1 in the candidate' decoding.md || { cat decoding.md; fail "no decoding note"; }
+grep -q 't/b acted' decoding.md && fail "a note for t/b, whose decoding did not change"
+"$compare" base.json greedy.json --draws=10 | grep -qx 'note: t/a acted without a model in the baseline and greedy in the candidate' || fail "no note against a report without temperatures"
+"$compare" greedy.json greedy.json --draws=10 | grep -q 'note:' && fail "a note for identical decodings"
+
 expect_refusal() {  # expect_refusal EXPECTED_MESSAGE ARGS...
   local expected="$1"; shift
   local status=0
