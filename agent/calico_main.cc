@@ -71,7 +71,8 @@ ABSL_FLAG(std::string, checkpoint, "",
           "latest checkpoint), for eval and rollout instead of --policy");
 ABSL_FLAG(std::string, datasets, "", "train: comma-separated dataset directories, replacing the config's");
 ABSL_FLAG(double, temperature, 0.0,
-          "rollout, eval, caption, ask with --checkpoint: sampling temperature (0 = greedy); in eval, of actions");
+          "rollout, eval, caption, ask with --checkpoint: sampling temperature (0 = greedy); in eval, of actions "
+          "(a suite task's own `temperature` replaces it for that task)");
 ABSL_FLAG(int64_t, context, 0,
           "rollout, eval with --checkpoint: positions of the episode the transformer keeps while acting (0: the "
           "checkpoint's context_length); older timesteps are dropped to stay within it");
@@ -451,6 +452,9 @@ absl::Status Eval() {
   const bool from_checkpoint = !absl::GetFlag(FLAGS_checkpoint).empty();
   const std::map<std::string, double> temperatures =
       SuiteActionTemperatures(options.suite, absl::GetFlag(FLAGS_temperature));
+  ASSIGN_OR_RETURN(SelectedPolicies selected, SelectPolicy(tasks, temperatures));
+  options.policy_label = selected.label;
+  if (from_checkpoint) options.action_temperatures = temperatures;
   for (const SuiteTask& task : options.suite.tasks()) {
     if (!task.has_temperature()) continue;
     if (from_checkpoint) {
@@ -458,12 +462,9 @@ absl::Status Eval() {
                   task.temperature());
     } else {
       std::printf("note: the suite's temperature for %s applies to a checkpoint's actions; policy %s ignores it\n",
-                  task.task().c_str(), absl::GetFlag(FLAGS_policy).c_str());
+                  task.task().c_str(), selected.label.c_str());
     }
   }
-  ASSIGN_OR_RETURN(SelectedPolicies selected, SelectPolicy(tasks, temperatures));
-  options.policy_label = selected.label;
-  if (from_checkpoint) options.action_temperatures = temperatures;
   if (text_tasks) {
     if (!absl::GetFlag(FLAGS_checkpoint).empty()) {
       TextGeneratorOptions generator;

@@ -81,9 +81,12 @@ absl::StatusOr<SuiteConfig> ParseSuite(const std::string& text, const std::strin
     }
     if (task.episodes() < 0) return absl::InvalidArgumentError(absl::StrCat(source, ": negative episodes for '", task.task(), "'"));
     if (task.episodes() == 0) task.set_episodes(suite.episodes());
-    if (task.has_temperature() && !(task.temperature() >= 0 && task.temperature() <= kMaxActionTemperature)) {
-      return absl::InvalidArgumentError(absl::StrCat(source, ": temperature of '", task.task(), "' is ",
-                                                     task.temperature(), "; expected a number in [0, 1e6] (0: greedy)"));
+    if (task.has_temperature()) {
+      if (!(task.temperature() >= 0 && task.temperature() <= kMaxActionTemperature)) {
+        return absl::InvalidArgumentError(absl::StrCat(source, ": temperature of '", task.task(), "' is ",
+                                                       task.temperature(), "; expected a number in [0, 1e6] (0: greedy)"));
+      }
+      if (task.temperature() == 0) task.set_temperature(0.0);  // -0 reads as greedy, not "-0"
     }
   }
   return suite;

@@ -1,5 +1,6 @@
 #include "agent/evaluate.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <string>
@@ -216,6 +217,9 @@ TEST(EvaluateTest, BadSuitesAreClearErrors) {
   EXPECT_THAT(ParseSuite("first_seed: 1000000 tasks { task: 'scenes/vqa' temperature: 1 }", "s.txt", registry, refs),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--text_temperature")));
   EXPECT_OK(ParseSuite("tasks { task: 'coin/one' temperature: 1e6 }", "s.txt", registry, refs).status());
+  ASSERT_OK_AND_ASSIGN(SuiteConfig negative_zero,
+                       ParseSuite("tasks { task: 'coin/one' temperature: -0 }", "s.txt", registry, refs));
+  EXPECT_FALSE(std::signbit(negative_zero.tasks(0).temperature()));
 }
 
 TEST(EvaluateTest, SuiteTemperaturesOverrideTheDefaultPerTaskAndAreReported) {
@@ -248,6 +252,7 @@ TEST(EvaluateTest, SuiteTemperaturesOverrideTheDefaultPerTaskAndAreReported) {
   ASSERT_OK_AND_ASSIGN(std::string html, ReadFile(options.report_directory + "/report.html"));
   EXPECT_THAT(html, HasSubstr("<th>actions</th>"));
   EXPECT_THAT(html, HasSubstr("<td>coin/two</td><td>T=0.7</td>"));
+  EXPECT_THAT(html, HasSubstr("<tr><th>IQM</th><td></td><td></td><td></td><th>"));  // six cells, as the header
 
   // A policy that does not sample from a model (no temperatures): no actions column.
   options.action_temperatures.clear();

@@ -49,27 +49,32 @@ std::vector<float> RandomFloats(Rng& rng, size_t n, double scale = 1.0) {
   return std::vector<float>(d.begin(), d.end());
 }
 
-// Runs `kernel` on buffers placed at each offset (inputs and outputs alike) and expects
-// every output bit-identical to the first placement's.
+// Runs `kernel` on buffers placed at each offset (all buffers at the same one, then each
+// at a different one, so inputs and outputs are also shifted against each other) and
+// expects every output bit-identical to the first placement's.
 void ExpectSameAtEveryOffset(const std::vector<std::vector<float>>& buffers, const std::vector<int>& outputs,
                              const std::function<void(std::vector<Placed>&)>& kernel) {
+  constexpr int kCount = sizeof(kOffsets) / sizeof(kOffsets[0]);
   std::vector<std::vector<float>> first;
-  for (int offset : kOffsets) {
+  for (int placement = 0; placement < 2 * kCount; ++placement) {
     std::vector<Placed> placed;
-    for (const std::vector<float>& b : buffers) placed.emplace_back(b, offset);
+    for (size_t b = 0; b < buffers.size(); ++b) {
+      const int shift = placement < kCount ? 0 : static_cast<int>(b);
+      placed.emplace_back(buffers[b], kOffsets[(placement + shift) % kCount]);
+    }
     kernel(placed);
     for (size_t o = 0; o < outputs.size(); ++o) {
       const std::vector<float> got = placed[outputs[o]].values();
-      if (offset == kOffsets[0]) {
+      if (placement == 0) {
         first.push_back(got);
         continue;
       }
       ASSERT_EQ(got.size(), first[o].size());
       for (size_t i = 0; i < got.size(); ++i) {
         if (got[i] != first[o][i]) {
-          ADD_FAILURE() << "output " << outputs[o] << " element " << i << " at offset " << offset << ": " << got[i]
-                        << " against " << first[o][i];
-          break;  // one report per output and offset
+          ADD_FAILURE() << "output " << outputs[o] << " element " << i << " in placement " << placement << ": "
+                        << got[i] << " against " << first[o][i];
+          break;  // one report per output and placement
         }
       }
     }

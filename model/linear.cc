@@ -58,9 +58,10 @@ void LinearBackward(const T* dy, const T* x, const T* w, int64_t rows, int64_t i
         ConstMatrixMap<T>(x, rows, in).transpose() *
         ConstStridedMatrixMap<T>(dy + c0, rows, c1 - c0, Eigen::OuterStride<>(out));
     if (dbias != nullptr) {
-      // Row by row in a plain loop: Eigen's column sums of a strided map group the rows
-      // differently depending on where dy starts, so a heap 16 bytes off changed the
-      // bias gradient's last bits (model/alignment_test.cc).
+      // Row by row in a plain loop: Eigen's column sums of a strided map took the vector
+      // or the scalar path (rows paired, or one after another) by where dbias + c0 starts,
+      // so a heap 16 bytes off changed the bias gradient's last bits
+      // (model/alignment_test.cc).
       for (int64_t r = 0; r < rows; ++r) {
         const T* g = dy + r * out;
         for (int64_t c = c0; c < c1; ++c) dbias[c] += g[c];

@@ -135,6 +135,18 @@ grep -q "| mujoco/cartpole_balance | T=0.5 | " "$tmp/eval_temp" || { cat "$tmp/e
 grep -q '"task": "arcade/freeway", .*"action_temperature": 0,' "$tmp/temp_report/report.json" || fail "report.json lacks freeway's temperature"
 "$calico" eval --suite="$tmp/temp_suite.textproto" --policy=expert > "$tmp/eval_temp_expert"
 grep -q "note: the suite's temperature for arcade/freeway applies to a checkpoint's actions; policy expert ignores it" "$tmp/eval_temp_expert" || { cat "$tmp/eval_temp_expert"; fail "no note that the expert ignores the temperature"; }
+# The suite's temperature is the one the policy acts at: greedy cartpole returns the same
+# whatever --seed seeds the sampling, while at --temperature=1e6 (uniform) it does not.
+printf 'name: "c" episodes: 2\ntasks { task: "mujoco/cartpole_balance" temperature: 0 }\n' > "$tmp/greedy_suite.textproto"
+printf 'name: "c" episodes: 2\ntasks { task: "mujoco/cartpole_balance" }\n' > "$tmp/default_suite.textproto"
+for suite in greedy default; do
+  for seed in 1 2; do
+    "$calico" eval --suite="$tmp/${suite}_suite.textproto" --checkpoint="$checkpoint" --temperature=1e6 --seed=$seed --report="$tmp/${suite}_$seed" > /dev/null
+    grep -o '"returns": \[[^]]*\]' "$tmp/${suite}_$seed/report.json" > "$tmp/${suite}_$seed.returns"
+  done
+done
+cmp -s "$tmp/greedy_1.returns" "$tmp/greedy_2.returns" || fail "the suite's temperature 0 did not make the actions greedy"
+cmp -s "$tmp/default_1.returns" "$tmp/default_2.returns" && fail "at --temperature=1e6 the sampling seed changed nothing"
 printf 'tasks { task: "arcade/freeway" temperature: -1 }\n' > "$tmp/bad_temp_suite.textproto"
 expect_failure "temperature of 'arcade/freeway' is -1; expected a number in \[0, 1e6\]" eval --suite="$tmp/bad_temp_suite.textproto" --checkpoint="$checkpoint"
 expect_failure "cannot" rollout --task=arcade/freeway --checkpoint="$tmp/no_such_checkpoint"

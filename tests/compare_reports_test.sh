@@ -38,9 +38,16 @@ sed 's#"task": "t/a",#"task": "t/a", "action_temperature": 0,#' base.json > gree
 sed 's#"task": "t/a",#"task": "t/a", "action_temperature": 1,#' cand.json > sampled.json
 "$compare" greedy.json sampled.json --draws=10 > decoding.md
 grep -qx 'note: t/a acted greedy in the baseline and T=1 in the candidate' decoding.md || { cat decoding.md; fail "no decoding note"; }
-grep -q 't/b acted' decoding.md && fail "a note for t/b, whose decoding did not change"
-"$compare" base.json greedy.json --draws=10 | grep -qx 'note: t/a acted without a model in the baseline and greedy in the candidate' || fail "no note against a report without temperatures"
-"$compare" greedy.json greedy.json --draws=10 | grep -q 'note:' && fail "a note for identical decodings"
+! grep -q 't/b acted' decoding.md || fail "a note for t/b, whose decoding did not change"
+sed 's#"task": "t/a",#"task": "t/a", "action_temperature": null,#' base.json > expert.json
+"$compare" expert.json greedy.json --draws=10 > expert.md
+grep -qx 'note: t/a acted without a model in the baseline and greedy in the candidate' expert.md || { cat expert.md; fail "no note against a policy without a model"; }
+# No note where a report does not record temperatures (written before they were), nor
+# where the decodings agree.
+"$compare" base.json greedy.json --draws=10 > unrecorded.md
+! grep -q 'note:' unrecorded.md || fail "a note against a report that records no temperatures"
+"$compare" greedy.json greedy.json --draws=10 > same.md
+! grep -q 'note:' same.md || fail "a note for identical decodings"
 
 expect_refusal() {  # expect_refusal EXPECTED_MESSAGE ARGS...
   local expected="$1"; shift
@@ -49,6 +56,8 @@ expect_refusal() {  # expect_refusal EXPECTED_MESSAGE ARGS...
   [[ $status -eq 2 ]] || { cat out.txt err.txt; fail "$* exited $status, expected 2"; }
   grep -qF -- "$expected" err.txt || { cat err.txt; fail "$* did not say '$expected'"; }
 }
+sed 's#"task": "t/a",#"task": "t/a", "action_temperature": "hot",#' base.json > hot.json
+expect_refusal "hot.json: task t/a has action_temperature 'hot', not a number or null" hot.json base.json
 expect_refusal "needs two report.json files" base.json
 expect_refusal "cannot read missing.json" base.json missing.json
 echo 'not json' > bad.json
