@@ -31,6 +31,7 @@
 #include "agent/training_curves.h"
 #include "agent/resource_paths.h"
 #include "agent/scenes_data.h"
+#include "agent/temperature_choice.h"
 #include "agent/text_eval.h"
 #include "base/file_io.h"
 #include "base/status_macros.h"
@@ -73,6 +74,13 @@ ABSL_FLAG(std::string, datasets, "", "train: comma-separated dataset directories
 ABSL_FLAG(double, temperature, 0.0,
           "rollout, eval, caption, ask with --checkpoint: sampling temperature (0 = greedy); in eval, of actions "
           "(a suite task's own `temperature` replaces it for that task)");
+ABSL_FLAG(std::string, choose_temperature, "",
+          "eval with --checkpoint: comma-separated action temperatures (e.g. 0,0.5,1); each control task without "
+          "its own suite temperature acts at the one with the highest mean return on validation episodes "
+          "(--choice_episodes from --choice_seed, never the suite's seeds)");
+ABSL_FLAG(int32_t, choice_episodes, 10, "eval --choose_temperature: validation episodes per task and temperature");
+ABSL_FLAG(uint64_t, choice_seed, calico::kDefaultChoiceSeed,
+          "eval --choose_temperature: seed of the first validation episode");
 ABSL_FLAG(int64_t, context, 0,
           "rollout, eval with --checkpoint: positions of the episode the transformer keeps while acting (0: the "
           "checkpoint's context_length); older timesteps are dropped to stay within it");
@@ -127,9 +135,12 @@ constexpr char kUsage[] =
     "      vision-language dataset (tasks scenes/caption, scenes/vqa; scenes/vqa_text holds the\n"
     "      VQA texts without images, for answering from a description).\n"
     "  calico eval --suite=FILE [--policy=expert|random | --checkpoint=C [--batch=16] [--prompts=DIR]\n"
-    "              [--temperature=T] [--text_temperature=T]] [--episodes=N] [--report=DIR]\n"
+    "              [--temperature=T | --choose_temperature=0,0.5,1 [--choice_episodes=10]\n"
+    "              [--choice_seed=2000000]] [--text_temperature=T]] [--episodes=N] [--report=DIR]\n"
     "      Evaluate on a suite: per-task expert-normalised scores, mean/median/IQM with\n"
     "      bootstrap 95% intervals, and a report directory with charts and videos.\n"
+    "      --choose_temperature acts in each control task at the listed temperature with the\n"
+    "      best mean return on validation episodes (other seeds than the suite's).\n"
     "      Vision-language tasks (scenes/vqa, scenes/caption; agent/suites/vision_language.textproto)\n"
     "      are scored as VQA accuracy and caption exact match / token F1 / attribute F1 on\n"
     "      held-out scenes.\n"
@@ -450,8 +461,42 @@ absl::Status Eval() {
     }
   }
   const bool from_checkpoint = !absl::GetFlag(FLAGS_checkpoint).empty();
-  const std::map<std::string, double> temperatures =
+  std::map<std::string, double> temperatures =
       SuiteActionTemperatures(options.suite, absl::GetFlag(FLAGS_temperature));
+  if (const std::string listed = absl::GetFlag(FLAGS_choose_temperature); !listed.empty()) {
+    TemperatureChoiceOptions choice;
+    for (absl::string_view item : absl::StrSplit(listed, ',')) {
+      double t = 0;
+      if (!absl::SimpleAtod(item, &t)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--choose_temperature: '", item, "' is not a number (expected e.g. 0,0.5,1)"));
+      }
+      choice.candidates.push_back(t);
+    }
+    choice.episodes = absl::GetFlag(FLAGS_choice_episodes);
+    choice.first_seed = absl::GetFlag(FLAGS_choice_seed);
+    choice.threads = absl::GetFlag(FLAGS_threads);
+    choice.batch_envs = absl::GetFlag(FLAGS_batch);
+    RETURN_IF_ERROR(choice.Validate(options.suite));
+    std::vector<std::string> open;  // control tasks without a temperature of their own
+    for (const SuiteTask& task : options.suite.tasks()) {
+      if (!IsTextTask(task.task()) && !task.has_temperature()) open.push_back(task.task());
+    }
+    // One checkpoint load per candidate, every task at that temperature.
+    auto make_policy = [&tasks](double temperature) -> absl::StatusOr<BatchPolicyFactory> {
+      std::map<std::string, double> all;
+      for (const std::string& task : tasks) all[task] = temperature;
+      ASSIGN_OR_RETURN(SelectedPolicies at, SelectPolicy(tasks, all));
+      return at.batched;
+    };
+    ASSIGN_OR_RETURN(std::vector<TemperatureChoice> choices,
+                     ChooseActionTemperatures(AllTasks(), open, make_policy, choice, &std::cout));
+    for (const TemperatureChoice& c : choices) temperatures[c.task] = c.chosen;
+    if (!choices.empty()) std::printf("\n%s\n", TemperatureChoiceTable(choices).c_str());
+    options.extra.temperature_choices = std::move(choices);
+    options.extra.choice_first_seed = choice.first_seed;
+    options.extra.choice_episodes = choice.episodes;
+  }
   ASSIGN_OR_RETURN(SelectedPolicies selected, SelectPolicy(tasks, temperatures));
   options.policy_label = selected.label;
   if (from_checkpoint) options.action_temperatures = temperatures;
@@ -613,7 +658,8 @@ absl::Status CheckFlagCombinations(const std::string& command, const std::set<st
   }
   if (command == "rollout" || command == "eval") {
     if (given.count("checkpoint") == 0) {
-      for (const char* name : {"temperature", "text_temperature", "batch", "max_tokens", "prompts", "context"}) {
+      for (const char* name : {"temperature", "text_temperature", "batch", "max_tokens", "prompts", "context",
+                               "choose_temperature"}) {
         if (given.count(name) > 0) {
           return absl::InvalidArgumentError(
               absl::StrCat("--", name, " sets how a transformer acts; it needs --checkpoint"));
@@ -627,6 +673,17 @@ absl::Status CheckFlagCombinations(const std::string& command, const std::set<st
     } else if (given.count("policy") > 0) {
       return absl::InvalidArgumentError("--policy and --checkpoint both name the policy; give one");
     }
+  }
+  if (command == "eval" && given.count("choose_temperature") == 0) {
+    for (const char* name : {"choice_episodes", "choice_seed"}) {
+      if (given.count(name) > 0) {
+        return absl::InvalidArgumentError(absl::StrCat("--", name, " needs --choose_temperature=T1,T2,..."));
+      }
+    }
+  }
+  if (command == "eval" && given.count("choose_temperature") > 0 && given.count("temperature") > 0) {
+    return absl::InvalidArgumentError(
+        "--temperature and --choose_temperature both set the actions' temperature; give one");
   }
   if (command == "collect" && given.count("learner") == 0) {
     for (const char* name : {"temperature", "context"}) {

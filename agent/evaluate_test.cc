@@ -239,6 +239,9 @@ TEST(EvaluateTest, SuiteTemperaturesOverrideTheDefaultPerTaskAndAreReported) {
   options.action_temperatures = temperatures;
   options.report_directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/temperature-report");
   options.videos = false;
+  options.extra.temperature_choices = {{"coin/two", {0, 0.7}, {3.5, 4.25}, 0.7}};
+  options.extra.choice_first_seed = 2000000;
+  options.extra.choice_episodes = 4;
   ASSERT_OK_AND_ASSIGN(SuiteScores scores, EvaluateSuite(registry, Fixed(true), options, nullptr));
   ASSERT_EQ(scores.tasks.size(), 2u);
   EXPECT_EQ(scores.tasks[0].action_temperature, 0.0);
@@ -253,14 +256,24 @@ TEST(EvaluateTest, SuiteTemperaturesOverrideTheDefaultPerTaskAndAreReported) {
   EXPECT_THAT(html, HasSubstr("<th>actions</th>"));
   EXPECT_THAT(html, HasSubstr("<td>coin/two</td><td>T=0.7</td>"));
   EXPECT_THAT(html, HasSubstr("<tr><th>IQM</th><td></td><td></td><td></td><th>"));  // six cells, as the header
+  // The temperatures chosen on validation episodes, in every form.
+  EXPECT_THAT(json, HasSubstr("\"temperature_choice\": {\"first_seed\": 2000000, \"episodes\": 4, \"tasks\": ["
+                              "\n    {\"task\": \"coin/two\", \"candidates\": [0, 0.7], \"mean_returns\": [3.5, 4.25], "
+                              "\"chosen\": 0.7}]}"));
+  ASSERT_OK_AND_ASSIGN(std::string md, ReadFile(options.report_directory + "/report.md"));
+  EXPECT_THAT(md, HasSubstr("over 4 validation episodes (seeds 2000000..2000003), not the scored ones"));
+  EXPECT_THAT(md, HasSubstr("| task | greedy | T=0.7 | chosen |\n|---|---:|---:|---|\n| coin/two | 3.50 | 4.25 | T=0.7 |"));
+  EXPECT_THAT(html, HasSubstr("<td>coin/two</td><td>3.50</td><td>4.25</td><td>T=0.7</td>"));
 
   // A policy that does not sample from a model (no temperatures): no actions column.
   options.action_temperatures.clear();
+  options.extra.temperature_choices.clear();
   ASSERT_OK_AND_ASSIGN(SuiteScores plain, EvaluateSuite(registry, Fixed(true), options, nullptr));
   EXPECT_FALSE(plain.tasks[0].action_temperature.has_value());
   EXPECT_THAT(ScoreTable(plain), HasSubstr("| task | mean return |"));
   ASSERT_OK_AND_ASSIGN(json, ReadFile(options.report_directory + "/report.json"));
   EXPECT_THAT(json, HasSubstr("\"action_temperature\": null,"));
+  EXPECT_THAT(json, HasSubstr("\"temperature_choice\": null"));
 }
 
 }  // namespace

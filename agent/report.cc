@@ -159,10 +159,14 @@ static bool AnyActionTemperature(const SuiteScores& scores) {
   return false;
 }
 
+// "greedy" or "T=0.5".
+static std::string TemperatureName(double temperature) {
+  return temperature == 0 ? std::string("greedy") : absl::StrFormat("T=%g", temperature);
+}
+
 // "greedy", "T=0.5", or "" for a policy that does not sample from a model.
 static std::string ActionDecoding(const TaskScore& t) {
-  if (!t.action_temperature.has_value()) return "";
-  return *t.action_temperature == 0 ? std::string("greedy") : absl::StrFormat("T=%g", *t.action_temperature);
+  return t.action_temperature.has_value() ? TemperatureName(*t.action_temperature) : "";
 }
 
 static std::string ControlScoreTable(const SuiteScores& scores) {
@@ -194,6 +198,23 @@ static std::string TextScoreTable(const SuiteScores& scores) {
   }
   return out;
 }
+
+std::string TemperatureChoiceTable(const std::vector<TemperatureChoice>& choices) {
+  if (choices.empty()) return "";
+  std::string header = "| task |", rule = "|---|";
+  for (double t : choices.front().candidates) {
+    absl::StrAppend(&header, " ", TemperatureName(t), " |");
+    rule += "---:|";
+  }
+  std::string out = absl::StrCat(header, " chosen |\n", rule, "---|\n");
+  for (const TemperatureChoice& choice : choices) {
+    absl::StrAppend(&out, "| ", choice.task, " |");
+    for (double r : choice.mean_returns) absl::StrAppend(&out, absl::StrFormat(" %.2f |", r));
+    absl::StrAppend(&out, " ", TemperatureName(choice.chosen), " |\n");
+  }
+  return out;
+}
+
 
 std::string ScoreTable(const SuiteScores& scores) {
   std::string out = ControlScoreTable(scores);
@@ -229,6 +250,23 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
     absl::StrAppend(&json, "  ],\n  \"aggregate\": {\"mean\": ", EstimateJson(scores.mean), ", \"median\": ",
                     EstimateJson(scores.median), ", \"iqm\": ", EstimateJson(scores.iqm), "}");
   }
+  absl::StrAppend(&json, ",\n  \"temperature_choice\": ");
+  if (info.temperature_choices.empty()) {
+    json += "null";
+  } else {
+    absl::StrAppend(&json, "{\"first_seed\": ", info.choice_first_seed, ", \"episodes\": ", info.choice_episodes,
+                    ", \"tasks\": [");
+    for (size_t k = 0; k < info.temperature_choices.size(); ++k) {
+      const TemperatureChoice& c = info.temperature_choices[k];
+      auto nums = [](const std::vector<double>& v) {
+        return absl::StrJoin(v, ", ", [](std::string* out, double x) { out->append(Num(x)); });
+      };
+      absl::StrAppend(&json, k ? ",\n    " : "\n    ", "{\"task\": ", JsonQuote(c.task), ", \"candidates\": [",
+                      nums(c.candidates), "], \"mean_returns\": [", nums(c.mean_returns), "], \"chosen\": ",
+                      Num(c.chosen), "}");
+    }
+    json += "]}";
+  }
   absl::StrAppend(&json, ",\n  \"vision_language_note\": ", JsonQuote(kTextScoresNote),
                   ",\n  \"vision_language\": ", TextTasksJson(scores), "\n}\n");
   RETURN_IF_ERROR(WriteFileAtomically(directory + "/report.json", json));
@@ -242,6 +280,16 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
                          "bootstrap 95%.\n\n", ControlScoreTable(scores));
   } else {
     md += "\n";
+  }
+  const std::string choice_note =
+      info.temperature_choices.empty()
+          ? std::string()
+          : absl::StrCat("Each task's action temperature was chosen as the one with the highest mean return over ",
+                         info.choice_episodes, " validation episodes (seeds ", info.choice_first_seed, "..",
+                         info.choice_first_seed + info.choice_episodes - 1, "), not the scored ones:");
+  if (!choice_note.empty()) {
+    absl::StrAppend(&md, "\n## Action temperatures\n\n", choice_note, "\n\n",
+                    TemperatureChoiceTable(info.temperature_choices));
   }
   if (!scores.text_tasks.empty()) {
     absl::StrAppend(&md, "\n## Vision-language\n\n", kTextScoresNote, "\n\n", TextScoreTable(scores));
@@ -284,6 +332,20 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
       absl::StrAppend(&html, "<tr><th>", name, "</th>", actions ? "<td></td>" : "",
                       absl::StrFormat("<td></td><td></td><th>%.1f</th><td>[%.1f, %.1f]</td></tr>", e.value, e.low,
                                       e.high));
+    }
+    absl::StrAppend(&html, "</table>\n");
+  }
+  if (!choice_note.empty()) {
+    absl::StrAppend(&html, "<h2>Action temperatures</h2>\n<p>", Html(choice_note),
+                    "</p>\n<table id=\"temperature-choice\"><tr><th>task</th>");
+    for (double t : info.temperature_choices.front().candidates) {
+      absl::StrAppend(&html, "<th>", Html(TemperatureName(t)), "</th>");
+    }
+    absl::StrAppend(&html, "<th>chosen</th></tr>\n");
+    for (const TemperatureChoice& c : info.temperature_choices) {
+      absl::StrAppend(&html, "<tr><td>", Html(c.task), "</td>");
+      for (double r : c.mean_returns) absl::StrAppend(&html, absl::StrFormat("<td>%.2f</td>", r));
+      absl::StrAppend(&html, "<td>", Html(TemperatureName(c.chosen)), "</td></tr>\n");
     }
     absl::StrAppend(&html, "</table>\n");
   }

@@ -22,6 +22,11 @@ struct ReportInfo {
   std::map<std::string, std::string> videos;  // task -> GIF path (inlined in the HTML)
   // Training curves to plot, by series name (e.g. "loss", "loss/action"): (step, value).
   std::map<std::string, std::vector<std::pair<double, double>>> curves;
+  // Action temperatures chosen on validation episodes (calico eval --choose_temperature):
+  // per task the mean validation return of each candidate; empty if none were chosen.
+  std::vector<TemperatureChoice> temperature_choices;
+  uint64_t choice_first_seed = 0;  // validation episode i played seed choice_first_seed + i
+  int choice_episodes = 0;
 };
 
 // Writes report.json, report.md and report.html into `directory` (created if needed),
@@ -35,6 +40,10 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
 // their aggregates, then the vision-language tasks' metrics, each table only if the suite
 // has such tasks.
 std::string ScoreTable(const SuiteScores& scores);
+
+// Chosen action temperatures as a Markdown table: a row per task, a column per
+// candidate (its mean validation return), and the chosen one. Empty for no choices.
+std::string TemperatureChoiceTable(const std::vector<TemperatureChoice>& choices);
 
 }  // namespace calico
 

@@ -36,6 +36,16 @@ struct TaskScore {
   std::optional<double> action_temperature;
 };
 
+// How one task's action temperature was chosen on validation episodes, seeds other than
+// the suite's (`calico eval --choose_temperature`, agent/temperature_choice.h). Plain
+// value type.
+struct TemperatureChoice {
+  std::string task;
+  std::vector<double> candidates;
+  std::vector<double> mean_returns;  // per candidate, over the validation episodes
+  double chosen = 0.0;               // the candidate with the highest mean return (the first on ties)
+};
+
 // Vision-language results (agent/text_scores.h computes them).
 
 // One scored answer. Plain value type.

@@ -147,6 +147,17 @@ for suite in greedy default; do
 done
 cmp -s "$tmp/greedy_1.returns" "$tmp/greedy_2.returns" || fail "the suite's temperature 0 did not make the actions greedy"
 cmp -s "$tmp/default_1.returns" "$tmp/default_2.returns" && fail "at --temperature=1e6 the sampling seed changed nothing"
+# --choose_temperature: each candidate on validation seeds, then the best one acts.
+"$calico" eval --suite="$tmp/default_suite.textproto" --checkpoint="$checkpoint" --choose_temperature=0,1e6 --choice_episodes=2 --choice_seed=3000000 --report="$tmp/chosen" > "$tmp/eval_chosen"
+grep -q "choose mujoco/cartpole_balance, greedy: mean return .* over 2 validation episodes (seeds 3000000..3000001)" "$tmp/eval_chosen" || { cat "$tmp/eval_chosen"; fail "no validation line"; }
+grep -q "| task | greedy | T=1e+06 | chosen |" "$tmp/eval_chosen" || { cat "$tmp/eval_chosen"; fail "no choice table"; }
+chosen="$(grep -o '"chosen": [0-9e.+]*' "$tmp/chosen/report.json" | cut -d' ' -f2)"
+grep -q "\"action_temperature\": $chosen," "$tmp/chosen/report.json" || fail "the task did not act at the chosen temperature $chosen"
+expect_failure "meet the seeds the suite scores for 'mujoco/cartpole_balance' (0..1)" eval --suite="$tmp/default_suite.textproto" --checkpoint="$checkpoint" --choose_temperature=0,1 --choice_seed=1
+expect_failure "--choose_temperature: 'warm' is not a number" eval --suite="$tmp/default_suite.textproto" --checkpoint="$checkpoint" --choose_temperature=0,warm
+expect_failure "--temperature and --choose_temperature both set" eval --suite="$tmp/default_suite.textproto" --checkpoint="$checkpoint" --choose_temperature=0,1 --temperature=1
+expect_failure "--choose_temperature sets how a transformer acts; it needs --checkpoint" eval --suite="$tmp/default_suite.textproto" --choose_temperature=0,1
+expect_failure "--choice_episodes needs --choose_temperature" eval --suite="$tmp/default_suite.textproto" --checkpoint="$checkpoint" --choice_episodes=3
 printf 'tasks { task: "arcade/freeway" temperature: -1 }\n' > "$tmp/bad_temp_suite.textproto"
 expect_failure "temperature of 'arcade/freeway' is -1; expected a number in \[0, 1e6\]" eval --suite="$tmp/bad_temp_suite.textproto" --checkpoint="$checkpoint"
 expect_failure "cannot" rollout --task=arcade/freeway --checkpoint="$tmp/no_such_checkpoint"
