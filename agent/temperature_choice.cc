@@ -79,7 +79,7 @@ absl::StatusOr<std::vector<TemperatureChoice>> ChooseActionTemperatures(const Ta
       run.first_seed = options.first_seed;
       run.threads = options.threads;
       absl::StatusOr<EpisodeRunnerReport> report =
-          RunEpisodesBatched(registry, *factory, options.batch_envs, run, nullptr);
+          RunEpisodesBatched(registry, *factory, options.batch_envs, run, progress);
       if (!report.ok()) {
         return absl::Status(report.status().code(), absl::StrCat("choosing the temperature of ", tasks[k], ", ",
                                                                  Decoding(temperature), ": ", report.status().message()));
@@ -88,7 +88,8 @@ absl::StatusOr<std::vector<TemperatureChoice>> ChooseActionTemperatures(const Ta
       if (progress != nullptr) {
         *progress << absl::StrFormat("choose %s, %s: mean return %.2f over %d validation episodes (seeds %d..%d)\n",
                                      tasks[k], Decoding(temperature), report->mean_return, options.episodes,
-                                     options.first_seed, options.first_seed + options.episodes - 1);
+                                     options.first_seed, options.first_seed + options.episodes - 1)
+                  << std::flush;  // minutes apart: shown as they come, also when piped
       }
     }
   }

@@ -44,8 +44,8 @@ using TemperaturePolicyFactory = std::function<absl::StatusOr<BatchPolicyFactory
 
 // For each of `tasks` (control tasks of `registry`), runs options.episodes validation
 // episodes at every candidate temperature and chooses the candidate with the highest
-// mean return (the earliest listed on ties). Progress, one line per task and candidate,
-// goes to `progress` if not null. Errors name the task and the candidate.
+// mean return (the earliest listed on ties). Progress (each episode, as calico eval
+// shows it, and a line per task and candidate) goes to `progress` if not null. Errors name the task and the candidate.
 absl::StatusOr<std::vector<TemperatureChoice>> ChooseActionTemperatures(const TaskRegistry& registry,
                                                                       const std::vector<std::string>& tasks,
                                                                       const TemperaturePolicyFactory& make_policy,
