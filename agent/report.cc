@@ -159,8 +159,7 @@ static bool AnyActionTemperature(const SuiteScores& scores) {
   return false;
 }
 
-// "greedy" or "T=0.5".
-static std::string TemperatureName(double temperature) {
+std::string TemperatureName(double temperature) {
   return temperature == 0 ? std::string("greedy") : absl::StrFormat("T=%g", temperature);
 }
 

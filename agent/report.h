@@ -41,6 +41,9 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
 // has such tasks.
 std::string ScoreTable(const SuiteScores& scores);
 
+// How a temperature reads in tables and notes: "greedy" for 0, else "T=0.5".
+std::string TemperatureName(double temperature);
+
 // Chosen action temperatures as a Markdown table: a row per task, a column per
 // candidate (its mean validation return), and the chosen one. Empty for no choices.
 std::string TemperatureChoiceTable(const std::vector<TemperatureChoice>& choices);

@@ -8,16 +8,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "agent/evaluate.h"
+#include "agent/report.h"
 #include "base/status_macros.h"
 
 namespace calico {
-namespace {
-
-std::string Decoding(double temperature) {
-  return temperature == 0 ? std::string("greedy") : absl::StrFormat("T=%g", temperature);
-}
-
-}  // namespace
 
 absl::Status TemperatureChoiceOptions::Validate(const SuiteConfig& suite) const {
   if (candidates.empty()) return absl::InvalidArgumentError("--choose_temperature lists no temperature");
@@ -69,7 +63,7 @@ absl::StatusOr<std::vector<TemperatureChoice>> ChooseActionTemperatures(const Ta
     absl::StatusOr<BatchPolicyFactory> factory = make_policy(temperature);
     if (!factory.ok()) {
       return absl::Status(factory.status().code(),
-                          absl::StrCat("choosing temperatures, ", Decoding(temperature), ": ",
+                          absl::StrCat("choosing temperatures, ", TemperatureName(temperature), ": ",
                                        factory.status().message()));
     }
     for (size_t k = 0; k < tasks.size(); ++k) {
@@ -82,12 +76,12 @@ absl::StatusOr<std::vector<TemperatureChoice>> ChooseActionTemperatures(const Ta
           RunEpisodesBatched(registry, *factory, options.batch_envs, run, progress);
       if (!report.ok()) {
         return absl::Status(report.status().code(), absl::StrCat("choosing the temperature of ", tasks[k], ", ",
-                                                                 Decoding(temperature), ": ", report.status().message()));
+                                                                 TemperatureName(temperature), ": ", report.status().message()));
       }
       choices[k].mean_returns.push_back(report->mean_return);
       if (progress != nullptr) {
         *progress << absl::StrFormat("choose %s, %s: mean return %.2f over %d validation episodes (seeds %d..%d)\n",
-                                     tasks[k], Decoding(temperature), report->mean_return, options.episodes,
+                                     tasks[k], TemperatureName(temperature), report->mean_return, options.episodes,
                                      options.first_seed, options.first_seed + options.episodes - 1)
                   << std::flush;  // minutes apart: shown as they come, also when piped
       }
