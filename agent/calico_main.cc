@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -188,24 +189,11 @@ absl::StatusOr<CheckpointPolicyOptions> CheckpointOptionsFromFlags() {
   return options;
 }
 
-// The policy the flags name for `tasks`: --checkpoint's transformer (with --prompts and,
-// per task, `temperatures` over --temperature) or --policy's named one.
-absl::StatusOr<SelectedPolicies> SelectPolicy(const std::vector<std::string>& tasks,
-                                              const std::map<std::string, double>& temperatures = {}) {
-  SelectedPolicies selected;
-  const std::string checkpoint = absl::GetFlag(FLAGS_checkpoint);
-  const std::string prompts = absl::GetFlag(FLAGS_prompts);
-  if (checkpoint.empty()) {
-    if (!prompts.empty()) return absl::InvalidArgumentError("--prompts needs --checkpoint (a transformer policy)");
-    selected.label = absl::GetFlag(FLAGS_policy);
-    selected.single = NamedPolicy(selected.label);
-    return selected;
-  }
-  if (absl::GetFlag(FLAGS_batch) < 1) {
-    return absl::InvalidArgumentError(absl::StrCat("--batch is ", absl::GetFlag(FLAGS_batch), "; expected >= 1"));
-  }
+// A checkpoint policy's options from the flags, with --prompts' first episode of each of
+// `tasks` as its prompt (the dataset is read here, once).
+absl::StatusOr<CheckpointPolicyOptions> CheckpointOptionsWithPrompts(const std::vector<std::string>& tasks) {
   ASSIGN_OR_RETURN(CheckpointPolicyOptions options, CheckpointOptionsFromFlags());
-  options.temperatures = temperatures;
+  const std::string prompts = absl::GetFlag(FLAGS_prompts);
   if (!prompts.empty()) {
     ASSIGN_OR_RETURN(Dataset dataset, LoadDataset(UserPath(prompts)));
     for (const std::string& task : tasks) {
@@ -217,6 +205,36 @@ absl::StatusOr<SelectedPolicies> SelectPolicy(const std::vector<std::string>& ta
       options.prompts[task] = it->second.front();
     }
   }
+  return options;
+}
+
+// The policy the flags name for `tasks`: --checkpoint's transformer (with --prompts and,
+// per task, `temperatures` over --temperature; `prepared`, if given, holds the options
+// CheckpointOptionsWithPrompts made, so the prompts are not read again) or --policy's
+// named one.
+absl::StatusOr<SelectedPolicies> SelectPolicy(const std::vector<std::string>& tasks,
+                                              const std::map<std::string, double>& temperatures = {},
+                                              const CheckpointPolicyOptions* prepared = nullptr) {
+  SelectedPolicies selected;
+  const std::string checkpoint = absl::GetFlag(FLAGS_checkpoint);
+  if (checkpoint.empty()) {
+    if (!absl::GetFlag(FLAGS_prompts).empty()) {
+      return absl::InvalidArgumentError("--prompts needs --checkpoint (a transformer policy)");
+    }
+    selected.label = absl::GetFlag(FLAGS_policy);
+    selected.single = NamedPolicy(selected.label);
+    return selected;
+  }
+  if (absl::GetFlag(FLAGS_batch) < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("--batch is ", absl::GetFlag(FLAGS_batch), "; expected >= 1"));
+  }
+  CheckpointPolicyOptions options;
+  if (prepared != nullptr) {
+    options = *prepared;
+  } else {
+    ASSIGN_OR_RETURN(options, CheckpointOptionsWithPrompts(tasks));
+  }
+  options.temperatures = temperatures;
   // A training run's output directory stands for its latest checkpoint.
   ASSIGN_OR_RETURN(selected.label, ResolveCheckpoint(UserPath(checkpoint)));
   ASSIGN_OR_RETURN(CheckpointPolicies policies, MakeCheckpointPolicies(selected.label, options));
@@ -463,6 +481,14 @@ absl::Status Eval() {
   const bool from_checkpoint = !absl::GetFlag(FLAGS_checkpoint).empty();
   std::map<std::string, double> temperatures =
       SuiteActionTemperatures(options.suite, absl::GetFlag(FLAGS_temperature));
+  // Read once, after the flags are checked: the choice below makes a policy per
+  // candidate from the same options, and the final policy uses them too.
+  std::optional<CheckpointPolicyOptions> prepared;
+  auto prepare = [&]() -> absl::Status {
+    if (prepared.has_value() || !from_checkpoint || absl::GetFlag(FLAGS_batch) < 1) return absl::OkStatus();
+    ASSIGN_OR_RETURN(prepared, CheckpointOptionsWithPrompts(tasks));
+    return absl::OkStatus();
+  };
   if (const std::string listed = absl::GetFlag(FLAGS_choose_temperature); !listed.empty()) {
     TemperatureChoiceOptions choice;
     for (absl::string_view item : absl::StrSplit(listed, ',')) {
@@ -478,15 +504,16 @@ absl::Status Eval() {
     choice.threads = absl::GetFlag(FLAGS_threads);
     choice.batch_envs = absl::GetFlag(FLAGS_batch);
     RETURN_IF_ERROR(choice.Validate(options.suite));
+    RETURN_IF_ERROR(prepare());
     std::vector<std::string> open;  // control tasks without a temperature of their own
     for (const SuiteTask& task : options.suite.tasks()) {
       if (!IsTextTask(task.task()) && !task.has_temperature()) open.push_back(task.task());
     }
     // One checkpoint load per candidate, every task at that temperature.
-    auto make_policy = [&tasks](double temperature) -> absl::StatusOr<BatchPolicyFactory> {
+    auto make_policy = [&tasks, &prepared](double temperature) -> absl::StatusOr<BatchPolicyFactory> {
       std::map<std::string, double> all;
       for (const std::string& task : tasks) all[task] = temperature;
-      ASSIGN_OR_RETURN(SelectedPolicies at, SelectPolicy(tasks, all));
+      ASSIGN_OR_RETURN(SelectedPolicies at, SelectPolicy(tasks, all, prepared ? &*prepared : nullptr));
       return at.batched;
     };
     ASSIGN_OR_RETURN(std::vector<TemperatureChoice> choices,
@@ -497,7 +524,9 @@ absl::Status Eval() {
     options.extra.choice_first_seed = choice.first_seed;
     options.extra.choice_episodes = choice.episodes;
   }
-  ASSIGN_OR_RETURN(SelectedPolicies selected, SelectPolicy(tasks, temperatures));
+  RETURN_IF_ERROR(prepare());
+  ASSIGN_OR_RETURN(SelectedPolicies selected,
+                   SelectPolicy(tasks, temperatures, prepared ? &*prepared : nullptr));
   options.policy_label = selected.label;
   if (from_checkpoint) options.action_temperatures = temperatures;
   for (const SuiteTask& task : options.suite.tasks()) {
