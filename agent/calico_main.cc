@@ -202,7 +202,11 @@ absl::StatusOr<CheckpointPolicyOptions> CheckpointOptionsWithPrompts(const std::
         std::printf("note: %s holds no episode of %s; it acts without a prompt\n", prompts.c_str(), task.c_str());
         continue;
       }
-      options.prompts[task] = it->second.front();
+      const Episode& demo = it->second.front();
+      std::printf("note: %s is prompted with the first episode of it in %s (seed %llu, %lld steps, return %.2f)\n",
+                  task.c_str(), prompts.c_str(), static_cast<unsigned long long>(demo.seed),
+                  static_cast<long long>(demo.length()), demo.episode_return);
+      options.prompts[task] = demo;
     }
   }
   return options;
@@ -529,6 +533,12 @@ absl::Status Eval() {
                    SelectPolicy(tasks, temperatures, prepared ? &*prepared : nullptr));
   options.policy_label = selected.label;
   if (from_checkpoint) options.action_temperatures = temperatures;
+  if (prepared.has_value()) {
+    for (const auto& [task, demo] : prepared->prompts) {
+      options.prompts[task] = PromptSource{UserPath(absl::GetFlag(FLAGS_prompts)), demo.seed, demo.policy,
+                                           demo.length(), demo.episode_return};
+    }
+  }
   for (const SuiteTask& task : options.suite.tasks()) {
     if (!task.has_temperature()) continue;
     if (from_checkpoint) {

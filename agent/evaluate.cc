@@ -162,6 +162,7 @@ absl::StatusOr<SuiteScores> EvaluateSuite(const TaskRegistry& registry, const Po
     if (auto t = options.action_temperatures.find(run.task); t != options.action_temperatures.end()) {
       score.action_temperature = t->second;
     }
+    if (auto p = options.prompts.find(run.task); p != options.prompts.end()) score.prompt = p->second;
     tasks.push_back(std::move(score));
     if (!run.video_path.empty()) info.videos[run.task] = run.video_path;
   }

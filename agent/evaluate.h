@@ -60,6 +60,9 @@ struct EvaluateOptions {
   // greedy), as SuiteActionTemperatures gives them to the checkpoint policy. Empty for
   // policies that do not sample from a model (expert, random).
   std::map<std::string, double> action_temperatures;
+  // For the report: the demonstration each control task's policy was prompted with
+  // (calico eval --prompts); tasks not listed acted without one.
+  std::map<std::string, PromptSource> prompts;
   std::string report_directory;    // empty: no report
   bool videos = true;              // record episode 0 of each task as a GIF in the report
   ReportInfo extra;                // e.g. training curves

@@ -274,6 +274,42 @@ TEST(EvaluateTest, SuiteTemperaturesOverrideTheDefaultPerTaskAndAreReported) {
   ASSERT_OK_AND_ASSIGN(json, ReadFile(options.report_directory + "/report.json"));
   EXPECT_THAT(json, HasSubstr("\"action_temperature\": null,"));
   EXPECT_THAT(json, HasSubstr("\"temperature_choice\": null"));
+  EXPECT_THAT(json, HasSubstr("\"prompt\": null,"));
+}
+
+TEST(EvaluateTest, PromptsAreReportedPerTask) {
+  const TaskRegistry registry = Registry();
+  const ReferenceTable refs = {{"coin/one", {5, 10, 50}}, {"coin/two", {5, 10, 50}}};
+  EvaluateOptions options;
+  ASSERT_OK_AND_ASSIGN(options.suite, ParseSuite("episodes: 2 tasks { task: 'coin/one' } tasks { task: 'coin/two' }",
+                                                 "s", registry, refs));
+  options.references = refs;
+  options.action_temperatures = {{"coin/one", 1.0}, {"coin/two", 1.0}};
+  options.prompts = {{"coin/two", PromptSource{"/data/<demos>", 17, "expert", 99, 7.5}}};
+  options.report_directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/prompt-report");
+  options.videos = false;
+  ASSERT_OK_AND_ASSIGN(SuiteScores scores, EvaluateSuite(registry, Fixed(true), options, nullptr));
+  ASSERT_EQ(scores.tasks.size(), 2u);
+  EXPECT_FALSE(scores.tasks[0].prompt.has_value());
+  ASSERT_TRUE(scores.tasks[1].prompt.has_value());
+  EXPECT_EQ(scores.tasks[1].prompt->seed, 17u);
+  const std::string table = ScoreTable(scores);
+  EXPECT_THAT(table, HasSubstr("| task | actions | prompt | mean return |"));
+  EXPECT_THAT(table, HasSubstr("| coin/one | T=1 | none | "));
+  EXPECT_THAT(table, HasSubstr("| coin/two | T=1 | seed 17, 99 steps, return 7.50 | "));
+  EXPECT_THAT(table, HasSubstr("| **IQM** | | | | | **"));  // the aggregates keep their columns
+  ASSERT_OK_AND_ASSIGN(std::string json, ReadFile(options.report_directory + "/report.json"));
+  EXPECT_THAT(json, HasSubstr("\"task\": \"coin/one\", "));
+  EXPECT_THAT(json, HasSubstr("\"prompt\": null, \"returns\""));
+  EXPECT_THAT(json, HasSubstr("\"prompt\": {\"dataset\": \"/data/<demos>\", \"seed\": 17, \"policy\": \"expert\", "
+                              "\"steps\": 99, \"return\": 7.5}, \"returns\""));
+  ASSERT_OK_AND_ASSIGN(std::string md, ReadFile(options.report_directory + "/report.md"));
+  EXPECT_THAT(md, HasSubstr("the first episode of the task in /data/&lt;demos&gt;."));  // Markdown escapes HTML
+  ASSERT_OK_AND_ASSIGN(std::string html, ReadFile(options.report_directory + "/report.html"));
+  EXPECT_THAT(html, HasSubstr("<th>actions</th><th>prompt</th>"));
+  EXPECT_THAT(html, HasSubstr("<td>coin/two</td><td>T=1</td><td>seed 17, 99 steps, return 7.50</td>"));
+  EXPECT_THAT(html, HasSubstr("<tr><th>IQM</th><td></td><td></td><td></td><td></td><th>"));
+  EXPECT_THAT(html, HasSubstr("task in /data/&lt;demos&gt;.</p>"));  // escaped
 }
 
 }  // namespace

@@ -39,6 +39,14 @@ std::string MarkdownCell(absl::string_view text) {
 
 std::string Num(double v) { return std::isfinite(v) ? absl::StrFormat("%.6g", v) : "null"; }
 
+// A task's prompt in report.json: null, or where the demonstration came from.
+std::string PromptJson(const std::optional<PromptSource>& prompt) {
+  if (!prompt.has_value()) return "null";
+  return absl::StrCat("{\"dataset\": ", JsonQuote(prompt->dataset), ", \"seed\": ", prompt->seed,
+                      ", \"policy\": ", JsonQuote(prompt->policy), ", \"steps\": ", prompt->steps,
+                      ", \"return\": ", Num(prompt->episode_return), "}");
+}
+
 std::string EstimateJson(const Estimate& e) {
   return absl::StrCat("{\"value\": ", Num(e.value), ", \"ci95\": [", Num(e.low), ", ", Num(e.high), "]}");
 }
@@ -159,6 +167,14 @@ static bool AnyActionTemperature(const SuiteScores& scores) {
   return false;
 }
 
+// Whether any task's policy was prompted: then the tables get a "prompt" column.
+static bool AnyPrompt(const SuiteScores& scores) {
+  for (const TaskScore& t : scores.tasks) {
+    if (t.prompt.has_value()) return true;
+  }
+  return false;
+}
+
 std::string TemperatureName(double temperature) {
   return temperature == 0 ? std::string("greedy") : absl::StrFormat("T=%g", temperature);
 }
@@ -168,20 +184,48 @@ static std::string ActionDecoding(const TaskScore& t) {
   return t.action_temperature.has_value() ? TemperatureName(*t.action_temperature) : "";
 }
 
+std::string PromptName(const std::optional<PromptSource>& prompt) {
+  if (!prompt.has_value()) return "none";
+  return absl::StrFormat("seed %d, %d steps, return %.2f", prompt->seed, prompt->steps, prompt->episode_return);
+}
+
+// The datasets the tasks' prompts came from, each once, in task order.
+static std::vector<std::string> PromptDatasets(const SuiteScores& scores) {
+  std::vector<std::string> out;
+  for (const TaskScore& t : scores.tasks) {
+    if (t.prompt.has_value() && std::find(out.begin(), out.end(), t.prompt->dataset) == out.end()) {
+      out.push_back(t.prompt->dataset);
+    }
+  }
+  return out;
+}
+
+// What the "prompt" column means, for report.md and report.html; empty without prompts.
+static std::string PromptNote(const SuiteScores& scores) {
+  const std::vector<std::string> datasets = PromptDatasets(scores);
+  if (datasets.empty()) return "";
+  return absl::StrCat("Prompts: before every episode the policy prefilled the last timesteps (as many as fit in "
+                      "half its context) of the demonstration in the \"prompt\" column, the first episode of the "
+                      "task in ",
+                      absl::StrJoin(datasets, ", "), ".");
+}
+
 static std::string ControlScoreTable(const SuiteScores& scores) {
   if (scores.tasks.empty()) return "";
-  const bool actions = AnyActionTemperature(scores);
-  std::string out = actions ? "| task | actions | mean return | std | score | 95% interval |\n|---|---|---:|---:|---:|---|\n"
-                            : "| task | mean return | std | score | 95% interval |\n|---|---:|---:|---:|---|\n";
+  const bool actions = AnyActionTemperature(scores), prompts = AnyPrompt(scores);
+  std::string out = absl::StrCat("| task | ", actions ? "actions | " : "", prompts ? "prompt | " : "",
+                                 "mean return | std | score | 95% interval |\n|---|", actions ? "---|" : "",
+                                 prompts ? "---|" : "", "---:|---:|---:|---|\n");
   for (const TaskScore& t : scores.tasks) {
     absl::StrAppend(&out, "| ", t.task, " | ", actions ? absl::StrCat(ActionDecoding(t), " | ") : "",
+                    prompts ? absl::StrCat(PromptName(t.prompt), " | ") : "",
                     absl::StrFormat("%.2f | %.2f | %.1f | [%.1f, %.1f] |\n", t.mean_return, t.stddev_return,
                                     t.score.value, t.score.low, t.score.high));
   }
   for (const auto& [name, e] : std::vector<std::pair<std::string, Estimate>>{
            {"mean", scores.mean}, {"median", scores.median}, {"IQM", scores.iqm}}) {
-    absl::StrAppend(&out, absl::StrFormat("| **%s** | %s| | **%.1f** | [%.1f, %.1f] |\n", name, actions ? "| " : "",
-                                          e.value, e.low, e.high));
+    absl::StrAppend(&out, absl::StrFormat("| **%s** | %s%s| | **%.1f** | [%.1f, %.1f] |\n", name, actions ? "| " : "",
+                                          prompts ? "| " : "", e.value, e.low, e.high));
   }
   return out;
 }
@@ -239,7 +283,7 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
                     ", \"random_reference\": ", Num(t.reference.random_mean), ", \"expert_reference\": ",
                     Num(t.reference.expert_mean), ", \"action_temperature\": ",
                     t.action_temperature.has_value() ? Num(*t.action_temperature) : std::string("null"),
-                    ", \"returns\": [",
+                    ", \"prompt\": ", PromptJson(t.prompt), ", \"returns\": [",
                     absl::StrJoin(t.returns, ", ", [](std::string* out, double r) { out->append(Num(r)); }), "]}",
                     i + 1 < scores.tasks.size() ? ",\n" : "\n");
   }
@@ -277,6 +321,7 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
   if (!scores.tasks.empty()) {
     absl::StrAppend(&md, " Control scores are 100 * (R - random) / (expert - random); intervals are stratified "
                          "bootstrap 95%.\n\n", ControlScoreTable(scores));
+    if (const std::string note = PromptNote(scores); !note.empty()) absl::StrAppend(&md, "\n", MarkdownCell(note), "\n");
   } else {
     md += "\n";
   }
@@ -313,26 +358,30 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
       "figure{display:inline-block;margin:8px}</style></head>\n<body>\n<h1>",
       Html(info.title), "</h1>\n<p>Policy: <b>", Html(info.policy), "</b>. Suite: ", Html(info.suite), ", ",
       info.episodes, " seeded episodes (or held-out scenes) per task.</p>\n");
-  const bool actions = AnyActionTemperature(scores);
+  const bool actions = AnyActionTemperature(scores), prompts = AnyPrompt(scores);
   if (!scores.tasks.empty()) {
     absl::StrAppend(&html, "<h2>Scores</h2>\n", ScoreChart(scores), "<table id=\"score-table\"><tr><th>task</th>",
-                    actions ? "<th>actions</th>" : "",
+                    actions ? "<th>actions</th>" : "", prompts ? "<th>prompt</th>" : "",
                     "<th>mean return</th><th>std</th><th>score</th><th>95% interval</th></tr>\n");
   }
   for (const TaskScore& t : scores.tasks) {
     absl::StrAppend(&html, "<tr><td>", Html(t.task), "</td>",
                     actions ? absl::StrCat("<td>", Html(ActionDecoding(t)), "</td>") : "",
+                    prompts ? absl::StrCat("<td>", Html(PromptName(t.prompt)), "</td>") : "",
                     absl::StrFormat("<td>%.2f</td><td>%.2f</td><td>%.1f</td><td>[%.1f, %.1f]</td></tr>\n",
                                     t.mean_return, t.stddev_return, t.score.value, t.score.low, t.score.high));
   }
   if (!scores.tasks.empty()) {
     for (const auto& [name, e] : std::vector<std::pair<std::string, Estimate>>{
              {"mean", scores.mean}, {"median", scores.median}, {"IQM", scores.iqm}}) {
-      absl::StrAppend(&html, "<tr><th>", name, "</th>", actions ? "<td></td>" : "",
+      absl::StrAppend(&html, "<tr><th>", name, "</th>", actions ? "<td></td>" : "", prompts ? "<td></td>" : "",
                       absl::StrFormat("<td></td><td></td><th>%.1f</th><td>[%.1f, %.1f]</td></tr>", e.value, e.low,
                                       e.high));
     }
     absl::StrAppend(&html, "</table>\n");
+    if (const std::string note = PromptNote(scores); !note.empty()) {
+      absl::StrAppend(&html, "<p id=\"prompt-note\">", Html(note), "</p>\n");
+    }
   }
   if (!choice_note.empty()) {
     absl::StrAppend(&html, "<h2>Action temperatures</h2>\n<p>", Html(choice_note),

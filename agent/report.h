@@ -5,6 +5,7 @@
 #define CALICO_AGENT_REPORT_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,6 +44,9 @@ std::string ScoreTable(const SuiteScores& scores);
 
 // How a temperature reads in tables and notes: "greedy" for 0, else "T=0.5".
 std::string TemperatureName(double temperature);
+
+// How a task's prompt reads in tables: "seed 7, 1001 steps, return 912.30", or "none".
+std::string PromptName(const std::optional<PromptSource>& prompt);
 
 // Chosen action temperatures as a Markdown table: a row per task, a column per
 // candidate (its mean validation return), and the chosen one. Empty for no choices.

@@ -24,6 +24,17 @@ struct Estimate {
   double high = 0.0;
 };
 
+// The demonstration a model was prompted with for a task (calico eval --prompts): the
+// policy prefills the episode's last timesteps that fit in half its context. Plain value
+// type.
+struct PromptSource {
+  std::string dataset;       // the directory the episode came from
+  uint64_t seed = 0;         // the episode's seed
+  std::string policy;        // the policy that recorded it
+  int64_t steps = 0;         // its length: actions taken (Episode::length)
+  double episode_return = 0.0;
+};
+
 struct TaskScore {
   std::string task;
   std::vector<double> returns;  // one per episode, in seed order
@@ -34,6 +45,9 @@ struct TaskScore {
   // The temperature a model's actions were sampled at (0: greedy); unset for policies
   // that do not sample from a model. Reported beside the score, since it moves it.
   std::optional<double> action_temperature;
+  // The demonstration prefilled before every episode; unset when the policy acted
+  // without one. Reported beside the score, since it moves it.
+  std::optional<PromptSource> prompt;
 };
 
 // How one task's action temperature was chosen on validation episodes, seeds other than

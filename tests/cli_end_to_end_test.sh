@@ -126,6 +126,17 @@ grep -q "mean return" "$tmp/acted" || fail "rollout with a checkpoint printed no
 "$calico" eval --suite="$tmp/suite.textproto" --checkpoint="$checkpoint" --episodes=1 > "$tmp/eval_ckpt"
 grep -q "| \*\*IQM\*\* |" "$tmp/eval_ckpt" || fail "eval with a checkpoint printed no IQM"
 grep -q "| arcade/freeway | greedy | " "$tmp/eval_ckpt" || { cat "$tmp/eval_ckpt"; fail "eval's table does not say how actions were decoded"; }
+# --prompts: each task's first episode in the dataset prompts its policy, and the report
+# says which; a task the dataset lacks acts without one.
+printf 'name: "p" episodes: 1\ntasks { task: "mujoco/cartpole_balance" }\ntasks { task: "mujoco/point_mass_easy" }\n' > "$tmp/prompt_suite.textproto"
+"$calico" eval --suite="$tmp/prompt_suite.textproto" --checkpoint="$checkpoint" --prompts="$tmp/train_data" --report="$tmp/prompt_report" > "$tmp/eval_prompt"
+grep -q "note: mujoco/cartpole_balance is prompted with the first episode of it in $tmp/train_data (seed [0-9]*, 1000 steps, return " "$tmp/eval_prompt" || { cat "$tmp/eval_prompt"; fail "no note of the prompt"; }
+grep -q "note: $tmp/train_data holds no episode of mujoco/point_mass_easy; it acts without a prompt" "$tmp/eval_prompt" || { cat "$tmp/eval_prompt"; fail "no note of the missing prompt"; }
+grep -q "| mujoco/cartpole_balance | greedy | seed [0-9]*, 1000 steps, return [0-9.]* | " "$tmp/eval_prompt" || { cat "$tmp/eval_prompt"; fail "the table does not show the prompt"; }
+grep -q "| mujoco/point_mass_easy | greedy | none | " "$tmp/eval_prompt" || { cat "$tmp/eval_prompt"; fail "the table does not show the unprompted task"; }
+grep -q "\"task\": \"mujoco/cartpole_balance\", .*\"prompt\": {\"dataset\": \"$tmp/train_data\", \"seed\": [0-9]*, \"policy\": \"expert\", \"steps\": 1000, " "$tmp/prompt_report/report.json" || fail "report.json lacks cartpole's prompt"
+grep -q '"task": "mujoco/point_mass_easy", .*"prompt": null,' "$tmp/prompt_report/report.json" || fail "report.json lacks point_mass's missing prompt"
+expect_failure "--prompts sets how a transformer acts; it needs --checkpoint" eval --suite="$tmp/prompt_suite.textproto" --prompts="$tmp/train_data"
 # A suite may set a task's temperature; the report records the one each task used.
 printf 'name: "t" episodes: 1\ntasks { task: "arcade/freeway" temperature: 0 }\ntasks { task: "mujoco/cartpole_balance" }\n' > "$tmp/temp_suite.textproto"
 "$calico" eval --suite="$tmp/temp_suite.textproto" --checkpoint="$checkpoint" --temperature=0.5 --report="$tmp/temp_report" > "$tmp/eval_temp"

@@ -49,6 +49,20 @@ grep -qx 'note: t/a acted without a model in the baseline and greedy in the cand
 "$compare" greedy.json greedy.json --draws=10 > same.md
 ! grep -q 'note:' same.md || fail "a note for identical decodings"
 
+# Reports whose tasks were prompted differently say so too; unrecorded prompts give no note.
+sed 's#"task": "t/b",#"task": "t/b", "prompt": null,#' base.json > unprompted.json
+sed 's#"task": "t/b",#"task": "t/b", "prompt": {"dataset": "/d", "seed": 7, "policy": "expert", "steps": 99, "return": 5},#' cand.json > prompted.json
+"$compare" unprompted.json prompted.json --draws=10 > prompt.md
+grep -qx 'note: t/b was prompted with none in the baseline and the episode of seed 7 (99 steps) from /d in the candidate' prompt.md || { cat prompt.md; fail "no prompt note"; }
+! grep -q 't/a was prompted' prompt.md || fail "a prompt note for t/a, which records no prompt"
+sed 's#"seed": 7#"seed": 8#' prompted.json > prompted8.json
+"$compare" prompted.json prompted8.json --draws=10 > prompt8.md
+grep -q 'note: t/b was prompted with the episode of seed 7 (99 steps) from /d in the baseline and the episode of seed 8' prompt8.md || { cat prompt8.md; fail "no note for another prompt episode"; }
+"$compare" prompted.json prompted.json --draws=10 > prompt_same.md
+! grep -q 'note:' prompt_same.md || fail "a note for identical prompts"
+"$compare" base.json prompted.json --draws=10 > prompt_unrecorded.md
+! grep -q 'note:' prompt_unrecorded.md || fail "a note against a report that records no prompts"
+
 expect_refusal() {  # expect_refusal EXPECTED_MESSAGE ARGS...
   local expected="$1"; shift
   local status=0
@@ -58,6 +72,10 @@ expect_refusal() {  # expect_refusal EXPECTED_MESSAGE ARGS...
 }
 sed 's#"task": "t/a",#"task": "t/a", "action_temperature": "hot",#' base.json > hot.json
 expect_refusal "hot.json: task t/a has action_temperature 'hot', not a number or null" hot.json base.json
+sed 's#"task": "t/b",#"task": "t/b", "prompt": {"dataset": "/d", "seed": "x", "steps": 1},#' base.json > badprompt.json
+expect_refusal "badprompt.json: task t/b has a prompt whose dataset is not text or whose seed or steps are not whole numbers" badprompt.json base.json
+sed 's#"task": "t/b",#"task": "t/b", "prompt": 3,#' base.json > badprompt2.json
+expect_refusal "badprompt2.json: task t/b has a prompt that is not null or an object with dataset, seed and steps" badprompt2.json base.json
 expect_refusal "needs two report.json files" base.json
 expect_refusal "cannot read missing.json" base.json missing.json
 echo 'not json' > bad.json
