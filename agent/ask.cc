@@ -80,7 +80,8 @@ absl::StatusOr<AskResult> AskAboutImage(const AskOptions& options, std::ostream*
   if (answers[0].no_room) {
     return absl::InvalidArgumentError(absl::StrCat(
         "the model described the image in ", answers[0].caption.size(), " characters (\"", answers[0].caption,
-        "\"), which with the question fills its local positions: no room is left to answer; a smaller max_tokens (",
+        "\"), which with the question fills the model's context or local positions (whichever is shorter): no room is "
+        "left to answer; a smaller max_tokens (",
         options.max_tokens, " now) keeps the description shorter"));
   }
   result.caption = std::move(answers[0].caption);

@@ -400,7 +400,14 @@ absl::Status Scenes() {
   if (!absl::GetFlag(FLAGS_png).empty()) options.png_directory = UserPath(absl::GetFlag(FLAGS_png));
   RETURN_IF_ERROR(options.Validate());
   ASSIGN_OR_RETURN(options.count_tokens, ManifestTokenCounter());
+  // Ctrl-C keeps the finished episodes: they are written with the manifest.
+  options.stop = InstallStopSignalHandlers();
   ASSIGN_OR_RETURN(ScenesReport report, WriteScenesDataset(options, &std::cout));
+  if (report.stopped) std::printf("\nstopped on request: the dataset holds the episodes finished before it\n");
+  if (report.episodes == 0) {
+    std::printf("\nwrote no episode to %s\n", options.directory.c_str());
+    return absl::OkStatus();
+  }
   const uint64_t last = options.first_seed + static_cast<uint64_t>(report.scenes) - 1;
   const std::string what = options.kind == ScenesKind::kVqaText ? std::string(", text only")
                                                                   : absl::StrCat(" ", options.size, "x", options.size);
@@ -679,6 +686,11 @@ absl::Status TextModel() {
   const std::string out = absl::GetFlag(FLAGS_out);
   if (out.empty()) return absl::InvalidArgumentError("text-model needs --out=FILE");
   const std::string path = UserPath(out);
+  // Checked before training: the model replaces what is at `path` (a device or FIFO would
+  // be replaced by a regular file).
+  if (absl::Status writable = CheckFileWritable(path); !writable.ok()) {
+    return absl::Status(writable.code(), absl::StrCat("--out: ", writable.message()));
+  }
   RETURN_IF_ERROR(TrainCalicoTextModel(absl::GetFlag(FLAGS_vocab_size), path));
   std::printf("wrote a %d-piece SentencePiece model to %s\n", absl::GetFlag(FLAGS_vocab_size), path.c_str());
   return absl::OkStatus();
@@ -688,6 +700,14 @@ absl::Status TextModel() {
 // outside what the commands can do; `given` holds the flags on the command line.
 absl::Status CheckFlagCombinations(const std::string& command, const std::set<std::string>& given) {
   RETURN_IF_ERROR(CheckCommandFlags(command, given));
+  // An empty value reads as "not set" (`--learner=` collects with the expert), while the
+  // checks below count the flag as given: refuse it rather than act on half of each.
+  for (const std::string& name : given) {
+    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag != nullptr && flag->IsOfType<std::string>() && flag->CurrentValue().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("--", name, " is empty; give it a value or leave it out"));
+    }
+  }
   if (given.count("episodes") > 0) {
     const int episodes = absl::GetFlag(FLAGS_episodes);
     if (episodes < 1 || episodes > kMaxEpisodesFlag) {

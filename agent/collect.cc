@@ -5,10 +5,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "agent/dagger_environment.h"
+#include "base/file_io.h"
 #include "base/status_macros.h"
 #include "envs/action_noise.h"
 #include "replay/episode.h"
@@ -58,6 +61,21 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
     ASSIGN_OR_RETURN(std::unique_ptr<Environment> probe, registry.Make(task));
     RETURN_IF_ERROR(make_policy(task, *probe).status());
     if (options.learner) RETURN_IF_ERROR(options.learner(task, *probe).status());
+  }
+  // Episodes of the same policy at the same seed repeat exactly; say so when an append
+  // meets the seeds a task already has (a learner's episodes differ, so not for DAgger).
+  if (options.append && !options.learner && PathExists(absl::StrCat(options.directory, "/", kManifestFile)) &&
+      progress != nullptr) {
+    ASSIGN_OR_RETURN(const DatasetManifest manifest, ReadManifest(options.directory));
+    const uint64_t first = options.first_seed, last = first + static_cast<uint64_t>(options.episodes) - 1;
+    for (const std::string& task : options.tasks) {
+      const std::optional<std::pair<uint64_t, uint64_t>> held = RecordedSeedRange(manifest, task);
+      if (!held.has_value() || first > held->second || last < held->first) continue;
+      *progress << "warning: " << task << " already has episodes of seeds " << held->first << ".." << held->second
+                << " in " << options.directory << "; seeds " << first << ".." << last
+                << " meet them, and the same policy at a seed it has played records the same episode again (--seed="
+                << held->second + 1 << " continues after them)\n";
+    }
   }
   DatasetWriterOptions writer_options;
   writer_options.directory = options.directory;

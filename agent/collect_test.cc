@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "base/file_io.h"
@@ -15,6 +16,7 @@ namespace calico {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // Episodes of 3 + seed % 3 steps; reward 1 per step times the action, so a policy's
 // return is predictable.
@@ -100,10 +102,20 @@ TEST(CollectTest, StoresEverySeededEpisodeOfEveryTask) {
   options.first_seed = 100;
   options.min_return_fraction = 0.9;
   options.references["test/count"] = {0.0, 3.0, 50};
-  ASSERT_OK_AND_ASSIGN(CollectReport more, Collect(Registry(), Go(), options, nullptr));
+  std::ostringstream progress;
+  ASSERT_OK_AND_ASSIGN(CollectReport more, Collect(Registry(), Go(), options, &progress));
   EXPECT_EQ(more.episodes_kept + more.episodes_filtered, 9);
   // Seeds 100..108 give lengths 4, 5, 3, ...: returns 2, 3, 2, ...; only the 3s reach 0.9 * 3.
   EXPECT_EQ(more.episodes_filtered, 6);
+  EXPECT_THAT(progress.str(), Not(HasSubstr("warning")));
+
+  // Seeds the task has already: collected, with a warning that names them.
+  options.first_seed = 5;
+  options.min_return_fraction.reset();
+  std::ostringstream again;
+  ASSERT_OK(Collect(Registry(), Go(), options, &again).status());
+  EXPECT_THAT(again.str(), HasSubstr("warning: test/count already has episodes of seeds 0..107 in "));
+  EXPECT_THAT(again.str(), HasSubstr("seeds 5..13 meet them"));
 }
 
 TEST(CollectTest, ActionNoisePerturbsTheExecutedActionsAndRecordsThePolicys) {

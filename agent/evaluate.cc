@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "base/file_io.h"
 #include "base/status_macros.h"
 #include "base/text_proto.h"
 #include "envs/scenes/scene.h"
@@ -101,6 +102,15 @@ std::map<std::string, double> SuiteActionTemperatures(const SuiteConfig& suite, 
   return temperatures;
 }
 
+namespace {
+
+// Where the report keeps a task's rollout GIF.
+std::string VideoPath(const std::string& report_directory, const std::string& task) {
+  return absl::StrCat(report_directory, "/videos/", absl::StrReplaceAll(task, {{"/", "_"}}), ".gif");
+}
+
+}  // namespace
+
 absl::StatusOr<SuiteScores> EvaluateSuite(const TaskRegistry& registry, const PolicyFactory& make_policy,
                                           const EvaluateOptions& options, std::ostream* progress) {
   ReportInfo info = options.extra;
@@ -108,6 +118,22 @@ absl::StatusOr<SuiteScores> EvaluateSuite(const TaskRegistry& registry, const Po
     for (const std::string& dir : {options.report_directory, options.report_directory + "/videos"}) {
       if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
         return absl::InternalError(absl::StrCat("cannot create '", dir, "': ", std::strerror(errno)));
+      }
+    }
+    // Every file the report writes, checked before the episodes: a report that cannot be
+    // written after an hour of evaluation would lose it.
+    std::vector<std::string> files;
+    for (const char* name : {"report.json", "report.md", "report.html"}) {
+      files.push_back(absl::StrCat(options.report_directory, "/", name));
+    }
+    if (options.videos) {
+      for (const SuiteTask& suite_task : options.suite.tasks()) {
+        if (!IsTextTask(suite_task.task())) files.push_back(VideoPath(options.report_directory, suite_task.task()));
+      }
+    }
+    for (const std::string& file : files) {
+      if (absl::Status writable = CheckFileWritable(file); !writable.ok()) {
+        return absl::Status(writable.code(), absl::StrCat("report: ", writable.message()));
       }
     }
   }
@@ -141,8 +167,7 @@ absl::StatusOr<SuiteScores> EvaluateSuite(const TaskRegistry& registry, const Po
     run.first_seed = options.suite.first_seed();
     run.threads = options.threads;
     if (options.videos && !options.report_directory.empty()) {
-      run.video_path = absl::StrCat(options.report_directory, "/videos/",
-                                    absl::StrReplaceAll(suite_task.task(), {{"/", "_"}}), ".gif");
+      run.video_path = VideoPath(options.report_directory, suite_task.task());
       run.video_height = run.video_width = 160;
       run.video_every = 4;
     }
@@ -176,8 +201,17 @@ absl::StatusOr<SuiteScores> EvaluateSuite(const TaskRegistry& registry, const Po
     if (info.title.empty()) info.title = absl::StrCat("calico evaluation: ", options.suite.name());
     info.policy = options.policy_label;
     info.suite = options.suite.name();
+    // The suite's count, unless a task sets its own (then each task's is in report.json).
     info.episodes = options.suite.episodes();
-    RETURN_IF_ERROR(WriteReport(options.report_directory, scores, info));
+    for (const SuiteTask& suite_task : options.suite.tasks()) {
+      if (suite_task.episodes() != options.suite.episodes()) info.episodes = 0;
+    }
+    if (absl::Status written = WriteReport(options.report_directory, scores, info); !written.ok()) {
+      // The scores are not lost with the report: they go to the progress stream first.
+      if (progress != nullptr) *progress << "\n" << ScoreTable(scores);
+      return absl::Status(written.code(), absl::StrCat(written.message(), progress != nullptr
+                                                           ? " (the scores are printed above)" : ""));
+    }
   }
   return scores;
 }

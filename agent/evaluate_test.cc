@@ -15,6 +15,7 @@
 namespace calico {
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -277,6 +278,63 @@ TEST(EvaluateTest, SuiteTemperaturesOverrideTheDefaultPerTaskAndAreReported) {
   EXPECT_THAT(json, HasSubstr("\"prompt\": null,"));
 }
 
+TEST(EvaluateTest, AReportThatCannotBeWrittenIsRefusedBeforeAnyEpisode) {
+  const TaskRegistry registry = Registry();
+  const ReferenceTable refs = {{"coin/one", {5, 10, 50}}, {"coin/two", {5, 10, 50}}};
+  EvaluateOptions options;
+  ASSERT_OK_AND_ASSIGN(options.suite, ParseSuite("episodes: 2 tasks { task: 'coin/one' } tasks { task: 'coin/two' }",
+                                                 "s", registry, refs));
+  options.references = refs;
+  int policies = 0;
+  const PolicyFactory counting = [&policies](const std::string& task, const Environment& env) {
+    ++policies;
+    return Fixed(true)(task, env);
+  };
+  const std::string base = std::getenv("TEST_TMPDIR");
+  // report.json taken by a directory; a later task's video path taken by one.
+  options.report_directory = base + "/blocked-json";
+  ASSERT_OK(MakeDirectories(options.report_directory + "/report.json"));
+  EXPECT_THAT(EvaluateSuite(registry, counting, options, nullptr).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("report: '" + options.report_directory +
+                                                                     "/report.json' is a directory")));
+  options.report_directory = base + "/blocked-video";
+  ASSERT_OK(MakeDirectories(options.report_directory + "/videos/coin_two.gif"));
+  EXPECT_THAT(EvaluateSuite(registry, counting, options, nullptr).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("videos/coin_two.gif' is a directory")));
+  EXPECT_EQ(policies, 0);
+  // Without videos that path is not written, so not checked.
+  options.videos = false;
+  ASSERT_OK(EvaluateSuite(registry, counting, options, nullptr).status());
+  EXPECT_GT(policies, 0);
+}
+
+TEST(EvaluateTest, TasksWithTheirOwnEpisodeCountsAreReportedSo) {
+  const TaskRegistry registry = Registry();
+  const ReferenceTable refs = {{"coin/one", {5, 10, 50}}, {"coin/two", {5, 10, 50}}};
+  EvaluateOptions options;
+  ASSERT_OK_AND_ASSIGN(options.suite, ParseSuite("episodes: 2 tasks { task: 'coin/one' episodes: 1 } "
+                                                 "tasks { task: 'coin/two' episodes: 3 }",
+                                                 "s", registry, refs));
+  options.references = refs;
+  options.videos = false;
+  options.report_directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/own-counts");
+  // Curves at the ends of the double range: the chart's spans must not overflow to NaN.
+  options.extra.curves["loss"] = {{-1.7e308, 1.7e308}, {0, -1.7e308}, {1.7e308, 0}};
+  ASSERT_OK(EvaluateSuite(registry, Fixed(true), options, nullptr).status());
+  ASSERT_OK_AND_ASSIGN(std::string json, ReadFile(options.report_directory + "/report.json"));
+  EXPECT_THAT(json, HasSubstr("\"episodes_per_task\": null"));
+  EXPECT_THAT(json, HasSubstr("\"task\": \"coin/one\", "));
+  EXPECT_THAT(json, ContainsRegex("\"episodes\": 1, \"returns\": \\[[0-9.]+\\]"));
+  EXPECT_THAT(json, ContainsRegex("\"episodes\": 3, \"returns\": \\[[0-9.]+, [0-9.]+, [0-9.]+\\]"));
+  ASSERT_OK_AND_ASSIGN(std::string md, ReadFile(options.report_directory + "/report.md"));
+  EXPECT_THAT(md, HasSubstr("as the suite sets them per task"));
+  ASSERT_OK_AND_ASSIGN(std::string html, ReadFile(options.report_directory + "/report.html"));
+  EXPECT_THAT(html, HasSubstr("as the suite sets them per task"));
+  EXPECT_THAT(html, HasSubstr("<polyline"));
+  EXPECT_THAT(html, Not(HasSubstr("nan")));
+  EXPECT_THAT(html, HasSubstr("points=\"40.0,40.0 280.0,180.0 520.0,110.0\""));
+}
+
 TEST(EvaluateTest, PromptsAreReportedPerTask) {
   const TaskRegistry registry = Registry();
   const ReferenceTable refs = {{"coin/one", {5, 10, 50}}, {"coin/two", {5, 10, 50}}};
@@ -300,9 +358,9 @@ TEST(EvaluateTest, PromptsAreReportedPerTask) {
   EXPECT_THAT(table, HasSubstr("| **IQM** | | | | | **"));  // the aggregates keep their columns
   ASSERT_OK_AND_ASSIGN(std::string json, ReadFile(options.report_directory + "/report.json"));
   EXPECT_THAT(json, HasSubstr("\"task\": \"coin/one\", "));
-  EXPECT_THAT(json, HasSubstr("\"prompt\": null, \"returns\""));
+  EXPECT_THAT(json, HasSubstr("\"prompt\": null, \"episodes\": 2, \"returns\""));
   EXPECT_THAT(json, HasSubstr("\"prompt\": {\"dataset\": \"/data/<demos>\", \"seed\": 17, \"policy\": \"expert\", "
-                              "\"steps\": 99, \"return\": 7.5}, \"returns\""));
+                              "\"steps\": 99, \"return\": 7.5}, \"episodes\": 2, \"returns\""));
   ASSERT_OK_AND_ASSIGN(std::string md, ReadFile(options.report_directory + "/report.md"));
   EXPECT_THAT(md, HasSubstr("the first episode of the task in /data/&lt;demos&gt;."));  // Markdown escapes HTML
   ASSERT_OK_AND_ASSIGN(std::string html, ReadFile(options.report_directory + "/report.html"));

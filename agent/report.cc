@@ -22,7 +22,8 @@ namespace {
 
 // `text` (model output, names from files) safe inside a Markdown table cell: a `|` would
 // start a new column, and `<` or `&` would be raw HTML in viewers that render it.
-std::string MarkdownCell(absl::string_view text) {
+std::string MarkdownCell(absl::string_view raw) {
+  const std::string text = ValidUtf8(raw);
   std::string out;
   for (char c : text) {
     switch (c) {
@@ -38,6 +39,13 @@ std::string MarkdownCell(absl::string_view text) {
 }
 
 std::string Num(double v) { return std::isfinite(v) ? absl::StrFormat("%.6g", v) : "null"; }
+
+// "20 seeded episodes (or held-out scenes) per task", or, where the suite sets counts
+// per task (ReportInfo::episodes 0), that each task has its own.
+std::string EpisodesPerTask(const ReportInfo& info) {
+  if (info.episodes > 0) return absl::StrCat(info.episodes, " seeded episodes (or held-out scenes) per task");
+  return "seeded episodes (or held-out scenes) as the suite sets them per task (each task's count is in report.json)";
+}
 
 // A task's prompt in report.json: null, or where the demonstration came from.
 std::string PromptJson(const std::optional<PromptSource>& prompt) {
@@ -87,7 +95,8 @@ std::string TextTasksJson(const SuiteScores& scores) {
 }
 
 std::string Html(const std::string& s) {
-  return absl::StrReplaceAll(s, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}});
+  // The page declares UTF-8; a path or metrics name with other bytes must not break it.
+  return absl::StrReplaceAll(ValidUtf8(s), {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}});
 }
 
 // Horizontal bars of per-task scores (0 and 100 marked) with 95% whiskers.
@@ -141,10 +150,16 @@ std::string CurveChart(const std::string& name, const std::vector<std::pair<doub
   }
   if (x1 == x0) x1 = x0 + 1;
   if (y1 == y0) y1 = y0 + 1;
+  // Halves: the span of two finite doubles can overflow (1.7e308 - -1.7e308); half of it
+  // cannot.
+  auto fraction = [](double v, double low, double high) {
+    const double span = high / 2 - low / 2;  // 0 only where +1 vanished in rounding (|x| > 2^53)
+    return span > 0 ? (v / 2 - low / 2) / span : 0.0;
+  };
   std::vector<std::string> coords;
   for (const auto& [x, y] : points) {
-    coords.push_back(absl::StrFormat("%.1f,%.1f", pad + (x - x0) / (x1 - x0) * (w - 2 * pad),
-                                     h - pad - (y - y0) / (y1 - y0) * (h - 2 * pad)));
+    coords.push_back(absl::StrFormat("%.1f,%.1f", pad + fraction(x, x0, x1) * (w - 2 * pad),
+                                     h - pad - fraction(y, y0, y1) * (h - 2 * pad)));
   }
   return absl::StrFormat(
       "<figure><svg class=\"curve\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-size=\"11\" "
@@ -274,7 +289,7 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
   }
   // report.json
   std::string json = absl::StrCat("{\n  \"title\": ", JsonQuote(info.title), ",\n  \"policy\": ", JsonQuote(info.policy),
-                                  ",\n  \"suite\": ", JsonQuote(info.suite), ",\n  \"episodes_per_task\": ", info.episodes,
+                                  ",\n  \"suite\": ", JsonQuote(info.suite), ",\n  \"episodes_per_task\": ", info.episodes > 0 ? absl::StrCat(info.episodes) : std::string("null"),
                                   ",\n  \"tasks\": [\n");
   for (size_t i = 0; i < scores.tasks.size(); ++i) {
     const TaskScore& t = scores.tasks[i];
@@ -283,7 +298,8 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
                     ", \"random_reference\": ", Num(t.reference.random_mean), ", \"expert_reference\": ",
                     Num(t.reference.expert_mean), ", \"action_temperature\": ",
                     t.action_temperature.has_value() ? Num(*t.action_temperature) : std::string("null"),
-                    ", \"prompt\": ", PromptJson(t.prompt), ", \"returns\": [",
+                    ", \"prompt\": ", PromptJson(t.prompt), ", \"episodes\": ", t.returns.size(),
+                    ", \"returns\": [",
                     absl::StrJoin(t.returns, ", ", [](std::string* out, double r) { out->append(Num(r)); }), "]}",
                     i + 1 < scores.tasks.size() ? ",\n" : "\n");
   }
@@ -317,7 +333,7 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
   // report.md
   std::string md = absl::StrCat("# ", MarkdownCell(info.title), "\n\nPolicy: ", MarkdownCell(info.policy),
                                 ". Suite: ", MarkdownCell(info.suite), ", ",
-                                info.episodes, " seeded episodes (or held-out scenes) per task.");
+                                EpisodesPerTask(info), ".");
   if (!scores.tasks.empty()) {
     absl::StrAppend(&md, " Control scores are 100 * (R - random) / (expert - random); intervals are stratified "
                          "bootstrap 95%.\n\n", ControlScoreTable(scores));
@@ -357,7 +373,7 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
       "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child{text-align:left}"
       "figure{display:inline-block;margin:8px}</style></head>\n<body>\n<h1>",
       Html(info.title), "</h1>\n<p>Policy: <b>", Html(info.policy), "</b>. Suite: ", Html(info.suite), ", ",
-      info.episodes, " seeded episodes (or held-out scenes) per task.</p>\n");
+      EpisodesPerTask(info), ".</p>\n");
   const bool actions = AnyActionTemperature(scores), prompts = AnyPrompt(scores);
   if (!scores.tasks.empty()) {
     absl::StrAppend(&html, "<h2>Scores</h2>\n", ScoreChart(scores), "<table id=\"score-table\"><tr><th>task</th>",

@@ -19,7 +19,7 @@ struct ReportInfo {
   std::string title;   // e.g. "calico evaluation: quickstart suite"
   std::string policy;  // e.g. "expert", a checkpoint path
   std::string suite;
-  int episodes = 0;    // per task
+  int episodes = 0;    // per task; 0 where the suite sets different counts per task
   std::map<std::string, std::string> videos;  // task -> GIF path (inlined in the HTML)
   // Training curves to plot, by series name (e.g. "loss", "loss/action"): (step, value).
   std::map<std::string, std::vector<std::pair<double, double>>> curves;

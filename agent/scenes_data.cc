@@ -4,13 +4,17 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "base/file_io.h"
 #include "base/png.h"
 #include "base/status_macros.h"
@@ -90,22 +94,25 @@ absl::Status ScenesDatasetOptions::Validate() const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Episode> MakeScenesEpisode(SceneRenderer* renderer, const std::string& task, uint64_t first_seed,
-                                          int pairs) {
+namespace {
+
+// The image of a scene: rendered, or (for the up-front size check) blank.
+using SceneImage = std::function<absl::StatusOr<Array>(const Scene&)>;
+
+// MakeScenesEpisode with images from `image` (height x width x 3; null for vqa_text).
+absl::StatusOr<Episode> BuildScenesEpisode(const SceneImage& image, int height, int width, const std::string& task,
+                                           uint64_t first_seed, int pairs) {
   if (task != kScenesCaptionTask && task != kScenesVqaTask && task != kScenesVqaTextTask) {
     return absl::InvalidArgumentError(absl::StrCat("scenes task '", task, "'; expected ", kScenesCaptionTask, ", ",
                                                    kScenesVqaTask, " or ", kScenesVqaTextTask));
   }
   const bool with_image = task != kScenesVqaTextTask;
-  if (with_image && renderer == nullptr) {
+  if (with_image && !image) {
     return absl::InvalidArgumentError(absl::StrCat("scenes task '", task, "' renders images but has no renderer"));
   }
   Episode episode;
   episode.task = task;
-  if (with_image) {
-    episode.observation_spec["image"] = {
-        "image", {renderer->options().height, renderer->options().width, 3}, DType::kUint8, {}, {}};
-  }
+  if (with_image) episode.observation_spec["image"] = {"image", {height, width, 3}, DType::kUint8, {}, {}};
   episode.observation_spec["text"] = {"text", {}, DType::kString, {}, {}};
   episode.policy = "ground truth";
   episode.seed = first_seed;
@@ -113,7 +120,7 @@ absl::StatusOr<Episode> MakeScenesEpisode(SceneRenderer* renderer, const std::st
     const Scene scene = SampleScene(first_seed + j);
     Timestep step;
     if (with_image) {
-      ASSIGN_OR_RETURN(step.observation["image"], renderer->Render(scene));
+      ASSIGN_OR_RETURN(step.observation["image"], image(scene));
     }
     step.observation["text"] =
         Array::Text(task == kScenesCaptionTask ? CaptionStepText(scene) : VqaStepText(scene));
@@ -124,6 +131,102 @@ absl::StatusOr<Episode> MakeScenesEpisode(SceneRenderer* renderer, const std::st
   }
   RETURN_IF_ERROR(ValidateEpisode(episode));
   return episode;
+}
+
+// Counts every step of the run as the writer will, with blank images (the count depends
+// on the image's size, not its pixels), before anything is rendered or written: a text
+// that does not fit beside a large image's patches fails here, not episodes into the run.
+absl::Status CheckStepsFit(const ScenesDatasetOptions& options, const TokenCounter& count) {
+  const SceneImage blank = [size = options.size](const Scene&) -> absl::StatusOr<Array> {
+    return Array::Uint8({size, size, 3}, std::vector<uint8_t>(static_cast<size_t>(size) * size * 3, 0));
+  };
+  const int64_t patches = options.kind == ScenesKind::kVqaText ? 0 : int64_t{options.size / 16} * (options.size / 16);
+  for (int i = 0; i < options.episodes; ++i) {
+    const uint64_t seed = options.first_seed + static_cast<uint64_t>(i) * options.pairs;
+    const std::string task = TaskOfEpisode(options.kind, i);
+    // A text piece covers at least one byte, so an episode whose longest step text in
+    // bytes (plus the dummy prefix, EOS and a margin) fits beside the patches fits
+    // whatever the tokenizer does, and is not counted (most episodes at 64x64).
+    size_t longest = 0;
+    for (int j = 0; j < options.pairs; ++j) {
+      const Scene scene = SampleScene(seed + j);
+      longest = std::max(longest, (task == kScenesCaptionTask ? CaptionStepText(scene) : VqaStepText(scene)).size());
+    }
+    if (patches + static_cast<int64_t>(longest) + 16 <= kMaxLocalPositions) continue;
+    ASSIGN_OR_RETURN(Episode episode, BuildScenesEpisode(blank, options.size, options.size, task, seed, options.pairs));
+    absl::StatusOr<int64_t> tokens = count(episode);
+    if (!tokens.ok()) {
+      return absl::Status(tokens.status().code(),
+                          absl::StrCat(task, " episode ", i, " (scene seeds from ", seed, "), checked before writing: ",
+                                       tokens.status().message(), "; nothing was written"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// An append's scene seeds against those of the scene tasks already in the dataset: held-out
+// and training scenes never share a dataset (training refuses held-out scenes, so the
+// mixed dataset could not be used), and scenes the dataset holds again get a warning.
+absl::Status CheckAppendSeeds(const ScenesDatasetOptions& options, const DatasetManifest& manifest,
+                              std::ostream* progress) {
+  const uint64_t first = options.first_seed;
+  const uint64_t last = first + static_cast<uint64_t>(options.episodes) * options.pairs - 1;
+  for (const char* task : {kScenesCaptionTask, kScenesVqaTask, kScenesVqaTextTask}) {
+    const std::optional<std::pair<uint64_t, uint64_t>> held = RecordedSeedRange(manifest, task);
+    if (!held.has_value()) continue;
+    const auto [low, high] = *held;  // the first scene seeds of its episodes
+    if (options.eval_set && !IsEvalSeed(low)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "'", options.directory, "' holds training scenes (", task, " episodes from seed ", low,
+          "); an evaluation set (--eval_set) goes in a directory of its own"));
+    }
+    if (!options.eval_set && IsEvalSeed(high)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "'", options.directory, "' holds held-out scenes (", task, " episodes up to seed ", high,
+          "); a training set goes in a directory of its own"));
+    }
+    if (progress != nullptr && first <= high + options.pairs - 1 && low <= last) {
+      *progress << "warning: scene seeds " << first << ".." << last << " meet those of the " << task
+                << " episodes already in " << options.directory << " (starting at seeds " << low << ".." << high
+                << "): scenes that repeat count twice in training; --first_seed=" << high + 64
+                << " starts past them\n";
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The entries of an index.tsv an earlier run wrote into the PNG directory (seed -> line),
+// so appending to it keeps them; an index.tsv of another form is refused.
+absl::StatusOr<std::map<uint64_t, std::string>> ReadPngIndex(const std::string& path) {
+  std::map<uint64_t, std::string> entries;
+  if (!PathExists(path)) return entries;
+  ASSIGN_OR_RETURN(std::string contents, ReadFile(path));
+  std::vector<std::string> lines = absl::StrSplit(contents, '\n', absl::SkipEmpty());
+  if (lines.empty() || lines[0] != kPngIndexHeader) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path, " exists and is not an index calico scenes wrote (its first line is not 'file<TAB>seed<TAB>text'); "
+              "choose another --png directory"));
+  }
+  for (size_t k = 1; k < lines.size(); ++k) {
+    const std::vector<std::string> fields = absl::StrSplit(lines[k], absl::MaxSplits('\t', 2));
+    uint64_t seed = 0;
+    if (fields.size() != 3 || !absl::SimpleAtoi(fields[1], &seed)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, " line ", k + 1, " is not 'file<TAB>seed<TAB>text'; choose another --png directory"));
+    }
+    entries[seed] = lines[k];
+  }
+  return entries;
+}
+
+}  // namespace
+
+absl::StatusOr<Episode> MakeScenesEpisode(SceneRenderer* renderer, const std::string& task, uint64_t first_seed,
+                                          int pairs) {
+  SceneImage image;
+  if (renderer != nullptr) image = [renderer](const Scene& scene) { return renderer->Render(scene); };
+  return BuildScenesEpisode(image, renderer != nullptr ? renderer->options().height : 0,
+                            renderer != nullptr ? renderer->options().width : 0, task, first_seed, pairs);
 }
 
 absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& options, std::ostream* progress) {
@@ -143,6 +246,16 @@ absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& opti
       return tokens;
     };
   }
+  if (options.append && PathExists(absl::StrCat(options.directory, "/", kManifestFile))) {
+    ASSIGN_OR_RETURN(const DatasetManifest manifest, ReadManifest(options.directory));
+    RETURN_IF_ERROR(CheckAppendSeeds(options, manifest, progress));
+  }
+  if (writer_options.count_tokens) RETURN_IF_ERROR(CheckStepsFit(options, writer_options.count_tokens));
+  std::map<uint64_t, std::string> png_index;  // seed -> "file\tseed\ttext", guarded by mu below
+  const std::string png_index_path = absl::StrCat(options.png_directory, "/index.tsv");
+  if (!options.png_directory.empty()) {
+    ASSIGN_OR_RETURN(png_index, ReadPngIndex(png_index_path));
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<DatasetWriter> writer, DatasetWriter::Open(writer_options));
   if (!options.png_directory.empty()) RETURN_IF_ERROR(MakeDirectories(options.png_directory));
 
@@ -151,7 +264,6 @@ absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& opti
   std::mutex mu;
   absl::Status failure;                       // guarded by mu
   int done = 0;                               // guarded by mu
-  std::map<uint64_t, std::string> png_index;  // seed -> "file\tseed\ttext", guarded by mu
   // Episodes go to the writer in index order whatever thread finishes first, so the same
   // options write the same shards. Finished ones wait here for those before them.
   std::map<int, Episode> ready;  // guarded by mu
@@ -171,6 +283,8 @@ absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& opti
       renderer = *std::move(created);
     }
     while (true) {
+      // A stop request ends the run after the episodes under way.
+      if (options.stop != nullptr && options.stop->load()) return;
       const int i = next.fetch_add(1);
       if (i >= options.episodes) return;
       {
@@ -223,16 +337,25 @@ absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& opti
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) pool.emplace_back(work);
   for (std::thread& thread : pool) thread.join();
-  RETURN_IF_ERROR(failure);
-  RETURN_IF_ERROR(writer->Close());
+  // Whatever ended the run, the episodes written so far stay, listed in the manifest
+  // (as collect keeps them): a failure or Ctrl-C late in a long run loses nothing done.
+  absl::Status closed = writer->Close();
   if (!options.png_directory.empty()) {
-    std::string index = "file\tseed\ttext\n";
+    std::string index = absl::StrCat(kPngIndexHeader, "\n");
     for (const auto& [seed, line] : png_index) absl::StrAppend(&index, line, "\n");
-    RETURN_IF_ERROR(WriteFileAtomically(absl::StrCat(options.png_directory, "/index.tsv"), index));
+    absl::Status indexed = WriteFileAtomically(png_index_path, index);
+    if (closed.ok()) closed = indexed;
   }
+  if (!failure.ok()) {
+    return absl::Status(failure.code(), absl::StrCat(failure.message(), closed.ok()
+        ? absl::StrCat(" (the dataset keeps the ", next_to_write, " episodes written before it)")
+        : absl::StrCat(" (and closing the dataset failed too: ", closed.message(), ")")));
+  }
+  RETURN_IF_ERROR(closed);
   ScenesReport report;
-  report.episodes = options.episodes;
-  report.scenes = static_cast<int64_t>(options.episodes) * options.pairs;
+  report.episodes = next_to_write;
+  report.stopped = next_to_write < options.episodes;
+  report.scenes = static_cast<int64_t>(next_to_write) * options.pairs;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

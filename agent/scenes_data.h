@@ -14,6 +14,7 @@
 #ifndef CALICO_AGENT_SCENES_DATA_H_
 #define CALICO_AGENT_SCENES_DATA_H_
 
+#include <atomic>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -48,7 +49,12 @@ struct ScenesDatasetOptions {
   bool append = false;       // add to an existing dataset
   std::string png_directory; // if set: scene-SEED.png per scene and index.tsv (file, seed, text)
   int threads = 2;
-  TokenCounter count_tokens;  // optional, for the manifest
+  // Optional, for the manifest; with it every step is counted before anything is
+  // rendered, so a text that does not fit beside a large image is refused up front.
+  TokenCounter count_tokens;
+  // When it becomes true (e.g. from InstallStopSignalHandlers), no further episode starts;
+  // those finished are written with the manifest.
+  const std::atomic<bool>* stop = nullptr;
 
   // Checks counts, size, the seed range against eval_set, and the directory; png_directory
   // is refused for vqa_text (no images to write).
@@ -61,13 +67,21 @@ struct ScenesDatasetOptions {
 absl::StatusOr<Episode> MakeScenesEpisode(SceneRenderer* renderer, const std::string& task, uint64_t first_seed,
                                           int pairs);
 
+// The first line of the PNG directory's index.tsv; each further line is
+// "scene-SEED.png<TAB>SEED<TAB>step text".
+inline constexpr char kPngIndexHeader[] = "file\tseed\ttext";
+
 struct ScenesReport {
-  int64_t episodes = 0;
+  int64_t episodes = 0;  // written
+  bool stopped = false;  // ended by the stop flag before all episodes were written
   int64_t scenes = 0;
   double seconds = 0.0;
 };
 
-// Renders and writes the dataset (progress lines to `progress` if not null).
+// Renders and writes the dataset (progress lines to `progress` if not null). A png
+// directory's existing index.tsv keeps its entries (appends add to it). On a failure the
+// episodes written before it stay in the dataset with its manifest, and the error says
+// how many.
 absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& options, std::ostream* progress);
 
 }  // namespace calico

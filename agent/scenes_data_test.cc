@@ -1,9 +1,11 @@
 #include "agent/scenes_data.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,7 @@ namespace {
 
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kTextModel[] = "tokenizers/text/calico_text.model";
 
@@ -214,6 +217,124 @@ TEST(ScenesDataTest, WritesAMixedDatasetWithPngsThatTrainingLoadsWithControlData
   for (int32_t id : batch.batch.ids) eos += id == vocab.eos_id();
   EXPECT_GT(eos, 0);
   EXPECT_GT(batch.batch.patch_row.size(), 0u);
+}
+
+// A token counter that counts steps and, from its `fail_at`-th call on (1-based), fails,
+// or at its `stop_at`-th call raises `stop`. WriteScenesDataset calls it once per episode
+// written, and before rendering once per planned episode whose text may not fit beside
+// the image (at 352x352 every one; at 64x64 no caption episode).
+TokenCounter CountingCounter(std::atomic<int>* calls, int fail_at, int stop_at, std::atomic<bool>* stop) {
+  return [=](const Episode& episode) -> absl::StatusOr<int64_t> {
+    const int call = ++*calls;
+    if (call == stop_at) stop->store(true);
+    if (fail_at > 0 && call >= fail_at) {
+      return absl::InvalidArgumentError(absl::StrCat("episode of seed ", episode.seed, " does not fit"));
+    }
+    return static_cast<int64_t>(episode.steps.size());
+  };
+}
+
+TEST(ScenesDataTest, EveryStepIsCheckedBeforeAnythingIsWritten) {
+  ScenesDatasetOptions options = Small("checked");
+  options.size = 352;  // 484 patches: every step is counted
+  options.png_directory = TempDir("checked-png");
+  std::atomic<int> calls{0};
+  std::atomic<bool> unused{false};
+  options.count_tokens = CountingCounter(&calls, /*fail_at=*/3, /*stop_at=*/0, &unused);  // the third planned episode
+  EXPECT_THAT(WriteScenesDataset(options, nullptr).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("scenes/caption episode 2 (scene seeds from 110), checked before writing: "),
+                             HasSubstr("episode of seed 110 does not fit; nothing was written"))));
+  EXPECT_FALSE(PathExists(options.directory));
+  EXPECT_FALSE(PathExists(options.png_directory));
+}
+
+TEST(ScenesDataTest, AStopRequestKeepsTheFinishedEpisodes) {
+  ScenesDatasetOptions options = Small("stopped");
+  options.threads = 1;
+  options.kind = ScenesKind::kCaption;  // short texts: only written episodes are counted
+  std::atomic<int> calls{0};
+  std::atomic<bool> stop{false};
+  options.stop = &stop;
+  options.count_tokens = CountingCounter(&calls, /*fail_at=*/0, /*stop_at=*/2, &stop);  // the second written
+  ASSERT_OK_AND_ASSIGN(ScenesReport report, WriteScenesDataset(options, nullptr));
+  EXPECT_TRUE(report.stopped);
+  EXPECT_EQ(report.episodes, 2);
+  EXPECT_EQ(report.scenes, 10);
+  ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(options.directory));
+  EXPECT_EQ(dataset.episodes.at(kScenesCaptionTask).size(), 2u);
+}
+
+TEST(ScenesDataTest, AFailureKeepsTheEpisodesWrittenBeforeIt) {
+  ScenesDatasetOptions options = Small("failed");
+  options.threads = 1;
+  options.kind = ScenesKind::kCaption;  // short texts: only written episodes are counted
+  std::atomic<int> calls{0};
+  std::atomic<bool> unused{false};
+  options.count_tokens = CountingCounter(&calls, /*fail_at=*/3, /*stop_at=*/0, &unused);  // the third written
+  EXPECT_THAT(WriteScenesDataset(options, nullptr).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("episode of seed 110 does not fit (the dataset keeps the 2 episodes written before it)")));
+  ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(options.directory));
+  EXPECT_EQ(dataset.episodes.at(kScenesCaptionTask).size(), 2u);
+}
+
+TEST(ScenesDataTest, AppendingKeepsThePngIndex) {
+  ScenesDatasetOptions options = Small("png-append");
+  options.png_directory = TempDir("png-append-png");
+  ASSERT_OK(WriteScenesDataset(options, nullptr).status());
+  options.append = true;
+  options.first_seed = 200;
+  ASSERT_OK(WriteScenesDataset(options, nullptr).status());
+  ASSERT_OK_AND_ASSIGN(std::string index, ReadFile(options.png_directory + "/index.tsv"));
+  EXPECT_EQ(std::count(index.begin(), index.end(), '\n'), 41);  // the header and 2 x 20 scenes
+  EXPECT_THAT(index, AllOf(HasSubstr("\nscene-100.png\t100\t"), HasSubstr("\nscene-219.png\t219\t")));
+  // An index.tsv calico did not write is refused, before anything is written.
+  ScenesDatasetOptions foreign = Small("png-foreign");
+  foreign.png_directory = TempDir("png-foreign-png");
+  ASSERT_OK(MakeDirectories(foreign.png_directory));
+  ASSERT_OK(WriteFileAtomically(foreign.png_directory + "/index.tsv", "name,age\n"));
+  EXPECT_THAT(WriteScenesDataset(foreign, nullptr).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("is not an index calico scenes wrote")));
+  EXPECT_FALSE(PathExists(foreign.directory));
+}
+
+TEST(ScenesDataTest, AppendsKeepHeldOutAndTrainingScenesApartAndWarnOfRepeats) {
+  ScenesDatasetOptions options = Small("apart");
+  options.kind = ScenesKind::kVqaText;  // no rendering: the seeds are what matter here
+  ASSERT_OK(WriteScenesDataset(options, nullptr).status());
+  options.append = true;
+  ScenesDatasetOptions held_out = options;
+  held_out.eval_set = true;
+  held_out.first_seed = kFirstEvalSeed;
+  EXPECT_THAT(WriteScenesDataset(held_out, nullptr).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("holds training scenes (scenes/vqa_text episodes from seed 100); an evaluation set "
+                                 "(--eval_set) goes in a directory of its own")));
+  // The other way round: training scenes appended to an evaluation set.
+  ScenesDatasetOptions eval_set = Small("apart-eval");
+  eval_set.kind = ScenesKind::kVqaText;
+  eval_set.eval_set = true;
+  eval_set.first_seed = kFirstEvalSeed;
+  ASSERT_OK(WriteScenesDataset(eval_set, nullptr).status());
+  ScenesDatasetOptions training = eval_set;
+  training.append = true;
+  training.eval_set = false;
+  training.first_seed = 0;
+  EXPECT_THAT(WriteScenesDataset(training, nullptr).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("holds held-out scenes")));
+  // Scenes the dataset holds already: written, with a warning.
+  options.first_seed = 110;
+  std::ostringstream progress;
+  ASSERT_OK(WriteScenesDataset(options, &progress).status());
+  EXPECT_THAT(progress.str(), HasSubstr("warning: scene seeds 110..129 meet those of the scenes/vqa_text episodes "
+                                        "already in "));
+  options.first_seed = 200;
+  std::ostringstream fresh;
+  ASSERT_OK(WriteScenesDataset(options, &fresh).status());
+  EXPECT_THAT(fresh.str(), Not(HasSubstr("warning")));
+  ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(options.directory));
+  EXPECT_EQ(dataset.episodes.at(kScenesVqaTextTask).size(), 12u);
 }
 
 // vqa_text episodes (no image) train like any other: rows of text ending in EOS, no patches.

@@ -1,5 +1,8 @@
 #include "agent/training_curves.h"
 
+#include <sys/stat.h>
+
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -12,8 +15,29 @@
 
 namespace calico {
 
+namespace {
+
+// Keeps at most `limit` points of `series`, evenly spaced, the first and last among them.
+void Thin(std::vector<std::pair<double, double>>* series, size_t limit) {
+  const size_t n = series->size();
+  if (n <= limit) return;
+  std::vector<std::pair<double, double>> kept;
+  kept.reserve(limit);
+  for (size_t k = 0; k < limit; ++k) kept.push_back((*series)[k * (n - 1) / (limit - 1)]);
+  *series = std::move(kept);
+}
+
+}  // namespace
+
 absl::StatusOr<TrainingCurves> ReadTrainingCurves(const std::string& metrics_path) {
-  ASSIGN_OR_RETURN(std::string text, ReadFile(metrics_path));
+  // A FIFO would block the evaluation before any episode; a device never ends.
+  struct stat info;
+  if (::stat(metrics_path.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(metrics_path, " is not a regular file"));
+  }
+  absl::StatusOr<std::string> read = ReadFile(metrics_path, kMaxMetricsFileBytes);
+  if (!read.ok()) return read.status();
+  const std::string& text = *read;
   TrainingCurves curves;
   int line_number = 0;
   const std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
@@ -50,6 +74,7 @@ absl::StatusOr<TrainingCurves> ReadTrainingCurves(const std::string& metrics_pat
     }
   }
   if (curves.empty()) return absl::DataLossError(absl::StrCat(metrics_path, " holds no metrics"));
+  for (auto& [name, series] : curves) Thin(&series, kMaxCurvePoints);
   return curves;
 }
 

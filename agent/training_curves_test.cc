@@ -1,5 +1,7 @@
 #include "agent/training_curves.h"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <string>
 
@@ -35,6 +37,25 @@ TEST(TrainingCurvesTest, ReadsEverySeries) {
   EXPECT_THAT(curves.at("loss/arcade/breakout"), ElementsAre(Pair(9, 7.0), Pair(19, 2.0)));
   EXPECT_THAT(curves.at("loss/mujoco/cartpole_balance"), ElementsAre(Pair(9, 4.0)));
   EXPECT_EQ(curves.size(), 5u);
+}
+
+TEST(TrainingCurvesTest, LongSeriesAreThinnedEvenlyKeepingBothEnds) {
+  std::string text;
+  for (int step = 1; step <= 3001; ++step) text += "{\"step\": " + std::to_string(step) + ", \"loss\": 1}\n";
+  ASSERT_OK_AND_ASSIGN(TrainingCurves curves, ReadTrainingCurves(Write("long.jsonl", text)));
+  const auto& loss = curves.at("loss");
+  ASSERT_EQ(loss.size(), kMaxCurvePoints);
+  EXPECT_EQ(loss.front().first, 1);
+  EXPECT_EQ(loss.back().first, 3001);
+  EXPECT_EQ(loss[1].first, 4);  // every third of 3001 steps (3000 / 999 rounds down)
+  for (size_t k = 1; k < loss.size(); ++k) ASSERT_LT(loss[k - 1].first, loss[k].first);
+}
+
+TEST(TrainingCurvesTest, OnlyRegularFilesAreRead) {
+  const std::string fifo = std::string(std::getenv("TEST_TMPDIR")) + "/fifo.jsonl";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_THAT(ReadTrainingCurves(fifo), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a regular file")));
+  EXPECT_THAT(ReadTrainingCurves("/dev/zero"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(TrainingCurvesTest, ARecordTornByAKillEndsTheCurves) {

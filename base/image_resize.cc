@@ -62,15 +62,21 @@ absl::StatusOr<Image8> ResizeImage(const Image8& image, int height, int width) {
   }
   if (height == image.height && width == image.width) return image;
   const int c = image.channels;
-  // Separable: rows first into a float buffer [image.height, width, c], then columns.
   const std::vector<Taps> across = AxisTaps(image.width, width), down = AxisTaps(image.height, height);
-  std::vector<double> rows(static_cast<size_t>(image.height) * width * c, 0.0);
-  for (int y = 0; y < image.height; ++y) {
-    for (int x = 0; x < width; ++x) {
-      for (size_t t = 0; t < across[x].index.size(); ++t) {
-        const uint8_t* in = &image.pixels[(static_cast<size_t>(y) * image.width + across[x].index[t]) * c];
-        double* acc = &rows[(static_cast<size_t>(y) * width + x) * c];
-        for (int k = 0; k < c; ++k) acc[k] += across[x].weight[t] * in[k];
+  // Separable, through a double buffer of one axis already resized: [image.height, width]
+  // (across first) or [height, image.width] (down first), whichever is smaller, so a
+  // 1 x 1,000,000 image needs 64 x 1 x c doubles, not 1,000,000 x 64 x c.
+  const bool across_first = static_cast<double>(image.height) * width <= static_cast<double>(height) * image.width;
+  const int mid_h = across_first ? image.height : height, mid_w = across_first ? width : image.width;
+  std::vector<double> mid(static_cast<size_t>(mid_h) * mid_w * c, 0.0);
+  for (int y = 0; y < mid_h; ++y) {
+    for (int x = 0; x < mid_w; ++x) {
+      double* acc = &mid[(static_cast<size_t>(y) * mid_w + x) * c];
+      const Taps& taps = across_first ? across[x] : down[y];
+      for (size_t t = 0; t < taps.index.size(); ++t) {
+        const int sy = across_first ? y : taps.index[t], sx = across_first ? taps.index[t] : x;
+        const uint8_t* in = &image.pixels[(static_cast<size_t>(sy) * image.width + sx) * c];
+        for (int k = 0; k < c; ++k) acc[k] += taps.weight[t] * in[k];
       }
     }
   }
@@ -83,9 +89,11 @@ absl::StatusOr<Image8> ResizeImage(const Image8& image, int height, int width) {
   for (int y = 0; y < height; ++y) {
     for (int x = 0; x < width; ++x) {
       std::fill(acc.begin(), acc.end(), 0.0);
-      for (size_t t = 0; t < down[y].index.size(); ++t) {
-        const double* in = &rows[(static_cast<size_t>(down[y].index[t]) * width + x) * c];
-        for (int k = 0; k < c; ++k) acc[k] += down[y].weight[t] * in[k];
+      const Taps& taps = across_first ? down[y] : across[x];
+      for (size_t t = 0; t < taps.index.size(); ++t) {
+        const int my = across_first ? taps.index[t] : y, mx = across_first ? x : taps.index[t];
+        const double* in = &mid[(static_cast<size_t>(my) * mid_w + mx) * c];
+        for (int k = 0; k < c; ++k) acc[k] += taps.weight[t] * in[k];
       }
       for (int k = 0; k < c; ++k) {
         out.pixels[(static_cast<size_t>(y) * width + x) * c + k] =

@@ -1,5 +1,6 @@
 #include "base/image_resize.h"
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -64,6 +65,44 @@ TEST(ImageResizeTest, AnIntegerShrinkGivesExactBlockMeans) {
       }
     }
   }
+}
+
+// The image with rows and columns swapped.
+Image8 Transposed(const Image8& image) {
+  Image8 out{image.width, image.height, image.channels, std::vector<uint8_t>(image.pixels.size())};
+  for (int y = 0; y < image.height; ++y) {
+    for (int x = 0; x < image.width; ++x) {
+      for (int k = 0; k < image.channels; ++k) {
+        out.pixels[(static_cast<size_t>(x) * out.width + y) * out.channels + k] =
+            image.pixels[(static_cast<size_t>(y) * image.width + x) * image.channels + k];
+      }
+    }
+  }
+  return out;
+}
+
+TEST(ImageResizeTest, BothPassOrdersAgree) {
+  // A tall image is resized down its columns first and a wide one across its rows first
+  // (the smaller buffer); transposing the input must transpose the output, bit for bit,
+  // so the two orders compute the same thing.
+  for (const auto& [h, w, out_h, out_w] : std::vector<std::array<int, 4>>{
+           {4000, 3, 64, 64}, {24, 16, 3, 4}, {37, 5, 9, 70}, {1, 3000, 64, 64}}) {
+    Image8 image{h, w, 3, std::vector<uint8_t>(static_cast<size_t>(h) * w * 3)};
+    uint32_t state = 777;
+    for (uint8_t& p : image.pixels) p = static_cast<uint8_t>((state = state * 1664525u + 1013904223u) >> 24);
+    ASSERT_OK_AND_ASSIGN(Image8 direct, ResizeImage(image, out_h, out_w));
+    ASSERT_OK_AND_ASSIGN(Image8 swapped, ResizeImage(Transposed(image), out_w, out_h));
+    EXPECT_EQ(Transposed(swapped).pixels, direct.pixels) << h << "x" << w << " -> " << out_h << "x" << out_w;
+  }
+}
+
+TEST(ImageResizeTest, AThinTallImageShrinksToItsMeans) {
+  // 1 x 100,000 (tall): each output row averages 1,562.5 input rows; a constant column
+  // per channel stays that constant (the buffer is 64 x 1, not 100,000 x 64).
+  Image8 image{100000, 1, 3, std::vector<uint8_t>(300000)};
+  for (size_t i = 0; i < image.pixels.size(); ++i) image.pixels[i] = static_cast<uint8_t>(10 + 20 * (i % 3));
+  ASSERT_OK_AND_ASSIGN(Image8 out, ResizeImage(image, 64, 64));
+  for (size_t i = 0; i < out.pixels.size(); ++i) ASSERT_EQ(out.pixels[i], 10 + 20 * (i % 3)) << i;
 }
 
 TEST(ImageResizeTest, ShrinkingFineStripesGivesGreyNotAliases) {

@@ -49,6 +49,20 @@ absl::StatusOr<Image8> DecodePng(absl::string_view bytes, int channels, absl::st
     return absl::InvalidArgumentError(
         absl::StrCat(source, " is not a PNG file (", bytes.size(), " bytes without the PNG signature)"));
   }
+  // libpng refuses a side over its user limit (1,000,000 pixels unless built otherwise)
+  // as "Invalid IHDR data"; the header says which side, so say it first.
+  if (bytes.size() >= 24 && bytes.substr(12, 4) == "IHDR") {
+    auto be32 = [&](size_t at) {
+      uint32_t v = 0;
+      for (size_t k = 0; k < 4; ++k) v = (v << 8) | static_cast<uint8_t>(bytes[at + k]);
+      return v;
+    };
+    const uint32_t width = be32(16), height = be32(20);
+    if (width > kMaxPngSide || height > kMaxPngSide) {
+      return absl::InvalidArgumentError(absl::StrCat(source, " is ", height, "x", width, "; libpng reads sides of at most ",
+                                                     kMaxPngSide, " pixels"));
+    }
+  }
   png_image image;
   std::memset(&image, 0, sizeof(image));
   image.version = PNG_IMAGE_VERSION;

@@ -6,8 +6,8 @@
 // tRNS), converted by libpng to the channels asked for; dropping an alpha channel
 // composites the image onto black. What is refused with an error naming the source:
 // unreadable files, data that is not PNG, truncated or corrupt files (CRC and zlib
-// errors), 16-bit PNGs (calico's images are 8-bit; convert them first), and images over
-// kMaxPngPixels pixels.
+// errors), 16-bit PNGs (calico's images are 8-bit; convert them first), images over
+// kMaxPngPixels pixels, and sides over kMaxPngSide (libpng's own limit).
 #ifndef CALICO_BASE_PNG_H_
 #define CALICO_BASE_PNG_H_
 
@@ -23,6 +23,8 @@ namespace calico {
 
 // Largest image (height * width) calico decodes: 64 Mpixel.
 inline constexpr int64_t kMaxPngPixels = int64_t{1} << 26;
+// Longest side libpng reads (its default user limit, PNG_USER_WIDTH_MAX and _HEIGHT_MAX).
+inline constexpr uint32_t kMaxPngSide = 1000000;
 // Largest PNG file ReadPng reads: 256 MiB (a 64 Mpixel RGBA image stored uncompressed).
 inline constexpr int64_t kMaxPngFileBytes = int64_t{256} << 20;
 

@@ -16,6 +16,7 @@ namespace calico {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 Image8 Pattern(int height, int width, int channels) {
   Image8 image{height, width, channels, {}};
@@ -136,6 +137,25 @@ TEST(PngTest, SixteenBitIsRefused) {
   std::string bytes(size, '\0');
   ASSERT_TRUE(png_image_write_to_memory(&png, bytes.data(), &size, 0, pixels, 0, nullptr));
   EXPECT_THAT(DecodePng(bytes, 3, "deep.png"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("16-bit")));
+}
+
+// A side past libpng's limit is named (libpng itself says only "Invalid IHDR data"); the
+// header of a real 1x2 PNG is edited to declare the sides.
+TEST(PngTest, ASideLongerThanLibpngReadsIsNamed) {
+  ASSERT_OK_AND_ASSIGN(std::string bytes, EncodePng(Image8{1, 2, 1, {7, 9}}));
+  auto declare = [&](uint32_t height, uint32_t width) {
+    std::string edited = bytes;
+    for (int k = 0; k < 4; ++k) {
+      edited[16 + k] = static_cast<char>(width >> (24 - 8 * k));
+      edited[20 + k] = static_cast<char>(height >> (24 - 8 * k));
+    }
+    return DecodePng(edited, 1, "tall.png");
+  };
+  EXPECT_THAT(declare(4194304, 1), StatusIs(absl::StatusCode::kInvalidArgument,
+                                            HasSubstr("tall.png is 4194304x1; libpng reads sides of at most 1000000")));
+  EXPECT_THAT(declare(1, 1000001), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("is 1x1000001")));
+  // At the limit the header's own CRC (not updated here) is what fails.
+  EXPECT_THAT(declare(1000000, 1), StatusIs(absl::StatusCode::kInvalidArgument, Not(HasSubstr("libpng reads sides"))));
 }
 
 TEST(PngTest, EncodeRejectsInvalidImages) {

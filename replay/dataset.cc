@@ -167,6 +167,9 @@ absl::StatusOr<bool> DatasetWriter::Add(const Episode& episode) {
   if (summary == nullptr) {
     summary = manifest_.add_tasks();
     summary->set_task(episode.task);
+    summary->set_has_seed_range(true);
+    summary->set_min_seed(episode.seed);
+    summary->set_max_seed(episode.seed);
     for (const auto& [key, spec] : episode.observation_spec) *summary->add_observation_spec() = SpecToProto(spec);
     for (const auto& [key, spec] : episode.action_spec) *summary->add_action_spec() = SpecToProto(spec);
   } else {
@@ -195,6 +198,11 @@ absl::StatusOr<bool> DatasetWriter::Add(const Episode& episode) {
   }
   RETURN_IF_ERROR(it->second.writer->Write(bytes));
   it->second.info.set_episodes(it->second.info.episodes() + 1);
+  // A task summarised before seeds were recorded keeps none: its old seeds are unknown.
+  if (summary->has_seed_range()) {
+    summary->set_min_seed(std::min<uint64_t>(summary->min_seed(), episode.seed));
+    summary->set_max_seed(std::max<uint64_t>(summary->max_seed(), episode.seed));
+  }
   summary->set_episodes(summary->episodes() + 1);
   summary->set_steps(summary->steps() + episode.length());
   summary->set_tokens(summary->tokens() + tokens);
@@ -271,6 +279,10 @@ absl::StatusOr<DatasetManifest> ReadManifest(const std::string& directory) {
     if (!tasks.insert(summary.task()).second) {
       return absl::DataLossError(absl::StrCat(path, ": task '", summary.task(), "' is summarised twice"));
     }
+    if (summary.has_seed_range() && summary.min_seed() > summary.max_seed()) {
+      return absl::DataLossError(absl::StrCat(path, ": task '", summary.task(), "' has min_seed ", summary.min_seed(),
+                                              " above max_seed ", summary.max_seed()));
+    }
     if (shard_episodes[summary.task()] != summary.episodes()) {
       return absl::DataLossError(absl::StrCat(path, ": task '", summary.task(), "' lists ", summary.episodes(),
                                               " episodes but its shards hold ", shard_episodes[summary.task()]));
@@ -282,6 +294,16 @@ absl::StatusOr<DatasetManifest> ReadManifest(const std::string& directory) {
     }
   }
   return manifest;
+}
+
+std::optional<std::pair<uint64_t, uint64_t>> RecordedSeedRange(const DatasetManifest& manifest,
+                                                              const std::string& task) {
+  for (const TaskSummary& summary : manifest.tasks()) {
+    if (summary.task() == task && summary.has_seed_range() && summary.episodes() > 0) {
+      return std::make_pair(summary.min_seed(), summary.max_seed());
+    }
+  }
+  return std::nullopt;
 }
 
 absl::StatusOr<Dataset> LoadDataset(const std::string& directory, const LoadOptions& options) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -82,6 +83,11 @@ class DatasetWriter {
 // Reads MANIFEST.textproto of `directory` and checks its magic, version and internal
 // consistency (every shard's task is summarised, counts add up).
 absl::StatusOr<DatasetManifest> ReadManifest(const std::string& directory);
+
+// The smallest and largest episode seed `task` has in `manifest`; nullopt when the task
+// is absent or its seeds were not recorded (TaskSummary.has_seed_range).
+std::optional<std::pair<uint64_t, uint64_t>> RecordedSeedRange(const DatasetManifest& manifest,
+                                                              const std::string& task);
 
 struct LoadOptions {
   RecordReaderOptions records;  // skip_corrupt etc.

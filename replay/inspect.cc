@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <set>
@@ -25,20 +27,23 @@ absl::StatusOr<InspectResult> InspectDataset(const std::string& directory, const
   std::string& out = result.report;
   absl::StrAppend(&out, absl::StrFormat("dataset %s: %d tasks, %d shards\n\n", directory, manifest.tasks_size(),
                                         manifest.shards_size()));
-  absl::StrAppend(&out, absl::StrFormat("%-34s %8s %10s %11s %10s %9s %9s %9s %17s\n", "task", "episodes", "actions",
-                                        "tokens", "mean", "std", "min", "max", "random / expert"));
+  absl::StrAppend(&out, absl::StrFormat("%-34s %8s %10s %11s %10s %9s %9s %9s %17s  %s\n", "task", "episodes", "actions",
+                                        "tokens", "mean", "std", "min", "max", "random / expert", "seeds"));
   for (const TaskSummary& t : manifest.tasks()) {
     const std::string refs = t.has_reference() ? absl::StrFormat("%.1f / %.1f", t.random_reference(), t.expert_reference())
                                                : std::string("-");
-    absl::StrAppend(&out, absl::StrFormat("%-34s %8d %10d %11d %10.2f %9.2f %9.2f %9.2f %17s\n", t.task(), t.episodes(),
-                                          t.steps(), t.tokens(), t.returns().mean(), t.returns().stddev(),
-                                          t.returns().min(), t.returns().max(), refs));
+    const std::string seeds =
+        t.has_seed_range() ? absl::StrCat(t.min_seed(), "..", t.max_seed()) : std::string("-");
+    absl::StrAppend(&out, absl::StrFormat("%-34s %8d %10d %11d %10.2f %9.2f %9.2f %9.2f %17s  %s\n", t.task(),
+                                          t.episodes(), t.steps(), t.tokens(), t.returns().mean(),
+                                          t.returns().stddev(), t.returns().min(), t.returns().max(), refs, seeds));
   }
   absl::StrAppend(&out, "\nchecking every record:\n");
   std::vector<std::string> problems;
   std::vector<std::string> notes;  // worth knowing, not damage
   struct Totals {
     int64_t episodes = 0, actions = 0, tokens = 0;
+    uint64_t min_seed = UINT64_MAX, max_seed = 0;
   };
   std::map<std::string, Totals> found;  // per task, over its valid episodes
   bool tokens_counted = static_cast<bool>(count_tokens);
@@ -88,6 +93,8 @@ absl::StatusOr<InspectResult> InspectDataset(const std::string& directory, const
         Totals& totals = found[shard.task()];
         totals.episodes += 1;
         totals.actions += episode->length();
+        totals.min_seed = std::min(totals.min_seed, episode->seed);
+        totals.max_seed = std::max(totals.max_seed, episode->seed);
         if (tokens_counted) {
           absl::StatusOr<int64_t> tokens = count_tokens(*episode);
           if (tokens.ok()) {
@@ -125,6 +132,11 @@ absl::StatusOr<InspectResult> InspectDataset(const std::string& directory, const
       problems.push_back(absl::StrCat("manifest, task '", t.task(), "': ", t.episodes(), " episodes and ", t.steps(),
                                       " actions listed; the shards hold ", totals.episodes, " and ", totals.actions,
                                       " valid ones"));
+    } else if (t.has_seed_range() && t.episodes() > 0 &&
+               (totals.min_seed != t.min_seed() || totals.max_seed != t.max_seed())) {
+      problems.push_back(absl::StrCat("manifest, task '", t.task(), "': episode seeds ", t.min_seed(), "..",
+                                      t.max_seed(), " listed; the shards hold seeds ", totals.min_seed, "..",
+                                      totals.max_seed));
     } else if (tokens_counted && t.tokens() != 0 && totals.tokens != t.tokens()) {
       // Not damage: the totals were counted with the text model collect or scenes had, and
       // another model splits text into other pieces.

@@ -87,6 +87,18 @@ TEST(InspectTest, EveryProblemIsListed) {
   EXPECT_THAT(InspectDataset(dir + "/nope"), StatusIs(absl::StatusCode::kNotFound, HasSubstr("not a calico dataset")));
 }
 
+TEST(InspectTest, ASeedRangeThatDisagreesWithTheShardsIsAProblem) {
+  const std::string dir = MakeDataset("bad_seeds");
+  ASSERT_OK_AND_ASSIGN(InspectResult clean, InspectDataset(dir));
+  EXPECT_TRUE(clean.clean) << clean.report;
+  EXPECT_THAT(clean.report, HasSubstr("  0..2\n"));  // the seeds column
+  EditManifest(dir, "max_seed: 2\n", "max_seed: 7\n");
+  ASSERT_OK_AND_ASSIGN(InspectResult result, InspectDataset(dir));
+  EXPECT_FALSE(result.clean) << result.report;
+  EXPECT_THAT(result.report,
+              HasSubstr("manifest, task 't/x': episode seeds 0..7 listed; the shards hold seeds 0..2"));
+}
+
 TEST(InspectTest, ManifestTotalsThatDisagreeWithTheShardsAreProblems) {
   const std::string dir = MakeDataset("bad_totals");
   EditManifest(dir, "steps: 3\n", "steps: 9223372036854775807\n");

@@ -73,6 +73,20 @@ expect_failure "multiple of 16" scenes --out="$tmp/scenes2" --size=50
 expect_failure "caption, vqa, mixed or vqa_text" scenes --out="$tmp/scenes2" --kind=poems
 expect_failure "already holds a dataset" scenes --out="$tmp/scenes" --episodes=1
 expect_failure "needs --out" scenes
+# A VQA text too long for the space a large image leaves is found before any rendering.
+expect_failure "vqa episode 1 (scene seeds from 5), checked before writing: .*at most 512 fit.*nothing was written" scenes --out="$tmp/scenes_big" --size=352 --episodes=2
+[[ ! -e "$tmp/scenes_big" ]] || fail "a refused scenes run left its --out"
+# Appending with the same PNG directory keeps the earlier scenes in its index.
+"$calico" scenes --out="$tmp/scenes" --append --first_seed=500 --episodes=1 --png="$tmp/scenes_png" > /dev/null
+grep -q "^scene-6.png	6	" "$tmp/scenes_png/index.tsv" && grep -q "^scene-504.png	504	" "$tmp/scenes_png/index.tsv" || { cat "$tmp/scenes_png/index.tsv"; fail "the appended index lost or lacks scenes"; }
+# Ctrl-C keeps the finished episodes, listed in the manifest.
+"$calico" scenes --out="$tmp/scenes_int" --episodes=100000 --threads=1 > "$tmp/scenes_int_out" 2>&1 &
+scenes_pid=$!
+for _ in $(seq 600); do grep -q "^scenes: 100/" "$tmp/scenes_int_out" && break; sleep 0.1; done
+kill -INT "$scenes_pid"
+wait "$scenes_pid" || { cat "$tmp/scenes_int_out"; fail "scenes stopped by SIGINT exited $?"; }
+grep -q "stopped on request" "$tmp/scenes_int_out" || { cat "$tmp/scenes_int_out"; fail "no stop note"; }
+"$calico" inspect "$tmp/scenes_int" | grep -q "^OK: " || fail "the interrupted scenes dataset does not inspect OK"
 
 # Train a nano model for a few updates on fresh control data and the scenes, then act.
 # Flags a command would ignore, contradictory ones and counts out of range: refused
@@ -91,6 +105,13 @@ expect_failure "--flagfile is not supported" collect --task=arcade/freeway --fla
 expect_failure "task 'arcade/freeway' is named twice" collect --task=arcade/freeway,arcade/freeway --out="$tmp/never"
 expect_failure "runs past the largest seed" rollout --task=arcade/freeway --seed=18446744073709551615 --episodes=2
 expect_failure "size 368 gives 529 image patches" scenes --out="$tmp/never" --size=368
+# An empty value would read as "not given" to the command and as given to the checks.
+expect_failure "--learner is empty; give it a value or leave it out" collect --task=mujoco/cartpole_balance --learner= --temperature=1 --out="$tmp/never"
+expect_failure "--checkpoint is empty" rollout --task=mujoco/cartpole_balance --checkpoint= --temperature=1
+# text-model writes a regular file; a device or pipe at --out is refused, not replaced.
+mkfifo "$tmp/fifo.model"
+expect_failure "--out: '$tmp/fifo.model' is not a regular file" text-model --out="$tmp/fifo.model"
+[[ -p "$tmp/fifo.model" ]] || fail "text-model replaced a FIFO"
 [[ ! -e "$tmp/never" ]] || fail "a refused command wrote its --out"
 "$calico" collect --task=mujoco/cartpole_balance,arcade/freeway --episodes=2 --out="$tmp/train_data" > /dev/null
 cat > "$tmp/train.textproto" <<TRAIN

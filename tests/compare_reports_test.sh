@@ -86,6 +86,31 @@ sed 's#t/b#t/c#' cand.json > other.json
 expect_refusal "different tasks (in one only: t/b, t/c)" base.json other.json
 sed 's/\[30, 50\]/[30, 50, 40]/' cand.json > longer.json
 expect_refusal "task t/b has 2 episodes in base.json and 3 in longer.json" base.json longer.json
-expect_refusal "--draws must be a positive whole number, got '0'" base.json cand.json --draws=0
+expect_refusal "--draws must be a whole number in [1, 10000000], got '0'" base.json cand.json --draws=0
+expect_refusal "--draws must be a whole number in [1, 10000000], got '²'" base.json cand.json --draws=²
+# Work is bounded: 10,000,000 draws over 200 episodes would take hours.
+python3 -c 'import json; print(json.dumps({"tasks": [{"task": "t/a", "returns": [1] * 200, "random_reference": 0, "expert_reference": 2}]}))' > many.json
+expect_refusal "10000000 draws over 200 episodes are 2000000000 resamples, more than the 200000000 this script does in about two minutes; pass --draws=1000000 or fewer" many.json many.json --draws=10000000
+# Values that are not what calico writes: refused by name, never a traceback.
+sed 's/\[0, 10\]/[NaN, 10]/' base.json > nan.json
+expect_refusal "nan.json holds NaN, which JSON does not allow" nan.json cand.json
+sed 's/\[0, 10\]/[true, 10]/' base.json > bool.json
+expect_refusal "bool.json: task t/a has returns that are not a list of finite numbers" bool.json cand.json
+sed 's/\[0, 10\]/"010"/' base.json > text.json
+expect_refusal "text.json: task t/a has returns that are not a list of finite numbers" text.json cand.json
+sed "s/\[0, 10\]/[1$(printf '0%.0s' $(seq 400)), 10]/" base.json > big.json
+expect_refusal "big.json: task t/a has returns that are not a list of finite numbers" big.json cand.json
+sed 's/"expert_reference": 10}/"expert_reference": true}/' base.json > boolref.json
+expect_refusal "boolref.json: task t/a has a random or expert reference that is not a finite number" boolref.json cand.json
+sed 's#"task": "t/b"#"task": "t/a"#' base.json > twice.json
+expect_refusal "twice.json: task t/a is listed twice" twice.json cand.json
+sed 's#"task": "t/a"#"task": ["t/a"]#' base.json > listname.json
+expect_refusal "listname.json: a task's name is ['t/a'], not text" listname.json cand.json
+printf '\xff\xfe{}' > latin.json
+expect_refusal "latin.json is not UTF-8 text" latin.json cand.json
+python3 -c 'print("[" * 100000)' > deep.json
+expect_refusal "deep.json" deep.json cand.json
+mkfifo pipe.json
+expect_refusal "pipe.json is not a regular file" pipe.json cand.json
 expect_refusal "unknown flag --bogus" base.json cand.json --bogus
 echo PASS

@@ -48,10 +48,19 @@ absl::Status SequenceBuilderOptions::Validate() const {
   if (observation_spec.empty()) {
     return absl::InvalidArgumentError("the observation spec is empty; a timestep needs at least one observation");
   }
+  int64_t action_tokens = 0;
   for (const auto& [key, spec] : action_spec) {
     if (spec.dtype != DType::kFloat32 && spec.dtype != DType::kInt32) {
       return absl::InvalidArgumentError(absl::StrCat("action '", key, "' has dtype ", DTypeName(spec.dtype),
                                                      "; actions must be float32 or int32"));
+    }
+    // Checked before the builder lists a valid id range per element (an action of 2^31
+    // elements would allocate 16 GB first).
+    action_tokens += spec.num_elements();
+    if (action_tokens > kMaxActionTokens) {
+      return absl::InvalidArgumentError(absl::StrCat("the action spec holds ", action_tokens, " elements or more (at '",
+                                                     key, "'); a timestep's action is at most ", kMaxActionTokens,
+                                                     " tokens"));
     }
   }
   return absl::OkStatus();

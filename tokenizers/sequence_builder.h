@@ -43,6 +43,11 @@ struct Timestep {
   std::optional<NamedArrays> action;
 };
 
+// Most action tokens (elements) one timestep may have: four times the largest preset's
+// 1024-position context, so any action a model could decode fits, and a spec of billions
+// of elements is refused before anything is allocated for it.
+inline constexpr int64_t kMaxActionTokens = 4096;
+
 // What the builder tokenises.
 struct SequenceBuilderOptions {
   SpecMap observation_spec;

@@ -290,6 +290,18 @@ TEST_F(SequenceBuilderTest, BadOptionsAreRejected) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("vocabulary was built for")));
   EXPECT_THAT(SequenceBuilder::Create(SequenceBuilderOptions{}, *vocab_, nullptr),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("observation spec is empty")));
+  // An action of 2^31 - 1 elements is refused before an id range is listed for each.
+  options = AllModalities();
+  options.action_spec["wide"] = {"wide", {2147483647}, DType::kFloat32, {-1}, {1}};
+  EXPECT_THAT(SequenceBuilder::Create(options, *vocab_, text_.get()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("a timestep's action is at most 4096 tokens")));
+  // At the limit it builds.
+  options = AllModalities();
+  int64_t others = 0;
+  for (const auto& [key, spec] : options.action_spec) others += spec.num_elements();
+  options.action_spec["wide"] = {"wide", {kMaxActionTokens - others}, DType::kFloat32, {-1}, {1}};
+  ASSERT_OK_AND_ASSIGN(SequenceBuilder builder, SequenceBuilder::Create(options, *vocab_, text_.get()));
+  EXPECT_EQ(builder.num_action_tokens(), kMaxActionTokens);
 }
 
 TEST_F(SequenceBuilderTest, TrainingPatchPositionsAreDeterministicFromTheSeed) {
