@@ -212,6 +212,21 @@ absl::StatusOr<CheckpointPolicyOptions> CheckpointOptionsWithPrompts(const std::
   return options;
 }
 
+// Prints a warning (once per checkpoint) when the checkpoint records the tasks it was
+// trained on and `tasks` has others: the model acts in any task its tokens fit, and a
+// score near random is then no surprise.
+absl::Status WarnOfUntrainedTasks(const std::string& checkpoint, const std::vector<std::string>& tasks) {
+  static std::set<std::string>* warned = new std::set<std::string>();
+  if (!warned->insert(checkpoint).second) return absl::OkStatus();
+  ASSIGN_OR_RETURN(const ModelConfig config, ReadCheckpointConfig(checkpoint));
+  const std::vector<std::string> untrained = UntrainedTasks(config, tasks);
+  if (untrained.empty()) return absl::OkStatus();
+  const std::vector<std::string> trained(config.trained_tasks().begin(), config.trained_tasks().end());
+  std::printf("warning: %s was not trained on %s (it was trained on %s); it acts there all the same\n",
+              checkpoint.c_str(), ShortTaskList(untrained).c_str(), ShortTaskList(trained).c_str());
+  return absl::OkStatus();
+}
+
 // The policy the flags name for `tasks`: --checkpoint's transformer (with --prompts and,
 // per task, `temperatures` over --temperature; `prepared`, if given, holds the options
 // CheckpointOptionsWithPrompts made, so the prompts are not read again) or --policy's
@@ -241,6 +256,7 @@ absl::StatusOr<SelectedPolicies> SelectPolicy(const std::vector<std::string>& ta
   options.temperatures = temperatures;
   // A training run's output directory stands for its latest checkpoint.
   ASSIGN_OR_RETURN(selected.label, ResolveCheckpoint(UserPath(checkpoint)));
+  RETURN_IF_ERROR(WarnOfUntrainedTasks(selected.label, tasks));
   ASSIGN_OR_RETURN(CheckpointPolicies policies, MakeCheckpointPolicies(selected.label, options));
   selected.single = std::move(policies.single);
   selected.batched = std::move(policies.batched);
@@ -437,6 +453,7 @@ absl::Status Collect() {
   if (const std::string learner = absl::GetFlag(FLAGS_learner); !learner.empty()) {
     ASSIGN_OR_RETURN(CheckpointPolicyOptions learner_options, CheckpointOptionsFromFlags());
     ASSIGN_OR_RETURN(const std::string path, ResolveCheckpoint(UserPath(learner)));  // a run stands for its latest
+    RETURN_IF_ERROR(WarnOfUntrainedTasks(path, options.tasks));
     ASSIGN_OR_RETURN(options.learner, MakeCheckpointPolicyFactory(path, learner_options));
     options.learner_name = std::filesystem::path(path).filename().string();
   }

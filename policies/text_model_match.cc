@@ -31,4 +31,21 @@ absl::Status CheckTrainedOnVisionLanguage(const ModelConfig& config) {
       "answer questions about them; train with `calico scenes` data (see agent/configs/scenes.textproto)"));
 }
 
+std::vector<std::string> UntrainedTasks(const ModelConfig& config, const std::vector<std::string>& tasks) {
+  std::vector<std::string> untrained;
+  if (config.trained_tasks().empty()) return untrained;
+  for (const std::string& task : tasks) {
+    if (std::find(config.trained_tasks().begin(), config.trained_tasks().end(), task) == config.trained_tasks().end()) {
+      untrained.push_back(task);
+    }
+  }
+  return untrained;
+}
+
+std::string ShortTaskList(const std::vector<std::string>& tasks, size_t shown) {
+  if (tasks.size() <= shown) return absl::StrJoin(tasks, ", ");
+  return absl::StrCat(absl::StrJoin(tasks.begin(), tasks.begin() + shown, ", "), " and ", tasks.size() - shown,
+                      " more");
+}
+
 }  // namespace calico

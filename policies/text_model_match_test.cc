@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "base/status_matchers.h"
@@ -48,6 +49,19 @@ TEST(TextModelMatchTest, AModelTrainedOnNoVisionLanguageTaskIsNamed) {
                              HasSubstr("never learned to describe images"))));
   config.add_trained_tasks("scenes/vqa");
   EXPECT_OK(CheckTrainedOnVisionLanguage(config));
+}
+
+TEST(TextModelMatchTest, UntrainedTasksAreThoseTheCheckpointDoesNotRecord) {
+  ModelConfig config;
+  // No record (older checkpoints): nothing is called untrained.
+  EXPECT_TRUE(UntrainedTasks(config, {"mujoco/a", "arcade/b"}).empty());
+  config.add_trained_tasks("mujoco/a");
+  config.add_trained_tasks("scenes/vqa");
+  EXPECT_EQ(UntrainedTasks(config, {"mujoco/a", "arcade/b", "mujoco/c"}),
+            (std::vector<std::string>{"arcade/b", "mujoco/c"}));
+  EXPECT_TRUE(UntrainedTasks(config, {"mujoco/a"}).empty());
+  EXPECT_EQ(ShortTaskList({"a", "b"}), "a, b");
+  EXPECT_EQ(ShortTaskList({"a", "b", "c", "d"}, 2), "a, b and 2 more");
 }
 
 }  // namespace

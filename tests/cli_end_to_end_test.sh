@@ -153,6 +153,7 @@ printf 'name: "p" episodes: 1\ntasks { task: "mujoco/cartpole_balance" }\ntasks 
 "$calico" eval --suite="$tmp/prompt_suite.textproto" --checkpoint="$checkpoint" --prompts="$tmp/train_data" --report="$tmp/prompt_report" > "$tmp/eval_prompt"
 grep -q "note: mujoco/cartpole_balance is prompted with the first episode of it in $tmp/train_data (seed [0-9]*, 1000 steps, return " "$tmp/eval_prompt" || { cat "$tmp/eval_prompt"; fail "no note of the prompt"; }
 grep -q "note: $tmp/train_data holds no episode of mujoco/point_mass_easy; it acts without a prompt" "$tmp/eval_prompt" || { cat "$tmp/eval_prompt"; fail "no note of the missing prompt"; }
+grep -q "warning: .*ckpt-[0-9]* was not trained on mujoco/point_mass_easy (it was trained on .*arcade/freeway.*); it acts there all the same" "$tmp/eval_prompt" || { cat "$tmp/eval_prompt"; fail "no warning that the checkpoint never saw point_mass_easy"; }
 grep -q "| mujoco/cartpole_balance | greedy | seed [0-9]*, 1000 steps, return [0-9.]* | " "$tmp/eval_prompt" || { cat "$tmp/eval_prompt"; fail "the table does not show the prompt"; }
 grep -q "| mujoco/point_mass_easy | greedy | none | " "$tmp/eval_prompt" || { cat "$tmp/eval_prompt"; fail "the table does not show the unprompted task"; }
 grep -q "\"task\": \"mujoco/cartpole_balance\", .*\"prompt\": {\"dataset\": \"$tmp/train_data\", \"seed\": [0-9]*, \"policy\": \"expert\", \"steps\": 1000, " "$tmp/prompt_report/report.json" || fail "report.json lacks cartpole's prompt"
