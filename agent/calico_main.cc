@@ -699,6 +699,9 @@ absl::Status Tokens() {
   return absl::OkStatus();
 }
 
+// Larger files at text-model's --out are not read as models (calico's is about 60 KB).
+constexpr int64_t kMaxTextModelBytes = int64_t{64} << 20;
+
 absl::Status TextModel() {
   const std::string out = absl::GetFlag(FLAGS_out);
   if (out.empty()) return absl::InvalidArgumentError("text-model needs --out=FILE");
@@ -707,6 +710,17 @@ absl::Status TextModel() {
   // be replaced by a regular file).
   if (absl::Status writable = CheckFileWritable(path); !writable.ok()) {
     return absl::Status(writable.code(), absl::StrCat("--out: ", writable.message()));
+  }
+  // Retraining replaces an earlier model; anything else at --out (a typo naming a
+  // dataset shard, a checkpoint) would be lost, so it is refused. A model is kilobytes.
+  if (PathExists(path)) {
+    absl::StatusOr<std::string> bytes = ReadFile(path, /*max_bytes=*/kMaxTextModelBytes);
+    absl::Status existing = bytes.ok() ? TextTokenizer::FromSerialized(*bytes).status() : bytes.status();
+    if (!existing.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "--out: '", path, "' exists and is not a text model (", existing.message(),
+          "); text-model only replaces an earlier text model: remove the file or choose another path"));
+    }
   }
   RETURN_IF_ERROR(TrainCalicoTextModel(absl::GetFlag(FLAGS_vocab_size), path));
   std::printf("wrote a %d-piece SentencePiece model to %s\n", absl::GetFlag(FLAGS_vocab_size), path.c_str());

@@ -133,6 +133,11 @@ grep -q "after 8 updates" "$tmp/resume" || { cat "$tmp/resume"; fail "resume did
 expect_failure "resume" train --config="$tmp/train.textproto"
 # The checkpoints record their text model: resuming with another is refused by name.
 "$calico" text-model --out="$tmp/other_text.model" --vocab_size=300 > /dev/null
+# text-model replaces an earlier text model, and nothing else.
+"$calico" text-model --out="$tmp/other_text.model" --vocab_size=300 > /dev/null || fail "text-model did not replace its own model"
+cp "$tmp/train.textproto" "$tmp/not_a_model"
+expect_failure "--out: '$tmp/not_a_model' exists and is not a text model" text-model --out="$tmp/not_a_model"
+cmp -s "$tmp/train.textproto" "$tmp/not_a_model" || fail "text-model replaced a file that was not a text model"
 expect_failure "resume with the text model the run began with" train --config="$tmp/train.textproto" --steps=10 --resume --text_model="$tmp/other_text.model"
 # Flags stand in for fields the file leaves out, and the schedule's defaults follow --steps.
 printf 'preset: "nano"\nbatch_size: 2\nsequence_length: 256\n' > "$tmp/bare.textproto"
