@@ -1,6 +1,7 @@
 // The `calico` command line: one binary, one subcommand per job (see kUsage).
 
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -876,10 +877,18 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "calico: unknown command '%s'.\n%s", command.c_str(), kUsage);
     return 2;
   }
-  if (!status.ok()) {
-    std::fprintf(stderr, "calico %s: %s\n", command.c_str(), std::string(status.message()).c_str());
-    return 1;
+  if (!status.ok()) std::fprintf(stderr, "calico %s: %s\n", command.c_str(), std::string(status.message()).c_str());
+  // Stopped by Ctrl-C or SIGTERM (train, collect and scenes save their work first): end
+  // by the same signal, as an uncaught one would, so that a script running the command
+  // (tools/quickstart) stops as well instead of going on as after a success.
+  if (const int signal_number = StopSignalNumber(); signal_number != 0) {
+    std::fflush(stdout);
+    std::fflush(stderr);
+    ::signal(signal_number, SIG_DFL);
+    ::raise(signal_number);
+    return 128 + signal_number;
   }
+  if (!status.ok()) return 1;
   return damaged ? 1 : 0;
 }
 

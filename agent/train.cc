@@ -32,6 +32,7 @@
 #include "agent/train_data.h"
 #include "agent/value_embeddings.h"
 #include "base/file_io.h"
+#include "base/file_lock.h"
 #include "base/json.h"
 #include "base/random.h"
 #include "base/status_macros.h"
@@ -151,17 +152,10 @@ std::string Duration(double seconds) {
   return absl::StrFormat("%ds", s);
 }
 
-absl::Status MakeOutputDirectories(const std::string& path) {
-  std::string prefix;
-  for (absl::string_view part : absl::StrSplit(path, '/')) {
-    absl::StrAppend(&prefix, part, "/");
-    if (part.empty() || part == ".") continue;
-    if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {
-      return absl::PermissionDeniedError(absl::StrCat("cannot create output directory ", path, " (at ", prefix,
-                                                      "): ", std::strerror(errno)));
-    }
-  }
-  return absl::OkStatus();
+// Whether `path` is a directory (following symbolic links).
+bool IsDirectory(const std::string& path) {
+  struct stat info;
+  return ::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
 }
 
 // Marks the metrics record of a run's last update when that update was not a logged one.
@@ -226,34 +220,103 @@ void PruneCheckpoints(const std::string& dir, int64_t step, const std::string& l
   for (size_t i = 0; i + keep - 1 < names.size(); ++i) std::remove(absl::StrCat(dir, "/", names[i]).c_str());
 }
 
-// The fields that differ between two configs, "name: old -> new" for a single field,
-// the field's name for a repeated one. The datasets and output directory may move
-// between invocations without changing the run, so they are left out.
-std::vector<std::string> ConfigChanges(TrainConfig before, TrainConfig after) {
+// How a resumed invocation's config differs from the one before it.
+struct ConfigDifferences {
+  // Fields, and data, whose change makes the run differ from an uninterrupted one:
+  // "name: old -> new" for a single field, the field's name for a repeated one.
+  std::vector<std::string> computation;
+  // Fields that only decide what is written and when (checkpoints, logging) or that act
+  // only when a run starts (structured_value_embeddings initialises the parameters).
+  std::vector<std::string> bookkeeping;
+};
+
+// The data changes between two invocations' loaded_data records, one entry per task.
+std::vector<std::string> DataChanges(const TrainConfig& before, const TrainConfig& after) {
+  std::map<std::string, const LoadedTaskData*> old_data, new_data;
+  for (const LoadedTaskData& task : before.loaded_data()) old_data[task.task()] = &task;
+  for (const LoadedTaskData& task : after.loaded_data()) new_data[task.task()] = &task;
+  auto describe = [](const LoadedTaskData* data) {
+    return data == nullptr ? std::string("none sampled")
+                           : absl::StrCat(data->episodes(), " episodes (", data->steps(), " steps)");
+  };
+  std::set<std::string> tasks;
+  for (const auto& [task, data] : old_data) tasks.insert(task);
+  for (const auto& [task, data] : new_data) tasks.insert(task);
   std::vector<std::string> changes;
+  for (const std::string& task : tasks) {
+    const LoadedTaskData* a = old_data.count(task) ? old_data[task] : nullptr;
+    const LoadedTaskData* b = new_data.count(task) ? new_data[task] : nullptr;
+    if (a != nullptr && b != nullptr && a->fingerprint() == b->fingerprint() && a->episodes() == b->episodes() &&
+        a->steps() == b->steps()) {
+      continue;
+    }
+    if (a != nullptr && b != nullptr && a->episodes() == b->episodes() && a->steps() == b->steps()) {
+      changes.push_back(absl::StrCat("data of ", task, ": as many episodes and steps (", a->episodes(),
+                                     ", ", a->steps(), "), but other episodes or another order (datasets listed "
+                                     "in another order, or another collection)"));
+    } else {
+      changes.push_back(absl::StrCat("data of ", task, ": ", describe(a), " -> ", describe(b)));
+    }
+  }
+  return changes;
+}
+
+// The fields that differ between two configs. Where the data and checkpoints live and
+// this invocation's time budget do not change what the run computes, so they are left
+// out; the data itself is compared through loaded_data (a run's record from before the
+// record existed has none, and its data is not compared).
+ConfigDifferences ConfigChanges(TrainConfig before, TrainConfig after) {
+  ConfigDifferences changes;
+  if (before.loaded_data_size() > 0) changes.computation = DataChanges(before, after);
   const google::protobuf::Descriptor* descriptor = TrainConfig::descriptor();
   const google::protobuf::Reflection* reflection = TrainConfig::GetReflection();
   for (int i = 0; i < descriptor->field_count(); ++i) {
     const google::protobuf::FieldDescriptor* field = descriptor->field(i);
-    // Where the data and checkpoints live, and this invocation's time budget, do not
-    // change what the run computes.
-    if (field->name() == "datasets" || field->name() == "output_dir" || field->name() == "max_seconds") continue;
+    const std::string& name = field->name();
+    if (name == "datasets" || name == "output_dir" || name == "max_seconds" || name == "loaded_data") continue;
+    const bool bookkeeping = name == "keep_checkpoints" || name == "checkpoint_every_steps" ||
+                             name == "log_every_steps" || name == "structured_value_embeddings";
     // Each field moved into a config of its own prints as "name: value" (or nothing).
     TrainConfig a, b;
     reflection->SwapFields(&a, &before, {field});
     reflection->SwapFields(&b, &after, {field});
     const std::string old_value = a.ShortDebugString(), new_value = b.ShortDebugString();
     if (old_value == new_value) continue;
+    std::vector<std::string>& list = bookkeeping ? changes.bookkeeping : changes.computation;
     if (field->is_repeated() || field->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE) {
-      changes.push_back(field->name());
+      list.push_back(name);
     } else {
       auto value = [&](const std::string& text) {
         return text.empty() ? std::string("(unset)") : text.substr(text.find(':') + 2);
       };
-      changes.push_back(absl::StrCat(field->name(), ": ", value(old_value), " -> ", value(new_value)));
+      list.push_back(absl::StrCat(name, ": ", value(old_value), " -> ", value(new_value)));
     }
   }
   return changes;
+}
+
+// Temporary files a killed run left beside its checkpoints and records
+// (WriteFileAtomically's "<name>.tmp.<pid>"). Only called while holding the run's lock,
+// when no other calico train writes there.
+void RemoveStaleTemporaries(const std::string& dir) {
+  std::vector<std::string> stale;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (const dirent* entry = ::readdir(d)) {
+      const std::string name = entry->d_name;
+      const size_t at = name.rfind(".tmp.");
+      if (at == std::string::npos || at + 5 >= name.size() ||
+          name.find_first_not_of("0123456789", at + 5) != std::string::npos) {
+        continue;
+      }
+      const std::string base = name.substr(0, at);
+      if (base.rfind("ckpt-", 0) == 0 || base == kLatestCheckpointFile || base == kMetricsFile ||
+          base == kRunConfigFile) {
+        stale.push_back(name);
+      }
+    }
+    ::closedir(d);
+  }
+  for (const std::string& name : stale) std::remove(absl::StrCat(dir, "/", name).c_str());
 }
 
 // Physical memory in bytes; 0 if unknown.
@@ -270,9 +333,14 @@ std::string JsonNumber(double value) {
 std::atomic<bool> g_stop_requested{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
 
+std::atomic<int> g_stop_signal{0};  // the signal that requested the stop, 0 if none
+static_assert(std::atomic<int>::is_always_lock_free, "the signal handler needs a lock-free number");
+
 extern "C" void HandleStopSignal(int signal_number) {
-  // Only async-signal-safe work: a lock-free store, and on a second signal the default
+  // Only async-signal-safe work: lock-free stores, and on a second signal the default
   // action (signal() and raise() are on POSIX's async-signal-safe list).
+  int none = 0;
+  g_stop_signal.compare_exchange_strong(none, signal_number);
   if (g_stop_requested.exchange(true)) {
     ::signal(signal_number, SIG_DFL);
     ::raise(signal_number);
@@ -440,6 +508,8 @@ absl::StatusOr<std::string> ResolveCheckpoint(const std::string& path) {
   return path;
 }
 
+int StopSignalNumber() { return g_stop_signal.load(); }
+
 const std::atomic<bool>* InstallStopSignalHandlers() {
   struct sigaction action = {};
   action.sa_handler = HandleStopSignal;
@@ -481,20 +551,39 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
 
   // The output directory: a fresh run never overwrites another run's checkpoints.
   const std::string& dir = config.output_dir();
-  std::string resume_from;
-  if (options.resume) {
-    ASSIGN_OR_RETURN(resume_from, LatestCheckpoint(dir));
-  } else if (PathExists(absl::StrCat(dir, "/", kLatestCheckpointFile))) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("output_dir ", dir, " already holds a run (", kLatestCheckpointFile,
-                     "); resume it or choose another directory"));
-  } else if (const auto stray = CheckpointsIn(dir); !stray.empty()) {
-    // Checkpoints without LATEST: another run's, which this one must neither overwrite
-    // nor prune.
-    return absl::FailedPreconditionError(
-        absl::StrCat("output_dir ", dir, " holds checkpoints (", stray.back().second,
-                     ") but no ", kLatestCheckpointFile, "; move them away or choose another directory"));
+  if (PathExists(dir) && !IsDirectory(dir)) {
+    return absl::FailedPreconditionError(absl::StrCat("output_dir ", dir, " exists and is not a directory"));
   }
+  // What a fresh run or a resume finds in the directory; checked again under the run's
+  // lock below, since another calico train may have written there meanwhile.
+  auto check_directory = [&dir, &options]() -> absl::StatusOr<std::string> {
+    if (options.resume) {
+      absl::StatusOr<std::string> latest = LatestCheckpoint(dir);
+      if (!latest.ok() && absl::IsNotFound(latest.status())) {
+        const auto found = CheckpointsIn(dir);
+        if (!found.empty()) {
+          return absl::NotFoundError(absl::StrCat(latest.status().message(), "; the directory holds ",
+                                                  found.back().second, ": to resume from it, write its name into ",
+                                                  dir, "/", kLatestCheckpointFile));
+        }
+      }
+      return latest;
+    }
+    if (PathExists(absl::StrCat(dir, "/", kLatestCheckpointFile))) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("output_dir ", dir, " already holds a run (", kLatestCheckpointFile,
+                       "); resume it or choose another directory"));
+    }
+    if (const auto stray = CheckpointsIn(dir); !stray.empty()) {
+      // Checkpoints without LATEST: another run's, which this one must neither overwrite
+      // nor prune.
+      return absl::FailedPreconditionError(
+          absl::StrCat("output_dir ", dir, " holds checkpoints (", stray.back().second, ") but no ",
+                       kLatestCheckpointFile, "; move them away or choose another directory"));
+    }
+    return std::string();
+  };
+  ASSIGN_OR_RETURN(const std::string resume_from, check_directory());
   std::vector<std::string> resumed_trained_tasks;  // what the checkpoint resumed from records
   if (!resume_from.empty()) {
     absl::StatusOr<ModelConfig> readable = ReadCheckpointConfig(resume_from);
@@ -523,9 +612,13 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     }
     std::vector<std::string> differences = ModelConfigDifferences(stored, model_config);
     if (!differences.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat("checkpoint ", resume_from,
-                                                        " has another model than the config: ",
-                                                        absl::StrJoin(differences, ", ")));
+      const bool context = stored.context_length() != model_config.context_length();
+      return absl::FailedPreconditionError(absl::StrCat(
+          "checkpoint ", resume_from, " has another model than the config: ", absl::StrJoin(differences, ", "),
+          context ? absl::StrCat(" (a run's context_length is its sequence_length where that is shorter than the "
+                                 "preset's: resume with the sequence_length the run began with, ",
+                                 stored.context_length(), ")")
+                  : std::string()));
     }
   }
 
@@ -542,6 +635,16 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   ASSIGN_OR_RETURN(std::unique_ptr<TrainingData> data, TrainingData::Load(data_options));
   TrainReport report;
   report.episodes_per_task = data->episodes_per_task();
+  // The record of what this invocation trains on: the sampled tasks' data.
+  config.clear_loaded_data();
+  for (const std::string& task : data->tasks()) {
+    const TrainingData::TaskSummary& summary = data->task_summaries().at(task);
+    LoadedTaskData* loaded = config.add_loaded_data();
+    loaded->set_task(task);
+    loaded->set_episodes(summary.episodes);
+    loaded->set_steps(summary.steps);
+    loaded->set_fingerprint(summary.fingerprint);
+  }
   // Checkpoints say what they were trained on: this invocation's tasks, and on a resume
   // those of the invocations before it. A checkpoint from before the record has an
   // unknown history, and so does the run from it on: nothing is recorded.
@@ -554,6 +657,27 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   if (out) {
     for (const std::string& warning : data->warnings()) *out << "warning: " << warning << "\n";
   }
+
+  // One calico train per directory at a time: two would interleave their checkpoints,
+  // LATEST and metrics, and both would report success. The kernel drops the lock with
+  // the process, however it ends.
+  RETURN_IF_ERROR(MakeDirectories(dir));
+  absl::StatusOr<FileLock> lock = FileLock::Acquire(absl::StrCat(dir, "/", kRunLockFile));
+  if (!lock.ok()) {
+    return absl::Status(lock.status().code(),
+                        absl::IsUnavailable(lock.status())
+                            ? absl::StrCat("output_dir ", dir, " is in use by another calico train (",
+                                           lock.status().message(), ")")
+                            : std::string(lock.status().message()));
+  }
+  ASSIGN_OR_RETURN(const std::string locked_resume_from, check_directory());
+  if (locked_resume_from != resume_from) {
+    return absl::FailedPreconditionError(absl::StrCat("output_dir ", dir, " changed while the data loaded: ",
+                                                      kLatestCheckpointFile, " now names ",
+                                                      locked_resume_from.empty() ? "nothing" : locked_resume_from,
+                                                      " instead of ", resume_from, "; run the command again"));
+  }
+  RemoveStaleTemporaries(dir);
 
   // The run's own record of its config, from the invocation before this one.
   const std::string config_path = absl::StrCat(dir, "/", kRunConfigFile);
@@ -584,12 +708,45 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
 
   SetModelThreads(config.threads());
   ASSIGN_OR_RETURN(Trainer trainer, Trainer::Create(model_config, AdamWFromConfig(config), config.seed()));
-  RETURN_IF_ERROR(MakeOutputDirectories(dir));
   const std::string metrics_path = absl::StrCat(dir, "/", kMetricsFile);
   if (!resume_from.empty()) {
     RETURN_IF_ERROR(RestoreCheckpoint(resume_from, &trainer));
     report.last_checkpoint = resume_from;
-  } else if (config.structured_value_embeddings()) {
+  }
+  report.first_step = trainer.step();
+  report.steps = trainer.step();
+  int64_t max_steps = EffectiveMaxSteps(config) > 0 ? EffectiveMaxSteps(config) : INT64_MAX;
+
+  if (out) {
+    *out << "training " << model_config.name() << " (" << trainer.model().parameters().size() << " parameters) on";
+    for (const std::string& task : data->tasks()) {
+      *out << " " << task << " (" << report.episodes_per_task.at(task) << " episodes)";
+    }
+    std::vector<std::string> unweighted;
+    for (const auto& [task, count] : report.episodes_per_task) {
+      if (std::find(data->tasks().begin(), data->tasks().end(), task) == data->tasks().end()) unweighted.push_back(task);
+    }
+    if (!unweighted.empty()) *out << " (loaded with weight 0, not sampled: " << absl::StrJoin(unweighted, ", ") << ")";
+    *out << "; batch " << config.batch_size() << " x " << config.sequence_length() << ", " << config.threads()
+         << " threads" << (resume_from.empty() ? "" : absl::StrCat(", resuming from ", resume_from)) << "\n";
+  }
+  // Nothing below this has written to the directory yet (the lock file aside): a resume
+  // with nothing to do, or a stop requested while the data loaded, leaves the run as it
+  // was, its config record included.
+  if (trainer.step() >= max_steps) {
+    if (out) {
+      *out << "nothing to do: " << trainer.step() << " updates done, max_steps is " << config.max_steps()
+           << (config.fitted_max_steps() > 0 ? absl::StrCat(" (fitted to the time budget: ", max_steps, ")") : "")
+           << "\n";
+    }
+    return report;
+  }
+  if (options.stop != nullptr && options.stop->load()) {
+    report.stopped = true;
+    if (out) *out << "stopped on request before the first update; nothing was written\n";
+    return report;
+  }
+  if (resume_from.empty() && config.structured_value_embeddings()) {
     ASSIGN_OR_RETURN(Vocabulary vocab, Vocabulary::Create(data->text_vocabulary_size()));
     RETURN_IF_ERROR(InitializeValueEmbeddings(vocab, config.seed(), &trainer.model()));
   }
@@ -597,10 +754,14 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   // each invocation writes its own. A resume that changes fields says which: the result
   // then differs from an uninterrupted run's (a new max_steps moves the schedule).
   if (before && out != nullptr) {
-    const std::vector<std::string> changes = ConfigChanges(*before, config);
-    if (!changes.empty()) {
-      *out << "note: resuming with changed config fields (the run will differ from an uninterrupted one): "
-           << absl::StrJoin(changes, "; ") << "\n";
+    const ConfigDifferences changes = ConfigChanges(*before, config);
+    if (!changes.computation.empty()) {
+      *out << "note: resuming with changes (the run will differ from an uninterrupted one): "
+           << absl::StrJoin(changes.computation, "; ") << "\n";
+    }
+    if (!changes.bookkeeping.empty()) {
+      *out << "note: resuming with changed config fields that do not change the run's numbers: "
+           << absl::StrJoin(changes.bookkeeping, "; ") << "\n";
     }
   }
   RETURN_IF_ERROR(WriteFileAtomically(config_path, config.DebugString()));
@@ -609,9 +770,6 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   std::ofstream metrics(metrics_path, std::ios::app);
   if (!metrics) return absl::PermissionDeniedError(absl::StrCat("cannot open ", metrics_path, " for appending"));
 
-  report.first_step = trainer.step();
-  report.steps = trainer.step();
-  int64_t max_steps = EffectiveMaxSteps(config) > 0 ? EffectiveMaxSteps(config) : INT64_MAX;
   auto save = [&]() -> absl::Status {
     const std::string name = CheckpointName(trainer.step());
     const std::string path = absl::StrCat(dir, "/", name);
@@ -624,20 +782,6 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     return absl::OkStatus();
   };
 
-  if (out) {
-    *out << "training " << model_config.name() << " (" << trainer.model().parameters().size() << " parameters) on";
-    for (const auto& [task, count] : report.episodes_per_task) *out << " " << task << " (" << count << " episodes)";
-    *out << "; batch " << config.batch_size() << " x " << config.sequence_length() << ", " << config.threads()
-         << " threads" << (resume_from.empty() ? "" : absl::StrCat(", resuming from ", resume_from)) << "\n";
-  }
-  if (trainer.step() >= max_steps) {
-    if (out) {
-      *out << "nothing to do: " << trainer.step() << " updates done, max_steps is " << config.max_steps()
-           << (config.fitted_max_steps() > 0 ? absl::StrCat(" (fitted to the time budget: ", max_steps, ")") : "")
-           << "\n";
-    }
-    return report;
-  }
   // The schedule's fit to max_seconds (fit_steps_to_seconds): decided after update
   // `fit_at`, inside the warm-up, where the learning rate does not depend on decay_steps
   // yet, so a fitted run equals one configured with the fitted numbers from the start.
@@ -670,6 +814,7 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   };
   const double start = now();
   double first_update_end = 0;  // elapsed seconds at the end of this invocation's first update
+  std::string unrecorded;       // the metrics record of the last update, if not yet written
   bool first = true;
   while (true) {
     absl::StatusOr<TrainingBatch> drawn = next.get();
@@ -678,7 +823,12 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     const Batch& batch = drawn->batch;
     const std::vector<int32_t>& row_task = drawn->row_task;
     if (step + 1 < max_steps) next = std::async(std::launch::async, draw, step + 1);
-    const bool log = (step + 1) % config.log_every_steps() == 0 || step + 1 == max_steps;
+    // Logged steps are those on the log_every_steps grid; the run's last update gets a
+    // record too, marked as off the grid when it is, so that a resume (which may go
+    // further than this invocation's max_steps) drops it and its metrics match an
+    // uninterrupted run's.
+    const bool on_grid = (step + 1) % config.log_every_steps() == 0;
+    const bool log = on_grid || step + 1 == max_steps;
 
     // The loss split by task and modality at logged steps, with the parameters the
     // update starts from (one extra forward pass, so every log_every_steps-th step
@@ -692,6 +842,9 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     absl::StatusOr<StepResult> result = trainer.Step(batch);
     if (!result.ok()) {
       if (next.valid()) next.wait();
+      // The last good update's record, if it had none, so the metrics end where the
+      // parameters did.
+      if (!unrecorded.empty()) metrics << unrecorded;
       metrics.flush();
       return absl::Status(result.status().code(),
                           absl::StrCat(result.status().message(), "; training stopped with ", trainer.step(),
@@ -735,8 +888,10 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
 
     // The run's last update always gets a record; without the loss breakdown if it was
     // not a logged step (ending by time or on request is only known after the update).
-    if (log || last) {
-      metrics << "{\"step\": " << step << ", \"loss\": " << JsonNumber(result->loss)
+    // An update between records keeps its record at hand for a failure of the next one.
+    {
+      std::ostringstream record;
+      record << "{\"step\": " << step << ", \"loss\": " << JsonNumber(result->loss)
               << ", \"grad_norm\": " << JsonNumber(result->grad_norm)
               << ", \"learning_rate\": " << JsonNumber(result->learning_rate)
               << ", \"tokens_per_second\": " << JsonNumber(tokens_per_second)
@@ -745,11 +900,17 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
               << ", \"action_loss\": " << JsonNumber(breakdown.action_loss) << ", \"task_loss\": {";
       bool comma = false;
       for (const auto& [task, loss] : breakdown.task_loss) {
-        metrics << (comma ? ", " : "") << JsonQuote(task) << ": " << JsonNumber(loss);
+        record << (comma ? ", " : "") << JsonQuote(task) << ": " << JsonNumber(loss);
         comma = true;
       }
-      metrics << "}" << (log ? "" : absl::StrCat(", ", kUnloggedFinalField)) << "}\n";
-      metrics.flush();
+      const std::string text = record.str();
+      if (on_grid || last) {
+        metrics << text << "}" << (on_grid ? "" : absl::StrCat(", ", kUnloggedFinalField)) << "}\n";
+        metrics.flush();
+        unrecorded.clear();
+      } else {
+        unrecorded = absl::StrCat(text, "}, ", kUnloggedFinalField, "}\n");
+      }
     }
     if (out && (log || done == 1 || last)) {
       double eta = INFINITY;

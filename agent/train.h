@@ -14,7 +14,10 @@
 //                    mean cross-entropy over those targets of the batch, from a forward
 //                    pass with the parameters the update started from.
 //                    A resume drops records of updates its checkpoint does not include.
-//   train_config.textproto  the config of the latest invocation, defaults filled in
+//   train_config.textproto  the config of the latest invocation, defaults filled in,
+//                    with what it fitted (fitted_max_steps) and loaded (loaded_data)
+//   train.lock       locked (flock) by the calico train writing the run, which refuses a
+//                    second one; it holds the last holder's process id
 //
 // Batch i is drawn with the sampler restarted from a seed derived from (config seed, i)
 // (Sampler::Next(batch_seed)), so a resumed run sees exactly the batches an uninterrupted
@@ -39,6 +42,7 @@ namespace calico {
 inline constexpr char kLatestCheckpointFile[] = "LATEST";
 inline constexpr char kMetricsFile[] = "metrics.jsonl";
 inline constexpr char kRunConfigFile[] = "train_config.textproto";
+inline constexpr char kRunLockFile[] = "train.lock";
 
 // Parses a text-format TrainConfig, fills in the defaults its .proto documents and checks
 // it (CheckTrainConfig). `source` names the text in errors (usually the file path).
@@ -113,11 +117,14 @@ struct TrainReport {
 // log_every_steps, a metrics record (metrics.jsonl) per logged step, a checkpoint every
 // checkpoint_every_steps, at the end and on a stop request. A non-finite loss ends the
 // run with FailedPrecondition naming the step; the last checkpoint stays as it was.
-// A resume whose config differs from the run's stored one (train_config.textproto) in
-// anything but datasets and output_dir prints a note naming the changed fields. A fresh
-// run refuses an output_dir that holds checkpoints; pruning (keep_checkpoints) only
-// removes the run's own older checkpoints, never the one LATEST names.
-// Not reentrant with the same output_dir; sets the process's model thread count.
+// A resume whose config or data differs from the run's stored record
+// (train_config.textproto) prints a note naming the changes, split into those that make
+// the run differ from an uninterrupted one and those that do not (checkpoint and log
+// intervals); a resume with nothing left to do, or stopped before its first update,
+// writes nothing. A fresh run refuses an output_dir that holds checkpoints; pruning
+// (keep_checkpoints) only removes the run's own older checkpoints, never the one LATEST
+// names. One run per output_dir at a time: a second, in this process or another, fails
+// with Unavailable (kRunLockFile). Sets the process's model thread count.
 absl::StatusOr<TrainReport> RunTraining(const TrainConfig& config, const TrainOptions& options);
 
 // The checkpoint file name for `step` updates ("ckpt-000123"). Thread-safe.
@@ -135,6 +142,12 @@ absl::StatusOr<std::string> ResolveCheckpoint(const std::string& path);
 // default action and re-raises it, so a stuck run can still be killed. Call from the
 // main thread; later calls return the same flag.
 const std::atomic<bool>* InstallStopSignalHandlers();
+
+// The signal (SIGINT or SIGTERM) whose handler set the stop flag first; 0 if none came.
+// A command that stopped on it should end by that signal once its work is saved (reset
+// the default action and raise it), so a calling script sees the interruption instead
+// of a success and stops too. Thread-safe.
+int StopSignalNumber();
 
 }  // namespace calico
 

@@ -6,6 +6,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "base/fnv1a.h"
 #include "base/status_macros.h"
 #include "envs/scenes/scene.h"
 #include "replay/dataset.h"
@@ -44,6 +46,7 @@ absl::StatusOr<std::unique_ptr<TrainingData>> TrainingData::Load(const TrainingD
       }
     }
   }
+  std::map<std::string, std::string> episode_identities;  // per task, what the fingerprint hashes
   for (const std::string& directory : options.datasets) {
     absl::StatusOr<Dataset> dataset = LoadDataset(directory);
     if (!dataset.ok()) {
@@ -68,8 +71,24 @@ absl::StatusOr<std::unique_ptr<TrainingData>> TrainingData::Load(const TrainingD
       }
       data->episodes_per_task_[task] += static_cast<int64_t>(list.size());
       std::vector<Episode>& all = episodes[task];
-      for (Episode& episode : list) all.push_back(std::move(episode));
+      std::string& identities = episode_identities[task];
+      for (Episode& episode : list) {
+        const double episode_return = episode.episode_return;
+        const int64_t length = static_cast<int64_t>(episode.steps.size());
+        identities.append(reinterpret_cast<const char*>(&episode.seed), sizeof(episode.seed));
+        identities.append(reinterpret_cast<const char*>(&length), sizeof(length));
+        identities.append(reinterpret_cast<const char*>(&episode_return), sizeof(episode_return));
+        identities.append(episode.policy);
+        identities.push_back('\0');
+        data->task_summaries_[task].steps += length;
+        all.push_back(std::move(episode));
+      }
     }
+  }
+  for (const auto& [task, identities] : episode_identities) {
+    TaskSummary& summary = data->task_summaries_[task];
+    summary.episodes = data->episodes_per_task_[task];
+    summary.fingerprint = absl::StrFormat("%016x", Fnv1a64(identities));
   }
   SamplerOptions sampler_options;
   sampler_options.batch_size = options.batch_size;

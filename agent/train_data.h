@@ -61,6 +61,15 @@ class TrainingData {
   const std::vector<std::string>& tasks() const;
   // Episodes loaded per task (over all datasets, weighted or not).
   const std::map<std::string, int64_t>& episodes_per_task() const { return episodes_per_task_; }
+  // What each task's data holds (every loaded task, weighted or not), to tell a resume
+  // on other data from one on the same.
+  struct TaskSummary {
+    int64_t episodes = 0;
+    int64_t steps = 0;        // timesteps over all episodes
+    std::string fingerprint;  // 16 hex digits: FNV-1a 64 of each episode's seed, length,
+                              // return and policy, in load order (the sampler's order)
+  };
+  const std::map<std::string, TaskSummary>& task_summaries() const { return task_summaries_; }
   // What loading skipped (torn shard tails, corrupt records, unfinished shards), one
   // line each naming the file; the data loaded without them.
   const std::vector<std::string>& warnings() const { return warnings_; }
@@ -71,6 +80,7 @@ class TrainingData {
   std::unique_ptr<TextTokenizer> text_;
   std::unique_ptr<Sampler> sampler_;
   std::map<std::string, int64_t> episodes_per_task_;
+  std::map<std::string, TaskSummary> task_summaries_;
   std::vector<std::string> warnings_;
   int32_t text_vocabulary_size_ = 0;
 };

@@ -20,6 +20,7 @@
 #include "absl/strings/str_split.h"
 #include "agent/collect.h"
 #include "base/file_io.h"
+#include "base/file_lock.h"
 #include "base/status_matchers.h"
 #include "envs/all_tasks.h"
 #include "gmock/gmock.h"
@@ -309,9 +310,10 @@ TEST_F(TrainTest, AnUnreadableConfigRecordIsReportedAndAFitCanBeGivenBack) {
 
   // The resume cannot know the fit (20 updates) and says how to give it back (the copy
   // is stopped after one update: its schedule is no longer the fitted one).
-  std::atomic<bool> stop{true};
+  std::atomic<bool> stop{false};
   TrainOptions stopped = resume;
   stopped.stop = &stop;
+  stopped.clock = SecondPerReading(&stop, 1);  // set at the reading after the first update
   std::ostringstream warned;
   stopped.progress = &warned;
   ASSERT_OK(RunTraining(Config(copy, 40, extra), stopped).status());
@@ -495,9 +497,10 @@ TEST_F(TrainTest, TheLastUpdateIsRecordedHoweverTheRunEnds) {
   // Stopped on request after its first update, between logged steps: the record is
   // written without the loss breakdown.
   const std::string dir = TempDir("last_record");
-  std::atomic<bool> stop{true};
+  std::atomic<bool> stop{false};
   TrainOptions options = Options();
   options.stop = &stop;
+  options.clock = SecondPerReading(&stop, 1);  // set at the reading after the first update
   std::ostringstream progress;
   options.progress = &progress;
   TrainConfig config = Config(dir, 4);
@@ -527,6 +530,8 @@ TEST_F(TrainTest, TheLastUpdateIsRecordedHoweverTheRunEnds) {
   // A stop request that arrives during the final update: the run is done, not stopped.
   std::ostringstream finished;
   options.progress = &finished;
+  stop.store(false);
+  options.clock = SecondPerReading(&stop, 1);
   ASSERT_OK_AND_ASSIGN(report, RunTraining(Config(TempDir("last_step_stop"), 1), options));
   EXPECT_FALSE(report.stopped);
   EXPECT_THAT(finished.str(), HasSubstr("done after 1 updates"));
@@ -634,18 +639,190 @@ TEST_F(TrainTest, AResumeWithChangedFieldsSaysWhichChanged) {
   config.clear_datasets();
   config.add_datasets(TempDir("data/"));  // the same data by another path: no change
   ASSERT_OK(RunTraining(config, resume).status());
-  EXPECT_THAT(changed.str(), HasSubstr("note: resuming with changed config fields"));
+  EXPECT_THAT(changed.str(), HasSubstr("note: resuming with changes (the run will differ"));
   EXPECT_THAT(changed.str(), HasSubstr("max_steps: 2 -> 4"));
   EXPECT_THAT(changed.str(), HasSubstr("learning_rate: 0.005 -> 0.001"));
-  EXPECT_THAT(changed.str(), HasSubstr(": task_weights; "));
+  EXPECT_THAT(changed.str(), HasSubstr("data of mujoco/cartpole_balance: 2 episodes (2002 steps) -> none sampled; "
+                                       "task_weights; max_steps: 2 -> 4; learning_rate: 0.005 -> 0.001\n"));
   EXPECT_THAT(changed.str(), Not(HasSubstr("datasets")));
+}
+
+TEST_F(TrainTest, AResumeOnOtherDataSaysSoAndBookkeepingChangesAreToldApart) {
+  // A second cartpole dataset (other seeds): listed after the first, and then before it.
+  CollectOptions collect;
+  collect.tasks = {"mujoco/cartpole_balance"};
+  collect.episodes = 2;
+  collect.first_seed = 100;
+  collect.threads = 1;
+  collect.directory = TempDir("more_cartpole");
+  PolicyFactory experts = [](const std::string& task, const Environment& env) {
+    return MakeNamedPolicy("expert", task, env.action_spec());
+  };
+  ASSERT_OK(Collect(AllTasks(), experts, collect, nullptr).status());
+
+  const std::string dir = TempDir("other_data");
+  ASSERT_OK(RunTraining(Config(dir, 2), Options()).status());
+  ASSERT_OK_AND_ASSIGN(std::string record, ReadFile(absl::StrCat(dir, "/", kRunConfigFile)));
+  ASSERT_OK_AND_ASSIGN(TrainConfig recorded, ParseTrainConfig(record, kRunConfigFile));
+  ASSERT_EQ(recorded.loaded_data_size(), 2);
+  EXPECT_EQ(recorded.loaded_data(0).task(), "arcade/breakout");
+  EXPECT_EQ(recorded.loaded_data(1).task(), "mujoco/cartpole_balance");
+  EXPECT_EQ(recorded.loaded_data(1).episodes(), 2);
+  EXPECT_EQ(recorded.loaded_data(1).steps(), 2002);  // two episodes of 1000 actions and a last timestep
+  EXPECT_EQ(recorded.loaded_data(1).fingerprint().size(), 16u);
+
+  TrainOptions resume = Options();
+  resume.resume = true;
+  std::ostringstream added;
+  resume.progress = &added;
+  TrainConfig more = Config(dir, 4, "checkpoint_every_steps: 3 keep_checkpoints: 5");
+  more.add_datasets(TempDir("more_cartpole"));
+  ASSERT_OK(RunTraining(more, resume).status());
+  EXPECT_THAT(added.str(), HasSubstr("note: resuming with changes (the run will differ from an uninterrupted one): "
+                                     "data of mujoco/cartpole_balance: 2 episodes (2002 steps) -> 4 episodes "
+                                     "(4004 steps); max_steps: 2 -> 4\n"));
+  EXPECT_THAT(added.str(), HasSubstr("note: resuming with changed config fields that do not change the run's "
+                                     "numbers: checkpoint_every_steps: (unset) -> 3; keep_checkpoints: 3 -> 5\n"));
+  EXPECT_THAT(added.str(), Not(HasSubstr("arcade/breakout:")));
+
+  // The same episodes listed in another order are other batches.
+  std::ostringstream reordered;
+  resume.progress = &reordered;
+  TrainConfig swapped = Config(dir, 6, "checkpoint_every_steps: 3 keep_checkpoints: 5");
+  swapped.clear_datasets();
+  swapped.add_datasets(TempDir("more_cartpole"));
+  swapped.add_datasets(TempDir("data"));
+  ASSERT_OK(RunTraining(swapped, resume).status());
+  EXPECT_THAT(reordered.str(), HasSubstr("data of mujoco/cartpole_balance: as many episodes and steps (4, 4004), "
+                                         "but other episodes or another order"));
+  EXPECT_THAT(reordered.str(), Not(HasSubstr("do not change the run's numbers")));
+}
+
+TEST_F(TrainTest, AResumeWithNothingToDoWritesNothing) {
+  const std::string dir = TempDir("nothing_to_do");
+  TrainConfig four = Config(dir, 4);
+  four.set_log_every_steps(3);
+  ASSERT_OK(RunTraining(four, Options()).status());
+  const std::string config_path = absl::StrCat(dir, "/", kRunConfigFile);
+  ASSERT_OK_AND_ASSIGN(std::string record, ReadFile(config_path));
+  ASSERT_OK_AND_ASSIGN(std::string metrics, ReadFile(absl::StrCat(dir, "/", kMetricsFile)));
+  TrainOptions resume = Options();
+  resume.resume = true;
+  std::ostringstream progress;
+  resume.progress = &progress;
+  TrainConfig two = four;
+  two.set_max_steps(2);
+  ASSERT_OK_AND_ASSIGN(TrainReport report, RunTraining(two, resume));
+  EXPECT_EQ(report.steps, 4);
+  EXPECT_THAT(progress.str(), HasSubstr("nothing to do: 4 updates done, max_steps is 2"));
+  // The record still says what the run did (max_steps 4), so a later resume's notes are
+  // right, and the metrics keep the final record.
+  ASSERT_OK_AND_ASSIGN(std::string after, ReadFile(config_path));
+  EXPECT_EQ(after, record);
+  ASSERT_OK_AND_ASSIGN(std::string metrics_after, ReadFile(absl::StrCat(dir, "/", kMetricsFile)));
+  EXPECT_EQ(metrics_after, metrics);
+}
+
+TEST_F(TrainTest, AnEarlierEndByStepsThenAResumeGivesTheUninterruptedMetrics) {
+  // Update 10 (step 9) is off the every-3 grid: the first invocation's final record of it
+  // must not stay in a run that goes on to 20.
+  const std::string split = TempDir("steps_split"), straight = TempDir("steps_straight");
+  auto every_three = [](const std::string& dir, int64_t steps) {
+    TrainConfig config = Config(dir, steps);
+    config.set_log_every_steps(3);
+    return config;
+  };
+  ASSERT_OK(RunTraining(every_three(split, 10), Options()).status());
+  TrainOptions resume = Options();
+  resume.resume = true;
+  ASSERT_OK(RunTraining(every_three(split, 20), resume).status());
+  ASSERT_OK(RunTraining(every_three(straight, 20), Options()).status());
+  const std::vector<Metric> a = ReadMetrics(split), b = ReadMetrics(straight);
+  ASSERT_EQ(b.size(), 7u);  // steps 2, 5, 8, 11, 14, 17 and the final 19
+  EXPECT_TRUE(a == b);
+  ASSERT_OK_AND_ASSIGN(std::string x, ReadFile(absl::StrCat(split, "/ckpt-000020")));
+  ASSERT_OK_AND_ASSIGN(std::string y, ReadFile(absl::StrCat(straight, "/ckpt-000020")));
+  EXPECT_TRUE(x == y);
+}
+
+TEST_F(TrainTest, ASecondRunOnTheSameDirectoryIsRefusedWhileTheFirstHoldsIt) {
+  const std::string dir = TempDir("locked");
+  ASSERT_OK(MakeDirectories(dir));
+  {
+    ASSERT_OK_AND_ASSIGN(FileLock held, FileLock::Acquire(absl::StrCat(dir, "/", kRunLockFile)));
+    EXPECT_THAT(RunTraining(Config(dir, 2), Options()).status(),
+                StatusIs(absl::StatusCode::kUnavailable,
+                         HasSubstr(absl::StrCat("output_dir ", dir, " is in use by another calico train"))));
+    EXPECT_FALSE(Exists(absl::StrCat(dir, "/", kRunConfigFile)));
+    EXPECT_FALSE(Exists(absl::StrCat(dir, "/", kMetricsFile)));
+  }
+  // Released (the process exiting does the same), the directory takes the run.
+  ASSERT_OK(RunTraining(Config(dir, 2), Options()).status());
+}
+
+TEST_F(TrainTest, LeftoversOfAKilledSaveGoAndAMissingLatestIsExplained) {
+  const std::string dir = TempDir("leftovers");
+  ASSERT_OK(RunTraining(Config(dir, 2, "checkpoint_every_steps: 1"), Options()).status());
+  // What a kill -9 during a save leaves: a temporary checkpoint, and (a kill between the
+  // checkpoint and its pointer) a LATEST that names an older one.
+  const std::string temporary = absl::StrCat(dir, "/ckpt-000003.tmp.12345");
+  ASSERT_OK(WriteFileAtomically(temporary, "partial"));
+  const std::string unrelated = absl::StrCat(dir, "/notes.tmp.1");
+  ASSERT_OK(WriteFileAtomically(unrelated, "mine"));
+  TrainOptions resume = Options();
+  resume.resume = true;
+  ASSERT_OK(RunTraining(Config(dir, 3, "checkpoint_every_steps: 1"), resume).status());
+  EXPECT_FALSE(Exists(temporary));
+  EXPECT_TRUE(Exists(unrelated)) << "only the run's own temporaries are removed";
+
+  ASSERT_EQ(std::remove(absl::StrCat(dir, "/", kLatestCheckpointFile).c_str()), 0);
+  EXPECT_THAT(RunTraining(Config(dir, 4), resume).status(),
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr(absl::StrCat("the directory holds ckpt-000003: to resume from it, write its name into ",
+                                              dir, "/", kLatestCheckpointFile))));
+}
+
+TEST_F(TrainTest, AnOutputDirThatIsAFileIsRefusedBeforeTheData) {
+  const std::string file = TempDir("a_file");
+  ASSERT_OK(WriteFileAtomically(file, "x"));
+  TrainConfig config = Config(file, 2);
+  config.add_datasets(TempDir("no_such_dataset"));  // would fail later, at the data
+  EXPECT_THAT(RunTraining(config, Options()).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr(absl::StrCat("output_dir ", file, " exists and is not a directory"))));
+}
+
+TEST_F(TrainTest, TheBannerNamesTheSampledTasksAndThoseLoadedWithWeightZero) {
+  std::ostringstream progress;
+  TrainOptions options = Options();
+  options.progress = &progress;
+  TrainConfig config =
+      Config(TempDir("weight_zero"), 1, "task_weights { task: \"mujoco/cartpole_balance\" weight: 1 }");
+  ASSERT_OK(RunTraining(config, options).status());
+  EXPECT_THAT(progress.str(), HasSubstr("parameters) on mujoco/cartpole_balance (2 episodes) (loaded with weight 0, "
+                                        "not sampled: arcade/breakout);"));
+}
+
+TEST_F(TrainTest, AFailedUpdateLeavesTheLastGoodUpdatesRecord) {
+  const std::string dir = TempDir("nan_record");
+  TrainConfig config = Config(dir, 10);
+  config.set_log_every_steps(5);
+  config.set_learning_rate(1e30);
+  config.set_warmup_steps(0);
+  ASSERT_FALSE(RunTraining(config, Options()).ok());
+  ASSERT_OK_AND_ASSIGN(std::string text, ReadFile(absl::StrCat(dir, "/", kMetricsFile)));
+  const std::vector<Metric> metrics = ReadMetrics(dir);
+  ASSERT_EQ(metrics.size(), 1u);
+  EXPECT_EQ(metrics[0].step, 0);  // update 1, the last good one
+  EXPECT_THAT(text, HasSubstr("\"unlogged_final\": true"));
 }
 
 TEST_F(TrainTest, StopFlagCheckpointsAndTheRunResumes) {
   const std::string dir = TempDir("stopped");
-  std::atomic<bool> stop{true};  // already set: the run stops after its first update
+  std::atomic<bool> stop{false};
   TrainOptions options = Options();
   options.stop = &stop;
+  options.clock = SecondPerReading(&stop, 1);  // set at the reading after the first update
   ASSERT_OK_AND_ASSIGN(TrainReport report, RunTraining(Config(dir, 4), options));
   EXPECT_TRUE(report.stopped);
   EXPECT_EQ(report.steps, 1);
@@ -671,11 +848,22 @@ TEST_F(TrainTest, SigintSetsTheStopFlag) {
   ASSERT_EQ(::raise(SIGINT), 0);  // handled: the process goes on
   EXPECT_TRUE(stop->load());
   EXPECT_EQ(InstallStopSignalHandlers(), stop);
+  EXPECT_EQ(StopSignalNumber(), SIGINT);
+  // A stop that comes before the first update (Ctrl-C while the data loads) ends the run
+  // there: nothing is written, and the directory takes a fresh run afterwards.
   TrainOptions options = Options();
   options.stop = stop;
+  std::ostringstream progress;
+  options.progress = &progress;
   ASSERT_OK_AND_ASSIGN(TrainReport report, RunTraining(Config(TempDir("sigint"), 5), options));
   EXPECT_TRUE(report.stopped);
-  EXPECT_TRUE(Exists(TempDir("sigint/ckpt-000001")));
+  EXPECT_EQ(report.steps, 0);
+  EXPECT_THAT(progress.str(), HasSubstr("stopped on request before the first update; nothing was written"));
+  EXPECT_FALSE(Exists(TempDir("sigint/ckpt-000001")));
+  EXPECT_FALSE(Exists(TempDir("sigint/") + kLatestCheckpointFile));
+  EXPECT_FALSE(Exists(TempDir("sigint/") + kRunConfigFile));
+  ASSERT_OK_AND_ASSIGN(report, RunTraining(Config(TempDir("sigint"), 2), Options()));
+  EXPECT_EQ(report.steps, 2);
 }
 
 TEST_F(TrainTest, NonFiniteLossNamesTheStepAndKeepsTheLastCheckpoint) {
@@ -685,7 +873,7 @@ TEST_F(TrainTest, NonFiniteLossNamesTheStepAndKeepsTheLastCheckpoint) {
   config.set_learning_rate(1e30);
   config.set_warmup_steps(0);
   absl::StatusOr<TrainReport> report = RunTraining(config, Options());
-  ASSERT_THAT(report.status(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("step 1: loss is")));
+  ASSERT_THAT(report.status(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("update 2: loss is")));
   EXPECT_THAT(report.status().message(), HasSubstr("last checkpoint: " + dir + "/ckpt-000001"));
   ASSERT_OK_AND_ASSIGN(std::string latest, LatestCheckpoint(dir));
   EXPECT_EQ(latest, absl::StrCat(dir, "/ckpt-000001"));

@@ -84,7 +84,7 @@ absl::StatusOr<double> AdamW::Update(const std::vector<float>& grads, std::vecto
   const double norm = std::sqrt(sum_sq);
   if (!std::isfinite(norm)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("AdamW update ", step_, ": gradient norm is ", norm));
+        absl::StrCat("update ", step_ + 1, ": gradient norm is ", norm));
   }
   const float clip = options_.max_grad_norm > 0 && norm > options_.max_grad_norm
                          ? static_cast<float>(options_.max_grad_norm / norm)

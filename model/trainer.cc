@@ -21,14 +21,15 @@ absl::StatusOr<StepResult> Trainer::Step(const Batch& batch) {
   ASSIGN_OR_RETURN(result.loss, model_.ForwardBackward(batch));
   if (!std::isfinite(result.loss)) {
     return absl::FailedPreconditionError(
-        absl::StrCat("step ", result.step, ": loss is ", result.loss,
-                     "; parameters left as they were before this step"));
+        absl::StrCat("update ", result.step + 1, ": loss is ", result.loss,
+                     "; parameters left as they were before this update"));
   }
   result.learning_rate = LearningRateAt(optimizer_.options(), result.step);
   absl::StatusOr<double> norm = optimizer_.Update(model_.gradients(), &model_.parameters());
   if (!norm.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat("step ", result.step, ": ", norm.status().message(),
-                                                      "; parameters left as they were before this step"));
+    // The optimiser's message names the update.
+    return absl::FailedPreconditionError(
+        absl::StrCat(norm.status().message(), "; parameters left as they were before this update"));
   }
   result.grad_norm = *norm;
   return result;

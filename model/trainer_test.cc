@@ -62,7 +62,7 @@ TEST(TrainerTest, NonFiniteLossIsAnErrorNamingTheStepAndChangesNothing) {
   const std::vector<float> before = trainer.model().parameters();
   const std::vector<float> m = trainer.optimizer().first_moment();
   EXPECT_THAT(trainer.Step(CountingBatch(trainer.rng(), 2, 8)),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("step 1: loss is")));
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("update 2: loss is")));
   EXPECT_EQ(trainer.step(), 1);
   EXPECT_EQ(trainer.optimizer().first_moment(), m);
   for (size_t i = 0; i < before.size(); ++i) {
