@@ -475,9 +475,18 @@ absl::StatusOr<TrainConfig> ParseTrainConfigText(absl::string_view text, absl::s
 }
 
 absl::Status FinishTrainConfig(absl::string_view source, TrainConfig* config) {
+  // A default the user never wrote is named as one, with what it came from.
+  const bool decay_defaulted = config->decay_steps() == 0;
   ApplyTrainConfigDefaults(config);
   absl::Status checked = CheckTrainConfig(*config);
-  if (!checked.ok()) return absl::Status(checked.code(), absl::StrCat(source, ": ", checked.message()));
+  if (!checked.ok()) {
+    std::string message = absl::StrCat(source, ": ", checked.message());
+    if (decay_defaulted && absl::StrContains(checked.message(), "decay_steps is")) {
+      absl::StrAppend(&message, " (decay_steps was not set and defaults to max_steps, ", config->max_steps(),
+                      "; lower warmup_steps or set decay_steps)");
+    }
+    return absl::Status(checked.code(), message);
+  }
   return absl::OkStatus();
 }
 

@@ -962,7 +962,11 @@ TEST(TrainConfigTest, BadConfigsNameTheFieldAndTheSource) {
   EXPECT_THAT(error(ok + "batch_size: -2"), HasSubstr("batch_size is -2; expected >= 1"));
   EXPECT_THAT(error(ok + "sequence_length: 4096"), HasSubstr("sequence_length is 4096; expected in [2, 1024]"));
   EXPECT_THAT(error(ok + "learning_rate: -1"), HasSubstr("learning_rate is -1"));
-  EXPECT_THAT(error(ok + "warmup_steps: 20"), HasSubstr("decay_steps is 10; expected at least warmup_steps (20)"));
+  EXPECT_THAT(error(ok + "warmup_steps: 20"),
+              HasSubstr("decay_steps is 10; expected at least warmup_steps (20) (decay_steps was not set and "
+                        "defaults to max_steps, 10; lower warmup_steps or set decay_steps)"));
+  EXPECT_THAT(error(ok + "warmup_steps: 20 decay_steps: 12"),
+              AllOf(HasSubstr("decay_steps is 12; expected at least warmup_steps (20)"), Not(HasSubstr("not set"))));
   EXPECT_THAT(error(ok + "max_seconds: -1"), HasSubstr("max_seconds is -1"));
   EXPECT_THAT(error(ok + "prompt_probability: 1.5"), HasSubstr("prompt_probability is 1.5"));
   EXPECT_THAT(error(ok + "threads: 0 threads: -1"), HasSubstr("threads is -1"));
