@@ -533,7 +533,13 @@ absl::Status Eval() {
     choice.threads = absl::GetFlag(FLAGS_threads);
     choice.batch_envs = absl::GetFlag(FLAGS_batch);
     RETURN_IF_ERROR(choice.Validate(options.suite));
+    // Every task's policy is built once before the validation episodes, as EvaluateSuite
+    // does before the scored ones: one that cannot act fails before any episode runs.
     RETURN_IF_ERROR(prepare());
+    {
+      ASSIGN_OR_RETURN(SelectedPolicies probe, SelectPolicy(tasks, temperatures, prepared ? &*prepared : nullptr));
+      RETURN_IF_ERROR(CheckPoliciesCanAct(AllTasks(), options.suite, probe.single, probe.batched));
+    }
     std::vector<std::string> open;  // control tasks without a temperature of their own
     for (const SuiteTask& task : options.suite.tasks()) {
       if (!IsTextTask(task.task()) && !task.has_temperature()) open.push_back(task.task());

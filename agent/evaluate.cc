@@ -111,6 +111,22 @@ std::string VideoPath(const std::string& report_directory, const std::string& ta
 
 }  // namespace
 
+absl::Status CheckPoliciesCanAct(const TaskRegistry& registry, const SuiteConfig& suite,
+                                 const PolicyFactory& make_policy, const BatchPolicyFactory& make_batch_policy) {
+  for (const SuiteTask& suite_task : suite.tasks()) {
+    if (IsTextTask(suite_task.task())) continue;
+    ASSIGN_OR_RETURN(std::unique_ptr<Environment> probe, registry.Make(suite_task.task()));
+    absl::Status built = make_batch_policy ? make_batch_policy(suite_task.task(), *probe, 1).status()
+                         : make_policy     ? make_policy(suite_task.task(), *probe).status()
+                                           : absl::InvalidArgumentError("no policy given");
+    if (!built.ok()) {
+      return absl::Status(built.code(), absl::StrCat("the policy cannot act in ", suite_task.task(),
+                                                     " (checked before any episode): ", built.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<SuiteScores> EvaluateSuite(const TaskRegistry& registry, const PolicyFactory& make_policy,
                                           const EvaluateOptions& options, std::ostream* progress) {
   ReportInfo info = options.extra;
@@ -145,6 +161,7 @@ absl::StatusOr<SuiteScores> EvaluateSuite(const TaskRegistry& registry, const Po
           "or --policy=expert for the ground truth; policy '", options.policy_label, "' has no text"));
     }
   }
+  RETURN_IF_ERROR(CheckPoliciesCanAct(registry, options.suite, make_policy, options.make_batch_policy));
   std::vector<TaskScore> tasks;
   std::vector<TextTaskScore> text_tasks;
   for (const SuiteTask& suite_task : options.suite.tasks()) {

@@ -68,7 +68,16 @@ struct EvaluateOptions {
   ReportInfo extra;                // e.g. training curves
 };
 
-// Runs the suite and, if asked, writes the report. Progress goes to `progress`. Control
+// Builds the policy of every control task of `suite` once, on a fresh environment of
+// the task (through `make_batch_policy` for one environment where set, else
+// `make_policy`), so that a policy that cannot act there (a context too short for one
+// timestep and the prompt, specs that do not fit) fails before any episode runs, naming
+// the task, instead of after the tasks before it. Vision-language tasks are skipped.
+absl::Status CheckPoliciesCanAct(const TaskRegistry& registry, const SuiteConfig& suite,
+                                 const PolicyFactory& make_policy, const BatchPolicyFactory& make_batch_policy);
+
+// Runs the suite and, if asked, writes the report. Every control task's policy is built
+// once first (CheckPoliciesCanAct). Progress goes to `progress`. Control
 // tasks are scored as before (their aggregates cover only them); vision-language tasks
 // go through EvaluateTextTask (agent/text_eval.h) with the suite's first_seed and
 // bootstrap settings, `episodes` held-out scenes each, into SuiteScores::text_tasks.

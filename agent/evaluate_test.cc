@@ -308,6 +308,49 @@ TEST(EvaluateTest, AReportThatCannotBeWrittenIsRefusedBeforeAnyEpisode) {
   EXPECT_GT(policies, 0);
 }
 
+TEST(EvaluateTest, APolicyThatCannotActInALaterTaskIsRefusedBeforeAnyEpisode) {
+  const TaskRegistry registry = Registry();
+  const ReferenceTable refs = {{"coin/one", {5, 10, 50}}, {"coin/two", {5, 10, 50}}};
+  EvaluateOptions options;
+  ASSERT_OK_AND_ASSIGN(options.suite, ParseSuite("episodes: 2 tasks { task: 'coin/one' } tasks { task: 'coin/two' }",
+                                                 "s", registry, refs));
+  options.references = refs;
+  // Acts in coin/one, cannot be built for coin/two (as a transformer whose context is
+  // too short for that task's timestep); counts the steps it acts.
+  int acted = 0;
+  class Counting : public Policy {
+   public:
+    explicit Counting(int* acted) : acted_(acted) {}
+    void Reset(uint64_t) override {}
+    absl::StatusOr<NamedArrays> Act(const TimeStep&) override {
+      ++*acted_;
+      return NamedArrays{{"a", Array::Int({}, {1})}};
+    }
+
+   private:
+    int* acted_;
+  };
+  const PolicyFactory picky = [&acted](const std::string& task,
+                                       const Environment&) -> absl::StatusOr<std::unique_ptr<Policy>> {
+    if (task == "coin/two") return absl::FailedPreconditionError("a context of 5 positions cannot hold a timestep");
+    return std::make_unique<Counting>(&acted);
+  };
+  EXPECT_THAT(EvaluateSuite(registry, picky, options, nullptr).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("the policy cannot act in coin/two (checked before any episode): a context of 5")));
+  EXPECT_EQ(acted, 0);
+  // The batched factory is checked the same way, for one environment.
+  options.make_batch_policy = [](const std::string& task, const Environment&,
+                                 int num_envs) -> absl::StatusOr<std::unique_ptr<BatchPolicy>> {
+    EXPECT_EQ(num_envs, 1);
+    return absl::FailedPreconditionError(absl::StrCat("no batch for ", task));
+  };
+  EXPECT_THAT(CheckPoliciesCanAct(registry, options.suite, picky, options.make_batch_policy),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("cannot act in coin/one (checked before any "
+                                                                        "episode): no batch for coin/one")));
+  EXPECT_OK(CheckPoliciesCanAct(registry, options.suite, Fixed(true), nullptr));
+}
+
 TEST(EvaluateTest, TasksWithTheirOwnEpisodeCountsAreReportedSo) {
   const TaskRegistry registry = Registry();
   const ReferenceTable refs = {{"coin/one", {5, 10, 50}}, {"coin/two", {5, 10, 50}}};

@@ -208,6 +208,12 @@ expect_failure "context_length 100000" rollout --task=arcade/freeway --checkpoin
 "$calico" rollout --task=arcade/freeway --checkpoint="$checkpoint" --episodes=1 --context=102 > "$tmp/acted_short"
 grep -q "mean return" "$tmp/acted_short" || fail "rollout with --context=102 printed no return"
 expect_failure "a context of 50 positions cannot hold the prompt (0) and one timestep (102)" rollout --task=arcade/freeway --checkpoint="$checkpoint" --episodes=1 --context=50
+# In a suite the context suits cartpole (8 positions a timestep) but not freeway, its
+# second task: refused before cartpole's episodes run, also before a temperature choice.
+expect_failure "the policy cannot act in arcade/freeway (checked before any episode): .*cannot hold the prompt (0) and one timestep (102)" eval --suite="$tmp/suite.textproto" --checkpoint="$checkpoint" --context=50
+grep -q "episode" "$tmp/out" && { cat "$tmp/out"; fail "eval ran episodes before refusing the context"; }
+expect_failure "the policy cannot act in arcade/freeway (checked before any episode)" eval --suite="$tmp/suite.textproto" --checkpoint="$checkpoint" --context=50 --choose_temperature=0,1 --choice_seed=3000000
+grep -q "choose " "$tmp/out" && { cat "$tmp/out"; fail "eval ran validation episodes before refusing the context"; }
 expect_failure "--temperature is 1e+308; expected a number in \[0, 1e6\]" rollout --task=arcade/freeway --checkpoint="$checkpoint" --temperature=1e308
 
 # DAgger: the checkpoint acts while the expert labels the states it reaches.
