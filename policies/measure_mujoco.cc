@@ -83,8 +83,8 @@ int Run() {
     std::printf("%-28s %10.1f %8.1f %10.1f %8.1f %8.1f\n", task.c_str(), random->mean, random->std, expert->mean,
                 expert->std, random->seconds + expert->seconds);
     std::fflush(stdout);
-    absl::StrAppendFormat(&reference, "%s %.1f %.1f %d\n", task, random->mean, expert->mean, episodes);
-    absl::StrAppendFormat(&reference, "%s_pixels %.1f %.1f %d\n", task, random->mean, expert->mean, episodes);
+    absl::StrAppendFormat(&reference, "%s %.4f %.4f %d\n", task, random->mean, expert->mean, episodes);
+    absl::StrAppendFormat(&reference, "%s_pixels %.4f %.4f %d\n", task, random->mean, expert->mean, episodes);
   }
   if (absl::GetFlag(FLAGS_speed)) {
     // Physics: zero actions through the Environment interface (state observations only).

@@ -55,6 +55,25 @@ tasks { task: "mujoco/cartpole_balance" }
 tasks { task: "arcade/freeway" }
 SUITE
 "$calico" eval --suite="$tmp/suite.textproto" --report="$tmp/report" > "$tmp/eval"
+# On the seeds the shipped references were measured on (0..49), the expert scores 100
+# and the random policy 0 (to a hundredth: the references are stored to four decimals).
+cat > "$tmp/reference_suite.textproto" <<'SUITE'
+name: "references"
+episodes: 50
+first_seed: 0
+tasks { task: "mujoco/acrobot_swingup" }
+tasks { task: "mujoco/point_mass_easy" }
+SUITE
+for policy in expert random; do
+  "$calico" eval --suite="$tmp/reference_suite.textproto" --policy=$policy --report="$tmp/reference_$policy" > /dev/null
+  want=0; [[ $policy == expert ]] && want=100
+  scores="$(grep -o '"score": {"value": [-0-9.e+]*' "$tmp/reference_$policy/report.json" | cut -d' ' -f3)"
+  [[ $(wc -l <<< "$scores") -eq 2 ]] || fail "expected two task scores for $policy, got: $scores"
+  for score in $scores; do
+    awk -v s="$score" -v w="$want" 'BEGIN { d = s - w; exit !(d < 0.01 && d > -0.01) }' ||
+      fail "$policy scored $score on the reference seeds, expected $want"
+  done
+done
 grep -q "| \*\*IQM\*\* |" "$tmp/eval" || fail "eval printed no IQM"
 for f in report.json report.md report.html videos/arcade_freeway.gif; do
   [[ -s "$tmp/report/$f" ]] || fail "report file $f missing"
