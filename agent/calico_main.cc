@@ -58,7 +58,10 @@ ABSL_FLAG(int32_t, vocab_size, calico::kCalicoTextVocabSize, "text-model: number
 ABSL_FLAG(std::string, task, "", "rollout, collect, envs: task name(s), comma-separated for collect");
 ABSL_FLAG(std::string, policy, "expert", "rollout, collect: 'expert' or 'random'");
 ABSL_FLAG(int32_t, episodes, 0, "rollout (default 1), collect (default 10), eval (default: the suite's): episodes per task");
-ABSL_FLAG(uint64_t, seed, 0, "rollout, collect: seed of the first episode (episode i uses seed + i)");
+ABSL_FLAG(uint64_t, seed, 0,
+          "rollout, collect: seed of the first episode (episode i uses seed + i); with a checkpoint (rollout, "
+          "eval, collect --learner, caption, ask) also the seed of its sampling at a temperature > 0 (eval's "
+          "episodes use the suite's seeds, so eval --seed=S samples as rollout --seed=S does)");
 ABSL_FLAG(int32_t, threads, 2, "rollout, collect, eval: worker threads");
 ABSL_FLAG(std::string, video, "", "rollout: write episode 0 as an animated GIF here");
 ABSL_FLAG(std::string, video_size, "240x240", "rollout: video frame size, HEIGHTxWIDTH");
