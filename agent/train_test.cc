@@ -698,7 +698,7 @@ TEST_F(TrainTest, AResumeOnOtherDataSaysSoAndBookkeepingChangesAreToldApart) {
   EXPECT_THAT(reordered.str(), Not(HasSubstr("do not change the run's numbers")));
 }
 
-TEST_F(TrainTest, AResumeWithNothingToDoWritesNothing) {
+TEST_F(TrainTest, AResumeWithNoUpdatesLeftWritesNothing) {
   const std::string dir = TempDir("nothing_to_do");
   TrainConfig four = Config(dir, 4);
   four.set_log_every_steps(3);
