@@ -53,7 +53,8 @@ ABSL_FLAG(std::string, format, "table", "tokens: output format, 'table' or 'json
 ABSL_FLAG(int64_t, window, 0, "tokens: if > 0, show only a window of this many positions");
 ABSL_FLAG(int64_t, window_start, 0, "tokens: first timestep of the window");
 ABSL_FLAG(std::string, text_model, "", "SentencePiece model (default: the one shipped with calico)");
-ABSL_FLAG(std::string, out, "", "text-model, collect: where to write");
+ABSL_FLAG(std::string, out, "",
+          "collect, scenes: the dataset directory to write; text-model: the model file; train: overrides output_dir");
 ABSL_FLAG(int32_t, vocab_size, calico::kCalicoTextVocabSize, "text-model: number of text pieces");
 ABSL_FLAG(std::string, task, "", "rollout, collect, envs: task name(s), comma-separated for collect");
 ABSL_FLAG(std::string, policy, "expert", "rollout, collect: 'expert' or 'random'");
@@ -62,7 +63,7 @@ ABSL_FLAG(uint64_t, seed, 0,
           "rollout, collect: seed of the first episode (episode i uses seed + i); with a checkpoint (rollout, "
           "eval, collect --learner, caption, ask) also the seed of its sampling at a temperature > 0 (eval's "
           "episodes use the suite's seeds, so eval --seed=S samples as rollout --seed=S does)");
-ABSL_FLAG(int32_t, threads, 2, "rollout, collect, eval: worker threads");
+ABSL_FLAG(int32_t, threads, 2, "rollout, collect, scenes, eval: worker threads (>= 1)");
 ABSL_FLAG(std::string, video, "", "rollout: write episode 0 as an animated GIF here");
 ABSL_FLAG(std::string, video_size, "240x240", "rollout: video frame size, HEIGHTxWIDTH");
 ABSL_FLAG(int32_t, video_every, 2, "rollout: keep every n-th frame in the video");
@@ -120,7 +121,7 @@ namespace calico {
 namespace {
 
 constexpr char kUsage[] =
-    "calico: a Gato-style generalist agent runtime.\n\n"
+    "A Gato-style generalist agent runtime.\n\n"
     "Commands:\n"
     "  calico train --config=FILE [--datasets=DIR,...] [--out=DIR] [--steps=N] [--seconds=S] [--resume]\n"
     "      Train the transformer on datasets (progress, metrics.jsonl, checkpoints; Ctrl-C\n"
@@ -461,7 +462,15 @@ absl::Status Collect() {
     ASSIGN_OR_RETURN(options.learner, MakeCheckpointPolicyFactory(path, learner_options));
     options.learner_name = std::filesystem::path(path).filename().string();
   }
+  if (options.threads < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("--threads=", options.threads, ": expected >= 1"));
+  }
   const double filter = absl::GetFlag(FLAGS_filter);
+  if (filter != 0.0 && !(filter > 0.0 && filter <= 1.0)) {
+    return absl::InvalidArgumentError(absl::StrCat("--filter=", filter,
+                                                   ": expected a fraction of the expert's return in (0, 1] (0, the "
+                                                   "default, keeps every episode)"));
+  }
   if (filter != 0.0) options.min_return_fraction = filter;
   for (const std::string& task : options.tasks) {
     absl::StatusOr<ReferenceReturns> refs = ReferencesFor(task);
@@ -831,6 +840,23 @@ absl::Status CheckFlagCombinations(const std::string& command, const std::set<st
   return absl::OkStatus();
 }
 
+// `calico [COMMAND] --help`: the usage, and a command's own flags with their help and
+// defaults (absl's --help lists every command's flags and ends with status 1).
+void PrintHelp(const std::string& command) {
+  const std::vector<std::string> flags = CommandFlags(command);
+  if (flags.empty()) {
+    std::printf("calico: %s", kUsage);
+    return;
+  }
+  std::printf("calico %s: the flags it reads (calico --help lists every command)\n", command.c_str());
+  for (const std::string& name : flags) {
+    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag == nullptr) continue;
+    std::printf("  --%s (%s); default: %s\n", name.c_str(), flag->Help().c_str(),
+                flag->DefaultValue().empty() ? "\"\"" : flag->DefaultValue().c_str());
+  }
+}
+
 int Main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
   const std::set<std::string> given =
@@ -839,6 +865,13 @@ int Main(int argc, char** argv) {
         if (flag == nullptr) return FlagKind::kUnknown;
         return flag->IsOfType<bool>() ? FlagKind::kBool : FlagKind::kValue;
       });
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-help" || arg == "--helpshort" || arg == "-helpshort") {
+      PrintHelp(argc > 1 && argv[1][0] != '-' ? argv[1] : "");
+      return 0;
+    }
+  }
   if (absl::Status indirect = CheckNoIndirectFlags(given); !indirect.ok()) {
     std::fprintf(stderr, "calico: %s\n", std::string(indirect.message()).c_str());
     return 2;

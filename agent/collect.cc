@@ -22,6 +22,7 @@ absl::Status CollectOptions::Validate() const {
   if (tasks.empty()) return absl::InvalidArgumentError("no task given");
   if (episodes < 1) return absl::InvalidArgumentError(absl::StrCat("episodes is ", episodes, "; expected >= 1"));
   if (directory.empty()) return absl::InvalidArgumentError("no output directory given");
+  if (threads < 1) return absl::InvalidArgumentError(absl::StrCat("threads is ", threads, "; expected >= 1"));
   // A task named twice would record the same seeds twice.
   for (size_t i = 0; i < tasks.size(); ++i) {
     if (std::find(tasks.begin(), tasks.begin() + i, tasks[i]) != tasks.begin() + i) {
@@ -113,7 +114,7 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
     std::mutex mu;
     std::map<uint64_t, std::unique_ptr<EpisodeRecorder>> recorders;  // by seed, guarded by mu
     int64_t kept = 0;                                                  // guarded by mu
-    int64_t finished_steps = 0;  // steps of the finished episodes, guarded by mu
+    int64_t kept_steps = 0;  // steps of the episodes stored (not filtered out), guarded by mu
     EpisodeRunnerOptions run;
     run.task = task;
     run.episodes = options.episodes;
@@ -142,8 +143,10 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
       ASSIGN_OR_RETURN(Episode episode, recorder->Finish());
       ASSIGN_OR_RETURN(bool added, writer->Add(episode));
       std::lock_guard<std::mutex> lock(mu);
-      kept += added;
-      finished_steps += episode.length();
+      if (added) {
+        ++kept;
+        kept_steps += episode.length();
+      }
       return absl::OkStatus();
     };
     if (progress != nullptr) *progress << "collect " << task << ": " << options.episodes << " episodes\n";
@@ -153,15 +156,26 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
       // The finished episodes stay: the manifest below lists them.
       std::lock_guard<std::mutex> lock(mu);
       report.episodes_kept += kept;
-      report.steps += finished_steps;
+      report.steps += kept_steps;
       report.stopped = true;
       if (progress != nullptr) *progress << "collect " << task << ": stopped on request, kept " << kept << " episodes\n";
       break;
     }
-    if (!run_result.ok()) return run_result.status();
+    if (!run_result.ok()) {
+      // Whatever failed, the episodes stored so far (this task's and earlier tasks') stay,
+      // listed in the manifest, as after a stop request.
+      absl::Status closed = writer->Close();
+      return absl::Status(run_result.status().code(),
+                          absl::StrCat(run_result.status().message(),
+                                       closed.ok() ? absl::StrCat(" (the dataset keeps the ", writer->added(),
+                                                                  " episodes this run stored before it)")
+                                                   : absl::StrCat(" (and closing the dataset failed too: ",
+                                                                  closed.message(), ")")));
+    }
     const EpisodeRunnerReport& result = *run_result;
+    std::lock_guard<std::mutex> lock(mu);
     report.episodes_kept += kept;
-    report.steps += result.total_steps;
+    report.steps += kept_steps;
     if (progress != nullptr) {
       *progress << absl::StrFormat("collect %s: mean return %.2f +- %.2f, kept %d of %d episodes, %.1f s\n", task,
                                    result.mean_return, result.stddev_return, kept, options.episodes, result.seconds);

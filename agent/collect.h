@@ -49,7 +49,7 @@ struct CollectOptions {
 struct CollectReport {
   int64_t episodes_kept = 0;
   int64_t episodes_filtered = 0;
-  int64_t steps = 0;
+  int64_t steps = 0;  // actions in the episodes kept (those the filter dropped not counted)
   double seconds = 0.0;
   bool stopped = false;  // ended by the stop flag: some tasks or episodes were not collected
 };
@@ -58,7 +58,9 @@ struct CollectReport {
 // `threads` threads) and adds them to the dataset in `directory`, then writes its
 // manifest. Errors before any episode runs: an unknown task, a dataset already there
 // without `append`, the filter without a reference for a task. A stop request (`stop`)
-// ends it early with the finished episodes written and `stopped` set.
+// ends it early with the finished episodes written and `stopped` set. An error once
+// episodes run (a failed write, a policy that fails mid-episode) still writes the
+// manifest for the episodes stored before it, and the error says how many.
 absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const PolicyFactory& make_policy,
                                       const CollectOptions& options, std::ostream* progress);
 

@@ -15,6 +15,7 @@
 namespace calico {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -107,6 +108,7 @@ TEST(CollectTest, StoresEverySeededEpisodeOfEveryTask) {
   EXPECT_EQ(more.episodes_kept + more.episodes_filtered, 9);
   // Seeds 100..108 give lengths 4, 5, 3, ...: returns 2, 3, 2, ...; only the 3s reach 0.9 * 3.
   EXPECT_EQ(more.episodes_filtered, 6);
+  EXPECT_EQ(more.steps, 3 * 5) << "only the kept episodes' steps (three of length 5)";
   EXPECT_THAT(progress.str(), Not(HasSubstr("warning")));
 
   // Seeds the task has already: collected, with a warning that names them.
@@ -248,6 +250,39 @@ TEST(CollectTest, AStopRequestKeepsTheFinishedEpisodesWithTheirManifest) {
   EXPECT_EQ(dataset.episodes.at("test/count").size(), 9u);
 }
 
+TEST(CollectTest, AFailureMidRunKeepsTheEpisodesStoredBeforeIt) {
+  // A policy that fails on its 17th action: test/count's seeds 0-2 take 3 + 4 + 5 = 12
+  // actions, test/count2's seed 0 three more, and seed 1 fails on its second.
+  class FailAfter : public GoPolicy {
+   public:
+    explicit FailAfter(std::shared_ptr<std::atomic<int>> acts) : acts_(std::move(acts)) {}
+    absl::StatusOr<NamedArrays> Act(const TimeStep& t) override {
+      if (++*acts_ == 17) return absl::InternalError("the policy broke");
+      return GoPolicy::Act(t);
+    }
+
+   private:
+    std::shared_ptr<std::atomic<int>> acts_;
+  };
+  auto acts = std::make_shared<std::atomic<int>>(0);
+  PolicyFactory failing = [acts](const std::string&, const Environment&) -> absl::StatusOr<std::unique_ptr<Policy>> {
+    return std::make_unique<FailAfter>(acts);
+  };
+  CollectOptions options;
+  options.tasks = {"test/count", "test/count2"};
+  options.episodes = 3;
+  options.threads = 1;
+  options.directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/failed_mid_run");
+  EXPECT_THAT(Collect(Registry(), failing, options, nullptr),
+              StatusIs(absl::StatusCode::kInternal,
+                       AllOf(HasSubstr("the policy broke"),
+                             HasSubstr("(the dataset keeps the 4 episodes this run stored before it)"))));
+  ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(options.directory));
+  EXPECT_EQ(dataset.episodes.at("test/count").size(), 3u);
+  ASSERT_EQ(dataset.episodes.at("test/count2").size(), 1u);
+  EXPECT_EQ(dataset.episodes.at("test/count2")[0].seed, 0u);
+}
+
 TEST(CollectTest, ShardsAKilledCollectLeftAreNeitherMixedInNorOverwritten) {
   const std::string dir = absl::StrCat(std::getenv("TEST_TMPDIR"), "/killed");
   std::filesystem::create_directories(dir);
@@ -287,6 +322,11 @@ TEST(CollectTest, BadRequestsFailBeforeRunning) {
   options.episodes = 0;
   EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("episodes is 0")));
+  options.episodes = 2;
+  options.threads = 0;
+  EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("threads is 0")));
+  options.threads = 2;
   options.tasks = {"test/count"};
   options.episodes = 2;
   PolicyFactory unknown = [](const std::string&, const Environment&) -> absl::StatusOr<std::unique_ptr<Policy>> {

@@ -175,6 +175,21 @@ absl::Status CheckAppendSeeds(const ScenesDatasetOptions& options, const Dataset
     const std::optional<std::pair<uint64_t, uint64_t>> held = RecordedSeedRange(manifest, task);
     if (!held.has_value()) continue;
     const auto [low, high] = *held;  // the first scene seeds of its episodes
+    // A task's images keep one size: say so before any scene is rendered.
+    const bool written = TaskOfEpisode(options.kind, 0) == task ||
+                         (options.episodes > 1 && TaskOfEpisode(options.kind, 1) == task);
+    for (const TaskSummary& summary : manifest.tasks()) {
+      if (!written || summary.task() != task) continue;
+      for (const ArraySpecProto& spec : summary.observation_spec()) {
+        if (spec.name() != "image" || spec.shape_size() < 2) continue;
+        if ((spec.shape(0) != options.size || spec.shape(1) != options.size)) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "'", options.directory, "' holds ", task, " scenes of ", spec.shape(0), "x", spec.shape(1),
+              " pixels; --size=", options.size, " would add others to the same task: use --size=", spec.shape(0),
+              " or another directory"));
+        }
+      }
+    }
     if (options.eval_set && !IsEvalSeed(low)) {
       return absl::FailedPreconditionError(absl::StrCat(
           "'", options.directory, "' holds training scenes (", task, " episodes from seed ", low,

@@ -299,6 +299,23 @@ TEST(ScenesDataTest, AppendingKeepsThePngIndex) {
   EXPECT_FALSE(PathExists(foreign.directory));
 }
 
+TEST(ScenesDataTest, AnAppendOfAnotherImageSizeIsRefusedBeforeRendering) {
+  ScenesDatasetOptions options = Small("other-size");
+  options.kind = ScenesKind::kCaption;
+  ASSERT_OK(WriteScenesDataset(options, nullptr).status());
+  options.append = true;
+  options.first_seed = 200;
+  options.size = 2 * options.size;
+  EXPECT_THAT(WriteScenesDataset(options, nullptr).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr(absl::StrCat("holds scenes/caption scenes of ", options.size / 2, "x",
+                                              options.size / 2, " pixels; --size=", options.size,
+                                              " would add others"))));
+  // Another task of the same directory may have its own size.
+  options.kind = ScenesKind::kVqa;
+  ASSERT_OK(WriteScenesDataset(options, nullptr).status());
+}
+
 TEST(ScenesDataTest, AppendsKeepHeldOutAndTrainingScenesApartAndWarnOfRepeats) {
   ScenesDatasetOptions options = Small("apart");
   options.kind = ScenesKind::kVqaText;  // no rendering: the seeds are what matter here

@@ -513,8 +513,17 @@ absl::StatusOr<std::string> LatestCheckpoint(const std::string& output_dir) {
 
 absl::StatusOr<std::string> ResolveCheckpoint(const std::string& path) {
   struct stat info;
-  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) return LatestCheckpoint(path);
-  return path;
+  if (::stat(path.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) return path;
+  absl::StatusOr<std::string> latest = LatestCheckpoint(path);
+  if (absl::IsNotFound(latest.status())) {
+    // A run stopped before its first LATEST, or one whose LATEST was lost: name what is there.
+    if (const auto found = CheckpointsIn(path); !found.empty()) {
+      return absl::NotFoundError(absl::StrCat(latest.status().message(), "; its newest checkpoint (of ",
+                                              found.size(), ") is ", path, "/", found.back().second,
+                                              ": pass that file"));
+    }
+  }
+  return latest;
 }
 
 int StopSignalNumber() { return g_stop_signal.load(); }

@@ -134,7 +134,8 @@ std::string CheckpointName(int64_t step);
 absl::StatusOr<std::string> LatestCheckpoint(const std::string& output_dir);
 
 // What a --checkpoint flag names: a training run's directory gives its LATEST checkpoint
-// (LatestCheckpoint's errors), anything else is taken as a checkpoint file as is.
+// (LatestCheckpoint's errors; without LATEST, the NotFound names the newest ckpt-* file
+// there), anything else is taken as a checkpoint file as is.
 absl::StatusOr<std::string> ResolveCheckpoint(const std::string& path);
 
 // Installs SIGINT and SIGTERM handlers that set the returned flag (async-signal-safe: the

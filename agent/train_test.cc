@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -929,6 +930,15 @@ TEST_F(TrainTest, DataErrorsAreClearAndComeBeforeAnyWork) {
   ASSERT_OK(RunTraining(Config(out, 1), Options()).status());
   EXPECT_THAT(RunTraining(Config(out, 2), Options()).status(),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("already holds a run")));
+
+  // A run directory stands for its latest checkpoint; without LATEST the newest is named.
+  ASSERT_OK_AND_ASSIGN(const std::string latest, ResolveCheckpoint(out));
+  EXPECT_EQ(latest, out + "/ckpt-000001");
+  EXPECT_EQ(*ResolveCheckpoint(latest), latest) << "a file stands for itself";
+  ASSERT_EQ(std::remove((out + "/" + kLatestCheckpointFile).c_str()), 0);
+  EXPECT_THAT(ResolveCheckpoint(out),
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr("its newest checkpoint (of 1) is " + out + "/ckpt-000001: pass that file")));
 }
 
 TEST(TrainConfigTest, ParsesAndFillsDefaults) {

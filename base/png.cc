@@ -58,6 +58,10 @@ absl::StatusOr<Image8> DecodePng(absl::string_view bytes, int channels, absl::st
       return v;
     };
     const uint32_t width = be32(16), height = be32(20);
+    if (width == 0 || height == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(source, " is ", height, "x", width, "; expected at least 1x1 pixels"));
+    }
     if (width > kMaxPngSide || height > kMaxPngSide) {
       return absl::InvalidArgumentError(absl::StrCat(source, " is ", height, "x", width, "; libpng reads sides of at most ",
                                                      kMaxPngSide, " pixels"));

@@ -24,7 +24,8 @@ namespace calico {
 absl::Status CheckTextModelMatches(const ModelConfig& config, const TextTokenizer& text);
 
 // OK when `config` records no trained tasks (checkpoints from before the field, models
-// built by hand) or a vision-language one ("scenes/..."); FailedPrecondition naming the
+// built by hand) or a vision-language task with images ("scenes/..." other than the
+// text-only "scenes/vqa_text"); FailedPrecondition naming the
 // tasks otherwise: such a model never learned to write about images. `calico caption` and
 // `ask` refuse it; `calico eval` warns and scores it.
 absl::Status CheckTrainedOnVisionLanguage(const ModelConfig& config);

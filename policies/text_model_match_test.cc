@@ -47,6 +47,11 @@ TEST(TextModelMatchTest, AModelTrainedOnNoVisionLanguageTaskIsNamed) {
                        AllOf(HasSubstr("trained on arcade/freeway_pixels, mujoco/cartpole_balance and on no "
                                        "vision-language task"),
                              HasSubstr("never learned to describe images"))));
+  // The text-only questions teach no image either.
+  config.add_trained_tasks("scenes/vqa_text");
+  EXPECT_THAT(CheckTrainedOnVisionLanguage(config),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("scenes/vqa_text and on no vision-language "
+                                                                        "task with images")));
   config.add_trained_tasks("scenes/vqa");
   EXPECT_OK(CheckTrainedOnVisionLanguage(config));
 }

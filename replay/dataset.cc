@@ -41,6 +41,29 @@ absl::StatusOr<SpecMap> Specs(const google::protobuf::RepeatedPtrField<ArraySpec
   return specs;
 }
 
+std::string DescribeSpec(const ArraySpec& spec) {
+  return absl::StrCat(DTypeName(spec.dtype), ShapeString(spec.shape),
+                      spec.bounded() ? " with bounds" : "");
+}
+
+// What differs between the `role` specs a dataset task has and those of a new episode:
+// the first key missing on either side, or the first key whose spec differs.
+std::string SpecDifference(absl::string_view role, const SpecMap& dataset, const SpecMap& episode) {
+  for (const auto& [key, spec] : dataset) {
+    auto it = episode.find(key);
+    if (it == episode.end()) return absl::StrCat(role, " '", key, "' is missing from the episode");
+    if (it->second == spec) continue;
+    if (it->second.dtype == spec.dtype && it->second.shape == spec.shape) {
+      return absl::StrCat(role, " '", key, "' differs from the dataset's in its bounds or name");
+    }
+    return absl::StrCat(role, " '", key, "' is ", DescribeSpec(it->second), "; the dataset's is ", DescribeSpec(spec));
+  }
+  for (const auto& [key, spec] : episode) {
+    if (dataset.count(key) == 0) return absl::StrCat(role, " '", key, "' is not in the dataset's specs");
+  }
+  return absl::StrCat(role, " specs differ");
+}
+
 // Running count, mean and sum of squared deviations (Chan et al.'s parallel merge).
 struct Moments {
   double n = 0, mean = 0, m2 = 0, min = 0, max = 0;
@@ -94,8 +117,16 @@ absl::StatusOr<std::unique_ptr<DatasetWriter>> DatasetWriter::Open(DatasetWriter
     return absl::InvalidArgumentError(absl::StrCat("'", options.directory, "' exists and is not a directory"));
   }
   RETURN_IF_ERROR(MakeDirectories(options.directory));
-  std::unique_ptr<DatasetWriter> writer(new DatasetWriter(options));
-  absl::MutexLock lock(&writer->mu_);
+  // Locked before the manifest is read, so what this writer reads is what it replaces.
+  absl::StatusOr<FileLock> lock = FileLock::Acquire(JoinPath(options.directory, kDatasetLockFile));
+  if (!lock.ok()) {
+    if (!absl::IsUnavailable(lock.status())) return lock.status();
+    return absl::UnavailableError(absl::StrCat("dataset '", options.directory,
+                                               "' is being written by another calico (collect or scenes; ",
+                                               lock.status().message(), "); wait for it to finish"));
+  }
+  std::unique_ptr<DatasetWriter> writer(new DatasetWriter(options, *std::move(lock)));
+  absl::MutexLock mutex_lock(&writer->mu_);
   if (Exists(JoinPath(options.directory, kManifestFile))) {
     if (!options.append) {
       return absl::AlreadyExistsError(absl::StrCat("'", options.directory,
@@ -103,6 +134,7 @@ absl::StatusOr<std::unique_ptr<DatasetWriter>> DatasetWriter::Open(DatasetWriter
     }
     ASSIGN_OR_RETURN(writer->manifest_, ReadManifest(options.directory));
     writer->next_shard_ = writer->manifest_.shards_size();
+    writer->had_manifest_ = true;
   } else {
     // Shards without a manifest: a collect that was killed. Writing here would mix them
     // up with the new ones (and a name clash would stop the run later).
@@ -116,7 +148,7 @@ absl::StatusOr<std::unique_ptr<DatasetWriter>> DatasetWriter::Open(DatasetWriter
       if (!stray.empty()) {
         return absl::FailedPreconditionError(absl::StrCat(
             "'", options.directory, "' holds shard files (", stray, ") but no ", kManifestFile,
-            ": a collect that did not finish? Move them away or choose another directory"));
+            ": a collect or scenes run that did not finish? Move them away or choose another directory"));
       }
     }
     writer->manifest_.set_magic(kManifestMagic);
@@ -132,7 +164,15 @@ int64_t DatasetWriter::filtered_out() const {
   return filtered_out_;
 }
 
+int64_t DatasetWriter::added() const {
+  absl::MutexLock lock(&mu_);
+  return added_;
+}
+
 absl::Status DatasetWriter::FinishShard(OpenShard& shard) {
+  // A shard whose only write failed holds nothing; listing it would name a task the
+  // manifest may not summarise.
+  if (shard.info.episodes() == 0) return shard.writer->Discard();
   RETURN_IF_ERROR(shard.writer->Finish());
   shard.info.set_bytes(shard.writer->bytes());
   *manifest_.add_shards() = shard.info;
@@ -164,21 +204,24 @@ absl::StatusOr<bool> DatasetWriter::Add(const Episode& episode) {
   for (TaskSummary& s : *manifest_.mutable_tasks()) {
     if (s.task() == episode.task) summary = &s;
   }
+  // A new task's summary joins the manifest only once its first episode is written.
+  TaskSummary fresh;
   if (summary == nullptr) {
-    summary = manifest_.add_tasks();
-    summary->set_task(episode.task);
-    summary->set_has_seed_range(true);
-    summary->set_min_seed(episode.seed);
-    summary->set_max_seed(episode.seed);
-    for (const auto& [key, spec] : episode.observation_spec) *summary->add_observation_spec() = SpecToProto(spec);
-    for (const auto& [key, spec] : episode.action_spec) *summary->add_action_spec() = SpecToProto(spec);
+    fresh.set_task(episode.task);
+    fresh.set_has_seed_range(true);
+    fresh.set_min_seed(episode.seed);
+    fresh.set_max_seed(episode.seed);
+    for (const auto& [key, spec] : episode.observation_spec) *fresh.add_observation_spec() = SpecToProto(spec);
+    for (const auto& [key, spec] : episode.action_spec) *fresh.add_action_spec() = SpecToProto(spec);
   } else {
     const std::string where = absl::StrCat("dataset task '", episode.task, "'");
     ASSIGN_OR_RETURN(SpecMap obs, Specs(summary->observation_spec(), "observation", where));
     ASSIGN_OR_RETURN(SpecMap act, Specs(summary->action_spec(), "action", where));
     if (obs != episode.observation_spec || act != episode.action_spec) {
-      return absl::InvalidArgumentError(absl::StrCat("episode of '", episode.task,
-                                                     "' has specs that differ from the dataset's for that task"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "episode of '", episode.task, "' does not fit the dataset's specs for that task: ",
+          obs != episode.observation_spec ? SpecDifference("observation", obs, episode.observation_spec)
+                                          : SpecDifference("action", act, episode.action_spec)));
     }
   }
   auto it = open_.find(episode.task);
@@ -197,6 +240,10 @@ absl::StatusOr<bool> DatasetWriter::Add(const Episode& episode) {
     it = open_.emplace(episode.task, std::move(shard)).first;
   }
   RETURN_IF_ERROR(it->second.writer->Write(bytes));
+  if (summary == nullptr) {
+    summary = manifest_.add_tasks();
+    *summary = std::move(fresh);
+  }
   it->second.info.set_episodes(it->second.info.episodes() + 1);
   // A task summarised before seeds were recorded keeps none: its old seeds are unknown.
   if (summary->has_seed_range()) {
@@ -207,6 +254,7 @@ absl::StatusOr<bool> DatasetWriter::Add(const Episode& episode) {
   summary->set_steps(summary->steps() + episode.length());
   summary->set_tokens(summary->tokens() + tokens);
   returns_[episode.task].push_back(episode.episode_return);
+  ++added_;
   if (it->second.writer->bytes() >= options_.max_shard_bytes) {
     RETURN_IF_ERROR(FinishShard(it->second));
     open_.erase(it);
@@ -220,6 +268,7 @@ absl::Status DatasetWriter::Close() {
   closed_ = true;
   for (auto& [task, shard] : open_) RETURN_IF_ERROR(FinishShard(shard));
   open_.clear();
+  if (!had_manifest_ && manifest_.tasks_size() == 0) return absl::OkStatus();  // nothing to describe
   for (TaskSummary& summary : *manifest_.mutable_tasks()) {
     const std::vector<double>& added = returns_[summary.task()];
     // episodes() already counts the added episodes; returns() describes only the old ones.

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "base/file_lock.h"
 #include "envs/reference_returns.h"
 #include "replay/dataset.pb.h"
 #include "replay/episode.h"
@@ -27,6 +28,10 @@ namespace calico {
 inline constexpr char kManifestFile[] = "MANIFEST.textproto";
 inline constexpr char kManifestMagic[] = "calico-dataset";
 inline constexpr uint32_t kManifestVersion = 1;
+// The file a DatasetWriter holds a lock on while it writes (base/file_lock.h), so two
+// writers never add to one dataset at once: the second manifest would drop the first
+// writer's shards.
+inline constexpr char kDatasetLockFile[] = "writer.lock";
 
 // Counts the token-stream positions of an episode (for the manifest's figures).
 using TokenCounter = std::function<absl::StatusOr<int64_t>(const Episode&)>;
@@ -47,18 +52,29 @@ struct DatasetWriterOptions {
   absl::Status Validate() const;
 };
 
-// Thread-safe: many collectors may add episodes at once.
+// Thread-safe: many collectors may add episodes at once. One writer per directory at a
+// time, across processes (kDatasetLockFile).
 class DatasetWriter {
  public:
+  // Errors: invalid options, a path that is not a directory, a dataset already there
+  // without `append` (or a bad one with it), shards left without a manifest, and
+  // Unavailable when another writer (another process) is adding to the directory.
   static absl::StatusOr<std::unique_ptr<DatasetWriter>> Open(DatasetWriterOptions options);
   ~DatasetWriter();
 
-  // Validates and stores `episode`; false if Gato's filter dropped it.
+  // Validates and stores `episode`; false if Gato's filter dropped it. A failed write
+  // leaves the episodes added before it intact (the torn record is cut off), so Close
+  // can still keep them.
   absl::StatusOr<bool> Add(const Episode& episode) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Finishes every shard and writes the manifest atomically. Without Close the shards
-  // stay ".partial" and the manifest unchanged, so a crash never corrupts a dataset.
+  // stay ".partial" and the manifest unchanged, so a crash never corrupts a dataset. A
+  // new dataset that received no episode gets no manifest (the directory stays free for
+  // a plain rerun); a shard that received none is deleted.
   absl::Status Close() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Episodes stored by this writer so far (not counting those the filter dropped).
+  int64_t added() const ABSL_LOCKS_EXCLUDED(mu_);
 
   int64_t filtered_out() const ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -67,16 +83,20 @@ class DatasetWriter {
     std::unique_ptr<RecordWriter> writer;
     ShardInfo info;
   };
-  explicit DatasetWriter(DatasetWriterOptions options) : options_(std::move(options)) {}
+  DatasetWriter(DatasetWriterOptions options, FileLock lock)
+      : options_(std::move(options)), lock_(std::move(lock)) {}
   absl::Status FinishShard(OpenShard& shard) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const DatasetWriterOptions options_;
+  const FileLock lock_;  // held until the writer is destroyed
   mutable absl::Mutex mu_;
   DatasetManifest manifest_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, OpenShard> open_ ABSL_GUARDED_BY(mu_);       // by task
   std::map<std::string, std::vector<double>> returns_ ABSL_GUARDED_BY(mu_);  // new episodes' returns
   int next_shard_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t filtered_out_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t added_ ABSL_GUARDED_BY(mu_) = 0;
+  bool had_manifest_ ABSL_GUARDED_BY(mu_) = false;  // appending to an existing dataset
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };
 

@@ -1,5 +1,8 @@
 #include "replay/dataset.h"
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <thread>
@@ -7,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "base/file_io.h"
+#include "base/file_size_limit.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -90,7 +94,7 @@ TEST(DatasetTest, AppendingAddsShardsAndMergesStatistics) {
   for (int i = 4; i < 10; ++i) ASSERT_OK(writer->Add(MakeEpisode("mujoco/b", i, 10.0 * i)).status());
   ASSERT_OK(writer->Add(MakeEpisode("mujoco/c", 1, 1)).status());
   EXPECT_THAT(writer->Add(MakeEpisode("mujoco/b", 99, 1, 4, /*obs_size=*/5)),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("specs that differ")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("does not fit the dataset's specs")));
   ASSERT_OK(writer->Close());
   ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(dir));
   EXPECT_EQ(dataset.episodes.at("mujoco/b").size(), 10u);
@@ -219,9 +223,24 @@ TEST(DatasetTest, BadManifestsAreErrors) {
 }
 
 TEST(DatasetTest, EmptyAndUnfinishedDatasets) {
+  // A new dataset that got no episode gets no manifest: a plain rerun may use the directory.
   ASSERT_OK_AND_ASSIGN(auto empty, DatasetWriter::Open(Options(TempDir("empty"))));
   ASSERT_OK(empty->Close());
-  EXPECT_THAT(LoadDataset(TempDir("empty")), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no episodes")));
+  EXPECT_THAT(LoadDataset(TempDir("empty")), StatusIs(absl::StatusCode::kNotFound, HasSubstr("no MANIFEST")));
+  empty.reset();
+  ASSERT_OK_AND_ASSIGN(auto rerun, DatasetWriter::Open(Options(TempDir("empty"))));
+  ASSERT_OK(rerun->Add(MakeEpisode("mujoco/b", 0, 1)).status());
+  ASSERT_OK(rerun->Close());
+  ASSERT_OK_AND_ASSIGN(Dataset one, LoadDataset(TempDir("empty")));
+  EXPECT_EQ(one.episodes.at("mujoco/b").size(), 1u);
+  // An append that got none leaves the manifest as it was (an empty dataset stays one).
+  DatasetWriterOptions append = Options(TempDir("empty"));
+  append.append = true;
+  rerun.reset();
+  ASSERT_OK_AND_ASSIGN(auto nothing, DatasetWriter::Open(append));
+  ASSERT_OK(nothing->Close());
+  ASSERT_OK_AND_ASSIGN(one, LoadDataset(TempDir("empty")));
+  EXPECT_EQ(one.episodes.at("mujoco/b").size(), 1u);
 
   const std::string dir = WriteDataset("unfinished", 2);
   DatasetWriterOptions options = Options(dir);
@@ -235,6 +254,101 @@ TEST(DatasetTest, EmptyAndUnfinishedDatasets) {
   EXPECT_EQ(dataset.episodes.at("mujoco/b").size(), 2u);
   ASSERT_EQ(dataset.report.warnings.size(), 1u);
   EXPECT_THAT(dataset.report.warnings[0], HasSubstr("unfinished shard"));
+}
+
+TEST(DatasetTest, ASecondWriterIsRefusedWhileTheFirstWrites) {
+  // Two writers would each write a manifest of their own shards; the last would win.
+  const std::string dir = TempDir("two_writers");
+  DatasetWriterOptions options = Options(dir);
+  options.append = true;
+  ASSERT_OK_AND_ASSIGN(auto first, DatasetWriter::Open(options));
+  EXPECT_THAT(DatasetWriter::Open(options),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       AllOf(HasSubstr("dataset '" + dir + "' is being written by another calico"),
+                             HasSubstr("pid"))));
+  ASSERT_OK(first->Add(MakeEpisode("mujoco/b", 0, 1)).status());
+  ASSERT_OK(first->Close());
+  first.reset();  // the lock goes with the writer
+  ASSERT_OK_AND_ASSIGN(auto second, DatasetWriter::Open(options));
+  ASSERT_OK(second->Add(MakeEpisode("mujoco/b", 1, 1)).status());
+  ASSERT_OK(second->Close());
+  ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(dir));
+  EXPECT_EQ(dataset.episodes.at("mujoco/b").size(), 2u);
+}
+
+// The size of the one unfinished shard in `dir` (-1 if there is none or several).
+int64_t PartialShardSize(const std::string& dir) {
+  int64_t size = -1;
+  int found = 0;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return -1;
+  while (struct dirent* entry = ::readdir(d)) {
+    const std::string name = entry->d_name;
+    if (name.size() > 8 && name.compare(name.size() - 8, 8, ".partial") == 0) {
+      struct stat info;
+      if (::stat((dir + "/" + name).c_str(), &info) == 0) size = info.st_size;
+      ++found;
+    }
+  }
+  ::closedir(d);
+  return found == 1 ? size : -1;
+}
+
+TEST(DatasetTest, AFailedWriteKeepsTheEpisodesBeforeIt) {
+  // As a full disk would: the third episode's record is torn part-way.
+  const std::string dir = TempDir("failed_write");
+  DatasetWriterOptions options = Options(dir);
+  options.max_shard_bytes = int64_t{1} << 20;
+  ASSERT_OK_AND_ASSIGN(auto writer, DatasetWriter::Open(options));
+  ASSERT_OK(writer->Add(MakeEpisode("mujoco/b", 0, 1.0)).status());
+  ASSERT_OK(writer->Add(MakeEpisode("mujoco/b", 1, 3.0)).status());
+  const int64_t two = PartialShardSize(dir);
+  ASSERT_GT(two, 0);
+  {
+    ScopedFileSizeLimit limit(two + 20);  // less than one more record
+    ASSERT_TRUE(limit.ok());
+    EXPECT_THAT(writer->Add(MakeEpisode("mujoco/b", 2, 100.0)).status(), StatusIs(absl::StatusCode::kInternal));
+  }
+  EXPECT_EQ(PartialShardSize(dir), two);
+  EXPECT_EQ(writer->added(), 2);
+  ASSERT_OK(writer->Close());
+  ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(dir));
+  EXPECT_TRUE(dataset.report.warnings.empty()) << dataset.report.warnings[0];
+  ASSERT_EQ(dataset.episodes.at("mujoco/b").size(), 2u);
+  const TaskSummary& b = dataset.manifest.tasks(0);
+  EXPECT_EQ(b.episodes(), 2);
+  EXPECT_EQ(b.max_seed(), 1u);
+  EXPECT_NEAR(b.returns().mean(), 2.0, 1e-12) << "the failed episode's return is not counted";
+  EXPECT_EQ(b.returns().max(), 3.0);
+}
+
+TEST(DatasetTest, ATaskWhoseFirstWriteFailsIsNotListed) {
+  const std::string dir = WriteDataset("failed_first_write", 2);
+  DatasetWriterOptions options = Options(dir);
+  options.append = true;
+  ASSERT_OK_AND_ASSIGN(auto writer, DatasetWriter::Open(options));
+  {
+    ScopedFileSizeLimit limit(10);  // not even one record
+    ASSERT_TRUE(limit.ok());
+    EXPECT_THAT(writer->Add(MakeEpisode("new/task", 7, 1.0)).status(), StatusIs(absl::StatusCode::kInternal));
+  }
+  ASSERT_OK(writer->Close());
+  EXPECT_EQ(PartialShardSize(dir), -1) << "the empty shard is deleted";
+  ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(dir));
+  EXPECT_TRUE(dataset.report.warnings.empty());
+  EXPECT_EQ(dataset.episodes.count("new/task"), 0u);
+  for (const TaskSummary& t : dataset.manifest.tasks()) EXPECT_NE(t.task(), "new/task");
+}
+
+TEST(DatasetTest, AnEpisodeThatDoesNotFitTheTasksSpecsNamesTheDifference) {
+  const std::string dir = TempDir("spec_mismatch");
+  ASSERT_OK_AND_ASSIGN(auto writer, DatasetWriter::Open(Options(dir)));
+  ASSERT_OK(writer->Add(MakeEpisode("mujoco/b", 0, 1, 4, /*obs_size=*/3)).status());
+  EXPECT_THAT(writer->Add(MakeEpisode("mujoco/b", 1, 1, 4, /*obs_size=*/4)).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("episode of 'mujoco/b' does not fit the dataset's specs for that task: observation "
+                                 "'state' is float32[4]; the dataset's is float32[3]")));
+  ASSERT_OK(writer->Close());
 }
 
 }  // namespace

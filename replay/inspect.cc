@@ -3,6 +3,7 @@
 #include <dirent.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -13,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/file_io.h"
 #include "base/status_macros.h"
 #include "envs/array_proto.h"
 #include "replay/dataset.h"
@@ -21,7 +23,18 @@
 
 namespace calico {
 
+namespace {
+
+// Equal up to the rounding of a mean merged batch by batch (DatasetWriter) against one
+// summed here, and of the manifest's text form.
+bool Close(double listed, double recomputed) {
+  return std::abs(listed - recomputed) <= 1e-6 * std::max(1.0, std::abs(recomputed));
+}
+
+}  // namespace
+
 absl::StatusOr<InspectResult> InspectDataset(const std::string& directory, const TokenCounter& count_tokens) {
+  if (!PathExists(directory)) return absl::NotFoundError(absl::StrCat("'", directory, "' does not exist"));
   ASSIGN_OR_RETURN(DatasetManifest manifest, ReadManifest(directory));
   InspectResult result;
   std::string& out = result.report;
@@ -44,6 +57,7 @@ absl::StatusOr<InspectResult> InspectDataset(const std::string& directory, const
   struct Totals {
     int64_t episodes = 0, actions = 0, tokens = 0;
     uint64_t min_seed = UINT64_MAX, max_seed = 0;
+    double return_sum = 0, min_return = 0, max_return = 0;
   };
   std::map<std::string, Totals> found;  // per task, over its valid episodes
   bool tokens_counted = static_cast<bool>(count_tokens);
@@ -95,6 +109,11 @@ absl::StatusOr<InspectResult> InspectDataset(const std::string& directory, const
         totals.actions += episode->length();
         totals.min_seed = std::min(totals.min_seed, episode->seed);
         totals.max_seed = std::max(totals.max_seed, episode->seed);
+        totals.min_return = totals.episodes == 1 ? episode->episode_return
+                                                 : std::min(totals.min_return, episode->episode_return);
+        totals.max_return = totals.episodes == 1 ? episode->episode_return
+                                                 : std::max(totals.max_return, episode->episode_return);
+        totals.return_sum += episode->episode_return;
         if (tokens_counted) {
           absl::StatusOr<int64_t> tokens = count_tokens(*episode);
           if (tokens.ok()) {
@@ -137,6 +156,15 @@ absl::StatusOr<InspectResult> InspectDataset(const std::string& directory, const
       problems.push_back(absl::StrCat("manifest, task '", t.task(), "': episode seeds ", t.min_seed(), "..",
                                       t.max_seed(), " listed; the shards hold seeds ", totals.min_seed, "..",
                                       totals.max_seed));
+    } else if (const double mean = totals.episodes > 0 ? totals.return_sum / totals.episodes : 0.0;
+               t.has_returns() && t.episodes() > 0 &&
+               (!Close(t.returns().mean(), mean) || !Close(t.returns().min(), totals.min_return) ||
+                !Close(t.returns().max(), totals.max_return))) {
+      // The figures `inspect`, the filter's messages and a later append's statistics read.
+      problems.push_back(absl::StrFormat(
+          "manifest, task '%s': returns mean %.6g, min %.6g, max %.6g listed; its episodes' are %.6g, %.6g, %.6g",
+          t.task(), t.returns().mean(), t.returns().min(), t.returns().max(), mean, totals.min_return,
+          totals.max_return));
     } else if (tokens_counted && t.tokens() != 0 && totals.tokens != t.tokens()) {
       // Not damage: the totals were counted with the text model collect or scenes had, and
       // another model splits text into other pieces.
@@ -153,7 +181,11 @@ absl::StatusOr<InspectResult> InspectDataset(const std::string& directory, const
       const std::string name = entry->d_name;
       const size_t n = std::strlen(kPartialSuffix);
       if (name.size() > n && name.compare(name.size() - n, n, kPartialSuffix) == 0) {
-        problems.push_back(absl::StrCat(directory, "/", name, ": unfinished shard (its writer did not finish)"));
+        // Not damage: what a killed writer left; the manifest never listed it, and
+        // loading skips it.
+        notes.push_back(absl::StrCat(directory, "/", name,
+                                     ": unfinished shard of a writer that is still running or did not finish "
+                                     "(not listed, not loaded; once no writer runs, delete it to tidy up)"));
       } else if (absl::StartsWith(name, "shard-") && listed.count(name) == 0) {
         problems.push_back(absl::StrCat(directory, "/", name, ": a shard the manifest does not list (not loaded)"));
       }

@@ -79,12 +79,36 @@ TEST(InspectTest, EveryProblemIsListed) {
   EXPECT_THAT(result.report, HasSubstr("1 records fail their CRC"));
   EXPECT_THAT(result.report, HasSubstr("torn tail"));
   EXPECT_THAT(result.report, HasSubstr("1 valid episodes; the manifest says 3"));
-  EXPECT_THAT(result.report, HasSubstr("unfinished shard"));
+  EXPECT_THAT(result.report, HasSubstr("note: " + dir + "/shard-00009-t_x.tfrecord.partial: unfinished shard"));
   EXPECT_THAT(result.report, HasSubstr("DAMAGED"));
   ASSERT_OK(WriteFileAtomically(dir + "/shard-00007-t_x.tfrecord", "left by a killed append"));
   ASSERT_OK_AND_ASSIGN(result, InspectDataset(dir));
   EXPECT_THAT(result.report, HasSubstr("shard-00007-t_x.tfrecord: a shard the manifest does not list"));
-  EXPECT_THAT(InspectDataset(dir + "/nope"), StatusIs(absl::StatusCode::kNotFound, HasSubstr("not a calico dataset")));
+  EXPECT_THAT(InspectDataset(dir + "/nope"), StatusIs(absl::StatusCode::kNotFound, HasSubstr("nope' does not exist")));
+  EXPECT_THAT(InspectDataset(std::getenv("TEST_TMPDIR")),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("not a calico dataset")));
+}
+
+TEST(InspectTest, AShardAKilledWriterLeftIsANoteNotDamage) {
+  // Loading never reads an unlisted .partial file, so the dataset is as its manifest says.
+  const std::string dir = MakeDataset("killed_writer");
+  ASSERT_OK(WriteFileAtomically(dir + "/shard-00001-t_x.tfrecord.partial", "half a record"));
+  ASSERT_OK_AND_ASSIGN(InspectResult result, InspectDataset(dir));
+  EXPECT_TRUE(result.clean) << result.report;
+  EXPECT_THAT(result.report, HasSubstr("note: " + dir + "/shard-00001-t_x.tfrecord.partial: unfinished shard of a "
+                                       "writer that is still running or did not finish"));
+  EXPECT_THAT(result.report, HasSubstr("OK: 3 records"));
+}
+
+TEST(InspectTest, ReturnFiguresThatDisagreeWithTheEpisodesAreAProblem) {
+  const std::string dir = MakeDataset("bad_returns");  // returns 0, 2 and 4
+  ASSERT_OK_AND_ASSIGN(InspectResult clean, InspectDataset(dir));
+  EXPECT_TRUE(clean.clean) << clean.report;
+  EditManifest(dir, "mean: 2\n", "mean: -5\n");
+  ASSERT_OK_AND_ASSIGN(InspectResult result, InspectDataset(dir));
+  EXPECT_FALSE(result.clean) << result.report;
+  EXPECT_THAT(result.report, HasSubstr("manifest, task 't/x': returns mean -5, min 0, max 4 listed; its episodes' "
+                                       "are 2, 0, 4"));
 }
 
 TEST(InspectTest, ASeedRangeThatDisagreesWithTheShardsIsAProblem) {

@@ -64,6 +64,10 @@ RecordWriter::~RecordWriter() {
 
 absl::Status RecordWriter::Write(absl::string_view data) {
   if (fd_ < 0) return absl::FailedPreconditionError(absl::StrCat("record file '", path_, "' is already finished"));
+  if (broken_) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("record file '", path_, kPartialSuffix, "' ends inside a record a failed write left"));
+  }
   frame_.resize(kRecordHeaderBytes + data.size() + kRecordFooterBytes);
   char* p = frame_.data();
   PutLe64(p, data.size());
@@ -75,7 +79,10 @@ absl::Status RecordWriter::Write(absl::string_view data) {
     const ssize_t n = ::write(fd_, p + written, frame_.size() - written);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return ErrnoStatus("cannot write record file", path_ + kPartialSuffix);
+      absl::Status failed = ErrnoStatus("cannot write record file", path_ + kPartialSuffix);
+      // Cut the torn record off, so the file keeps only whole records.
+      if (written > 0 && (::ftruncate(fd_, bytes_) != 0 || ::lseek(fd_, bytes_, SEEK_SET) != bytes_)) broken_ = true;
+      return failed;
     }
     written += static_cast<size_t>(n);
   }
@@ -86,6 +93,10 @@ absl::Status RecordWriter::Write(absl::string_view data) {
 
 absl::Status RecordWriter::Finish() {
   if (fd_ < 0) return absl::FailedPreconditionError(absl::StrCat("record file '", path_, "' is already finished"));
+  if (broken_) {
+    return absl::DataLossError(absl::StrCat("record file '", path_, kPartialSuffix,
+                                            "' ends inside a record a failed write left; it stays unfinished"));
+  }
   const std::string partial = path_ + kPartialSuffix;
   if (::fsync(fd_) != 0) return ErrnoStatus("cannot fsync record file", partial);
   const int fd = fd_;
@@ -99,6 +110,16 @@ absl::Status RecordWriter::Finish() {
     ::fsync(dir_fd);
     ::close(dir_fd);
   }
+  return absl::OkStatus();
+}
+
+absl::Status RecordWriter::Discard() {
+  if (fd_ < 0) return absl::FailedPreconditionError(absl::StrCat("record file '", path_, "' is already finished"));
+  const std::string partial = path_ + kPartialSuffix;
+  const int fd = fd_;
+  fd_ = -1;
+  ::close(fd);
+  if (::unlink(partial.c_str()) != 0) return ErrnoStatus("cannot delete record file", partial);
   return absl::OkStatus();
 }
 

@@ -36,11 +36,18 @@ class RecordWriter {
   static absl::StatusOr<std::unique_ptr<RecordWriter>> Create(const std::string& path);
   ~RecordWriter();
 
-  // Appends one record (header, data and footer in one write).
+  // Appends one record (header, data and footer in one write). When the write fails
+  // (a full disk, a file size limit), the bytes of the record already written are cut
+  // off again, so the file still ends after the last complete record and the writer can
+  // go on or finish; if that cut fails too, the writer is broken and Finish refuses.
   absl::Status Write(absl::string_view data);
 
   // Fsyncs, closes and renames "<path>.partial" to `path`. Further writes are errors.
   absl::Status Finish();
+
+  // Closes and deletes "<path>.partial" (a shard that ended up holding nothing worth
+  // keeping). Further writes are errors.
+  absl::Status Discard();
 
   int64_t records() const { return records_; }
   int64_t bytes() const { return bytes_; }
@@ -53,6 +60,7 @@ class RecordWriter {
   int fd_;
   int64_t records_ = 0;
   int64_t bytes_ = 0;
+  bool broken_ = false;  // a failed write could not be cut off: the file ends mid-record
   std::string frame_;  // reused buffer for one framed record
 };
 

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/file_io.h"
+#include "base/file_size_limit.h"
 #include "base/random.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
@@ -87,6 +88,43 @@ TEST(RecordFileTest, RoundTripsRecordsOfEverySizeIncludingOnesLargerThanTheBuffe
   EXPECT_OK(error);
   EXPECT_EQ(stats.records, 52);
   EXPECT_FALSE(stats.torn_tail);
+}
+
+TEST(RecordFileTest, AFailedWriteIsCutOffSoTheFileKeepsWholeRecords) {
+  const std::string path = TempPath("failed_write");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<RecordWriter> writer, RecordWriter::Create(path));
+  const std::string record(1000, 'r');  // 1,016 bytes framed
+  {
+    // Room for two records and half of a third: the third write fails part-way.
+    ScopedFileSizeLimit limit(2500);
+    ASSERT_TRUE(limit.ok());
+    ASSERT_OK(writer->Write(record));
+    ASSERT_OK(writer->Write(record));
+    EXPECT_THAT(writer->Write(record), StatusIs(absl::StatusCode::kInternal, HasSubstr("cannot write record file")));
+  }
+  EXPECT_EQ(writer->records(), 2);
+  EXPECT_EQ(writer->bytes(), 2032);
+  struct stat info;
+  ASSERT_EQ(::stat((path + kPartialSuffix).c_str(), &info), 0);
+  EXPECT_EQ(info.st_size, 2032) << "the torn third record is cut off";
+  // The writer goes on where the last whole record ended.
+  ASSERT_OK(writer->Write("after"));
+  ASSERT_OK(writer->Finish());
+  RecordReaderStats stats;
+  absl::Status error;
+  EXPECT_EQ(ReadAll(path, {}, &stats, &error), (std::vector<std::string>{record, record, "after"}));
+  EXPECT_OK(error);
+  EXPECT_FALSE(stats.torn_tail);
+}
+
+TEST(RecordFileTest, DiscardDeletesTheUnfinishedFile) {
+  const std::string path = TempPath("discarded");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<RecordWriter> writer, RecordWriter::Create(path));
+  ASSERT_OK(writer->Write("x"));
+  ASSERT_OK(writer->Discard());
+  EXPECT_FALSE(PathExists(path + kPartialSuffix));
+  EXPECT_FALSE(PathExists(path));
+  EXPECT_THAT(writer->Write("y"), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("already finished")));
 }
 
 TEST(RecordFileTest, FinishedShardsAreNeverOverwritten) {

@@ -274,6 +274,14 @@ expect_failure "expected 'expert' or 'random'" rollout --task=arcade/breakout --
 expect_failure "expected HEIGHTxWIDTH" rollout --task=arcade/breakout --video="$tmp/x.gif" --video_size=big
 expect_failure "needs --out" collect --task=arcade/breakout
 expect_failure "not a calico dataset" inspect "$tmp"
+expect_failure "'$tmp/nowhere' does not exist" inspect "$tmp/nowhere"
+expect_failure "--filter=2: expected a fraction" collect --task=arcade/breakout --out="$tmp/f" --filter=2
+expect_failure "--threads=0: expected >= 1" collect --task=arcade/breakout --out="$tmp/f" --threads=0
+[[ ! -e "$tmp/f" ]] || fail "a refused collect made its directory"
+# A command's --help lists its own flags and succeeds.
+"$calico" collect --help > "$tmp/help" || fail "collect --help exited $?"
+grep -q -- "--noise (collect" "$tmp/help" || { cat "$tmp/help"; fail "collect --help misses --noise"; }
+grep -q -- "--suite" "$tmp/help" && fail "collect --help lists eval's --suite"
 printf 'tasks { task: "arcade/breakout" } bogus: 1\n' > "$tmp/bad_suite.textproto"
 expect_failure "not a valid SuiteConfig" eval --suite="$tmp/bad_suite.textproto"
 echo "cli_end_to_end_test: all checks passed"
