@@ -98,6 +98,21 @@ TEST(EvaluateTest, ExpertAndRandomThroughTheSameEvaluatorScore100And0) {
   options.references = provisional;  // replaced by measured references below
   ASSERT_OK_AND_ASSIGN(SuiteScores expert, EvaluateSuite(registry, Fixed(true), options, nullptr));
   ASSERT_OK_AND_ASSIGN(SuiteScores random, EvaluateSuite(registry, Fixed(false), options, nullptr));
+  // The expert's returns, computed here from CoinEnv's rules (10 steps of 1 + the seed's
+  // uniform draws) rather than by the evaluator: episode i plays seed first_seed + i.
+  for (int k = 0; k < 2; ++k) {
+    const int episodes = k == 0 ? 12 : 8;
+    ASSERT_EQ(expert.tasks[k].returns.size(), static_cast<size_t>(episodes));
+    double sum = 0;
+    for (int i = 0; i < episodes; ++i) {
+      Rng rng(suite.first_seed() + i);
+      double episode_return = 0;
+      for (int t = 0; t < 10; ++t) episode_return += 1 + rng.Uniform();
+      EXPECT_NEAR(expert.tasks[k].returns[i], episode_return, 1e-9) << k << " " << i;
+      sum += episode_return;
+    }
+    EXPECT_NEAR(expert.tasks[k].mean_return, sum / episodes, 1e-9);
+  }
   // References measured by the same evaluator on the same seeds...
   for (int k = 0; k < 2; ++k) {
     options.references[expert.tasks[k].task] = {random.tasks[k].mean_return, expert.tasks[k].mean_return, 12};

@@ -94,6 +94,7 @@ TEST(MujocoExpertsTest, PixelsTaskEpisodeReturnEqualsTheStateTasks) {
 }
 
 TEST(MujocoExpertsTest, EveryExpertMakesValidActions) {
+  ASSERT_EQ(MujocoExpertTasks().size(), 8u) << "the 8 MuJoCo tasks (their pixel variants share the experts)";
   for (const std::string& task : MujocoExpertTasks()) {
     ASSERT_OK_AND_ASSIGN(auto env, MakeMujocoEnvironment(task));
     ASSERT_OK_AND_ASSIGN(auto expert, MakeMujocoExpert(task));

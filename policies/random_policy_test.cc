@@ -47,6 +47,16 @@ TEST(RandomPolicyTest, SameSeedSameActions) {
     EXPECT_EQ(x.at("torque").floats, y.at("torque").floats);
     EXPECT_EQ(x.at("button").ints, y.at("button").ints);
   }
+  // And the seed matters: another one gives other actions.
+  a->Reset(11);
+  b->Reset(12);
+  int differ = 0;
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_OK_AND_ASSIGN(NamedArrays x, a->Act(TimeStep{}));
+    ASSERT_OK_AND_ASSIGN(NamedArrays y, b->Act(TimeStep{}));
+    differ += x.at("torque").floats != y.at("torque").floats;
+  }
+  EXPECT_GT(differ, 45);
 }
 
 TEST(RandomPolicyTest, UnboundedActionsAreRejected) {

@@ -6,7 +6,8 @@ Usage: check_tokens.py INPUT.textproto OUTPUT.json
 Re-derives, from DESIGN.md's rules and the input file alone, what the stream must be:
 modality and key order (vision-language inputs, those without an action spec, put
 images first and text last, each text ending with EOS), continuous bins (mu-law computed here), discrete ids, local
-positions, loss mask, patch intervals and evaluation indices, and that each decoded
+positions, loss mask, image patches (count, raster order, bucket intervals from the
+image's shape) and evaluation indices, and that each decoded
 action lies within half a bin (in mu-law space) of the action given. Standard library
 only; reads calico's one-array-per-line example files (tests/data/make_examples.py).
 """
@@ -21,6 +22,13 @@ MODALITY = {"STRING": "text", "UINT8": "image", "INT32": "discrete", "FLOAT32": 
 ORDER = ["text", "image", "discrete", "continuous"]
 # Without an action spec (vision-language steps) text goes last and ends with EOS.
 VL_ORDER = ["image", "discrete", "continuous", "text"]
+BUCKETS = 128  # patch position buckets per axis
+IMAGE_SHAPES = {}  # observation key -> [height, width, 3], from the input's specs
+
+
+def interval(i, n):
+    """Patch i of n along an axis: its bucket interval [lo, hi) (DESIGN.md)."""
+    return [(i * BUCKETS) // n, ((i + 1) * BUCKETS) // n]
 
 
 def mu_law(x):
@@ -35,19 +43,21 @@ def bin_of(x):
 def parse_input(path):
     """Returns (observation specs {name: dtype}, action specs, steps as [(obs, action)])."""
     obs_specs, action_specs, steps = {}, {}, []
-    array_re = re.compile(r'name: "([^"]+)" dtype: (\w+)(?: shape: \[[^\]]*\])?'
+    array_re = re.compile(r'name: "([^"]+)" dtype: (\w+)(?: shape: \[([^\]]*)\])?'
                           r'(?: (?:float|int)_values: \[([^\]]*)\])?')
     for line in open(path):
         line = line.strip()
         m = array_re.search(line)
         if line.startswith("observation_spec"):
             obs_specs[m.group(1)] = m.group(2)
+            if m.group(2) == "UINT8":
+                IMAGE_SHAPES[m.group(1)] = [int(v) for v in m.group(3).split(",")]
         elif line.startswith("action_spec"):
             action_specs[m.group(1)] = m.group(2)
         elif line.startswith("steps"):
             steps.append(({}, {}))
         elif line.startswith("observation") or line.startswith("action"):
-            values = [float(v) for v in m.group(3).split(",")] if m.group(3) else None
+            values = [float(v) for v in m.group(4).split(",")] if m.group(4) else None
             steps[-1][0 if line.startswith("observation") else 1][m.group(1)] = values
     return obs_specs, action_specs, steps
 
@@ -67,6 +77,8 @@ def main():
     order = VL_ORDER if vision_language else ORDER
     expected_keys = sorted(obs_specs, key=lambda k: (order.index(MODALITY[obs_specs[k]]), k))
     checked = 0
+    next_patch = 0
+    expected_patches = []  # per patch, in stream order: (rows, cols) from the image's shape
     for t, (obs, action) in enumerate(steps):
         span = positions[starts[t]:starts[t + 1]]
         obs_part = [p for p in span if p["kind"] not in ("separator", "action")]
@@ -81,7 +93,20 @@ def main():
             is_first = starts[t] == 0 and i == 0
             assert p["loss"] == (0 if is_first or p["kind"] != "text" else 1), (t, p)
             values = obs[p["key"]]
-            if p["kind"] == "continuous":
+            if p["kind"] == "image":
+                # 16x16 patches in raster order, numbered through the stream.
+                height, width, _ = IMAGE_SHAPES[p["key"]]
+                rows, cols = height // 16, width // 16
+                first = next(j for j, q in enumerate(obs_part) if q["key"] == p["key"])
+                element = i - first
+                assert p["element"] == element and p["patch"] == next_patch and p["id"] == -1, (t, p)
+                assert element < rows * cols, (t, p, rows, cols)
+                last_of_key = i + 1 == len(obs_part) or obs_part[i + 1]["key"] != p["key"]
+                assert not last_of_key or element + 1 == rows * cols, (t, p, "patches missing")
+                expected_patches.append((interval(element // cols, rows), interval(element % cols, cols)))
+                next_patch += 1
+                checked += 1
+            elif p["kind"] == "continuous":
                 assert p["id"] == text_size + bin_of(values[p["element"]]), (t, p, values)
                 checked += 1
             elif p["kind"] == "discrete":
@@ -113,11 +138,14 @@ def main():
                 checked += 1
         else:
             assert rest == [] and out["decoded_actions"][t] is None, (t, rest)
-    for patch in out["patches"]:
+    assert len(out["patches"]) == len(expected_patches), (len(out["patches"]), len(expected_patches))
+    for patch, (rows, cols) in zip(out["patches"], expected_patches):
+        assert patch["rows"] == rows and patch["cols"] == cols, (patch, rows, cols)
         for axis in ("rows", "cols"):
             lo, hi = patch[axis]
             index = patch["row_index" if axis == "rows" else "col_index"]
             assert index == (lo + hi) // 2, patch  # evaluation mode: rounded mean
+    assert checked > 0, "nothing was checked"
     print(f"check_tokens: {len(positions)} positions, {checked} values and {len(out['patches'])} patches agree")
 
 

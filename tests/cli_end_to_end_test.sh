@@ -35,9 +35,16 @@ grep -q "random policy, 3 episodes" "$tmp/random" || fail "random rollout summar
 "$calico" collect --task=mujoco/point_mass_easy_pixels,arcade/freeway --episodes=3 --out="$tmp/data" > "$tmp/collect"
 grep -q "wrote 6 episodes" "$tmp/collect" || { cat "$tmp/collect"; fail "collect did not write 6 episodes"; }
 "$calico" collect --task=arcade/freeway --episodes=2 --seed=10 --append --filter=0.8 --out="$tmp/data" > "$tmp/append"
+# The filter's count and the kept episodes add up to the 2 run, and inspect lists the kept.
+summary=$(grep -E "^wrote [0-9]+ episodes \([0-9]+ steps\) to .*; [0-9]+ dropped by the return filter" "$tmp/append") ||
+  { cat "$tmp/append"; fail "the append printed no summary"; }
+kept=$(sed -E 's/^wrote ([0-9]+) episodes.*/\1/' <<< "$summary")
+dropped=$(sed -E 's/.*; ([0-9]+) dropped.*/\1/' <<< "$summary")
+(( kept + dropped == 2 )) || fail "the append kept $kept and dropped $dropped of 2 episodes"
 "$calico" inspect "$tmp/data" > "$tmp/inspect"
 grep -q "^OK: " "$tmp/inspect" || { cat "$tmp/inspect"; fail "inspect of a fresh dataset is not OK"; }
-grep -q "arcade/freeway" "$tmp/inspect" || fail "inspect misses a task"
+grep -qE "^arcade/freeway +$((3 + kept)) " "$tmp/inspect" || { cat "$tmp/inspect"; fail "inspect does not list 3 + $kept freeway episodes"; }
+grep -qE "^mujoco/point_mass_easy_pixels +3 " "$tmp/inspect" || fail "inspect misses a task"
 expect_failure "$tmp/missing.model" inspect "$tmp/data" --text_model="$tmp/missing.model"
 expect_failure "already holds a dataset" collect --task=arcade/freeway --episodes=1 --out="$tmp/data"
 
@@ -152,7 +159,7 @@ grep -q "after 6 updates" "$tmp/train" || { cat "$tmp/train"; fail "train did no
 [[ -f "$tmp/run/LATEST" && -s "$tmp/run/metrics.jsonl" ]] || fail "train left no LATEST or metrics"
 "$calico" train --config="$tmp/train.textproto" --steps=8 --resume > "$tmp/resume"
 grep -q "after 8 updates" "$tmp/resume" || { cat "$tmp/resume"; fail "resume did not continue to 8 updates"; }
-expect_failure "resume" train --config="$tmp/train.textproto"
+expect_failure "already holds a run (LATEST); resume it" train --config="$tmp/train.textproto"
 # The checkpoints record their text model: resuming with another is refused by name.
 "$calico" text-model --out="$tmp/other_text.model" --vocab_size=300 > /dev/null
 # text-model replaces an earlier text model, and nothing else.
@@ -220,7 +227,7 @@ expect_failure "--choose_temperature sets how a transformer acts; it needs --che
 expect_failure "--choice_episodes needs --choose_temperature" eval --suite="$tmp/default_suite.textproto" --checkpoint="$checkpoint" --choice_episodes=3
 printf 'tasks { task: "arcade/freeway" temperature: -1 }\n' > "$tmp/bad_temp_suite.textproto"
 expect_failure "temperature of 'arcade/freeway' is -1; expected a number in \[0, 1e6\]" eval --suite="$tmp/bad_temp_suite.textproto" --checkpoint="$checkpoint"
-expect_failure "cannot" rollout --task=arcade/freeway --checkpoint="$tmp/no_such_checkpoint"
+expect_failure "cannot read '$tmp/no_such_checkpoint': No such file" rollout --task=arcade/freeway --checkpoint="$tmp/no_such_checkpoint"
 expect_failure "--context is -1" rollout --task=arcade/freeway --checkpoint="$checkpoint" --context=-1
 expect_failure "context_length 100000" rollout --task=arcade/freeway --checkpoint="$checkpoint" --context=100000
 # A context of one timestep (freeway: 102 positions) acts; one too short for a timestep is refused.

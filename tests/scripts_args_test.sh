@@ -14,18 +14,30 @@ expect_refusal() {  # expect_refusal SCRIPT EXPECTED_MESSAGE ARGS...
 }
 cd "${TEST_TMPDIR:-$(mktemp -d)}"
 root="$TEST_SRCDIR/calico/tools"
-expect_refusal "$root/quickstart" "usage: tools/quickstart" --bogus
+expect_refusal "$root/quickstart" "unknown argument '--bogus'" --bogus
+expect_refusal "$root/quickstart" "usage: tools/quickstart" --train-seconds=5
 expect_refusal "$root/quickstart" "--train_seconds must be a positive whole number of seconds, got 'abc'" --train_seconds=abc
 expect_refusal "$root/quickstart" "--train_seconds must be a positive whole number of seconds, got '0'" --train_seconds=0
-expect_refusal "$root/quickstart" "--episodes must be a positive whole number, got '0'" --episodes=0
+expect_refusal "$root/quickstart" "--episodes must be a whole number from 1 to 1000000, got '0'" --episodes=0
+# calico eval's own limit, checked before the minutes of collection and training.
+expect_refusal "$root/quickstart" "--episodes must be a whole number from 1 to 1000000, got '1000001'" --episodes=1000001
+expect_refusal "$root/recipe" "got '3000000000'" --episodes=3000000000
 expect_refusal "$root/quickstart" "refusing --out='/'" --out=/
 expect_refusal "$root/quickstart" "refusing --out=''" --out=
 expect_refusal "$root/recipe" "usage: tools/recipe" extra
-expect_refusal "$root/recipe" "--episodes must be a positive whole number, got 'x'" --episodes=x
+expect_refusal "$root/recipe" "--episodes must be a whole number from 1 to 1000000, got 'x'" --episodes=x
 expect_refusal "$root/recipe" "--train_seconds must be a positive whole number of seconds, got '0'" --train_seconds=0
 expect_refusal "$root/recipe" "refusing --out='/'" --out=/
 expect_refusal "$root/recipe" "refusing --out=''" --vision_language --out=
-expect_refusal "$root/recipe" "usage: tools/recipe" --vision_language=yes
+expect_refusal "$root/recipe" "unknown argument '--vision_language=yes'" --vision_language=yes
+for script in quickstart recipe; do
+  "$root/$script" --help > out.txt 2> err.txt || fail "$script --help exited $?"
+  grep -q "usage: tools/$script" out.txt || fail "$script --help printed no usage on stdout"
+done
+expect_refusal "$root/fuzz" "SECONDS must be a whole number from 1 to 9999999, got 'abc'" record_reader abc
+expect_refusal "$root/fuzz" "got '0'" record_reader 0
+expect_refusal "$root/fuzz" "unknown target 'nope'" nope
+expect_refusal "$root/setup" "usage: tools/setup" --check extra
 # Directories that are not an earlier run's are left alone, named by their full path
 # (a relative --out is taken from where the script was started).
 mkdir -p precious && echo keep > precious/file
@@ -38,15 +50,28 @@ for script in quickstart recipe; do
   mkdir -p "a,b" && (cd "a,b" && expect_refusal "$root/$script" "a comma would split it" --out=run)
 done
 [[ "$(cat precious/file)" == keep ]] || fail "a refused --out lost its file"
-# A trained recipe run is only replaced with --force.
-mkdir -p earlier/run && touch earlier/.calico-run earlier/run/LATEST
-expect_refusal "$root/recipe" "holds a trained run; pass --force" --out=earlier
-# replace_out_dir empties an earlier run's directory, keeps the directory's mode and
-# marks it again; it refuses (exit 2) anything check_out_dir refuses.
+# A trained recipe run is only replaced with --force, and the resume command it prints
+# is quoted (a space in the path) and absolute.
+mkdir -p "ear lier/run" && touch "ear lier/.calico-run" "ear lier/run/LATEST"
+expect_refusal "$root/recipe" "holds a trained run; pass --force" --out="ear lier" --train_seconds=60
+grep -qF -- "--datasets=$(pwd -P)/ear\\ lier/data --out=$(pwd -P)/ear\\ lier/run --resume --seconds=60" err.txt ||
+  { cat err.txt; fail "recipe's resume command is not quoted, absolute and complete"; }
+# A directory marked by the other script is refused by name: the quickstart does not
+# replace a recipe's two hours of training, nor the reverse.
+mkdir -p recipe_run/run && printf 'tools/recipe' > recipe_run/.calico-run && touch recipe_run/run/LATEST
+expect_refusal "$root/quickstart" "it holds a run of tools/recipe (its .calico-run marker)" --out=recipe_run
+mkdir -p quick_run && printf 'tools/quickstart' > quick_run/.calico-run
+expect_refusal "$root/recipe" "it holds a run of tools/quickstart" --out=quick_run
+# replace_out_dir deletes only what a run writes (data/, run/, report/), keeps the
+# directory's mode and anything a person put beside them, and marks it as the script's;
+# it refuses (exit 2) anything check_out_dir refuses.
 source "$root/lib/out_dir.sh"
-mkdir -p again/run && touch again/.calico-run again/run/ckpt && chmod 700 again
+mkdir -p again/run again/data again/report again/report-baseline && touch again/.calico-run again/run/ckpt again/notes.txt
+chmod 700 again
 (replace_out_dir test "$PWD/again") || fail "replace_out_dir refused an earlier run's directory"
-[[ -e again/.calico-run && ! -e again/run && "$(stat -c %a again)" == 700 ]] || fail "replace_out_dir did not empty and re-mark"
+[[ ! -e again/run && ! -e again/data && ! -e again/report ]] || fail "replace_out_dir left a run's entries"
+[[ -d again/report-baseline && -e again/notes.txt ]] || fail "replace_out_dir deleted what a person put there"
+[[ "$(cat again/.calico-run)" == test && "$(stat -c %a again)" == 700 ]] || fail "replace_out_dir did not re-mark"
 status=0; (replace_out_dir test "$PWD/precious") 2> err.txt || status=$?
 [[ $status -eq 2 && -e precious/file ]] || fail "replace_out_dir emptied a directory that is not a run's"
 echo "PASS"

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -80,11 +81,14 @@ void SetGoldenWeights(Transformer& model, uint64_t seed, double scale) {
   }
 }
 
-// max_i |a_i - b_i| / max_i |b_i|.
+// max_i |a_i - b_i| / max_i |b_i|; infinite when any difference is NaN (std::max would
+// drop a NaN and let it pass).
 double RelativeMaxError(const float* a, const std::vector<float>& b) {
   double max_err = 0, max_ref = 0;
   for (size_t i = 0; i < b.size(); ++i) {
-    max_err = std::max(max_err, std::abs(double{a[i]} - b[i]));
+    const double err = std::abs(double{a[i]} - b[i]);
+    if (std::isnan(err)) return std::numeric_limits<double>::infinity();
+    max_err = std::max(max_err, err);
     max_ref = std::max(max_ref, std::abs(double{b[i]}));
   }
   return max_err / (max_ref + 1e-9);
@@ -100,6 +104,12 @@ TEST(TransformerGoldenTest, MatchesThePyTorchReference) {
   EXPECT_EQ(g.config.at("ff_width"), std::to_string(nano.ff_width()));
   EXPECT_EQ(g.config.at("num_heads"), std::to_string(nano.num_heads()));
   EXPECT_EQ(g.config.at("vocab_size"), std::to_string(nano.vocab_size()));
+  EXPECT_EQ(g.config.at("head_dim"), std::to_string(nano.head_dim()));
+  EXPECT_EQ(g.config.at("context_length"), std::to_string(nano.context_length()));
+  EXPECT_EQ(g.config.at("max_local_positions"), std::to_string(nano.max_local_positions()));
+  EXPECT_EQ(g.config.at("patch_position_buckets"), std::to_string(nano.patch_position_buckets()));
+  EXPECT_DOUBLE_EQ(std::stod(g.config.at("rope_base")), nano.rope_base());
+  EXPECT_NEAR(std::stod(g.config.at("norm_epsilon")), nano.norm_epsilon(), 1e-12);
   ASSERT_OK_AND_ASSIGN(Transformer model, Transformer::Create(nano, 1));
   SetGoldenWeights(model, g.seed, g.scale);
 

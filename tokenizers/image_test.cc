@@ -1,6 +1,7 @@
 #include "tokenizers/image.h"
 
 #include <cmath>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -70,12 +71,20 @@ TEST(ImageTest, EndPixelsMapToPlusMinusAQuarter) {
 TEST(PatchIntervalTest, MatchesGoldenIntervalsAndEvalIndices) {
   const auto rows = GoldenRows("interval");
   ASSERT_GT(rows.size(), 300u);
+  std::map<int, std::vector<PatchPosition>> eval_by_n;  // an image n patches high, 1 wide
   for (const auto& row : rows) {
     const int i = std::stoi(row[0]), n = std::stoi(row[1]);
     int lo, hi;
     PatchInterval(i, n, &lo, &hi);
     EXPECT_EQ(lo, std::stoi(row[2])) << i << " of " << n;
     EXPECT_EQ(hi, std::stoi(row[3])) << i << " of " << n;
+    // The evaluation index, as the tokenizer assigns it to patch row i of n.
+    if (eval_by_n.count(n) == 0) {
+      std::vector<float> patches;
+      ASSERT_OK(TokenizeImage(GoldenImage(16 * n, 16), "pixels", nullptr, &patches, &eval_by_n[n]));
+      ASSERT_EQ(eval_by_n[n].size(), static_cast<size_t>(n));
+    }
+    EXPECT_EQ(eval_by_n[n][i].row_index, std::stoi(row[4])) << i << " of " << n;
   }
 }
 

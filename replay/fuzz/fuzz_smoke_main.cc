@@ -1,6 +1,7 @@
 // A standalone driver for the libFuzzer targets, so CI (g++, no libFuzzer) runs them:
 // each seed input, then deterministic mutations of it (bit flips, truncations, splices).
-// `tools/fuzz` runs the same targets under real libFuzzer with clang.
+// `tools/fuzz` runs the same targets under real libFuzzer with clang, starting from the
+// seeds this driver writes with `--write_seeds=DIR`.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -49,6 +50,23 @@ std::vector<std::string> Seeds() {
 }  // namespace calico
 
 int main(int argc, char** argv) {
+  const std::string write_seeds = "--write_seeds=";
+  if (argc > 1 && std::string(argv[1]).rfind(write_seeds, 0) == 0) {
+    // The seed corpus for libFuzzer: one file per seed input.
+    const std::string dir = std::string(argv[1]).substr(write_seeds.size());
+    const std::vector<std::string> seeds = calico::Seeds();
+    for (size_t i = 0; i < seeds.size(); ++i) {
+      const std::string path = dir + "/seed-" + std::to_string(i);
+      FILE* f = std::fopen(path.c_str(), "wb");
+      if (f == nullptr || std::fwrite(seeds[i].data(), 1, seeds[i].size(), f) != seeds[i].size() ||
+          std::fclose(f) != 0) {
+        std::fprintf(stderr, "cannot write %s\n", path.c_str());
+        return 1;
+      }
+    }
+    std::printf("wrote %zu seeds to %s\n", seeds.size(), dir.c_str());
+    return 0;
+  }
   const int mutations = argc > 1 ? std::atoi(argv[1]) : 2000;
   calico::Rng rng(12345);
   int runs = 0;

@@ -4,9 +4,10 @@
 implementation in tests/transformer_reference.py. //tests:transformer_golden_test
 compares calico's C++ model against it.
 
-Regenerate (needs Debian's python3-torch; not part of tools/setup, only this script and
-bench/compare_torch.py use it):
-    /usr/bin/python3 tests/golden/make_transformer_golden.py
+Regenerate (needs Debian's python3-torch, which tools/setup installs):
+    /usr/bin/python3 tests/golden/make_transformer_golden.py [--out=PATH]
+(//tests:transformer_reference_test writes a fresh one with --out and compares it with
+the committed file, so the fixture cannot drift from the reference implementation.)
 
 Format: text header lines, "end\n", then float32 little-endian arrays in header order.
   calico transformer golden v1
@@ -82,6 +83,10 @@ def main():
     header += ["array %s %d" % (name, len(vals)) for name, vals in arrays]
     header.append("end")
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "transformer_golden.bin")
+    for arg in sys.argv[1:]:
+        if not arg.startswith("--out="):
+            sys.exit("usage: make_transformer_golden.py [--out=PATH]; got %r" % arg)
+        out = arg[len("--out="):]
     with open(out, "wb") as f:
         f.write(("\n".join(header) + "\n").encode())
         for _, vals in arrays:

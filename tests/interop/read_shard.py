@@ -54,6 +54,8 @@ def main():
             episode.ParseFromString(payload)
             episodes.append(episode)
     assert len(episodes) == 4, len(episodes)
+    seeds = sorted(e.metadata.seed for e in episodes)
+    assert seeds == [1000, 1001, 1002, 1003], seeds  # four different episodes, not one four times
     for episode in sorted(episodes, key=lambda e: e.metadata.seed):
         e = episode.metadata.seed - 1000
         steps = 3 + e
@@ -76,7 +78,8 @@ def main():
                 assert list(step.action[0].float_values) == [0.25 * t - 0.5]
             else:
                 assert len(step.action) == 0
-            total += step.reward if t > 0 else 0.0
+            assert step.reward == (0.5 * t if t > 0 else 0.0), (t, step.reward)
+            total += step.reward
         assert abs(total - episode.metadata.episode_return) < 1e-9
     print(f"read_shard: {len(episodes)} episodes in {len(shards)} shards read and checked")
 
