@@ -16,6 +16,7 @@
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -867,6 +868,14 @@ int Main(int argc, char** argv) {
       });
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
+    // absl reads "+100" as 100: a resume meant to add 100 updates would stop at 100.
+    if (absl::StartsWith(arg, "--steps=+") || absl::StartsWith(arg, "-steps=+")) {
+      std::fprintf(stderr,
+                   "calico: %s: --steps is the total number of updates a run ends at, not a number to add; "
+                   "give the total (a resumed run's banner says how many it has done)\n",
+                   arg.c_str());
+      return 2;
+    }
     if (arg == "--help" || arg == "-help" || arg == "--helpshort" || arg == "-helpshort") {
       PrintHelp(argc > 1 && argv[1][0] != '-' ? argv[1] : "");
       return 0;

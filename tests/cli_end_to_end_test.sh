@@ -160,6 +160,8 @@ grep -q "after 6 updates" "$tmp/train" || { cat "$tmp/train"; fail "train did no
 "$calico" train --config="$tmp/train.textproto" --steps=8 --resume > "$tmp/resume"
 grep -q "after 8 updates" "$tmp/resume" || { cat "$tmp/resume"; fail "resume did not continue to 8 updates"; }
 expect_failure "already holds a run (LATEST); resume it" train --config="$tmp/train.textproto"
+expect_failure "--steps is the total number of updates a run ends at, not a number to add" \
+    train --config="$tmp/train.textproto" --resume --steps=+2
 # The checkpoints record their text model: resuming with another is refused by name.
 "$calico" text-model --out="$tmp/other_text.model" --vocab_size=300 > /dev/null
 # text-model replaces an earlier text model, and nothing else.
