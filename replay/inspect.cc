@@ -27,7 +27,7 @@ namespace {
 
 // Equal up to the rounding of a mean merged batch by batch (DatasetWriter) against one
 // summed here, and of the manifest's text form.
-bool Close(double listed, double recomputed) {
+bool NearlyEqual(double listed, double recomputed) {
   return std::abs(listed - recomputed) <= 1e-6 * std::max(1.0, std::abs(recomputed));
 }
 
@@ -158,8 +158,8 @@ absl::StatusOr<InspectResult> InspectDataset(const std::string& directory, const
                                       totals.max_seed));
     } else if (const double mean = totals.episodes > 0 ? totals.return_sum / totals.episodes : 0.0;
                t.has_returns() && t.episodes() > 0 &&
-               (!Close(t.returns().mean(), mean) || !Close(t.returns().min(), totals.min_return) ||
-                !Close(t.returns().max(), totals.max_return))) {
+               (!NearlyEqual(t.returns().mean(), mean) || !NearlyEqual(t.returns().min(), totals.min_return) ||
+                !NearlyEqual(t.returns().max(), totals.max_return))) {
       // The figures `inspect`, the filter's messages and a later append's statistics read.
       problems.push_back(absl::StrFormat(
           "manifest, task '%s': returns mean %.6g, min %.6g, max %.6g listed; its episodes' are %.6g, %.6g, %.6g",
