@@ -137,7 +137,10 @@ absl::StatusOr<EpisodeRunnerReport> RunEpisodesBatched(const TaskRegistry& regis
     }
     for (size_t k = 0; k < active.size(); ++k) {
       Slot& slot = slots[active[k]];
-      if (absl::Status st = observe(slot, &(*actions)[k]); !st.ok()) return annotate(st, slot.seed);
+      const NamedArrays* recorded = policy->RecordedAction(active[k]);
+      if (absl::Status st = observe(slot, recorded != nullptr ? recorded : &(*actions)[k]); !st.ok()) {
+        return annotate(st, slot.seed);
+      }
     }
     ParallelFor(static_cast<int>(active.size()), options.threads, [&](int k) {
       Slot& slot = slots[active[k]];

@@ -24,8 +24,11 @@ using BatchPolicyFactory = std::function<absl::StatusOr<std::unique_ptr<BatchPol
 // Runs options.episodes episodes (episode i with seed first_seed + i) on
 // min(batch, episodes) environment slots: when a slot's episode ends, the slot starts the
 // next unstarted episode. options.threads workers step the environments between policy
-// calls. Episode i's result does not depend on `batch` or `threads` as long as the policy
-// acts per slot as it would alone (BatchPolicy's contract). Errors (an environment, the
+// calls. Episode i's result does not depend on `threads`, nor on `batch` as long as the
+// policy acts per slot exactly as it would alone (BatchPolicy's contract; a transformer's
+// batched matmuls may round otherwise than one row's, README "Batch size and rounding"). options.on_step gets the
+// action the policy records for the step (BatchPolicy::RecordedAction; by default the one
+// executed). Errors (an environment, the
 // policy, a hook or the video) stop the run and name the task and the episode's seed.
 absl::StatusOr<EpisodeRunnerReport> RunEpisodesBatched(const TaskRegistry& registry,
                                                        const BatchPolicyFactory& make_policy, int batch,

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -73,6 +74,9 @@ ABSL_FLAG(std::string, report, "", "eval: report directory (report.json, report.
 ABSL_FLAG(std::string, config, "", "train: training config (text-format TrainConfig, e.g. agent/configs/quickstart.textproto)");
 ABSL_FLAG(bool, resume, false, "train: continue from the output directory's latest checkpoint");
 ABSL_FLAG(int64_t, steps, 0, "train: if > 0, overrides the config's max_steps");
+ABSL_FLAG(std::string, stop_at, "",
+          "train: end this invocation with a checkpoint after update N, or at P% of the run's updates (N or P%), "
+          "keeping the schedule, so --resume continues it as if uninterrupted (DAgger rounds in between)");
 ABSL_FLAG(double, seconds, 0, "train: if > 0, overrides the config's max_seconds (wall time of this run)");
 ABSL_FLAG(std::string, checkpoint, "",
           "rollout, eval, caption, ask: the transformer in this checkpoint (or a training run's directory: its "
@@ -125,17 +129,20 @@ constexpr char kUsage[] =
     "A Gato-style generalist agent runtime.\n\n"
     "Commands:\n"
     "  calico train --config=FILE [--datasets=DIR,...] [--out=DIR] [--steps=N] [--seconds=S] [--resume]\n"
+    "               [--stop_at=N|P%]\n"
     "      Train the transformer on datasets (progress, metrics.jsonl, checkpoints; Ctrl-C\n"
-    "      checkpoints and exits; --resume continues bit-identically).\n"
+    "      checkpoints and exits; --resume continues bit-identically; --stop_at pauses the\n"
+    "      run there, schedule unchanged).\n"
     "  calico envs [--task=T]\n"
     "      List the tasks with their specs and reference returns.\n"
     "  calico rollout --task=T [--policy=expert|random | --checkpoint=C [--batch=16] [--prompts=DIR]]\n"
     "                 [--episodes=N] [--seed=S] [--video=out.gif]\n"
     "      Run a policy, print returns and the normalised score, optionally record a video.\n"
     "  calico collect --task=T1,T2 --out=DIR [--policy=expert|random] [--episodes=N] [--noise=0.3] [--append]\n"
-    "                 [--filter=0.8] [--learner=C [--temperature=T] [--context=N]]\n"
+    "                 [--filter=0.8] [--learner=C [--temperature=T] [--context=N] [--batch=16]]\n"
     "      Run a policy and store its episodes as a dataset (record shards + manifest). With\n"
-    "      --learner (DAgger), checkpoint C acts and the policy labels the states it reaches.\n"
+    "      --learner (DAgger), checkpoint C acts (up to --batch environments in one decode\n"
+    "      batch) and the policy labels the states it reaches.\n"
     "  calico scenes --out=DIR [--episodes=N] [--first_seed=S] [--size=64] [--pairs=5]\n"
     "                [--kind=caption|vqa|mixed|vqa_text] [--png=DIR] [--eval_set] [--append]\n"
     "      Render image scenes with captions / question-answer pairs and store them as a\n"
@@ -287,6 +294,25 @@ std::string SpecLine(const ArraySpec& spec) {
   return absl::StrCat(spec.name, ": ", DTypeName(spec.dtype), " ", ShapeString(spec.shape), bounds);
 }
 
+// --stop_at: "N" (an update, >= 1) or "P%" (a percentage of the run in (0, 100)), as
+// (stop_at_step, stop_at_fraction).
+absl::StatusOr<std::pair<int64_t, double>> ParseStopAt(const std::string& value) {
+  if (absl::EndsWith(value, "%")) {
+    double percent = 0;
+    if (!absl::SimpleAtod(value.substr(0, value.size() - 1), &percent) || !(percent > 0 && percent < 100)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--stop_at=", value, ": expected a percentage of the run's updates in (0%, 100%), or an update"));
+    }
+    return std::make_pair(int64_t{0}, percent / 100);
+  }
+  int64_t step = 0;
+  if (value.find_first_not_of("0123456789") != std::string::npos || !absl::SimpleAtoi(value, &step) || step < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--stop_at=", value, ": expected an update number >= 1 (the run's total, as --steps) or P%"));
+  }
+  return std::make_pair(step, 0.0);
+}
+
 absl::Status Train() {
   const std::string path = absl::GetFlag(FLAGS_config);
   if (path.empty()) return absl::InvalidArgumentError("train needs --config=FILE (a text-format TrainConfig)");
@@ -316,6 +342,11 @@ absl::Status Train() {
   TrainOptions options;
   ASSIGN_OR_RETURN(options.text_model_path, FindTextModel(absl::GetFlag(FLAGS_text_model)));
   options.resume = absl::GetFlag(FLAGS_resume);
+  if (const std::string stop_at = absl::GetFlag(FLAGS_stop_at); !stop_at.empty()) {
+    ASSIGN_OR_RETURN(const auto pause, ParseStopAt(stop_at));
+    options.stop_at_step = pause.first;
+    options.stop_at_fraction = pause.second;
+  }
   options.progress = &std::cout;
   options.stop = InstallStopSignalHandlers();
   // RunTraining prints progress and the summary itself.
@@ -457,10 +488,17 @@ absl::Status Collect() {
   options.append = absl::GetFlag(FLAGS_append);
   options.action_noise = absl::GetFlag(FLAGS_noise);
   if (const std::string learner = absl::GetFlag(FLAGS_learner); !learner.empty()) {
+    if (absl::GetFlag(FLAGS_batch) < 1 || absl::GetFlag(FLAGS_batch) > 4096) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--batch is ", absl::GetFlag(FLAGS_batch), "; expected 1..4096 environments"));
+    }
     ASSIGN_OR_RETURN(CheckpointPolicyOptions learner_options, CheckpointOptionsFromFlags());
     ASSIGN_OR_RETURN(const std::string path, ResolveCheckpoint(UserPath(learner)));  // a run stands for its latest
     RETURN_IF_ERROR(WarnOfUntrainedTasks(path, options.tasks));
-    ASSIGN_OR_RETURN(options.learner, MakeCheckpointPolicyFactory(path, learner_options));
+    // Batched, as evaluation acts: one decode batch per step for up to --batch environments.
+    ASSIGN_OR_RETURN(CheckpointPolicies policies, MakeCheckpointPolicies(path, learner_options));
+    options.batch_learner = std::move(policies.batched);
+    options.batch = absl::GetFlag(FLAGS_batch);
     options.learner_name = std::filesystem::path(path).filename().string();
   }
   if (options.threads < 1) {
@@ -796,7 +834,7 @@ absl::Status CheckFlagCombinations(const std::string& command, const std::set<st
         "--temperature and --choose_temperature both set the actions' temperature; give one");
   }
   if (command == "collect" && given.count("learner") == 0) {
-    for (const char* name : {"temperature", "context"}) {
+    for (const char* name : {"temperature", "context", "batch"}) {
       if (given.count(name) > 0) {
         return absl::InvalidArgumentError(absl::StrCat("--", name, " sets how the learner acts; it needs --learner"));
       }

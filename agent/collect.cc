@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -31,12 +32,19 @@ absl::Status CollectOptions::Validate() const {
     }
   }
   RETURN_IF_ERROR(ActionNoiseOptions{action_noise}.Validate());
-  if (learner && action_noise > 0) {
+  if (learner && batch_learner) {
+    return absl::InvalidArgumentError("a learner and a batched learner together: give one (both act in DAgger)");
+  }
+  if (batch_learner && (batch < 1 || batch > 4096)) {
+    return absl::InvalidArgumentError(absl::StrCat("batch is ", batch, "; expected 1..4096 environments"));
+  }
+  const bool dagger = learner || batch_learner;
+  if (dagger && action_noise > 0) {
     return absl::InvalidArgumentError(
         "action noise and a learner together: the learner's actions are executed, so there is no expert action to "
         "perturb; use one of them");
   }
-  if (learner && min_return_fraction.has_value()) {
+  if (dagger && min_return_fraction.has_value()) {
     return absl::InvalidArgumentError(
         "the return filter and a learner together: the returns are the learner's, and its worst episodes hold the "
         "states whose expert labels it needs most");
@@ -62,10 +70,12 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
     ASSIGN_OR_RETURN(std::unique_ptr<Environment> probe, registry.Make(task));
     RETURN_IF_ERROR(make_policy(task, *probe).status());
     if (options.learner) RETURN_IF_ERROR(options.learner(task, *probe).status());
+    if (options.batch_learner) RETURN_IF_ERROR(options.batch_learner(task, *probe, 1).status());
   }
+  const bool dagger = options.learner || options.batch_learner;
   // Episodes of the same policy at the same seed repeat exactly; say so when an append
   // meets the seeds a task already has (a learner's episodes differ, so not for DAgger).
-  if (options.append && !options.learner && PathExists(absl::StrCat(options.directory, "/", kManifestFile)) &&
+  if (options.append && !dagger && PathExists(absl::StrCat(options.directory, "/", kManifestFile)) &&
       progress != nullptr) {
     ASSIGN_OR_RETURN(const DatasetManifest manifest, ReadManifest(options.directory));
     const uint64_t first = options.first_seed, last = first + static_cast<uint64_t>(options.episodes) - 1;
@@ -88,7 +98,7 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
 
   // With action noise or a learner, every task's environments come wrapped.
   TaskRegistry wrapped;
-  const bool wrap = options.action_noise > 0 || options.learner;
+  const bool wrap = options.action_noise > 0 || options.learner;  // the batched learner needs no wrapper
   if (wrap) {
     for (const std::string& task : options.tasks) {
       ASSIGN_OR_RETURN(TaskInfo info, registry.Info(task));
@@ -103,7 +113,21 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
   const TaskRegistry& envs = wrap ? wrapped : registry;
   std::string policy_name = options.policy_name;
   if (options.action_noise > 0) absl::StrAppend(&policy_name, "+noise", options.action_noise);
-  if (options.learner) absl::StrAppend(&policy_name, "+dagger(", options.learner_name, ")");
+  if (dagger) absl::StrAppend(&policy_name, "+dagger(", options.learner_name, ")");
+  // The batched DAgger: the learner acts for every environment of a task in one call, and
+  // the runner records each slot's label (DaggerBatchPolicy::RecordedAction).
+  const BatchPolicyFactory dagger_batch = [&options, &make_policy](
+      const std::string& task, const Environment& env, int num_envs) -> absl::StatusOr<std::unique_ptr<BatchPolicy>> {
+    ASSIGN_OR_RETURN(std::unique_ptr<BatchPolicy> learner, options.batch_learner(task, env, num_envs));
+    std::vector<std::unique_ptr<Policy>> labellers;
+    for (int i = 0; i < num_envs; ++i) {
+      ASSIGN_OR_RETURN(std::unique_ptr<Policy> labeller, make_policy(task, env));
+      labellers.push_back(std::move(labeller));
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<DaggerBatchPolicy> dagger_policy,
+                     DaggerBatchPolicy::Create(std::move(learner), std::move(labellers), env.action_spec()));
+    return std::unique_ptr<BatchPolicy>(std::move(dagger_policy));
+  };
 
   CollectReport report;
   const auto start = std::chrono::steady_clock::now();
@@ -150,7 +174,9 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
       return absl::OkStatus();
     };
     if (progress != nullptr) *progress << "collect " << task << ": " << options.episodes << " episodes\n";
-    absl::StatusOr<EpisodeRunnerReport> run_result = RunEpisodes(envs, make_policy, run, progress);
+    absl::StatusOr<EpisodeRunnerReport> run_result =
+        options.batch_learner ? RunEpisodesBatched(registry, dagger_batch, options.batch, run, progress)
+                              : RunEpisodes(envs, make_policy, run, progress);
     if (!run_result.ok() && absl::IsCancelled(run_result.status()) && options.stop != nullptr &&
         options.stop->load()) {
       // The finished episodes stay: the manifest below lists them.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "agent/batch_episode_runner.h"
 #include "agent/episode_runner.h"
 #include "envs/reference_returns.h"
 #include "envs/task_registry.h"
@@ -36,6 +37,14 @@ struct CollectOptions {
   // policy "<policy_name>+dagger(<learner_name>)", and the returns printed are the
   // learner's. Not together with action_noise or min_return_fraction.
   PolicyFactory learner;
+  // Set instead of `learner`: the same DAgger with the learner acting in up to `batch`
+  // environments of a task at once (agent/batch_episode_runner.h; one decode batch per
+  // step for a transformer) and one labelling policy per environment
+  // (DaggerBatchPolicy). Episode i is the one `learner` gives with the same learner
+  // acting alone, as far as the learner acts per slot exactly as alone (a transformer's
+  // batched matmuls may round otherwise; --batch=1 matches one at a time).
+  BatchPolicyFactory batch_learner;
+  int batch = 16;
   std::string learner_name = "learner";
   ReferenceTable references;
   TokenCounter count_tokens;

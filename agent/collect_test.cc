@@ -200,6 +200,104 @@ TEST(CollectTest, DaggerRecordsTheLabelsWhileTheLearnerActs) {
   EXPECT_FALSE(std::filesystem::exists(options.directory));  // refused before the dataset was started
 }
 
+// A learner whose actions depend on its seed and the state: goes unless (count + seed)
+// is a multiple of 3. So the episodes differ by seed, and a learner reset with the wrong
+// seed, or one slot's learner acting for another, shows in the data.
+class SeededLearner : public Policy {
+ public:
+  void Reset(uint64_t seed) override { seed_ = seed; }
+  absl::StatusOr<NamedArrays> Act(const TimeStep& t) override {
+    const uint64_t count = static_cast<uint64_t>(t.observation.at("count").ints[0]);
+    return NamedArrays{{"go", Array::Int({}, {(count + seed_) % 3 == 0 ? 0 : 1})}};
+  }
+
+ private:
+  uint64_t seed_ = 0;
+};
+
+TEST(CollectTest, BatchedDaggerRecordsWhatOneLearnerPerEnvironmentRecords) {
+  CollectOptions options;
+  options.tasks = {"test/count", "test/count2"};
+  options.episodes = 9;  // more than the batch: slots start new episodes
+  options.first_seed = 40;
+  options.learner_name = "seeded";
+  options.directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/dagger_single");
+  options.learner = [](const std::string&, const Environment&) -> absl::StatusOr<std::unique_ptr<Policy>> {
+    return std::make_unique<SeededLearner>();
+  };
+  ASSERT_OK(Collect(Registry(), Go(), options, nullptr).status());
+
+  options.learner = nullptr;
+  options.batch = 4;
+  int made = 0;
+  options.batch_learner = [&made](const std::string& task, const Environment& env,
+                                  int num_envs) -> absl::StatusOr<std::unique_ptr<BatchPolicy>> {
+    EXPECT_EQ(env.action_spec().count("go"), 1u);
+    ++made;
+    std::vector<std::unique_ptr<Policy>> slots;
+    for (int i = 0; i < num_envs; ++i) slots.push_back(std::make_unique<SeededLearner>());
+    return std::make_unique<PolicyBatch>(std::move(slots));
+  };
+  options.directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/dagger_batched");
+  std::ostringstream progress;
+  ASSERT_OK_AND_ASSIGN(CollectReport report, Collect(Registry(), Go(), options, &progress));
+  EXPECT_EQ(report.episodes_kept, 18);
+  EXPECT_EQ(made, 4);  // per task: the probe (1 slot) and the run (4 slots)
+  EXPECT_THAT(progress.str(), HasSubstr("test/count2 episode 9/9"));
+
+  ASSERT_OK_AND_ASSIGN(Dataset single, LoadDataset(absl::StrCat(std::getenv("TEST_TMPDIR"), "/dagger_single")));
+  ASSERT_OK_AND_ASSIGN(Dataset batched, LoadDataset(options.directory));
+  int overruled = 0;
+  for (const std::string& task : options.tasks) {
+    const std::vector<Episode>& a = single.episodes.at(task);
+    const std::vector<Episode>& b = batched.episodes.at(task);
+    ASSERT_EQ(a.size(), 9u);
+    ASSERT_EQ(b.size(), 9u);
+    for (size_t i = 0; i < a.size(); ++i) {
+      ASSERT_OK_AND_ASSIGN(std::string bytes_a, SerializeEpisode(a[i]));
+      ASSERT_OK_AND_ASSIGN(std::string bytes_b, SerializeEpisode(b[i]));
+      EXPECT_EQ(bytes_a, bytes_b) << task << " episode " << i << " (seed " << a[i].seed << ")";
+      EXPECT_EQ(b[i].policy, "expert+dagger(seeded)");
+      // The labels are the expert's (go on even counts), the return the learner's.
+      double learner_return = 0;
+      for (int64_t t = 0; t < b[i].length(); ++t) {
+        const int count = b[i].steps[t].observation.at("count").ints[0];
+        const int label = b[i].steps[t].action->at("go").ints[0];
+        const int executed = (count + b[i].seed) % 3 == 0 ? 0 : 1;
+        EXPECT_EQ(label, count % 2 == 0 ? 1 : 0) << "step " << t;
+        learner_return += executed;
+        overruled += label != executed;
+      }
+      EXPECT_EQ(b[i].episode_return, learner_return) << "seed " << b[i].seed;
+    }
+  }
+  EXPECT_GT(overruled, 10);  // the two policies disagree often enough for the test to mean something
+
+  // Bad requests, before the dataset is touched.
+  options.learner = [](const std::string&, const Environment&) -> absl::StatusOr<std::unique_ptr<Policy>> {
+    return std::make_unique<SeededLearner>();
+  };
+  options.directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/dagger_both");
+  EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("a learner and a batched learner together")));
+  options.learner = nullptr;
+  options.batch = 0;
+  EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("batch is 0")));
+  options.batch = 4;
+  options.action_noise = 0.2;
+  EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("action noise and a learner together")));
+  options.action_noise = 0;
+  options.batch_learner = [](const std::string&, const Environment&,
+                             int) -> absl::StatusOr<std::unique_ptr<BatchPolicy>> {
+    return absl::FailedPreconditionError("the checkpoint's vocabulary cannot hold test/count");
+  };
+  EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("cannot hold test/count")));
+  EXPECT_FALSE(std::filesystem::exists(options.directory));
+}
+
 // GoPolicy that sets `stop` on its `after`-th action (all policies of a run share `acts`).
 PolicyFactory GoThenStop(std::atomic<bool>* stop, std::shared_ptr<std::atomic<int>> acts, int after) {
   class Stopper : public GoPolicy {

@@ -14,7 +14,7 @@ namespace {
 // there must be added here, or the command refuses it.
 const std::map<std::string, std::set<std::string>>& FlagsByCommand() {
   static const auto* table = new std::map<std::string, std::set<std::string>>{
-      {"train", {"config", "datasets", "out", "resume", "seconds", "steps", "text_model"}},
+      {"train", {"config", "datasets", "out", "resume", "seconds", "steps", "stop_at", "text_model"}},
       {"tokens", {"format", "input", "text_model", "window", "window_start"}},
       {"text-model", {"out", "vocab_size"}},
       {"envs", {"task"}},
@@ -22,7 +22,7 @@ const std::map<std::string, std::set<std::string>>& FlagsByCommand() {
        {"batch", "checkpoint", "context", "episodes", "policy", "prompts", "seed", "task", "temperature", "text_model",
         "threads", "video", "video_every", "video_size"}},
       {"collect",
-       {"append", "context", "episodes", "filter", "learner", "noise", "out", "policy", "seed", "task", "temperature",
+       {"append", "batch", "context", "episodes", "filter", "learner", "noise", "out", "policy", "seed", "task", "temperature",
         "text_model", "threads"}},
       {"scenes",
        {"append", "episodes", "eval_set", "first_seed", "kind", "out", "pairs", "png", "size", "text_model", "threads"}},

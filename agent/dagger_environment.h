@@ -11,11 +11,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "envs/array.h"
 #include "envs/environment.h"
 #include "envs/specs.h"
+#include "policies/batch_policy.h"
 #include "policies/policy.h"
 
 namespace calico {
@@ -53,6 +55,46 @@ class DaggerEnvironment : public Environment {
   TimeStep current_;        // the timestep the next Step acts on
   bool in_episode_ = false;  // Reset done and LAST not reached
   NamedArrays executed_;
+  int64_t overruled_ = 0;
+};
+
+// DAgger batched: a learner BatchPolicy (one decode batch per step for a transformer) acts
+// in every slot, and one labelling policy per slot (the expert) labels the states it
+// reaches. Act returns the learner's actions, which the runner executes, and
+// RecordedAction the labels, which RunEpisodesBatched's on_step records; per episode the
+// same as DaggerEnvironment around the same learner, labelled by the same expert.
+// Not thread-safe.
+class DaggerBatchPolicy : public BatchPolicy {
+ public:
+  // Errors: a null learner or labeller, or not one labeller per learner slot.
+  static absl::StatusOr<std::unique_ptr<DaggerBatchPolicy>> Create(std::unique_ptr<BatchPolicy> learner,
+                                                                  std::vector<std::unique_ptr<Policy>> labellers,
+                                                                  SpecMap action_spec);
+
+  int num_envs() const override { return learner_->num_envs(); }
+  // Resets the slot's labeller and the learner's slot with the same seed.
+  void Reset(int env, uint64_t seed) override;
+  // Errors: a label that does not fit the action spec, the learner's error, or an action
+  // of the learner that does not fit.
+  absl::StatusOr<std::vector<NamedArrays>> Act(const std::vector<int>& envs,
+                                               const std::vector<const TimeStep*>& timesteps) override;
+  const NamedArrays* RecordedAction(int env) const override { return &labels_[env]; }
+
+  // Steps (all slots, since creation) where the label differed from the executed action.
+  int64_t overruled_steps() const { return overruled_; }
+
+ private:
+  DaggerBatchPolicy(std::unique_ptr<BatchPolicy> learner, std::vector<std::unique_ptr<Policy>> labellers,
+                    SpecMap action_spec)
+      : learner_(std::move(learner)),
+        labellers_(std::move(labellers)),
+        action_spec_(std::move(action_spec)),
+        labels_(labellers_.size()) {}
+
+  std::unique_ptr<BatchPolicy> learner_;
+  std::vector<std::unique_ptr<Policy>> labellers_;  // one per slot
+  SpecMap action_spec_;
+  std::vector<NamedArrays> labels_;  // per slot, of its last Act
   int64_t overruled_ = 0;
 };
 

@@ -135,5 +135,103 @@ TEST(DaggerEnvironmentTest, BadLabelsAndLearnersAreErrors) {
   EXPECT_EQ(executed.size(), 4u);  // neither bad learner moved the walk
 }
 
+// Labels every state with the same action; logs its resets.
+class ConstantLabeller : public Policy {
+ public:
+  ConstantLabeller(int step, std::vector<uint64_t>* resets) : step_(step), resets_(resets) {}
+  void Reset(uint64_t seed) override { resets_->push_back(seed); }
+  absl::StatusOr<NamedArrays> Act(const TimeStep&) override { return Step(step_); }
+
+ private:
+  int step_;
+  std::vector<uint64_t>* resets_;
+};
+
+SpecMap WalkActions() {
+  std::vector<int> unused;
+  return WalkEnv(&unused).action_spec();
+}
+
+// A DaggerBatchPolicy of `slots` Learners (PolicyBatch) and ConstantLabellers of `label`.
+absl::StatusOr<std::unique_ptr<DaggerBatchPolicy>> MakeBatch(int slots, int label, std::vector<uint64_t>* resets,
+                                                             std::vector<uint64_t>* label_resets,
+                                                             std::vector<int>* seen, bool bad = false,
+                                                             bool fail = false) {
+  std::vector<std::unique_ptr<Policy>> learners, labellers;
+  for (int i = 0; i < slots; ++i) {
+    learners.push_back(std::make_unique<Learner>(resets, seen, bad, fail));
+    labellers.push_back(std::make_unique<ConstantLabeller>(label, label_resets));
+  }
+  return DaggerBatchPolicy::Create(std::make_unique<PolicyBatch>(std::move(learners)), std::move(labellers),
+                                   WalkActions());
+}
+
+TEST(DaggerBatchPolicyTest, ReturnsTheLearnersActionsAndRecordsTheLabels) {
+  std::vector<uint64_t> resets, label_resets;
+  std::vector<int> seen;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<DaggerBatchPolicy> dagger, MakeBatch(3, 0, &resets, &label_resets, &seen));
+  EXPECT_EQ(dagger->num_envs(), 3);
+  dagger->Reset(2, 7);
+  dagger->Reset(0, 9);
+  EXPECT_THAT(resets, ElementsAre(7u, 9u));
+  EXPECT_THAT(label_resets, ElementsAre(7u, 9u));
+  TimeStep at3, at6;
+  at3.observation["x"] = Array::Int({}, {3});
+  at6.observation["x"] = Array::Int({}, {6});
+  ASSERT_OK_AND_ASSIGN(std::vector<NamedArrays> actions, dagger->Act({2, 0}, {&at3, &at6}));
+  ASSERT_EQ(actions.size(), 2u);
+  // Executed: the learner's (right at x = 3, stay at x = 6); recorded: the label (left).
+  EXPECT_EQ(actions[0].at("step").ints[0], 2);
+  EXPECT_EQ(actions[1].at("step").ints[0], 1);
+  ASSERT_NE(dagger->RecordedAction(2), nullptr);
+  EXPECT_EQ(dagger->RecordedAction(2)->at("step").ints[0], 0);
+  EXPECT_EQ(dagger->RecordedAction(0)->at("step").ints[0], 0);
+  EXPECT_EQ(dagger->overruled_steps(), 2);
+  EXPECT_THAT(seen, ElementsAre(3, 6));
+
+  // A label equal to the learner's action is not overruled.
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<DaggerBatchPolicy> agreeing, MakeBatch(1, 1, &resets, &label_resets, &seen));
+  agreeing->Reset(0, 1);
+  ASSERT_OK(agreeing->Act({0}, {&at6}).status());
+  EXPECT_EQ(agreeing->overruled_steps(), 0);
+  EXPECT_EQ(agreeing->RecordedAction(0)->at("step").ints[0], 1);
+}
+
+TEST(DaggerBatchPolicyTest, BadLabelsLearnersAndShapesAreErrors) {
+  std::vector<uint64_t> resets, label_resets;
+  std::vector<int> seen;
+  EXPECT_THAT(DaggerBatchPolicy::Create(nullptr, {}, WalkActions()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no learner")));
+  std::vector<std::unique_ptr<Policy>> two;
+  two.push_back(std::make_unique<Learner>(&resets, &seen));
+  two.push_back(std::make_unique<Learner>(&resets, &seen));
+  std::vector<std::unique_ptr<Policy>> one_labeller;
+  one_labeller.push_back(std::make_unique<ConstantLabeller>(0, &label_resets));
+  EXPECT_THAT(DaggerBatchPolicy::Create(std::make_unique<PolicyBatch>(std::move(two)), std::move(one_labeller),
+                                        WalkActions()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("1 labelling policies for 2 learner slots")));
+  std::vector<std::unique_ptr<Policy>> learner, null_labeller(1);
+  learner.push_back(std::make_unique<Learner>(&resets, &seen));
+  EXPECT_THAT(DaggerBatchPolicy::Create(std::make_unique<PolicyBatch>(std::move(learner)), std::move(null_labeller),
+                                        WalkActions()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no labelling policy")));
+
+  TimeStep at0;
+  at0.observation["x"] = Array::Int({}, {0});
+  // The label is checked even though it is not executed.
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<DaggerBatchPolicy> bad_label, MakeBatch(1, 3, &resets, &label_resets, &seen));
+  bad_label->Reset(0, 0);
+  EXPECT_THAT(bad_label->Act({0}, {&at0}), StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("action 'step'")));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<DaggerBatchPolicy> bad, MakeBatch(1, 1, &resets, &label_resets, &seen, true));
+  bad->Reset(0, 0);
+  EXPECT_THAT(bad->Act({0}, {&at0}), StatusIs(absl::StatusCode::kInternal, HasSubstr("learner action")));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<DaggerBatchPolicy> failing,
+                       MakeBatch(1, 1, &resets, &label_resets, &seen, false, true));
+  failing->Reset(0, 0);
+  EXPECT_THAT(failing->Act({0}, {&at0}),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("learner failed to act: out of cache")));
+  EXPECT_THAT(failing->Act({4}, {&at0}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("slot 4 of 1")));
+}
+
 }  // namespace
 }  // namespace calico

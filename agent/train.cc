@@ -542,6 +542,20 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   TrainConfig config = raw_config;
   ApplyTrainConfigDefaults(&config);
   RETURN_IF_ERROR(CheckTrainConfig(config));
+  if (options.stop_at_step < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("stop_at_step is ", options.stop_at_step, "; expected >= 0"));
+  }
+  if (!(options.stop_at_fraction >= 0 && options.stop_at_fraction < 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("stop_at_fraction is ", options.stop_at_fraction, "; expected a fraction in (0, 1)"));
+  }
+  if (options.stop_at_step > 0 && options.stop_at_fraction > 0) {
+    return absl::InvalidArgumentError("a pause at an update and at a fraction of the run together: give one");
+  }
+  if (options.stop_at_fraction > 0 && config.max_steps() == 0) {
+    return absl::InvalidArgumentError(
+        "a pause at a fraction of the run needs a step budget (max_steps); this run has only max_seconds");
+  }
   ASSIGN_OR_RETURN(ModelConfig model_config, ResolveModel(config));
   // The model never sees a sequence longer than sequence_length, so that is its context:
   // a policy acting with the checkpoint then keeps at most that many positions in its
@@ -734,6 +748,14 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   report.first_step = trainer.step();
   report.steps = trainer.step();
   int64_t max_steps = EffectiveMaxSteps(config) > 0 ? EffectiveMaxSteps(config) : INT64_MAX;
+  // Where this invocation pauses (stop_at_*); max_steps may still be fitted below.
+  auto pause_step = [&options, &max_steps]() -> int64_t {
+    if (options.stop_at_step > 0) return options.stop_at_step;
+    if (options.stop_at_fraction > 0) {
+      return static_cast<int64_t>(std::ceil(options.stop_at_fraction * static_cast<double>(max_steps) - 1e-9));
+    }
+    return INT64_MAX;
+  };
 
   if (out) {
     *out << "training " << model_config.name() << " (" << trainer.model().parameters().size() << " parameters) on";
@@ -757,6 +779,14 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
            << (config.fitted_max_steps() > 0 ? absl::StrCat(" (fitted to the time budget: ", max_steps, ")") : "")
            << "\n";
     }
+    return report;
+  }
+  if (pause_step() < max_steps && trainer.step() >= pause_step()) {
+    if (out) {
+      *out << "nothing to do: " << trainer.step() << " updates done, at or past the pause at update " << pause_step()
+           << "; resume without it to go on to update " << max_steps << "\n";
+    }
+    report.paused = true;
     return report;
   }
   if (options.stop != nullptr && options.stop->load()) {
@@ -902,7 +932,8 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     const double tokens_per_second = elapsed > 0 ? done * positions_per_step / elapsed : 0.0;
     const bool out_of_time = config.max_seconds() > 0 && elapsed >= config.max_seconds();
     const bool stop = options.stop != nullptr && options.stop->load();
-    const bool last = trainer.step() >= max_steps || out_of_time || stop;
+    const bool pause = trainer.step() >= pause_step();
+    const bool last = trainer.step() >= max_steps || out_of_time || stop || pause;
 
     // The run's last update always gets a record; without the loss breakdown if it was
     // not a logged step (ending by time or on request is only known after the update).
@@ -949,13 +980,18 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
       // during the same update.
       const bool finished = trainer.step() >= max_steps;
       report.stopped = stop && !finished;
+      report.paused = pause && !finished;
       report.seconds = elapsed;
       report.tokens_per_second = tokens_per_second;
       if (out) {
         *out << absl::StrFormat(
             "\n%s after %d updates (%d in this run) in %s: loss %.4f -> %.4f, %.0f tokens/s; checkpoint %s\n",
-            finished ? "done" : stop ? "stopped on request" : "time budget reached", trainer.step(), done,
-            Duration(elapsed), report.first_loss, report.last_loss, tokens_per_second, report.last_checkpoint);
+            finished ? "done" : stop ? "stopped on request" : pause ? "paused as asked" : "time budget reached",
+            trainer.step(), done, Duration(elapsed), report.first_loss, report.last_loss, tokens_per_second,
+            report.last_checkpoint);
+        if (report.paused) {
+          *out << "the schedule goes on to update " << max_steps << "; --resume continues it as if uninterrupted\n";
+        }
       }
       break;
     }

@@ -93,6 +93,15 @@ struct TrainOptions {
   // When it becomes true (e.g. from InstallStopSignalHandlers), the run finishes the
   // current update, writes a checkpoint and returns OK with `stopped` set.
   const std::atomic<bool>* stop = nullptr;
+  // > 0: end this invocation, with a checkpoint, once the run has done this many
+  // updates, leaving the schedule as configured (max_steps, decay_steps, the fit), so a
+  // later --resume continues as if uninterrupted; e.g. to add DAgger episodes between
+  // the parts. At or past the run's last update it changes nothing.
+  int64_t stop_at_step = 0;
+  // In (0, 1): the same at this fraction of the run's updates, rounded up (of the fitted
+  // number once fit_steps_to_seconds has fitted it). Needs a step budget (max_steps).
+  // Not together with stop_at_step.
+  double stop_at_fraction = 0;
   // Seconds on a monotonic clock, for max_seconds and the schedule's fit; empty: the
   // steady clock (tests pass one whose every reading is a second later).
   std::function<double()> clock;
@@ -106,6 +115,7 @@ struct TrainReport {
   double seconds = 0;      // wall time of the loop
   double tokens_per_second = 0;  // positions (B * L) per second of the loop
   bool stopped = false;           // ended by the stop flag
+  bool paused = false;            // ended at stop_at_step / stop_at_fraction, before the run's end
   std::string last_checkpoint;    // path of the checkpoint written last
   std::map<std::string, int64_t> episodes_per_task;  // what was loaded
 };

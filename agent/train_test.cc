@@ -746,6 +746,104 @@ TEST_F(TrainTest, AnEarlierEndByStepsThenAResumeGivesTheUninterruptedMetrics) {
   EXPECT_TRUE(x == y);
 }
 
+TEST_F(TrainTest, APauseKeepsTheScheduleAndAResumeEqualsAnUninterruptedRun) {
+  // Update 8 (step 7) is off the every-3 grid: its record must make way on resume. Unlike
+  // an earlier end by max_steps, the pause leaves the cosine (decay_steps) as configured.
+  const std::string split = TempDir("pause_split"), straight = TempDir("pause_straight");
+  TrainConfig config = Config(split, 16, "", /*decay_steps=*/16);
+  config.set_log_every_steps(3);
+  TrainOptions pause = Options();
+  pause.stop_at_step = 8;
+  std::ostringstream progress;
+  pause.progress = &progress;
+  ASSERT_OK_AND_ASSIGN(TrainReport report, RunTraining(config, pause));
+  EXPECT_TRUE(report.paused);
+  EXPECT_FALSE(report.stopped);
+  EXPECT_EQ(report.steps, 8);
+  EXPECT_TRUE(Exists(absl::StrCat(split, "/ckpt-000008")));
+  EXPECT_THAT(progress.str(), HasSubstr("paused as asked after 8 updates"));
+  EXPECT_THAT(progress.str(), HasSubstr("the schedule goes on to update 16; --resume continues it"));
+  EXPECT_THAT(progress.str(), HasSubstr("step 8/16"));
+
+  // Asked again to pause at or before where the run is: nothing to do, nothing written.
+  std::ostringstream again;
+  TrainOptions pause_resume = pause;
+  pause_resume.resume = true;
+  pause_resume.stop_at_step = 6;
+  pause_resume.progress = &again;
+  ASSERT_OK_AND_ASSIGN(std::string metrics_before, ReadFile(absl::StrCat(split, "/", kMetricsFile)));
+  ASSERT_OK_AND_ASSIGN(report, RunTraining(config, pause_resume));
+  EXPECT_EQ(report.steps, 8);
+  EXPECT_THAT(again.str(), HasSubstr("nothing to do: 8 updates done, at or past the pause at update 6"));
+  ASSERT_OK_AND_ASSIGN(std::string metrics_after, ReadFile(absl::StrCat(split, "/", kMetricsFile)));
+  EXPECT_EQ(metrics_before, metrics_after);
+
+  TrainOptions resume = Options();
+  resume.resume = true;
+  ASSERT_OK_AND_ASSIGN(report, RunTraining(config, resume));
+  EXPECT_FALSE(report.paused);
+  EXPECT_EQ(report.steps, 16);
+  config.set_output_dir(straight);
+  ASSERT_OK(RunTraining(config, Options()).status());
+  ASSERT_OK_AND_ASSIGN(std::string a, ReadFile(absl::StrCat(split, "/ckpt-000016")));
+  ASSERT_OK_AND_ASSIGN(std::string b, ReadFile(absl::StrCat(straight, "/ckpt-000016")));
+  EXPECT_TRUE(a == b) << "parameters, moments, step and RNG are bit-identical";
+  const std::vector<Metric> ma = ReadMetrics(split), mb = ReadMetrics(straight);
+  ASSERT_EQ(mb.size(), 6u);  // steps 2, 5, 8, 11, 14 and the final 15
+  EXPECT_TRUE(ma == mb);
+}
+
+TEST_F(TrainTest, APauseAtAFractionFollowsTheFittedScheduleAndResumesBitForBit) {
+  // Fitted to 20 of 40 updates (kFittedExtra's clock): 0.7 of the run is update 14, not 28.
+  const std::string split = TempDir("fraction_split"), straight = TempDir("fraction_straight");
+  const std::string extra = "max_seconds: 20 fit_steps_to_seconds: true checkpoint_every_steps: 5";
+  TrainOptions options = Options();
+  options.clock = SecondPerReading();
+  options.stop_at_fraction = 0.7;
+  ASSERT_OK_AND_ASSIGN(TrainReport report, RunTraining(Config(split, 40, extra), options));
+  EXPECT_TRUE(report.paused);
+  EXPECT_EQ(report.steps, 14);
+  TrainOptions resume = Options();
+  resume.resume = true;
+  resume.clock = SecondPerReading();
+  ASSERT_OK_AND_ASSIGN(report, RunTraining(Config(split, 40, extra), resume));
+  EXPECT_EQ(report.steps, 20);
+  TrainOptions plain = Options();
+  plain.clock = SecondPerReading();
+  ASSERT_OK(RunTraining(Config(straight, 40, extra), plain).status());
+  ASSERT_OK_AND_ASSIGN(std::string a, ReadFile(absl::StrCat(split, "/ckpt-000020")));
+  ASSERT_OK_AND_ASSIGN(std::string b, ReadFile(absl::StrCat(straight, "/ckpt-000020")));
+  EXPECT_TRUE(a == b);
+  EXPECT_TRUE(ReadMetrics(split) == ReadMetrics(straight));
+}
+
+TEST_F(TrainTest, BadPausesAreRefusedBeforeAnyWork) {
+  const std::string dir = TempDir("bad_pause");
+  TrainOptions options = Options();
+  options.stop_at_fraction = 1.0;
+  EXPECT_THAT(RunTraining(Config(dir, 10), options),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("stop_at_fraction is 1; expected a fraction")));
+  options.stop_at_fraction = std::nan("");
+  EXPECT_THAT(RunTraining(Config(dir, 10), options),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("expected a fraction in (0, 1)")));
+  options.stop_at_fraction = 0.5;
+  options.stop_at_step = 3;
+  EXPECT_THAT(RunTraining(Config(dir, 10), options),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("give one")));
+  options.stop_at_step = -2;
+  options.stop_at_fraction = 0;
+  EXPECT_THAT(RunTraining(Config(dir, 10), options),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("stop_at_step is -2")));
+  options.stop_at_step = 0;
+  options.stop_at_fraction = 0.5;
+  TrainConfig timed = Config(dir, 10);
+  timed.set_max_steps(0);
+  timed.set_max_seconds(100);
+  EXPECT_THAT(RunTraining(timed, options),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs a step budget (max_steps)")));
+  EXPECT_FALSE(Exists(dir));
+}
+
 TEST_F(TrainTest, ASecondRunOnTheSameDirectoryIsRefusedWhileTheFirstHoldsIt) {
   const std::string dir = TempDir("locked");
   ASSERT_OK(MakeDirectories(dir));

@@ -31,6 +31,11 @@ class BatchPolicy {
   // do not depend on which other slots share the call.
   virtual absl::StatusOr<std::vector<NamedArrays>> Act(const std::vector<int>& envs,
                                                        const std::vector<const TimeStep*>& timesteps) = 0;
+
+  // The action to record for slot `env`'s step after its last Act, when that is not the
+  // action the slot executes (DAgger: the expert's label of the state the learner acts
+  // in); null, the default: the executed action is the one recorded.
+  virtual const NamedArrays* RecordedAction(int env) const { return nullptr; }
 };
 
 // A BatchPolicy over independent single-environment policies (one per slot): for

@@ -174,6 +174,15 @@ expect_failure "resume with the text model the run began with" train --config="$
 printf 'preset: "nano"\nbatch_size: 2\nsequence_length: 256\n' > "$tmp/bare.textproto"
 "$calico" train --config="$tmp/bare.textproto" --datasets="$tmp/train_data" --out="$tmp/bare_run" --steps=2 > "$tmp/bare"
 grep -q "done after 2 updates" "$tmp/bare" || { cat "$tmp/bare"; fail "a config completed by flags did not train"; }
+# A pause half way (DAgger rounds go between the parts), then the rest of the schedule.
+"$calico" train --config="$tmp/bare.textproto" --datasets="$tmp/train_data" --out="$tmp/pause_run" --steps=4 --stop_at=50% > "$tmp/pause"
+grep -q "paused as asked after 2 updates" "$tmp/pause" || { cat "$tmp/pause"; fail "--stop_at=50% did not pause after 2 of 4 updates"; }
+"$calico" train --config="$tmp/bare.textproto" --datasets="$tmp/train_data" --out="$tmp/pause_run" --steps=4 --resume > "$tmp/pause"
+grep -q "done after 4 updates (2 in this run)" "$tmp/pause" || { cat "$tmp/pause"; fail "the paused run did not resume to 4 updates"; }
+expect_failure "--stop_at=100%: expected a percentage of the run's updates in (0%, 100%)" train --config="$tmp/bare.textproto" --datasets="$tmp/train_data" --out="$tmp/pause_bad" --steps=4 --stop_at=100%
+expect_failure "--stop_at=2x: expected an update number >= 1" train --config="$tmp/bare.textproto" --datasets="$tmp/train_data" --out="$tmp/pause_bad" --steps=4 --stop_at=2x
+expect_failure "--stop_at=0: expected an update number >= 1" train --config="$tmp/bare.textproto" --datasets="$tmp/train_data" --out="$tmp/pause_bad" --steps=4 --stop_at=0
+[[ ! -e "$tmp/pause_bad" ]] || fail "a refused --stop_at left a run directory"
 grep -q "decay_steps: 2$" "$tmp/bare_run/train_config.textproto" || fail "decay_steps did not follow --steps"
 expect_failure "datasets is missing" train --config="$tmp/bare.textproto" --out="$tmp/bare_run2" --steps=2
 expect_failure "--steps must be >= 0" train --config="$tmp/bare.textproto" --steps=-1
@@ -245,13 +254,17 @@ grep -q "choose " "$tmp/out" && { cat "$tmp/out"; fail "eval ran validation epis
 expect_failure "--temperature is 1e+308; expected a number in \[0, 1e6\]" rollout --task=arcade/freeway --checkpoint="$checkpoint" --temperature=1e308
 
 # DAgger: the checkpoint acts while the expert labels the states it reaches.
-"$calico" collect --task=arcade/freeway --episodes=1 --learner="$tmp/run" --temperature=1 --out="$tmp/dagger" > "$tmp/dagger_out"
-grep -q "wrote 1 episodes" "$tmp/dagger_out" || { cat "$tmp/dagger_out"; fail "collect --learner wrote no episode"; }
+# Batched: three episodes on two slots, so a slot starts a second episode.
+"$calico" collect --task=arcade/freeway --episodes=3 --batch=2 --learner="$tmp/run" --temperature=1 --out="$tmp/dagger" > "$tmp/dagger_out"
+grep -q "wrote 3 episodes" "$tmp/dagger_out" || { cat "$tmp/dagger_out"; fail "collect --learner wrote no episode"; }
+grep -q "arcade/freeway episode 3/3" "$tmp/dagger_out" || { cat "$tmp/dagger_out"; fail "collect --learner showed no progress"; }
 "$calico" inspect "$tmp/dagger" | grep -q "^OK: " || fail "the DAgger dataset does not inspect OK"
 expect_failure "action noise and a learner together" collect --task=arcade/freeway --learner="$tmp/run" --noise=0.1 --out="$tmp/dagger2"
 expect_failure "--temperature sets how the learner acts; it needs --learner" collect --task=arcade/freeway --temperature=1 --out="$tmp/dagger4"
 expect_failure "no_such_checkpoint" collect --task=arcade/freeway --learner="$tmp/no_such_checkpoint" --out="$tmp/dagger3"
-[[ ! -e "$tmp/dagger2" && ! -e "$tmp/dagger3" && ! -e "$tmp/dagger4" ]] || fail "a refused collect --learner left a dataset directory"
+expect_failure "--batch sets how the learner acts; it needs --learner" collect --task=arcade/freeway --batch=2 --out="$tmp/dagger5"
+expect_failure "--batch is 0; expected 1..4096 environments" collect --task=arcade/freeway --learner="$tmp/run" --batch=0 --out="$tmp/dagger6"
+[[ ! -e "$tmp/dagger2" && ! -e "$tmp/dagger3" && ! -e "$tmp/dagger4" && ! -e "$tmp/dagger5" && ! -e "$tmp/dagger6" ]] || fail "a refused collect --learner left a dataset directory"
 
 # Vision-language inference and evaluation with the same (barely trained) checkpoint: the
 # commands run and the bad requests are clear errors; what the text says is not checked.

@@ -30,6 +30,8 @@ expect_refusal "$root/recipe" "--train_seconds must be a positive whole number o
 expect_refusal "$root/recipe" "refusing --out='/'" --out=/
 expect_refusal "$root/recipe" "refusing --out=''" --vision_language --out=
 expect_refusal "$root/recipe" "unknown argument '--vision_language=yes'" --vision_language=yes
+expect_refusal "$root/recipe" "unknown argument '--dagger=1'" --dagger --dagger=1
+expect_refusal "$root/recipe" "usage: tools/recipe .*\[--dagger\]" --dagger extra
 for script in quickstart recipe; do
   "$root/$script" --help > out.txt 2> err.txt || fail "$script --help exited $?"
   grep -q "usage: tools/$script" out.txt || fail "$script --help printed no usage on stdout"
