@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "base/gif_writer.h"
 #include "base/status_macros.h"
 
@@ -130,7 +131,15 @@ absl::StatusOr<EpisodeRunnerReport> RunEpisodesBatched(const TaskRegistry& regis
     }
     if (active.empty()) break;
     absl::StatusOr<std::vector<NamedArrays>> actions = policy->Act(active, timesteps);
-    if (!actions.ok()) return annotate(actions.status(), slots[active[0]].seed);
+    if (!actions.ok()) {
+      if (active.size() == 1) return annotate(actions.status(), slots[active[0]].seed);
+      // One call acted for every active slot: name them all, not one that may be innocent.
+      std::vector<uint64_t> seeds;
+      for (int s : active) seeds.push_back(slots[s].seed);
+      return absl::Status(actions.status().code(),
+                          absl::StrCat(options.task, " (one decode batch of seeds ", absl::StrJoin(seeds, ", "),
+                                       "): ", actions.status().message()));
+    }
     if (actions->size() != active.size()) {
       return absl::InternalError(absl::StrCat("the batch policy returned ", actions->size(), " actions for ",
                                               active.size(), " environments"));

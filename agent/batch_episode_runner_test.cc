@@ -101,6 +101,37 @@ TEST(BatchEpisodeRunnerTest, ErrorsNameTaskAndSeed) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("known tasks: test/noisy")));
 }
 
+// A batch policy whose every Act fails.
+class FailingBatchPolicy final : public BatchPolicy {
+ public:
+  explicit FailingBatchPolicy(int n) : n_(n) {}
+  int num_envs() const override { return n_; }
+  void Reset(int, uint64_t) override {}
+  absl::StatusOr<std::vector<NamedArrays>> Act(const std::vector<int>&, const std::vector<const TimeStep*>&) override {
+    return absl::ResourceExhaustedError("out of cache");
+  }
+
+ private:
+  int n_;
+};
+
+TEST(BatchEpisodeRunnerTest, AFailedBatchCallNamesEverySeedInIt) {
+  const TaskRegistry registry = Registry();
+  EpisodeRunnerOptions options;
+  options.task = "test/noisy";
+  options.episodes = 5;
+  options.first_seed = 20;
+  BatchPolicyFactory failing = [](const std::string&, const Environment&,
+                                  int n) -> absl::StatusOr<std::unique_ptr<BatchPolicy>> {
+    return std::make_unique<FailingBatchPolicy>(n);
+  };
+  EXPECT_THAT(RunEpisodesBatched(registry, failing, 3, options, nullptr),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       HasSubstr("test/noisy (one decode batch of seeds 20, 21, 22): out of cache")));
+  EXPECT_THAT(RunEpisodesBatched(registry, failing, 1, options, nullptr),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("test/noisy seed 20: out of cache")));
+}
+
 // A batch policy that answers one action fewer than it was asked for.
 class ShortChangingPolicy final : public BatchPolicy {
  public:

@@ -83,7 +83,8 @@ ABSL_FLAG(std::string, checkpoint, "",
           "latest checkpoint), for eval and rollout instead of --policy");
 ABSL_FLAG(std::string, datasets, "", "train: comma-separated dataset directories, replacing the config's");
 ABSL_FLAG(double, temperature, 0.0,
-          "rollout, eval, caption, ask with --checkpoint: sampling temperature (0 = greedy); in eval, of actions "
+          "rollout, eval, caption, ask with --checkpoint, collect with --learner: sampling temperature "
+          "(0 = greedy); in eval, of actions "
           "(a suite task's own `temperature` replaces it for that task)");
 ABSL_FLAG(std::string, choose_temperature, "",
           "eval with --checkpoint: comma-separated action temperatures (e.g. 0,0.5,1); each control task without "
@@ -93,12 +94,14 @@ ABSL_FLAG(int32_t, choice_episodes, 10, "eval --choose_temperature: validation e
 ABSL_FLAG(uint64_t, choice_seed, calico::kDefaultChoiceSeed,
           "eval --choose_temperature: seed of the first validation episode");
 ABSL_FLAG(int64_t, context, 0,
-          "rollout, eval with --checkpoint: positions of the episode the transformer keeps while acting (0: the "
+          "rollout, eval with --checkpoint, collect with --learner: positions of the episode the transformer keeps "
+          "while acting (0: the "
           "checkpoint's context_length); older timesteps are dropped to stay within it");
 ABSL_FLAG(double, text_temperature, 0.0,
           "eval with --checkpoint: sampling temperature of vision-language answers and captions (0 = greedy)");
 ABSL_FLAG(int32_t, batch, 16,
-          "rollout, eval with --checkpoint: environments acting together (one decode batch per step)");
+          "rollout, eval with --checkpoint, collect with --learner: environments acting together (one decode "
+          "batch per step)");
 ABSL_FLAG(std::string, prompts, "",
           "rollout, eval with --checkpoint: dataset whose first episode of each task prompts the policy");
 ABSL_FLAG(bool, append, false, "collect, scenes: add to an existing dataset");

@@ -83,6 +83,7 @@ void DaggerBatchPolicy::Reset(int env, uint64_t seed) {
   labellers_[env]->Reset(seed);
   learner_->Reset(env, seed);
   labels_[env].clear();
+  seeds_[env] = seed;
 }
 
 absl::StatusOr<std::vector<NamedArrays>> DaggerBatchPolicy::Act(const std::vector<int>& envs,
@@ -96,8 +97,10 @@ absl::StatusOr<std::vector<NamedArrays>> DaggerBatchPolicy::Act(const std::vecto
       return absl::InvalidArgumentError(absl::StrCat("dagger: slot ", envs[k], " of ", num_envs()));
     }
     absl::StatusOr<NamedArrays> label = labellers_[envs[k]]->Act(*timesteps[k]);
-    if (!label.ok()) return label.status();
-    RETURN_IF_ERROR(CheckArrays(action_spec_, *label, "action"));
+    absl::Status fits = label.ok() ? CheckArrays(action_spec_, *label, "action") : label.status();
+    if (!fits.ok()) {
+      return absl::Status(fits.code(), absl::StrCat("dagger: the label at seed ", seeds_[envs[k]], ": ", fits.message()));
+    }
     labels_[envs[k]] = *std::move(label);
   }
   absl::StatusOr<std::vector<NamedArrays>> learned = learner_->Act(envs, timesteps);

@@ -74,8 +74,8 @@ class DaggerBatchPolicy : public BatchPolicy {
   int num_envs() const override { return learner_->num_envs(); }
   // Resets the slot's labeller and the learner's slot with the same seed.
   void Reset(int env, uint64_t seed) override;
-  // Errors: a label that does not fit the action spec, the learner's error, or an action
-  // of the learner that does not fit.
+  // Errors: a label that does not fit the action spec or a labeller's error (naming the
+  // slot's seed), the learner's error, or an action of the learner that does not fit.
   absl::StatusOr<std::vector<NamedArrays>> Act(const std::vector<int>& envs,
                                                const std::vector<const TimeStep*>& timesteps) override;
   const NamedArrays* RecordedAction(int env) const override { return &labels_[env]; }
@@ -89,12 +89,14 @@ class DaggerBatchPolicy : public BatchPolicy {
       : learner_(std::move(learner)),
         labellers_(std::move(labellers)),
         action_spec_(std::move(action_spec)),
-        labels_(labellers_.size()) {}
+        labels_(labellers_.size()),
+        seeds_(labellers_.size(), 0) {}
 
   std::unique_ptr<BatchPolicy> learner_;
   std::vector<std::unique_ptr<Policy>> labellers_;  // one per slot
   SpecMap action_spec_;
   std::vector<NamedArrays> labels_;  // per slot, of its last Act
+  std::vector<uint64_t> seeds_;      // per slot, of its episode (for errors)
   int64_t overruled_ = 0;
 };
 

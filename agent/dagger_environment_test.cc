@@ -220,8 +220,9 @@ TEST(DaggerBatchPolicyTest, BadLabelsLearnersAndShapesAreErrors) {
   at0.observation["x"] = Array::Int({}, {0});
   // The label is checked even though it is not executed.
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<DaggerBatchPolicy> bad_label, MakeBatch(1, 3, &resets, &label_resets, &seen));
-  bad_label->Reset(0, 0);
-  EXPECT_THAT(bad_label->Act({0}, {&at0}), StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("action 'step'")));
+  bad_label->Reset(0, 21);
+  EXPECT_THAT(bad_label->Act({0}, {&at0}),
+              StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("the label at seed 21: action 'step'")));
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<DaggerBatchPolicy> bad, MakeBatch(1, 1, &resets, &label_resets, &seen, true));
   bad->Reset(0, 0);
   EXPECT_THAT(bad->Act({0}, {&at0}), StatusIs(absl::StatusCode::kInternal, HasSubstr("learner action")));

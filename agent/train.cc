@@ -752,7 +752,9 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   auto pause_step = [&options, &max_steps]() -> int64_t {
     if (options.stop_at_step > 0) return options.stop_at_step;
     if (options.stop_at_fraction > 0) {
-      return static_cast<int64_t>(std::ceil(options.stop_at_fraction * static_cast<double>(max_steps) - 1e-9));
+      // At least one update: a pause at update 0 would be a run that never starts.
+      return std::max<int64_t>(
+          1, static_cast<int64_t>(std::ceil(options.stop_at_fraction * static_cast<double>(max_steps) - 1e-9)));
     }
     return INT64_MAX;
   };
@@ -781,13 +783,37 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     }
     return report;
   }
+  // What follows a pause: the rest of the step budget, or (a time-only run, whose
+  // max_seconds counts per invocation) another max_seconds.
+  auto after_pause = [&config, &max_steps]() -> std::string {
+    return config.max_steps() > 0
+               ? absl::StrCat("the schedule goes on to update ", max_steps,
+                              "; --resume continues it as if uninterrupted")
+               : absl::StrCat("a --resume trains for another max_seconds (", config.max_seconds(),
+                              " s: a time budget counts per invocation)");
+  };
   if (pause_step() < max_steps && trainer.step() >= pause_step()) {
     if (out) {
       *out << "nothing to do: " << trainer.step() << " updates done, at or past the pause at update " << pause_step()
-           << "; resume without it to go on to update " << max_steps << "\n";
+           << " (resume without it to go on)\n";
     }
     report.paused = true;
     return report;
+  }
+  // A pause inside the window where a pending fit measures the pace would leave the fit
+  // to the resumed invocation, with its own clock and budget: not the same run.
+  if (config.fit_steps_to_seconds() && config.fitted_max_steps() == 0) {
+    const int64_t fit_window = std::min<int64_t>(kFitWindowSteps, config.warmup_steps());
+    if (trainer.step() < fit_window && pause_step() < fit_window) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "a pause at update ", pause_step(), " comes before update ", fit_window,
+          ", where the schedule is fitted to max_seconds (fit_steps_to_seconds); pause at update ", fit_window,
+          " or later"));
+    }
+  }
+  if ((options.stop_at_step > 0 || options.stop_at_fraction > 0) && pause_step() >= max_steps && out) {
+    *out << "note: the pause at update " << pause_step() << " is at or past the run's last update (" << max_steps
+         << "): the run goes to its end\n";
   }
   if (options.stop != nullptr && options.stop->load()) {
     report.stopped = true;
@@ -916,6 +942,10 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
       RETURN_IF_ERROR(WriteFileAtomically(config_path, config.DebugString()));
       max_steps = fitted;
       fit_at = 0;
+      if (options.stop_at_step > 0 && options.stop_at_step >= max_steps && out) {
+        *out << "note: the pause at update " << options.stop_at_step << " is at or past the fitted run's last update ("
+             << max_steps << "): the run goes to its end\n";
+      }
       if (out) {
         *out << absl::StrFormat(
             "fit to max_seconds %g: %.3g s per update, so %s; %s\n", config.max_seconds(), pace,
@@ -989,9 +1019,7 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
             finished ? "done" : stop ? "stopped on request" : pause ? "paused as asked" : "time budget reached",
             trainer.step(), done, Duration(elapsed), report.first_loss, report.last_loss, tokens_per_second,
             report.last_checkpoint);
-        if (report.paused) {
-          *out << "the schedule goes on to update " << max_steps << "; --resume continues it as if uninterrupted\n";
-        }
+        if (report.paused) *out << after_pause() << "\n";
       }
       break;
     }

@@ -842,6 +842,49 @@ TEST_F(TrainTest, BadPausesAreRefusedBeforeAnyWork) {
   EXPECT_THAT(RunTraining(timed, options),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs a step budget (max_steps)")));
   EXPECT_FALSE(Exists(dir));
+
+  // A pause before the fit's window ends would leave the fit to the resume's own clock.
+  TrainOptions early = Options();
+  early.clock = SecondPerReading();
+  early.stop_at_step = 2;
+  const std::string fitted_dir = TempDir("bad_pause_fit");
+  EXPECT_THAT(RunTraining(Config(fitted_dir, 40, kFittedExtra), early),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("a pause at update 2 comes before update 4, where the schedule is fitted")));
+  EXPECT_FALSE(Exists(absl::StrCat(fitted_dir, "/ckpt-000002")));
+}
+
+TEST_F(TrainTest, PausesAtTheEdgesSayWhatHappens) {
+  // A vanishing fraction still trains one update.
+  TrainOptions tiny = Options();
+  tiny.stop_at_fraction = 1e-14;
+  ASSERT_OK_AND_ASSIGN(TrainReport report, RunTraining(Config(TempDir("pause_tiny"), 10), tiny));
+  EXPECT_TRUE(report.paused);
+  EXPECT_EQ(report.steps, 1);
+
+  // Past the end: the run goes to its end, and says so first.
+  TrainOptions late = Options();
+  late.stop_at_step = 100;
+  std::ostringstream progress;
+  late.progress = &progress;
+  ASSERT_OK_AND_ASSIGN(report, RunTraining(Config(TempDir("pause_late"), 4), late));
+  EXPECT_FALSE(report.paused);
+  EXPECT_EQ(report.steps, 4);
+  EXPECT_THAT(progress.str(), HasSubstr("the pause at update 100 is at or past the run's last update (4)"));
+
+  // A time-only run: what a resume does is another max_seconds, not "update 2^63".
+  TrainConfig timed = Config(TempDir("pause_timed"), 10);
+  timed.set_max_steps(0);
+  timed.set_max_seconds(1000);
+  TrainOptions pause = Options();
+  pause.stop_at_step = 2;
+  std::ostringstream timed_progress;
+  pause.progress = &timed_progress;
+  ASSERT_OK_AND_ASSIGN(report, RunTraining(timed, pause));
+  EXPECT_TRUE(report.paused);
+  EXPECT_EQ(report.steps, 2);
+  EXPECT_THAT(timed_progress.str(), HasSubstr("a --resume trains for another max_seconds (1000 s"));
+  EXPECT_THAT(timed_progress.str(), Not(HasSubstr("9223372036854775807")));
 }
 
 TEST_F(TrainTest, ASecondRunOnTheSameDirectoryIsRefusedWhileTheFirstHoldsIt) {
