@@ -116,7 +116,8 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
   if (dagger) absl::StrAppend(&policy_name, "+dagger(", options.learner_name, ")");
   // The batched DAgger: the learner acts for every environment of a task in one call, and
   // the runner records each slot's label (DaggerBatchPolicy::RecordedAction).
-  const BatchPolicyFactory dagger_batch = [&options, &make_policy](
+  std::shared_ptr<const int64_t> overruled;  // the current task's DaggerBatchPolicy's count
+  const BatchPolicyFactory dagger_batch = [&options, &make_policy, &overruled](
       const std::string& task, const Environment& env, int num_envs) -> absl::StatusOr<std::unique_ptr<BatchPolicy>> {
     ASSIGN_OR_RETURN(std::unique_ptr<BatchPolicy> learner, options.batch_learner(task, env, num_envs));
     std::vector<std::unique_ptr<Policy>> labellers;
@@ -124,9 +125,10 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
       ASSIGN_OR_RETURN(std::unique_ptr<Policy> labeller, make_policy(task, env));
       labellers.push_back(std::move(labeller));
     }
-    ASSIGN_OR_RETURN(std::unique_ptr<DaggerBatchPolicy> dagger_policy,
+    ASSIGN_OR_RETURN(std::unique_ptr<DaggerBatchPolicy> made,
                      DaggerBatchPolicy::Create(std::move(learner), std::move(labellers), env.action_spec()));
-    return std::unique_ptr<BatchPolicy>(std::move(dagger_policy));
+    overruled = made->overruled_count();
+    return std::unique_ptr<BatchPolicy>(std::move(made));
   };
 
   CollectReport report;
@@ -205,7 +207,19 @@ absl::StatusOr<CollectReport> Collect(const TaskRegistry& registry, const Policy
     if (progress != nullptr) {
       *progress << absl::StrFormat("collect %s: mean return %.2f +- %.2f, kept %d of %d episodes, %.1f s\n", task,
                                    result.mean_return, result.stddev_return, kept, options.episodes, result.seconds);
+      // How often the learner did not do what the expert would have: its error rate on
+      // its own states. Only for discrete actions: a continuous label almost never
+      // equals the learner's binned value.
+      bool discrete = true;
+      for (const auto& [name, spec] : action_spec) discrete = discrete && spec.dtype == DType::kInt32;
+      const int64_t acted = result.total_steps;
+      if (options.batch_learner && overruled != nullptr && discrete && acted > 0) {
+        *progress << absl::StrFormat("collect %s: the expert's label differed from the learner's action on %d of %d "
+                                     "steps (%.1f%%)\n",
+                                     task, *overruled, acted, 100.0 * *overruled / acted);
+      }
     }
+    overruled.reset();
   }
   RETURN_IF_ERROR(writer->Close());
   report.episodes_filtered = writer->filtered_out();

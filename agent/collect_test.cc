@@ -249,6 +249,7 @@ TEST(CollectTest, BatchedDaggerRecordsWhatOneLearnerPerEnvironmentRecords) {
   ASSERT_OK_AND_ASSIGN(Dataset batched, LoadDataset(options.directory));
   int overruled = 0;
   for (const std::string& task : options.tasks) {
+    int task_overruled = 0, task_steps = 0;
     const std::vector<Episode>& a = single.episodes.at(task);
     const std::vector<Episode>& b = batched.episodes.at(task);
     ASSERT_EQ(a.size(), 9u);
@@ -267,9 +268,16 @@ TEST(CollectTest, BatchedDaggerRecordsWhatOneLearnerPerEnvironmentRecords) {
         EXPECT_EQ(label, count % 2 == 0 ? 1 : 0) << "step " << t;
         learner_return += executed;
         overruled += label != executed;
+        // The LAST timestep has no action: the steps acted are the episode's length.
+        task_overruled += label != executed;
       }
+      task_steps += b[i].length();
       EXPECT_EQ(b[i].episode_return, learner_return) << "seed " << b[i].seed;
     }
+    // The learner's error rate on its own states, for these discrete actions.
+    EXPECT_THAT(progress.str(), HasSubstr(absl::StrCat("collect ", task,
+                                                       ": the expert's label differed from the learner's action on ",
+                                                       task_overruled, " of ", task_steps, " steps")));
   }
   EXPECT_GT(overruled, 10);  // the two policies disagree often enough for the test to mean something
 

@@ -116,7 +116,7 @@ absl::StatusOr<std::vector<NamedArrays>> DaggerBatchPolicy::Act(const std::vecto
     if (absl::Status fits = CheckArrays(action_spec_, (*learned)[k], "learner action"); !fits.ok()) {
       return absl::InternalError(absl::StrCat("dagger: ", fits.message()));
     }
-    overruled_ += !SameAction(labels_[envs[k]], (*learned)[k]);
+    *overruled_ += !SameAction(labels_[envs[k]], (*learned)[k]);
   }
   return learned;
 }

@@ -81,7 +81,9 @@ class DaggerBatchPolicy : public BatchPolicy {
   const NamedArrays* RecordedAction(int env) const override { return &labels_[env]; }
 
   // Steps (all slots, since creation) where the label differed from the executed action.
-  int64_t overruled_steps() const { return overruled_; }
+  int64_t overruled_steps() const { return *overruled_; }
+  // The same count, readable after the policy is gone (a runner owns and destroys it).
+  std::shared_ptr<const int64_t> overruled_count() const { return overruled_; }
 
  private:
   DaggerBatchPolicy(std::unique_ptr<BatchPolicy> learner, std::vector<std::unique_ptr<Policy>> labellers,
@@ -97,7 +99,7 @@ class DaggerBatchPolicy : public BatchPolicy {
   SpecMap action_spec_;
   std::vector<NamedArrays> labels_;  // per slot, of its last Act
   std::vector<uint64_t> seeds_;      // per slot, of its episode (for errors)
-  int64_t overruled_ = 0;
+  std::shared_ptr<int64_t> overruled_ = std::make_shared<int64_t>(0);
 };
 
 }  // namespace calico

@@ -188,6 +188,10 @@ TEST(DaggerBatchPolicyTest, ReturnsTheLearnersActionsAndRecordsTheLabels) {
   EXPECT_EQ(dagger->RecordedAction(0)->at("step").ints[0], 0);
   EXPECT_EQ(dagger->overruled_steps(), 2);
   EXPECT_THAT(seen, ElementsAre(3, 6));
+  // The count outlives the policy (the runner that owns it destroys it when done).
+  const std::shared_ptr<const int64_t> count = dagger->overruled_count();
+  dagger.reset();
+  EXPECT_EQ(*count, 2);
 
   // A label equal to the learner's action is not overruled.
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<DaggerBatchPolicy> agreeing, MakeBatch(1, 1, &resets, &label_resets, &seen));

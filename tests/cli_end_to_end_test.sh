@@ -258,6 +258,8 @@ expect_failure "--temperature is 1e+308; expected a number in \[0, 1e6\]" rollou
 "$calico" collect --task=arcade/freeway --episodes=3 --batch=2 --learner="$tmp/run" --temperature=1 --out="$tmp/dagger" > "$tmp/dagger_out"
 grep -q "wrote 3 episodes" "$tmp/dagger_out" || { cat "$tmp/dagger_out"; fail "collect --learner wrote no episode"; }
 grep -q "arcade/freeway episode 3/3" "$tmp/dagger_out" || { cat "$tmp/dagger_out"; fail "collect --learner showed no progress"; }
+grep -q "collect arcade/freeway: the expert's label differed from the learner's action on [0-9]* of [0-9]* steps" "$tmp/dagger_out" ||
+  { cat "$tmp/dagger_out"; fail "collect --learner did not report how often the learner erred"; }
 "$calico" inspect "$tmp/dagger" | grep -q "^OK: " || fail "the DAgger dataset does not inspect OK"
 expect_failure "action noise and a learner together" collect --task=arcade/freeway --learner="$tmp/run" --noise=0.1 --out="$tmp/dagger2"
 expect_failure "--temperature sets how the learner acts; it needs --learner" collect --task=arcade/freeway --temperature=1 --out="$tmp/dagger4"
