@@ -4,11 +4,15 @@
 //   model_bench --mode=sgemm  --threads=2                 SGEMM peak (n^3 GEMM)
 //   model_bench --mode=train  --preset=small --batch=8 --seq=1024 --steps=3
 //   model_bench --mode=decode --preset=small --context=1000 --steps=50
+//   model_bench --mode=linear --preset=small --threads=2
 //
 // train: tokens/s and model FLOP/s of the fastest of --steps full training steps
 // (forward, backward, AdamW; the mean is printed too) on Gato-layout batches, and the
 // process's peak resident memory. decode: mean time of one
 // KV-cache step (one new token, one sequence) after a prefill of `context` positions.
+// linear: the decoder's row-invariant kernel against the Eigen GEMM training uses, side
+// by side (interleaved, median of 2 x --steps each) on the preset's matrices at decode-sized
+// row counts; one line per shape.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -19,6 +23,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_format.h"
+#include "base/random.h"
 #include "bench/gato_batch.h"
 #include "model/config.h"
 #include "model/decoder.h"
@@ -26,7 +31,7 @@
 #include "model/threading.h"
 #include "model/trainer.h"
 
-ABSL_FLAG(std::string, mode, "train", "sgemm, train or decode");
+ABSL_FLAG(std::string, mode, "train", "sgemm, train, decode or linear");
 ABSL_FLAG(std::string, preset, "small", "model preset");
 ABSL_FLAG(int, threads, 2, "threads");
 ABSL_FLAG(int, batch, 8, "train: batch rows");
@@ -34,6 +39,10 @@ ABSL_FLAG(int, seq, 1024, "train: positions per row");
 ABSL_FLAG(int, steps, 3, "train: timed steps (after one warm-up); decode: timed steps");
 ABSL_FLAG(int, context, 1000, "decode: positions in the cache before the timed steps");
 ABSL_FLAG(int, n, 2048, "sgemm: matrix size");
+ABSL_FLAG(int, rotate_mib, 0,
+          "linear: rotate over copies of each weight matrix filling this many MiB, so that calls read "
+          "their weights from the cache level (or memory) a decode step over a whole model would; 0: "
+          "one copy, warm");
 
 namespace calico {
 namespace {
@@ -150,6 +159,77 @@ int Decode(const ModelConfig& config) {
   return 0;
 }
 
+// The median of `v` (not empty).
+double Median(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
+// Seconds of one call of f.
+template <typename F>
+double TimeOnce(const F& f) {
+  const auto t0 = Clock::now();
+  f();
+  return Seconds(t0, Clock::now());
+}
+
+int Linear(const ModelConfig& c) {
+  const int64_t C = c.width(), F = c.ff_width(), V = c.vocab_size();
+  struct Shape {
+    const char* name;
+    int64_t in, out;
+  };
+  const Shape shapes[] = {{"qkv", C, 3 * C}, {"proj", C, C}, {"fc", C, F}, {"fc2", F, C}, {"patch", 768, C},
+                          {"head", C, V}};
+  const int steps = std::max(3, absl::GetFlag(FLAGS_steps));
+  Rng rng(1);
+  const int64_t rotate_bytes = int64_t{absl::GetFlag(FLAGS_rotate_mib)} << 20;
+  for (const Shape& shape : shapes) {
+    const int64_t size = shape.in * shape.out;
+    const int64_t copies = rotate_bytes > 0 ? std::max<int64_t>(2, rotate_bytes / (4 * size)) : 1;
+    std::vector<float> weights(copies * size), bias(shape.out);
+    for (int64_t i = 0; i < size; ++i) weights[i] = static_cast<float>(rng.Uniform() - 0.5);
+    for (int64_t c = 1; c < copies; ++c) std::copy_n(weights.begin(), size, weights.begin() + c * size);
+    for (float& v : bias) v = static_cast<float>(rng.Uniform() - 0.5);
+    // Decode rows: one sequence's action token or a MuJoCo timestep (2-7 positions), 8 or
+    // 16 sequences' tokens, a pixel timestep (27 positions) of one sequence, and of 16
+    // sequences (432). The head runs only at each
+    // sequence's last position, so at most one row per sequence.
+    for (int64_t rows : {1, 2, 3, 5, 7, 8, 16, 27, 128, 432}) {
+      if (std::string(shape.name) == "head" && rows > 16) continue;
+      std::vector<float> x(rows * shape.in), y(rows * shape.out);
+      for (float& v : x) v = static_cast<float>(rng.Uniform() - 0.5);
+      // Medians, each kernel first in every other repetition, the weight copy drawn at
+      // random: with copies taken in order, a call found the next copy partly fetched
+      // already, and the same kernel timed against itself differed up to 3x.
+      std::vector<double> eigen_times, invariant_times;
+      for (int rep = 0; rep < 2 * steps; ++rep) {
+        for (int which : {rep % 2, 1 - rep % 2}) {
+          const float* w = weights.data() + size * static_cast<int64_t>(rng.UniformInt(0, copies));
+          if (which == 0) {
+            eigen_times.push_back(TimeOnce([&] {
+              LinearForward(x.data(), w, bias.data(), rows, shape.in, shape.out, y.data());
+            }));
+          } else {
+            invariant_times.push_back(TimeOnce([&] {
+              LinearForwardRowInvariant(x.data(), w, bias.data(), rows, shape.in, shape.out, y.data());
+            }));
+          }
+        }
+      }
+      const double eigen = Median(eigen_times), invariant = Median(invariant_times);
+      const double flops = 2.0 * rows * shape.in * shape.out;
+      std::printf("{\"mode\": \"linear\", \"matrix\": \"%s\", \"rows\": %lld, \"in\": %lld, \"out\": %lld, "
+                  "\"threads\": %d, \"rotate_mib\": %d, \"eigen_us\": %.1f, \"row_invariant_us\": %.1f, \"eigen_gflops\": %.1f, "
+                  "\"row_invariant_gflops\": %.1f, \"time_ratio\": %.2f}\n",
+                  shape.name, static_cast<long long>(rows), static_cast<long long>(shape.in),
+                  static_cast<long long>(shape.out), ModelThreads(), absl::GetFlag(FLAGS_rotate_mib), eigen * 1e6, invariant * 1e6, flops / eigen / 1e9,
+                  flops / invariant / 1e9, invariant / eigen);
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 }  // namespace calico
 
@@ -165,6 +245,7 @@ int main(int argc, char** argv) {
   }
   if (mode == "train") return calico::Train(*config);
   if (mode == "decode") return calico::Decode(*config);
-  std::fprintf(stderr, "unknown --mode=%s, expected sgemm, train or decode\n", mode.c_str());
+  if (mode == "linear") return calico::Linear(*config);
+  std::fprintf(stderr, "unknown --mode=%s, expected sgemm, train, decode or linear\n", mode.c_str());
   return 1;
 }

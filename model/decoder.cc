@@ -103,7 +103,7 @@ absl::Status Decoder::Append(const std::vector<int>& sequences, const std::vecto
                                               w + layout.patch_conv_bias},
                       patches, eps, patch_out_.data(), patch_mean_.data(), patch_rstd_.data(),
                       patch_normed_.data(), patch_act_.data());
-    LinearForward(patch_out_.data(), w + layout.patch_proj_weight, w + layout.patch_proj_bias,
+    LinearForwardRowInvariant(patch_out_.data(), w + layout.patch_proj_weight, w + layout.patch_proj_bias,
                   patches, kPatchValues, C, patch_emb_.data());
     EmbeddingForward(w + layout.patch_row_embedding, patch_row.data(), patches, C, patch_emb_.data());
     EmbeddingForward(w + layout.patch_col_embedding, patch_col.data(), patches, C, patch_emb_.data());
@@ -130,7 +130,7 @@ absl::Status Decoder::Append(const std::vector<int>& sequences, const std::vecto
     const BlockOffsets& o = layout.blocks[l];
     LayerNormForward(x_.data(), w + o.ln1_scale, w + o.ln1_shift, rows, C, eps, ln_.data(),
                      mean_.data(), rstd_.data());
-    LinearForward(ln_.data(), w + o.qkv_weight, w + o.qkv_bias, rows, C, 3 * C, qkv_.data());
+    LinearForwardRowInvariant(ln_.data(), w + o.qkv_weight, w + o.qkv_bias, rows, C, 3 * C, qkv_.data());
     // Rotate and store every new key and value first, so each row then attends to all
     // cached positions up to and including its own.
     for (int64_t i = 0; i < rows; ++i) {
@@ -157,13 +157,13 @@ absl::Status Decoder::Append(const std::vector<int>& sequences, const std::vecto
         Eigen::Map<Eigen::RowVectorXf>(att_.data() + i * C + h * D, D).noalias() = p.transpose() * v;
       }
     });
-    LinearForward(att_.data(), w + o.proj_weight, w + o.proj_bias, rows, C, C, mid_.data());
+    LinearForwardRowInvariant(att_.data(), w + o.proj_weight, w + o.proj_bias, rows, C, C, mid_.data());
     for (int64_t i = 0; i < rows * C; ++i) mid_[i] += x_[i];
     LayerNormForward(mid_.data(), w + o.ln2_scale, w + o.ln2_shift, rows, C, eps, ln_.data(),
                      mean_.data(), rstd_.data());
-    LinearForward(ln_.data(), w + o.fc_weight, w + o.fc_bias, rows, C, F, fc_.data());
+    LinearForwardRowInvariant(ln_.data(), w + o.fc_weight, w + o.fc_bias, rows, C, F, fc_.data());
     GeluForward(fc_.data(), rows * F, fc_act_.data());
-    LinearForward(fc_act_.data(), w + o.fc2_weight, w + o.fc2_bias, rows, F, C, x_.data());
+    LinearForwardRowInvariant(fc_act_.data(), w + o.fc2_weight, w + o.fc2_bias, rows, F, C, x_.data());
     for (int64_t i = 0; i < rows * C; ++i) x_[i] += mid_[i];
   }
   // The head only at each request's last position.
@@ -173,7 +173,7 @@ absl::Status Decoder::Append(const std::vector<int>& sequences, const std::vecto
   LayerNormForward(last.data(), w + layout.final_ln_scale, w + layout.final_ln_shift, R, C, eps,
                    ln_.data(), mean_.data(), rstd_.data());
   logits->resize(R * V);
-  LinearForward(ln_.data(), w + layout.head_weight, static_cast<const float*>(nullptr), R, C, V,
+  LinearForwardRowInvariant(ln_.data(), w + layout.head_weight, nullptr, R, C, V,
                 logits->data());
   for (size_t i = 0; i < inputs.size(); ++i) cache->Advance(sequences[i], inputs[i].seq_len);
   return absl::OkStatus();

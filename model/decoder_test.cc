@@ -1,6 +1,7 @@
 #include "model/decoder.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "base/status_matchers.h"
@@ -8,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "model/config.h"
 #include "model/test_batches.h"
+#include "model/threading.h"
 
 namespace calico {
 namespace {
@@ -179,6 +181,111 @@ TEST_F(DecoderTest, BadRequestsAreErrorsAndLeaveTheCacheUnchanged) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("another model config")));
   EXPECT_EQ(cache.length(0), 0);
   EXPECT_EQ(cache.length(1), 0);
+}
+
+// A config the size of `small`'s layers (width 256, 8 heads of 32, feed-forward 1024), so
+// the matrices take the same kernel paths as in acting, with 2 layers and a short vocabulary
+// to stay quick.
+ModelConfig SmallWidthConfig() {
+  ModelConfig c = TinyConfig();
+  c.set_num_heads(8);
+  c.set_width(256);
+  c.set_ff_width(1024);
+  c.set_head_dim(32);
+  c.set_vocab_size(700);
+  c.set_context_length(64);
+  return c;
+}
+
+// One sequence's inputs for the invariance test: a prefill, then appends of 1 and 3
+// positions, as acting feeds an episode (observation tokens, then one action token).
+std::vector<Batch> Appends(const ModelConfig& config, uint64_t seed) {
+  const Batch batch = RandomBatch(config, 1, 24, seed);
+  std::vector<Batch> out;
+  int64_t t = 0;
+  for (int64_t n : {10, 1, 3, 1, 1, 3, 1, 1, 3}) {
+    out.push_back(Slice(batch, 0, t, t + n));
+    t += n;
+  }
+  return out;
+}
+
+// The first index where `a` and `b` differ in any bit, or -1 (also -1 for two equal NaNs).
+int64_t FirstDifference(const std::vector<float>& a, const std::vector<float>& b) {
+  if (a.size() != b.size()) return 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::memcmp(&a[i], &b[i], sizeof(float)) != 0) return static_cast<int64_t>(i);
+  }
+  return -1;
+}
+
+// Decodes `group` (indices into `inputs`) together, member m in cache sequence
+// `sequences - 1 - m` so that slots differ from a lone run's, and returns each
+// member's logits after every append: [member][append] -> logits.
+std::vector<std::vector<std::vector<float>>> DecodeTogether(const Transformer& model,
+                                                            const std::vector<std::vector<Batch>>& inputs,
+                                                            const std::vector<int>& group, int sequences) {
+  std::vector<std::vector<std::vector<float>>> out(group.size());
+  absl::StatusOr<KvCache> cache = KvCache::Create(model.config(), sequences, 64);
+  EXPECT_OK(cache.status());
+  if (!cache.ok()) return out;
+  Decoder decoder(&model);
+  const int64_t V = model.config().vocab_size();
+  for (size_t step = 0; step < inputs[0].size(); ++step) {
+    std::vector<int> seqs;
+    std::vector<Batch> batch;
+    for (size_t m = 0; m < group.size(); ++m) {
+      seqs.push_back(sequences - 1 - static_cast<int>(m));
+      batch.push_back(inputs[group[m]][step]);
+    }
+    std::vector<float> logits;
+    const absl::Status status = decoder.Append(seqs, batch, &*cache, &logits);
+    EXPECT_OK(status);
+    if (!status.ok()) return out;
+    for (size_t m = 0; m < group.size(); ++m) {
+      out[m].emplace_back(logits.begin() + m * V, logits.begin() + (m + 1) * V);
+    }
+  }
+  return out;
+}
+
+// Acting samples from these logits, so a sequence's logits must not depend on which
+// other sequences share its decode call, on its cache slot, or on the thread count:
+// otherwise an evaluation episode's return would depend on --batch and the machine's
+// cores. Bit for bit, not within a tolerance: a sampled draw near a bin boundary turns
+// on the last bit.
+TEST(DecoderBatchInvarianceTest, LogitsAreTheSameBitForBitInEveryBatchAndThreadCount) {
+  const ModelConfig config = SmallWidthConfig();
+  ASSERT_OK_AND_ASSIGN(Transformer model, Transformer::Create(config, 7));
+  constexpr int kSequences = 17;
+  std::vector<std::vector<Batch>> inputs;
+  for (int s = 0; s < kSequences; ++s) inputs.push_back(Appends(config, 100 + s));
+  const int threads_before = ModelThreads();
+  SetModelThreads(1);
+  std::vector<std::vector<std::vector<float>>> alone;
+  for (int s = 0; s < kSequences; ++s) alone.push_back(DecodeTogether(model, inputs, {s}, 1)[0]);
+  // Groups whose row counts cross the kernels' thresholds (16 rows, the parallel work
+  // size) and split the columns and rows over threads at different places.
+  const std::vector<std::vector<int>> groups = {
+      {0, 1}, {2, 3, 4, 5, 6, 7, 8, 9}, {1, 3, 5, 7, 9, 11, 13, 15, 0, 2, 4, 6, 8, 10, 12},
+      {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}};
+  int compared = 0;
+  for (int threads : {1, 2}) {
+    SetModelThreads(threads);
+    for (const std::vector<int>& group : groups) {
+      const auto together = DecodeTogether(model, inputs, group, kSequences);
+      for (size_t m = 0; m < group.size(); ++m) {
+        for (size_t step = 0; step < alone[group[m]].size(); ++step) {
+          ASSERT_EQ(FirstDifference(together[m][step], alone[group[m]][step]), -1)
+              << "sequence " << group[m] << " append " << step << " in a group of " << group.size()
+              << " on " << threads << " threads";
+          ++compared;
+        }
+      }
+    }
+  }
+  SetModelThreads(threads_before);
+  EXPECT_EQ(compared, 2 * (2 + 8 + 15 + 17) * 9);
 }
 
 }  // namespace
