@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <vector>
 
@@ -221,7 +222,8 @@ void LinearForwardRowInvariant(const float* x, const float* w, const float* bias
     // would cost a pass over the weights for little reuse (measured: 27% slower acting one
     // environment at a time). A last partial panel is always copied, zero-padded.
     const bool copy_panels = row_tiles >= 8;
-    std::vector<float> panel, bias_tile(kTileCols, 0.0f), y_tile;
+    std::vector<float> panel, y_tile;
+    std::array<float, kTileCols> bias_tile{};
     for (; c0 < c_end; c0 += kTileCols) {
       const int64_t cols = std::min<int64_t>(kTileCols, out - c0);
       const float* wt = w + c0;
