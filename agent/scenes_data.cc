@@ -73,6 +73,9 @@ absl::Status ScenesDatasetOptions::Validate() const {
         kMaxLocalPositions, " positions with room for the text; expected a size of at most ",
         16 * static_cast<int>(std::sqrt(kMaxLocalPositions - kMinSceneTextRoom))));
   }
+  if (png_index_every < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("png_index_every is ", png_index_every, "; expected >= 1"));
+  }
   if (kind == ScenesKind::kVqaText && !png_directory.empty()) {
     return absl::InvalidArgumentError("--png writes the scenes' images, and vqa_text episodes have none");
   }
@@ -271,6 +274,11 @@ absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& opti
   if (!options.png_directory.empty()) {
     ASSIGN_OR_RETURN(png_index, ReadPngIndex(png_index_path));
   }
+  auto write_png_index = [&]() {  // with mu held once the workers run
+    std::string index = absl::StrCat(kPngIndexHeader, "\n");
+    for (const auto& [seed, line] : png_index) absl::StrAppend(&index, line, "\n");
+    return WriteFileAtomically(png_index_path, index);
+  };
   ASSIGN_OR_RETURN(std::unique_ptr<DatasetWriter> writer, DatasetWriter::Open(writer_options));
   if (!options.png_directory.empty()) RETURN_IF_ERROR(MakeDirectories(options.png_directory));
 
@@ -341,6 +349,9 @@ absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& opti
         writing = false;
       }
       ++done;
+      if (!options.png_directory.empty() && done % options.png_index_every == 0) {
+        if (absl::Status indexed = write_png_index(); !indexed.ok() && failure.ok()) failure = indexed;
+      }
       if (progress != nullptr && (done % 100 == 0 || done == options.episodes)) {
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         const double rate = done / std::max(seconds, 1e-9);
@@ -356,9 +367,7 @@ absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& opti
   // (as collect keeps them): a failure or Ctrl-C late in a long run loses nothing done.
   absl::Status closed = writer->Close();
   if (!options.png_directory.empty()) {
-    std::string index = absl::StrCat(kPngIndexHeader, "\n");
-    for (const auto& [seed, line] : png_index) absl::StrAppend(&index, line, "\n");
-    absl::Status indexed = WriteFileAtomically(png_index_path, index);
+    absl::Status indexed = write_png_index();
     if (closed.ok()) closed = indexed;
   }
   if (!failure.ok()) {

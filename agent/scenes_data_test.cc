@@ -28,6 +28,7 @@ namespace calico {
 namespace {
 
 using ::testing::AllOf;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -297,6 +298,31 @@ TEST(ScenesDataTest, AppendingKeepsThePngIndex) {
   EXPECT_THAT(WriteScenesDataset(foreign, nullptr).status(),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("is not an index calico scenes wrote")));
   EXPECT_FALSE(PathExists(foreign.directory));
+}
+
+// A run killed outright (no stop request) keeps an index of the PNGs of all but its
+// last png_index_every episodes: the index is rewritten as episodes finish.
+TEST(ScenesDataTest, ThePngIndexIsRewrittenDuringTheRun) {
+  ScenesDatasetOptions options = Small("png-during");
+  options.png_directory = TempDir("png-during-png");
+  options.threads = 1;
+  options.kind = ScenesKind::kCaption;  // short texts: only written episodes are counted
+  options.png_index_every = 1;
+  // Each episode is counted as it is written, after the episodes before it finished: the
+  // index then lists their scenes.
+  std::vector<int64_t> index_lines;
+  options.count_tokens = [&](const Episode& episode) -> absl::StatusOr<int64_t> {
+    absl::StatusOr<std::string> index = ReadFile(options.png_directory + "/index.tsv");
+    index_lines.push_back(index.ok() ? std::count(index->begin(), index->end(), '\n') : -1);
+    return static_cast<int64_t>(episode.steps.size());
+  };
+  ASSERT_OK(WriteScenesDataset(options, nullptr).status());
+  EXPECT_THAT(index_lines, ElementsAre(-1, 6, 11, 16));  // the header and 5 scenes per finished episode
+  ASSERT_OK_AND_ASSIGN(std::string index, ReadFile(options.png_directory + "/index.tsv"));
+  EXPECT_EQ(std::count(index.begin(), index.end(), '\n'), 21);
+
+  options.png_index_every = 0;
+  EXPECT_THAT(options.Validate(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("png_index_every is 0")));
 }
 
 TEST(ScenesDataTest, AnAppendOfAnotherImageSizeIsRefusedBeforeRendering) {

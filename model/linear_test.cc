@@ -37,7 +37,8 @@ TEST(LinearTest, RowInvariantKernelMatchesTheNaiveReference) {
   Rng rng(3);
   // Whole and partial tiles of rows and columns, with and without a bias.
   for (const auto& [rows, in, out] : {std::array<int, 3>{1, 53, 29}, {3, 17, 64}, {7, 256, 100},
-                                      {37, 53, 29}, {12, 64, 33}, {30, 256, 768}}) {
+                                      {37, 53, 29}, {12, 64, 33}, {30, 256, 768},
+                                      {50, 40, 70}}) {
     const auto x = ToFloat(RandomVector(rng, rows * in)), w = ToFloat(RandomVector(rng, in * out));
     const auto b = ToFloat(RandomVector(rng, out));
     for (const float* bias : {b.data(), static_cast<const float*>(nullptr)}) {
@@ -88,7 +89,9 @@ TEST(LinearTest, RowInvariantKernelSumsInOrder) {
 // call, the thread count, or where the buffers start.
 TEST(LinearTest, RowInvariantKernelGivesEachRowTheSameBitsInAnyCall) {
   Rng rng(5);
-  const int in = 256, out = 1000, max_rows = 40;  // up to 40 x 256 x 1000: parallel, and both blockings
+  // Up to 52 x 256 x 1000: parallel, streamed and tiled, with the weight panels read in
+  // place and copied (from 8 row tiles on, rows 43 and up), and a partial panel.
+  const int in = 256, out = 1000, max_rows = 52;
   const auto x = ToFloat(RandomVector(rng, max_rows * in)), w = ToFloat(RandomVector(rng, in * out));
   const auto b = ToFloat(RandomVector(rng, out));
   const int threads_before = ModelThreads();
