@@ -48,9 +48,10 @@ struct ScenesDatasetOptions {
   bool eval_set = false;     // seeds must be >= kFirstEvalSeed (else < kFirstEvalSeed)
   bool append = false;       // add to an existing dataset
   std::string png_directory; // if set: scene-SEED.png per scene and index.tsv (file, seed, text)
-  // index.tsv is rewritten after every this many finished episodes as well as at the end,
-  // so a run killed outright (SIGKILL, a crash) leaves at most this many episodes' PNGs
-  // out of it.
+  // index.tsv is rewritten each time this many more episodes have finished, and at the
+  // end, so a run killed outright (SIGKILL, a crash) leaves out of it only the PNGs of
+  // the episodes finished since the last rewrite (fewer than this many) and of those
+  // under way (one per thread).
   int png_index_every = 100;
   int threads = 2;
   // Optional, for the manifest; with it every step is counted before anything is

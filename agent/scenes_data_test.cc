@@ -321,6 +321,14 @@ TEST(ScenesDataTest, ThePngIndexIsRewrittenDuringTheRun) {
   ASSERT_OK_AND_ASSIGN(std::string index, ReadFile(options.png_directory + "/index.tsv"));
   EXPECT_EQ(std::count(index.begin(), index.end(), '\n'), 21);
 
+  // Every second finished episode: after episodes 2 and 4 only.
+  options.directory = TempDir("png-during-2");
+  options.png_directory = TempDir("png-during-2-png");
+  options.png_index_every = 2;
+  index_lines.clear();
+  ASSERT_OK(WriteScenesDataset(options, nullptr).status());
+  EXPECT_THAT(index_lines, ElementsAre(-1, -1, 11, 11));
+
   options.png_index_every = 0;
   EXPECT_THAT(options.Validate(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("png_index_every is 0")));
 }

@@ -72,9 +72,9 @@ inline Lanes MulAdd(Lanes a, float x, Lanes acc) {
 // the order they are stored, kStreamInputs rows of weights at a time across all columns
 // (see Stream). Larger calls reuse each column panel of the weights for every row tile.
 constexpr int64_t kStreamRows = 4;
-// 16 weight rows per pass over y: a one-row call took 0.95x Eigen's time with 16, 1.10x
-// with 8 and 1.01x with 32, and with the weights in L3 0.93x with 16 and 1.17x with 8
-// (model_bench --mode=linear, an AVX2 VM).
+// 16 weight rows per pass over y: in one comparison (model_bench --mode=linear, three
+// runs each, an AVX2 VM) a one-row call took 0.95x Eigen's time with 16, 1.10x with 8
+// and 1.01x with 32, and with the weights in L3 0.93x with 16 and 1.17x with 8.
 constexpr int kStreamInputs = 16;
 
 // The arithmetic every output element gets: acc = 0; for i in order, acc = MulAdd(w[i, o],
@@ -102,10 +102,14 @@ inline void Chain(const float* x, int64_t ldx, int64_t x_step, const float* w, i
     }
   }
   if constexpr (N > 0) n = N;  // a length known at compile time: the loop unrolls
-  // Vectors outer and rows inner keeps R broadcast inputs live across the vectors: with
-  // 6 x 2 tiles that needs 19 of the 16 ymm registers and spilled accumulators to the
-  // stack (measured: 128-432 rows at 1.4x Eigen's time, 0.7x in the other order). Rows
-  // outer keeps NV weight vectors live instead, which small tiles can afford.
+  // Two loop orders, the same chain for every element. Vectors outer, rows inner keeps R
+  // broadcast inputs live across the vectors: R * NV accumulators + R inputs + 1 weight
+  // vector, 19 for a 6 x 2 tile, more than AVX2's 16 registers, and GCC spilled
+  // accumulators to the stack on every input (measured: 128-432 rows at 1.4x Eigen's
+  // time, 0.7x with rows outer). Tiles needing more than 14 (two registers left for the
+  // compiler's temporaries) take rows outer, which keeps NV weight vectors and one input
+  // live; the smaller tiles and the streams keep the other order, a little faster there.
+  // The rule counts 16 registers on AVX-512 too (32 there), untimed: no AVX-512 machine.
   if constexpr (R * NV + R + 1 > 14) {
 #pragma GCC unroll 8
     for (int64_t i = i0; i < i0 + n; ++i) {
@@ -164,7 +168,7 @@ void TileRows(int64_t rows, const float* x, const float* w, int64_t ldw, int64_t
 }
 
 // y[0:R, c0:c1] for c1 - c0 a multiple of kLanes: kStreamInputs inputs at a time across
-// all the columns, eight accumulators per step.
+// all the columns, 8 / R vectors of columns for each of the R rows per step.
 template <int R>
 void Stream(const float* x, const float* w, const float* bias, int64_t in, int64_t out, int64_t c0, int64_t c1,
             float* y) {
