@@ -530,7 +530,7 @@ absl::Status Collect() {
   return absl::OkStatus();
 }
 
-absl::Status Eval() {
+absl::Status Eval(const std::set<std::string>& given) {
   const std::string suite_path = absl::GetFlag(FLAGS_suite);
   if (suite_path.empty()) return absl::InvalidArgumentError("eval needs --suite=FILE (see agent/suites/)");
   ASSIGN_OR_RETURN(std::string text, ReadFile(UserPath(suite_path)));
@@ -541,6 +541,14 @@ absl::Status Eval() {
   }
   EvaluateOptions options;
   ASSIGN_OR_RETURN(options.suite, ParseSuite(text, suite_path, AllTasks(), references));
+  // Checked now: the runners check them only when the first control task starts, which in
+  // a suite that scores its scenes first is minutes of work later.
+  if (const int threads = absl::GetFlag(FLAGS_threads); threads < 1 || threads > 256) {
+    return absl::InvalidArgumentError(absl::StrCat("--threads is ", threads, "; expected 1..256"));
+  }
+  if (const int batch = absl::GetFlag(FLAGS_batch); batch < 1 || batch > 4096) {
+    return absl::InvalidArgumentError(absl::StrCat("--batch is ", batch, "; expected 1..4096"));
+  }
   const int episodes = absl::GetFlag(FLAGS_episodes);
   if (episodes < 0) return absl::InvalidArgumentError("--episodes must be positive");
   if (episodes > 0 && options.suite.first_seed() > std::numeric_limits<uint64_t>::max() - (episodes - 1)) {
@@ -561,7 +569,32 @@ absl::Status Eval() {
       tasks.push_back(task.task());
     }
   }
+  // A flag for a kind of task the suite does not hold would do nothing: refuse it.
+  if (tasks.empty()) {
+    for (const char* name : {"temperature", "context", "prompts", "choose_temperature"}) {
+      if (given.count(name) > 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--", name, " sets how control tasks are played, and ", suite_path, " has none"));
+      }
+    }
+  }
+  if (!text_tasks) {
+    for (const char* name : {"text_temperature", "max_tokens"}) {
+      if (given.count(name) > 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--", name, " sets how scene tasks' text is written, and ", suite_path, " has none"));
+      }
+    }
+  }
   const bool from_checkpoint = !absl::GetFlag(FLAGS_checkpoint).empty();
+  // collect records demonstrations from seed 0 up and refuses seeds from kFirstEvalSeed:
+  // a checkpoint scored below it may be replaying the states it was trained on.
+  if (from_checkpoint && !tasks.empty() && options.suite.first_seed() < kFirstEvalSeed) {
+    std::printf("note: %s plays control seeds from %llu, below %llu where `calico collect` records "
+                "demonstrations by default; held-out scores need first_seed >= %llu (as in agent/suites/)\n",
+                suite_path.c_str(), static_cast<unsigned long long>(options.suite.first_seed()),
+                static_cast<unsigned long long>(kFirstEvalSeed), static_cast<unsigned long long>(kFirstEvalSeed));
+  }
   std::map<std::string, double> temperatures =
       SuiteActionTemperatures(options.suite, absl::GetFlag(FLAGS_temperature));
   // Read once, after the flags are checked: the choice below makes a policy per
@@ -857,6 +890,9 @@ absl::Status CheckFlagCombinations(const std::string& command, const std::set<st
       return absl::InvalidArgumentError(absl::StrCat("--", name, " is ", t, "; expected a number in [0, 1e6] (0: greedy)"));
     }
   }
+  if (command == "scenes" && given.count("size") > 0 && absl::GetFlag(FLAGS_kind) == "vqa_text") {
+    return absl::InvalidArgumentError("--size sets the scenes' image size, and vqa_text episodes have no images");
+  }
   if (command == "tokens" && given.count("window_start") > 0 && given.count("window") == 0) {
     return absl::InvalidArgumentError("--window_start needs --window=L");
   }
@@ -958,7 +994,7 @@ int Main(int argc, char** argv) {
   } else if (command == "scenes") {
     status = Scenes();
   } else if (command == "eval") {
-    status = Eval();
+    status = Eval(given);
   } else if (command == "caption") {
     status = Ask(/*with_question=*/false);
   } else if (command == "ask") {

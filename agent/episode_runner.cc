@@ -4,10 +4,12 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/file_io.h"
@@ -15,6 +17,29 @@
 #include "base/status_macros.h"
 
 namespace calico {
+namespace {
+
+// A video path must say what it holds, and an existing file there is replaced only if it
+// is a GIF already (an earlier video): a mistyped --video must not overwrite a checkpoint
+// or a dataset's manifest.
+absl::Status CheckVideoTarget(const std::string& path) {
+  if (!absl::EndsWithIgnoreCase(path, ".gif")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("video: '", path, "' does not end in .gif; the video is an animated GIF"));
+  }
+  if (!PathExists(path)) return absl::OkStatus();
+  std::ifstream in(path, std::ios::binary);
+  char magic[6] = {};
+  in.read(magic, sizeof(magic));
+  const absl::string_view head(magic, static_cast<size_t>(in.gcount()));
+  if (head != "GIF87a" && head != "GIF89a") {
+    return absl::AlreadyExistsError(
+        absl::StrCat("video: '", path, "' exists and is not a GIF; refusing to replace it"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::Status EpisodeRunnerOptions::Validate() const {
   if (task.empty()) return absl::InvalidArgumentError("no task given");
@@ -31,6 +56,7 @@ absl::Status EpisodeRunnerOptions::Validate() const {
   if (!video_path.empty()) {
     absl::Status writable = CheckFileWritable(video_path);
     if (!writable.ok()) return absl::Status(writable.code(), absl::StrCat("video: ", writable.message()));
+    RETURN_IF_ERROR(CheckVideoTarget(video_path));
   }
   return absl::OkStatus();
 }

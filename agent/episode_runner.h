@@ -28,6 +28,7 @@ struct EpisodeRunnerOptions {
   uint64_t first_seed = 0;  // episode i uses seed first_seed + i
   int threads = 2;
   // Non-empty: record episode 0 as an animated GIF here, frames of video_height x video_width.
+  // Must end in .gif; an existing file there is replaced only if it is a GIF.
   std::string video_path;
   int video_height = 240;
   int video_width = 240;

@@ -54,6 +54,10 @@ TEST(EpisodeRunnerTest, RecordsTheFirstEpisodeAsAGif) {
   options.video_width = 24;
   ASSERT_OK(RunEpisodes(registry, Constant(1), options, nullptr).status());
   EXPECT_EQ(test_envs::CountGifFrames(options.video_path), 8);
+  // An earlier video is replaced.
+  options.first_seed = 0;
+  ASSERT_OK(RunEpisodes(registry, Constant(1), options, nullptr).status());
+  EXPECT_GT(test_envs::CountGifFrames(options.video_path), 0);
 }
 
 TEST(EpisodeRunnerTest, AVideoPathThatCannotBeWrittenFailsBeforeAnyEpisode) {
@@ -72,6 +76,22 @@ TEST(EpisodeRunnerTest, AVideoPathThatCannotBeWrittenFailsBeforeAnyEpisode) {
   options.video_path = std::string(std::getenv("TEST_TMPDIR"));
   EXPECT_THAT(RunEpisodes(registry, Constant(1), options, nullptr),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("is a directory")));
+  // A mistyped --video must not replace a checkpoint or a manifest: only a .gif name, and
+  // an existing file there only if it is a GIF.
+  const std::string precious = std::string(std::getenv("TEST_TMPDIR")) + "/ckpt-000002";
+  ASSERT_OK(WriteFileAtomically(precious, "CALICOCK checkpoint bytes"));
+  options.video_path = precious;
+  EXPECT_THAT(RunEpisodes(registry, Constant(1), options, nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("does not end in .gif")));
+  const std::string not_a_gif = std::string(std::getenv("TEST_TMPDIR")) + "/notes.gif";
+  ASSERT_OK(WriteFileAtomically(not_a_gif, "not a picture"));
+  options.video_path = not_a_gif;
+  EXPECT_THAT(RunEpisodes(registry, Constant(1), options, nullptr),
+              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("exists and is not a GIF")));
+  ASSERT_OK_AND_ASSIGN(std::string kept, ReadFile(precious));
+  EXPECT_EQ(kept, "CALICOCK checkpoint bytes");
+  ASSERT_OK_AND_ASSIGN(kept, ReadFile(not_a_gif));
+  EXPECT_EQ(kept, "not a picture");
   EXPECT_EQ(steps, 0);
 }
 

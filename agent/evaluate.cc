@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 #include <set>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -131,6 +132,17 @@ absl::StatusOr<SuiteScores> EvaluateSuite(const TaskRegistry& registry, const Po
                                           const EvaluateOptions& options, std::ostream* progress) {
   ReportInfo info = options.extra;
   if (!options.report_directory.empty()) {
+    // A dataset or a training run is not a report directory: the report's files and
+    // videos/ would mix with its own (MANIFEST.textproto: replay/dataset.h; LATEST:
+    // agent/train.h).
+    const std::pair<const char*, const char*> kinds[] = {{"MANIFEST.textproto", "a dataset"},
+                                                         {"LATEST", "a training run"}};
+    for (const auto& [marker, kind] : kinds) {
+      if (PathExists(absl::StrCat(options.report_directory, "/", marker))) {
+        return absl::FailedPreconditionError(absl::StrCat("report: '", options.report_directory, "' holds ", kind,
+                                                          " (", marker, "); write the report to a directory of its own"));
+      }
+    }
     for (const std::string& dir : {options.report_directory, options.report_directory + "/videos"}) {
       if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
         return absl::InternalError(absl::StrCat("cannot create '", dir, "': ", std::strerror(errno)));

@@ -34,8 +34,15 @@ absl::StatusOr<std::string> FindTextModel(const std::string& flag_value) {
     if (!Exists(path)) return absl::NotFoundError(absl::StrCat("--text_model '", path, "' cannot be read"));
     return path;
   }
+  // Set, it is the user's choice as the flag is: a path that cannot be read is an error,
+  // not a reason to use another model quietly.
+  if (const char* env = std::getenv("CALICO_TEXT_MODEL"); env != nullptr && *env != '\0') {
+    if (!Exists(env)) {
+      return absl::NotFoundError(absl::StrCat("CALICO_TEXT_MODEL is '", env, "', which cannot be read"));
+    }
+    return std::string(env);
+  }
   std::vector<std::string> candidates;
-  if (const char* env = std::getenv("CALICO_TEXT_MODEL")) candidates.push_back(env);
   const std::string exe = SelfExe();
   if (!exe.empty()) candidates.push_back(absl::StrCat(exe, ".runfiles/calico/", kCalicoTextModelPath));
   if (const char* runfiles = std::getenv("RUNFILES_DIR")) {

@@ -16,7 +16,8 @@ std::string UserPath(const std::string& path);
 
 // The SentencePiece model to use: `flag_value` if not empty (see UserPath), else
 // $CALICO_TEXT_MODEL, else the copy in the binary's runfiles, else the workspace's
-// (BUILD_WORKSPACE_DIRECTORY or the current directory). NotFound lists where it looked.
+// (BUILD_WORKSPACE_DIRECTORY or the current directory). NotFound lists where it looked,
+// or names the flag or variable whose path cannot be read.
 absl::StatusOr<std::string> FindTextModel(const std::string& flag_value);
 
 }  // namespace calico

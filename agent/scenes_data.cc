@@ -279,8 +279,15 @@ absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& opti
     for (const auto& [seed, line] : png_index) absl::StrAppend(&index, line, "\n");
     return WriteFileAtomically(png_index_path, index);
   };
+  // The PNG directory first: one that cannot be made or written must not leave a new,
+  // empty dataset directory behind.
+  if (!options.png_directory.empty()) {
+    RETURN_IF_ERROR(MakeDirectories(options.png_directory));
+    if (absl::Status writable = CheckFileWritable(png_index_path); !writable.ok()) {
+      return absl::Status(writable.code(), absl::StrCat("--png: ", writable.message()));
+    }
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<DatasetWriter> writer, DatasetWriter::Open(writer_options));
-  if (!options.png_directory.empty()) RETURN_IF_ERROR(MakeDirectories(options.png_directory));
 
   const auto start = std::chrono::steady_clock::now();
   std::atomic<int> next{0};

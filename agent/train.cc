@@ -44,6 +44,7 @@
 #include "model/threading.h"
 #include "model/trainer.h"
 #include "model/transformer.h"
+#include "replay/dataset.h"
 #include "tokenizers/text/text_tokenizer.h"
 #include "tokenizers/vocabulary.h"
 
@@ -589,6 +590,11 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   // What a fresh run or a resume finds in the directory; checked again under the run's
   // lock below, since another calico train may have written there meanwhile.
   auto check_directory = [&dir, &options]() -> absl::StatusOr<std::string> {
+    // A dataset (perhaps this run's own input) must not fill up with checkpoints.
+    if (PathExists(absl::StrCat(dir, "/", kManifestFile))) {
+      return absl::FailedPreconditionError(absl::StrCat("output_dir ", dir, " holds a dataset (", kManifestFile,
+                                                        "); write the run to a directory of its own"));
+    }
     if (options.resume) {
       absl::StatusOr<std::string> latest = LatestCheckpoint(dir);
       if (!latest.ok() && absl::IsNotFound(latest.status())) {
@@ -714,8 +720,12 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   // The run's own record of its config, from the invocation before this one.
   const std::string config_path = absl::StrCat(dir, "/", kRunConfigFile);
   std::optional<TrainConfig> before;
-  if (!resume_from.empty() && PathExists(config_path)) {
-    absl::StatusOr<std::string> before_text = ReadFile(config_path);
+  if (!resume_from.empty()) {
+    // A missing record is reported as an unreadable one is: either way nothing says what
+    // the earlier invocation changed.
+    absl::StatusOr<std::string> before_text =
+        PathExists(config_path) ? ReadFile(config_path)
+                                : absl::StatusOr<std::string>(absl::NotFoundError(absl::StrCat(config_path, " is missing")));
     absl::StatusOr<TrainConfig> parsed =
         before_text.ok() ? ParseTrainConfigText(*before_text, config_path) : before_text.status();
     if (parsed.ok()) {

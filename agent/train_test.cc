@@ -296,6 +296,30 @@ TEST_F(TrainTest, AResumedFittedRunKeepsItsFitAndEqualsAnUninterruptedOne) {
                                     "max_steps 24"));
 }
 
+TEST_F(TrainTest, ADatasetIsNotAnOutputDirectory) {
+  // The fixture's dataset is this run's own input: checkpoints must not go into it.
+  EXPECT_THAT(RunTraining(Config(TempDir("data"), 2), Options()),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("holds a dataset (MANIFEST.textproto); write the run to a directory of its own")));
+  EXPECT_FALSE(Exists(absl::StrCat(TempDir("data"), "/", kLatestCheckpointFile)));
+}
+
+TEST_F(TrainTest, AMissingConfigRecordIsReportedOnResume) {
+  const std::string dir = TempDir("record_missing");
+  ASSERT_OK(RunTraining(Config(dir, 2), Options()).status());
+  const std::string record = absl::StrCat(dir, "/", kRunConfigFile);
+  ASSERT_EQ(std::remove(record.c_str()), 0);
+  TrainOptions resume = Options();
+  resume.resume = true;
+  std::ostringstream progress;
+  resume.progress = &progress;
+  ASSERT_OK_AND_ASSIGN(TrainReport report, RunTraining(Config(dir, 3), resume));
+  EXPECT_EQ(report.steps, 3);
+  EXPECT_THAT(progress.str(), HasSubstr("warning: the run's config record cannot be read"));
+  EXPECT_THAT(progress.str(), HasSubstr(absl::StrCat(record, " is missing")));
+  EXPECT_TRUE(Exists(record));  // this invocation's config is the record now
+}
+
 TEST_F(TrainTest, AnUnreadableConfigRecordIsReportedAndAFitCanBeGivenBack) {
   const std::string straight = TempDir("record_straight"), split = TempDir("record_split");
   const std::string copy = TempDir("record_split_copy");

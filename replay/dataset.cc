@@ -116,6 +116,12 @@ absl::StatusOr<std::unique_ptr<DatasetWriter>> DatasetWriter::Open(DatasetWriter
   if (Exists(options.directory) && !IsDirectory(options.directory)) {
     return absl::InvalidArgumentError(absl::StrCat("'", options.directory, "' exists and is not a directory"));
   }
+  // A training run's directory (LATEST points at its checkpoint; agent/train.h) is not a
+  // dataset: shards written there would mix with the checkpoints.
+  if (Exists(JoinPath(options.directory, "LATEST"))) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "'", options.directory, "' holds a training run (LATEST); write the dataset to a directory of its own"));
+  }
   RETURN_IF_ERROR(MakeDirectories(options.directory));
   // Locked before the manifest is read, so what this writer reads is what it replaces.
   absl::StatusOr<FileLock> lock = FileLock::Acquire(JoinPath(options.directory, kDatasetLockFile));

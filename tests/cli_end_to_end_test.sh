@@ -160,6 +160,16 @@ grep -q "after 6 updates" "$tmp/train" || { cat "$tmp/train"; fail "train did no
 "$calico" train --config="$tmp/train.textproto" --steps=8 --resume > "$tmp/resume"
 grep -q "after 8 updates" "$tmp/resume" || { cat "$tmp/resume"; fail "resume did not continue to 8 updates"; }
 expect_failure "already holds a run (LATEST); resume it" train --config="$tmp/train.textproto"
+# A run, a dataset and a report each keep a directory of their own.
+expect_failure "holds a dataset (MANIFEST.textproto); write the run to a directory of its own" \
+    train --config="$tmp/train.textproto" --out="$tmp/train_data"
+[[ ! -e "$tmp/train_data/LATEST" ]] || fail "train wrote a run into a dataset"
+expect_failure "holds a training run (LATEST); write the dataset to a directory of its own" \
+    collect --task=arcade/freeway --episodes=1 --out="$tmp/run"
+[[ ! -e "$tmp/run/MANIFEST.textproto" ]] || fail "collect wrote a dataset into a run"
+expect_failure "report: '$tmp/train_data' holds a dataset (MANIFEST.textproto)" \
+    eval --suite="$tmp/suite.textproto" --episodes=1 --report="$tmp/train_data"
+[[ ! -e "$tmp/train_data/videos" ]] || fail "eval wrote into a dataset"
 expect_failure "--steps is the total number of updates a run ends at, not a number to add" \
     train --config="$tmp/train.textproto" --resume --steps=+2
 # The checkpoints record their text model: resuming with another is refused by name.
@@ -224,6 +234,13 @@ for suite in greedy default; do
   done
 done
 cmp -s "$tmp/greedy_1.returns" "$tmp/greedy_2.returns" || fail "the suite's temperature 0 did not make the actions greedy"
+# Those suites play seeds 0 and 1, where collect records demonstrations: eval says so.
+"$calico" eval --suite="$tmp/greedy_suite.textproto" --checkpoint="$checkpoint" > "$tmp/eval_low_seeds"
+grep -q "note: $tmp/greedy_suite.textproto plays control seeds from 0, below 1000000 where \`calico collect\` records" \
+    "$tmp/eval_low_seeds" || { cat "$tmp/eval_low_seeds"; fail "no note that the control seeds are training seeds"; }
+# A flag for a kind of task the suite lacks is refused, not ignored.
+expect_failure "--max_tokens sets how scene tasks' text is written, and $tmp/greedy_suite.textproto has none" \
+    eval --suite="$tmp/greedy_suite.textproto" --checkpoint="$checkpoint" --max_tokens=5
 cmp -s "$tmp/default_1.returns" "$tmp/default_2.returns" && fail "at --temperature=1e6 the sampling seed changed nothing"
 # --choose_temperature: each candidate on validation seeds, then the best one acts.
 "$calico" eval --suite="$tmp/default_suite.textproto" --checkpoint="$checkpoint" --choose_temperature=0,1e6 --choice_episodes=2 --choice_seed=3000000 --report="$tmp/chosen" > "$tmp/eval_chosen"
@@ -284,8 +301,13 @@ grep -q '"vision_language": \[' "$tmp/vl_report/report.json" || fail "report.jso
 "$calico" eval --suite=agent/suites/vision_language.textproto --episodes=5 > "$tmp/eval_truth"
 grep -q "| scenes/vqa | accuracy | 5 | 100.0 |" "$tmp/eval_truth" || { cat "$tmp/eval_truth"; fail "expert (ground truth) VQA is not 100%"; }
 expect_failure "needs a model that writes text" eval --suite=agent/suites/vision_language.textproto --policy=random --episodes=2
+expect_failure "--temperature sets how control tasks are played, and agent/suites/vision_language.textproto has none" \
+    eval --suite=agent/suites/vision_language.textproto --checkpoint="$tmp/run" --temperature=0.5
 printf 'first_seed: 5 tasks { task: "scenes/vqa" }\n' > "$tmp/vl_low.textproto"
 expect_failure "held-out scene seeds start at 1000000" eval --suite="$tmp/vl_low.textproto"
+# --threads and --batch are checked before the scenes (scored first here) are answered.
+expect_failure "--threads is 0; expected 1..256" eval --suite="$tmp/vl_suite.textproto" --policy=expert --threads=0
+expect_failure "--batch is 5000; expected 1..4096" eval --suite="$tmp/vl_suite.textproto" --checkpoint="$tmp/run" --batch=5000
 expect_failure "small.gif is not a PNG file" caption --checkpoint="$checkpoint" --image="$tmp/small.gif"
 expect_failure "no_such.png" caption --checkpoint="$checkpoint" --image="$tmp/no_such.png"
 expect_failure "the question is empty" ask --checkpoint="$checkpoint" --image="$tmp/scenes_png/scene-3.png" --question="  "
@@ -296,6 +318,18 @@ expect_failure "unknown task 'mujoco/nope'" rollout --task=mujoco/nope
 expect_failure "known tasks: arcade/asterix" rollout --task=nope/nope
 expect_failure "expected 'expert' or 'random'" rollout --task=arcade/breakout --policy=clever
 expect_failure "expected HEIGHTxWIDTH" rollout --task=arcade/breakout --video="$tmp/x.gif" --video_size=big
+# A mistyped --video never replaces a file that is not a video.
+printf 'keep me' > "$tmp/precious.gif"
+expect_failure "exists and is not a GIF; refusing to replace it" rollout --task=arcade/breakout --video="$tmp/precious.gif"
+[[ "$(cat "$tmp/precious.gif")" == "keep me" ]] || fail "rollout --video replaced a file that was not a GIF"
+CALICO_TEXT_MODEL="$tmp/no_such.model" expect_failure "CALICO_TEXT_MODEL is '$tmp/no_such.model', which cannot be read" \
+    scenes --out="$tmp/never_scenes" --episodes=1
+[[ ! -e "$tmp/never_scenes" ]] || fail "scenes with an unreadable CALICO_TEXT_MODEL made its directory"
+expect_failure "--size sets the scenes' image size, and vqa_text episodes have no images" \
+    scenes --out="$tmp/never_scenes" --episodes=1 --kind=vqa_text --size=32
+expect_failure "/proc/calico_no_such" scenes --out="$tmp/never_scenes" --episodes=1 --png=/proc/calico_no_such
+[[ ! -e "$tmp/never_scenes" ]] || fail "scenes with an unwritable --png left a dataset directory"
+expect_failure "does not end in .gif" rollout --task=arcade/breakout --video="$tmp/vl_suite.textproto"
 expect_failure "needs --out" collect --task=arcade/breakout
 expect_failure "not a calico dataset" inspect "$tmp"
 expect_failure "'$tmp/nowhere' does not exist" inspect "$tmp/nowhere"
