@@ -103,8 +103,9 @@ TEST(CommittedConfigsTest, RecipesTrainOnTheTasksTheirSuitesScore) {
 }
 
 // The with/without vision-language comparison (issue 7) is only fair if everything but
-// the scene data is the same: model, batch, schedule, budget, seed, control weights
-// (and packing, which the scenes need and control rows almost never meet).
+// the scene data is the same: model, batch, schedule, budget, seed, control weights and
+// packing (off in both since 2026-11-30: the packed VL run answered 68.0%, the unpacked
+// one 85.0%).
 TEST(CommittedConfigsTest, VisionLanguageRecipeIsTheControlRecipePlusScenes) {
   TrainConfig control = LoadConfig("agent/configs/all_tasks.textproto");
   TrainConfig with_scenes = LoadConfig("agent/configs/all_tasks_vl.textproto");
@@ -119,14 +120,9 @@ TEST(CommittedConfigsTest, VisionLanguageRecipeIsTheControlRecipePlusScenes) {
     }
   }
   EXPECT_EQ(scene_tasks, (std::set<std::string>{"scenes/caption", "scenes/vqa"}));
-  // Packing fills the rows of the short scene episodes; a control row is packed only
-  // when its run reaches its episode's end (see the config's comment).
-  EXPECT_FALSE(control.pack_episodes());
-  EXPECT_TRUE(with_scenes.pack_episodes());
   for (TrainConfig* config : {&control, &trimmed}) {
     config->clear_datasets();
     config->clear_output_dir();
-    config->clear_pack_episodes();
   }
   EXPECT_EQ(trimmed.DebugString(), control.DebugString());
 
