@@ -211,7 +211,7 @@ TEST(ScenesDataTest, WritesAMixedDatasetWithPngsThatTrainingLoadsWithControlData
   data_options.model_vocab_size = vocab.size();
   ASSERT_OK_AND_ASSIGN(auto data, TrainingData::Load(data_options));
   EXPECT_EQ(data->tasks(), (std::vector<std::string>{"mujoco/toy", kScenesCaptionTask, kScenesVqaTask}));
-  ASSERT_OK_AND_ASSIGN(TrainingBatch batch, data->Next(7));
+  ASSERT_OK_AND_ASSIGN(TrainingBatch batch, data->Next(7, 0));
   std::set<int32_t> tasks(batch.row_task.begin(), batch.row_task.end());
   EXPECT_EQ(tasks.size(), 3u);
   int eos = 0;
@@ -406,7 +406,7 @@ TEST(ScenesDataTest, VqaTextDatasetsTrainAsTextOnlyRows) {
   data_options.model_vocab_size = vocab.size();
   ASSERT_OK_AND_ASSIGN(auto data, TrainingData::Load(data_options));
   EXPECT_EQ(data->tasks(), (std::vector<std::string>{kScenesVqaTextTask}));
-  ASSERT_OK_AND_ASSIGN(TrainingBatch batch, data->Next(3));
+  ASSERT_OK_AND_ASSIGN(TrainingBatch batch, data->Next(3, 0));
   int eos = 0;
   for (int32_t id : batch.batch.ids) eos += id == vocab.eos_id();
   EXPECT_GT(eos, 0);

@@ -348,6 +348,26 @@ extern "C" void HandleStopSignal(int signal_number) {
   }
 }
 
+// One list of task weights: each task named once, weights in [0, 1e6], not all 0.
+absl::Status CheckTaskWeights(const google::protobuf::RepeatedPtrField<TaskWeight>& weights, const std::string& field) {
+  std::set<std::string> named;
+  for (const TaskWeight& weight : weights) {
+    if (weight.task().empty()) return Bad(field, "has an entry without a task");
+    if (!named.insert(weight.task()).second) {
+      return Bad(field, absl::StrCat("names task '", weight.task(), "' twice"));
+    }
+    // Weights are relative; the bound keeps their sum finite.
+    if (!(weight.weight() >= 0 && weight.weight() <= 1e6)) {
+      return Bad(field, absl::StrCat("weight of task '", weight.task(), "' is ", weight.weight(),
+                                     "; expected a number in [0, 1e6] (weights are relative)"));
+    }
+  }
+  if (!weights.empty() && std::none_of(weights.begin(), weights.end(), [](const TaskWeight& w) { return w.weight() > 0; })) {
+    return Bad(field, "are all 0: no task would be sampled");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void ApplyTrainConfigDefaults(TrainConfig* config) {
@@ -430,22 +450,24 @@ absl::Status CheckTrainConfig(const TrainConfig& config) {
   if (config.keep_checkpoints() < 0) {
     return Bad("keep_checkpoints", absl::StrCat("is ", config.keep_checkpoints(), "; expected >= 0 (0: keep all)"));
   }
-  std::set<std::string> named;
-  for (const TaskWeight& weight : config.task_weights()) {
-    if (weight.task().empty()) return Bad("task_weights", "has an entry without a task");
-    if (!named.insert(weight.task()).second) {
-      return Bad("task_weights", absl::StrCat("names task '", weight.task(), "' twice"));
+  RETURN_IF_ERROR(CheckTaskWeights(config.task_weights(), "task_weights"));
+  for (int k = 0; k < config.task_weight_phases_size(); ++k) {
+    const TaskWeightPhase& phase = config.task_weight_phases(k);
+    const std::string field = absl::StrCat("task_weight_phases[", k, "]");
+    if (phase.from_step() < 1) {
+      return Bad(field, absl::StrCat("from_step is ", phase.from_step(), "; expected >= 1 (task_weights hold from update 0)"));
     }
-    // Weights are relative; the bound keeps their sum finite.
-    if (!(weight.weight() >= 0 && weight.weight() <= 1e6)) {
-      return Bad("task_weights", absl::StrCat("weight of task '", weight.task(), "' is ", weight.weight(),
-                                              "; expected a number in [0, 1e6] (weights are relative)"));
+    if (k > 0 && phase.from_step() <= config.task_weight_phases(k - 1).from_step()) {
+      return Bad(field, absl::StrCat("from_step is ", phase.from_step(), ", not after the phase before it (",
+                                     config.task_weight_phases(k - 1).from_step(), "); phases go in increasing order"));
     }
-  }
-  if (!config.task_weights().empty() &&
-      std::none_of(config.task_weights().begin(), config.task_weights().end(),
-                   [](const TaskWeight& w) { return w.weight() > 0; })) {
-    return Bad("task_weights", "are all 0: no task would be sampled");
+    if (config.max_steps() > 0 && phase.from_step() >= config.max_steps()) {
+      return Bad(field, absl::StrCat("from_step is ", phase.from_step(), ", at or past max_steps (", config.max_steps(),
+                                     "): the phase would never come"));
+    }
+    // An empty list would read as "every task equally", which a phase is unlikely to mean.
+    if (phase.task_weights().empty()) return Bad(field, "has no task_weights");
+    RETURN_IF_ERROR(CheckTaskWeights(phase.task_weights(), absl::StrCat(field, ".task_weights")));
   }
   return absl::OkStatus();
 }
@@ -664,6 +686,12 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   TrainingDataOptions data_options;
   data_options.datasets.assign(config.datasets().begin(), config.datasets().end());
   for (const TaskWeight& weight : config.task_weights()) data_options.task_weights[weight.task()] = weight.weight();
+  for (const TaskWeightPhase& phase : config.task_weight_phases()) {
+    ScheduledTaskWeights scheduled;
+    scheduled.from_step = phase.from_step();
+    for (const TaskWeight& weight : phase.task_weights()) scheduled.task_weights[weight.task()] = weight.weight();
+    data_options.task_weight_phases.push_back(std::move(scheduled));
+  }
   data_options.batch_size = config.batch_size();
   data_options.sequence_length = config.sequence_length();
   data_options.prompt_probability = config.prompt_probability();
@@ -781,6 +809,14 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     if (!unweighted.empty()) *out << " (loaded with weight 0, not sampled: " << absl::StrJoin(unweighted, ", ") << ")";
     *out << "; batch " << config.batch_size() << " x " << config.sequence_length() << ", " << config.threads()
          << " threads" << (resume_from.empty() ? "" : absl::StrCat(", resuming from ", resume_from)) << "\n";
+    if (config.task_weight_phases_size() > 0) {
+      std::vector<std::string> starts;
+      for (const TaskWeightPhase& phase : config.task_weight_phases()) starts.push_back(absl::StrCat(phase.from_step()));
+      *out << "task weights change at update " << absl::StrJoin(starts, ", ") << " (task_weight_phases)";
+      const int current = data->WeightPhaseAt(trainer.step());
+      if (trainer.step() > 0 && current > 0) *out << "; at update " << trainer.step() << " phase " << current - 1 << "'s";
+      *out << "\n";
+    }
   }
   // Nothing below this has written to the directory yet (the lock file aside): a resume
   // with nothing to do, or a stop requested while the data loaded, leaves the run as it
@@ -889,7 +925,7 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
 
   const int64_t positions_per_step = config.batch_size() * config.sequence_length();
   const std::vector<std::string>& task_names = data->tasks();
-  auto draw = [&data, &config](int64_t step) { return data->Next(BatchSeed(config.seed(), step)); };
+  auto draw = [&data, &config](int64_t step) { return data->Next(BatchSeed(config.seed(), step), step); };
   // The next batch is drawn on another thread while this one trains; only one draw is
   // in flight at a time, so the (not thread-safe) sampler is never used concurrently.
   std::future<absl::StatusOr<TrainingBatch>> next = std::async(std::launch::async, draw, trainer.step());
@@ -907,6 +943,10 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     const Batch& batch = drawn->batch;
     const std::vector<int32_t>& row_task = drawn->row_task;
     if (step + 1 < max_steps) next = std::async(std::launch::async, draw, step + 1);
+    if (out && step > 0 && data->WeightPhaseAt(step) != data->WeightPhaseAt(step - 1)) {
+      *out << "update " << step << ": the task weights of task_weight_phases[" << data->WeightPhaseAt(step) - 1
+           << "] from here on\n";
+    }
     // Logged steps are those on the log_every_steps grid; the run's last update gets a
     // record too, marked as off the grid when it is, so that a resume (which may go
     // further than this invocation's max_steps) drops it and its metrics match an
@@ -955,6 +995,12 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
       if (options.stop_at_step > 0 && options.stop_at_step >= max_steps && out) {
         *out << "note: the pause at update " << options.stop_at_step << " is at or past the fitted run's last update ("
              << max_steps << "): the run goes to its end\n";
+      }
+      for (int k = 0; k < config.task_weight_phases_size() && out; ++k) {
+        if (config.task_weight_phases(k).from_step() >= max_steps) {
+          *out << "note: task_weight_phases[" << k << "] (from update " << config.task_weight_phases(k).from_step()
+               << ") is at or past the fitted run's last update (" << max_steps << "): it never comes\n";
+        }
       }
       if (out) {
         *out << absl::StrFormat(

@@ -1,5 +1,6 @@
 #include "agent/train_data.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <utility>
@@ -94,6 +95,15 @@ absl::StatusOr<std::unique_ptr<TrainingData>> TrainingData::Load(const TrainingD
   sampler_options.batch_size = options.batch_size;
   sampler_options.sequence_length = options.sequence_length;
   sampler_options.task_weights = options.task_weights;
+  for (size_t k = 0; k < options.task_weight_phases.size(); ++k) {
+    const ScheduledTaskWeights& phase = options.task_weight_phases[k];
+    if (phase.from_step < 1 || (k > 0 && phase.from_step <= options.task_weight_phases[k - 1].from_step)) {
+      return absl::InvalidArgumentError(absl::StrCat("task weight phase ", k + 1, " starts at update ", phase.from_step,
+                                                     "; phases start after update 0, in increasing order"));
+    }
+    sampler_options.later_task_weights.push_back(phase.task_weights);
+    data->phase_starts_.push_back(phase.from_step);
+  }
   sampler_options.prompt_probability = options.prompt_probability;
   sampler_options.pack_episodes = options.pack_episodes;
   // The sampler's sequence builders keep a pointer to the text tokenizer (text
@@ -109,8 +119,12 @@ absl::StatusOr<std::unique_ptr<TrainingData>> TrainingData::Load(const TrainingD
   return data;
 }
 
-absl::StatusOr<TrainingBatch> TrainingData::Next(uint64_t batch_seed) {
-  ASSIGN_OR_RETURN(SampledBatch sampled, sampler_->Next(batch_seed));
+int TrainingData::WeightPhaseAt(int64_t step) const {
+  return static_cast<int>(std::upper_bound(phase_starts_.begin(), phase_starts_.end(), step) - phase_starts_.begin());
+}
+
+absl::StatusOr<TrainingBatch> TrainingData::Next(uint64_t batch_seed, int64_t step) {
+  ASSIGN_OR_RETURN(SampledBatch sampled, sampler_->Next(batch_seed, WeightPhaseAt(step)));
   TrainingBatch out;
   Batch& batch = out.batch;
   batch.batch_size = sampled.batch_size;

@@ -20,9 +20,18 @@ namespace calico {
 class Sampler;
 class TextTokenizer;
 
+// Task weights that take over from update `from_step` on (TrainConfig.task_weight_phases).
+struct ScheduledTaskWeights {
+  int64_t from_step = 0;
+  std::map<std::string, double> task_weights;  // empty: every task equally
+};
+
 struct TrainingDataOptions {
   std::vector<std::string> datasets;           // directories, at least one
   std::map<std::string, double> task_weights;  // empty: every task equally
+  // Later weights, in increasing from_step: update i draws with the last phase whose
+  // from_step <= i, or task_weights before the first.
+  std::vector<ScheduledTaskWeights> task_weight_phases;
   int64_t batch_size = 8;
   int64_t sequence_length = 1024;
   double prompt_probability = 0.25;
@@ -52,8 +61,13 @@ class TrainingData {
   static absl::StatusOr<std::unique_ptr<TrainingData>> Load(const TrainingDataOptions& options);
   ~TrainingData();
 
-  // The batch for `batch_seed` (a function of the data, options and seed only).
-  absl::StatusOr<TrainingBatch> Next(uint64_t batch_seed);
+  // The batch of update `step` drawn from `batch_seed`, with the task weights in force at
+  // that update (a function of the data, options, seed and step only).
+  absl::StatusOr<TrainingBatch> Next(uint64_t batch_seed, int64_t step);
+
+  // The index of the weights in force at update `step`: 0 for task_weights, k for
+  // task_weight_phases[k - 1].
+  int WeightPhaseAt(int64_t step) const;
 
   // Ids below this are text tokens (the rest of the targets are action tokens).
   int32_t text_vocabulary_size() const { return text_vocabulary_size_; }
@@ -79,6 +93,7 @@ class TrainingData {
   // Declared first so it outlives the sampler, whose sequence builders point at it.
   std::unique_ptr<TextTokenizer> text_;
   std::unique_ptr<Sampler> sampler_;
+  std::vector<int64_t> phase_starts_;  // task_weight_phases' from_step, in order
   std::map<std::string, int64_t> episodes_per_task_;
   std::map<std::string, TaskSummary> task_summaries_;
   std::vector<std::string> warnings_;

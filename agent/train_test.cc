@@ -969,6 +969,58 @@ TEST_F(TrainTest, TheBannerNamesTheSampledTasksAndThoseLoadedWithWeightZero) {
                                         "not sampled: arcade/breakout);"));
 }
 
+// A schedule of task weights: cartpole only for updates 0-2, breakout only from update 3
+// (task_weight_phases), seen in each update's per-task losses; a run paused inside the
+// first phase and resumed past the change equals an uninterrupted one.
+TEST_F(TrainTest, TaskWeightPhasesSwitchTheMixAtTheirUpdateAndResumeBitForBit) {
+  const std::string straight = TempDir("phases_straight"), split = TempDir("phases_split");
+  const std::string phases =
+      "task_weights { task: \"mujoco/cartpole_balance\" weight: 1 }\n"
+      "task_weight_phases { from_step: 3 task_weights { task: \"arcade/breakout\" weight: 1 } }\n";
+  TrainConfig config = Config(straight, 6, phases);
+  std::ostringstream progress;
+  TrainOptions options = Options();
+  options.progress = &progress;
+  ASSERT_OK(RunTraining(config, options).status());
+  // Both tasks are sampled at some update, so neither is "loaded with weight 0".
+  EXPECT_THAT(progress.str(), HasSubstr("parameters) on arcade/breakout (2 episodes) mujoco/cartpole_balance (2 episodes);"));
+  EXPECT_THAT(progress.str(), HasSubstr("task weights change at update 3 (task_weight_phases)\n"));
+  EXPECT_THAT(progress.str(), HasSubstr("update 3: the task weights of task_weight_phases[0] from here on\n"));
+
+  ASSERT_OK_AND_ASSIGN(std::string text, ReadFile(absl::StrCat(straight, "/", kMetricsFile)));
+  const std::vector<std::string> lines = absl::StrSplit(text, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 6u);
+  for (int step = 0; step < 6; ++step) {
+    const bool breakout = step >= 3;
+    EXPECT_EQ(lines[step].find("\"arcade/breakout\": ") != std::string::npos, breakout) << lines[step];
+    EXPECT_EQ(lines[step].find("\"mujoco/cartpole_balance\": ") != std::string::npos, !breakout) << lines[step];
+  }
+
+  config.set_output_dir(split);
+  TrainOptions pause = Options();
+  pause.stop_at_step = 2;
+  ASSERT_OK(RunTraining(config, pause).status());
+  TrainOptions resume = Options();
+  resume.resume = true;
+  std::ostringstream resumed;
+  resume.progress = &resumed;
+  ASSERT_OK(RunTraining(config, resume).status());
+  EXPECT_THAT(resumed.str(), HasSubstr("update 3: the task weights of task_weight_phases[0] from here on"));
+  ASSERT_OK_AND_ASSIGN(std::string a, ReadFile(absl::StrCat(split, "/ckpt-000006")));
+  ASSERT_OK_AND_ASSIGN(std::string b, ReadFile(absl::StrCat(straight, "/ckpt-000006")));
+  EXPECT_TRUE(a == b) << "parameters, moments, step and RNG are bit-identical";
+  EXPECT_TRUE(ReadMetrics(split) == ReadMetrics(straight));
+
+  // A resume that starts inside the second phase says which weights are in force.
+  TrainConfig longer = config;
+  longer.set_max_steps(8);
+  longer.set_decay_steps(40);
+  std::ostringstream later;
+  resume.progress = &later;
+  ASSERT_OK(RunTraining(longer, resume).status());
+  EXPECT_THAT(later.str(), HasSubstr("task weights change at update 3 (task_weight_phases); at update 6 phase 0's\n"));
+}
+
 TEST_F(TrainTest, AFailedUpdateLeavesTheLastGoodUpdatesRecord) {
   const std::string dir = TempDir("nan_record");
   TrainConfig config = Config(dir, 10);
@@ -1061,6 +1113,10 @@ TEST_F(TrainTest, DataErrorsAreClearAndComeBeforeAnyWork) {
   config = Config(out, 5, "task_weights { task: \"arcade/freeway\" weight: 1 }");
   EXPECT_THAT(RunTraining(config, Options()).status().message(),
               HasSubstr("a weight is given for task 'arcade/freeway', which the data does not hold"));
+  config = Config(out, 5, "task_weight_phases { from_step: 2 task_weights { task: \"arcade/freeway\" weight: 1 } }");
+  EXPECT_THAT(RunTraining(config, Options()).status().message(),
+              HasSubstr("a weight is given for task 'arcade/freeway' (weight set 1), which the data does not hold"));
+  EXPECT_FALSE(Exists(absl::StrCat(out, "/", kMetricsFile)));
 
   // A model whose embedding table does not fit the text model's vocabulary.
   TrainConfig with_model = Config(out, 5);
@@ -1153,6 +1209,18 @@ TEST(TrainConfigTest, BadConfigsNameTheFieldAndTheSource) {
   EXPECT_THAT(error(ok + "task_weights { task: \"a\" weight: 1 } task_weights { task: \"a\" weight: 2 }"),
               HasSubstr("names task 'a' twice"));
   EXPECT_THAT(error(ok + "task_weights { task: \"a\" weight: 0 }"), HasSubstr("all 0"));
+  EXPECT_THAT(error(ok + "task_weight_phases { from_step: 0 task_weights { task: \"a\" weight: 1 } }"),
+              HasSubstr("task_weight_phases[0] from_step is 0; expected >= 1"));
+  EXPECT_THAT(error(ok + "task_weight_phases { from_step: 10 task_weights { task: \"a\" weight: 1 } }"),
+              HasSubstr("task_weight_phases[0] from_step is 10, at or past max_steps (10): the phase would never come"));
+  EXPECT_THAT(error(ok + "task_weight_phases { from_step: 5 task_weights { task: \"a\" weight: 1 } } "
+                         "task_weight_phases { from_step: 5 task_weights { task: \"b\" weight: 1 } }"),
+              HasSubstr("task_weight_phases[1] from_step is 5, not after the phase before it (5)"));
+  EXPECT_THAT(error(ok + "task_weight_phases { from_step: 5 }"), HasSubstr("task_weight_phases[0] has no task_weights"));
+  EXPECT_THAT(error(ok + "task_weight_phases { from_step: 5 task_weights { task: \"a\" weight: 0 } }"),
+              HasSubstr("task_weight_phases[0].task_weights are all 0"));
+  EXPECT_THAT(error(ok + "task_weight_phases { from_step: 5 task_weights { task: \"a\" weight: -3 } }"),
+              HasSubstr("task_weight_phases[0].task_weights weight of task 'a' is -3"));
   EXPECT_THAT(error("datasets: \"d\" preset: \"huge\" max_steps: 10 output_dir: \"o\""), HasSubstr("preset"));
   EXPECT_THAT(error("datasets: \"d\" preset: \"huge\" max_steps: 10 output_dir: \"o\""), HasSubstr("huge"));
   EXPECT_THAT(error("datasets: \"d\" max_steps: 10 output_dir: \"o\""), HasSubstr("model is missing"));

@@ -22,9 +22,12 @@ absl::Status SamplerOptions::Validate() const {
   if (!(prompt_max_fraction > 0.0 && prompt_max_fraction < 1.0)) {
     return absl::InvalidArgumentError(absl::StrCat("prompt_max_fraction is ", prompt_max_fraction, "; expected (0, 1)"));
   }
-  for (const auto& [task, weight] : task_weights) {
-    if (!(weight >= 0.0) || weight > 1e12) {
-      return absl::InvalidArgumentError(absl::StrCat("weight of task '", task, "' is ", weight, "; expected >= 0"));
+  for (size_t set = 0; set <= later_task_weights.size(); ++set) {
+    for (const auto& [task, weight] : set == 0 ? task_weights : later_task_weights[set - 1]) {
+      if (!(weight >= 0.0) || weight > 1e12) {
+        return absl::InvalidArgumentError(absl::StrCat("weight of task '", task, "' is ", weight, "; expected >= 0",
+                                                       set == 0 ? "" : absl::StrCat(" (weight set ", set, ")")));
+      }
     }
   }
   return absl::OkStatus();
@@ -34,31 +37,40 @@ absl::StatusOr<std::unique_ptr<Sampler>> Sampler::Create(std::map<std::string, s
                                                          const Vocabulary& vocab, const TextTokenizer* text,
                                                          SamplerOptions options) {
   RETURN_IF_ERROR(options.Validate());
-  for (const auto& [task, weight] : options.task_weights) {
-    if (episodes.count(task) == 0) {
-      std::string known;
-      for (const auto& [name, list] : episodes) absl::StrAppend(&known, known.empty() ? "" : ", ", name);
-      return absl::InvalidArgumentError(
-          absl::StrCat("a weight is given for task '", task, "', which the data does not hold; it holds: ", known));
+  std::vector<const std::map<std::string, double>*> sets = {&options.task_weights};
+  for (const auto& later : options.later_task_weights) sets.push_back(&later);
+  for (size_t set = 0; set < sets.size(); ++set) {
+    for (const auto& [task, weight] : *sets[set]) {
+      if (episodes.count(task) == 0) {
+        std::string known;
+        for (const auto& [name, list] : episodes) absl::StrAppend(&known, known.empty() ? "" : ", ", name);
+        return absl::InvalidArgumentError(absl::StrCat("a weight is given for task '", task, "'",
+                                                       set == 0 ? "" : absl::StrCat(" (weight set ", set, ")"),
+                                                       ", which the data does not hold; it holds: ", known));
+      }
     }
   }
+  // A task's weight in one set (empty: every task equally; unnamed: 0).
+  auto weight_in = [](const std::map<std::string, double>& set, const std::string& name) {
+    if (set.empty()) return 1.0;
+    auto it = set.find(name);
+    return it == set.end() ? 0.0 : it->second;
+  };
   std::unique_ptr<Sampler> sampler(new Sampler(vocab, options));
   // Every timestep must fit the row beside the largest prompt; without prompts, the row.
   const int64_t main_budget =
       options.prompt_probability > 0.0
           ? options.sequence_length - static_cast<int64_t>(options.sequence_length * options.prompt_max_fraction)
           : options.sequence_length;
-  double total_weight = 0.0;
   TokenStream scratch;
   for (auto& [name, list] : episodes) {
-    const double weight = options.task_weights.empty() ? 1.0
-                          : options.task_weights.count(name) ? options.task_weights.at(name)
-                                                             : 0.0;
+    // Loaded if any set can pick it.
+    double weight = 0.0;
+    for (const auto* set : sets) weight = std::max(weight, weight_in(*set, name));
     if (weight == 0.0) continue;
     if (list.empty()) return absl::InvalidArgumentError(absl::StrCat("task '", name, "' has no episodes"));
     TaskData task;
     task.name = name;
-    task.weight = weight;
     SequenceBuilderOptions builder_options;
     builder_options.observation_spec = list[0].observation_spec;
     builder_options.action_spec = list[0].action_spec;
@@ -93,12 +105,22 @@ absl::StatusOr<std::unique_ptr<Sampler>> Sampler::Create(std::map<std::string, s
       task.step_tokens.push_back(std::move(counts));
     }
     task.episodes = std::move(list);
-    total_weight += weight;
-    sampler->cumulative_weights_.push_back(total_weight);
     sampler->task_names_.push_back(name);
     sampler->tasks_.push_back(std::move(task));
   }
   if (sampler->tasks_.empty()) return absl::InvalidArgumentError("no task has episodes and a positive weight");
+  // Zero-weight tasks of a set repeat the running sum before them, so the pick (strictly
+  // below the total, first sum above it) never lands on them.
+  for (size_t set = 0; set < sets.size(); ++set) {
+    std::vector<double> cumulative;
+    double total = 0.0;
+    for (const std::string& name : sampler->task_names_) cumulative.push_back(total += weight_in(*sets[set], name));
+    if (!(total > 0.0)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("weight set ", set, " gives no task with episodes a positive weight"));
+    }
+    sampler->cumulative_weights_.push_back(std::move(cumulative));
+  }
   return sampler;
 }
 
@@ -118,9 +140,9 @@ absl::Status Sampler::Tokenize(const TaskData& task, int64_t episode, int64_t fi
 
 absl::Status Sampler::SampleRow(int64_t row, SampledBatch* batch) {
   const int64_t L = options_.sequence_length;
-  const double pick = rng_.Uniform() * cumulative_weights_.back();
-  const int64_t task_index = std::upper_bound(cumulative_weights_.begin(), cumulative_weights_.end(), pick) -
-                             cumulative_weights_.begin();
+  const std::vector<double>& cumulative = cumulative_weights_[weight_set_];
+  const double pick = rng_.Uniform() * cumulative.back();
+  const int64_t task_index = std::upper_bound(cumulative.begin(), cumulative.end(), pick) - cumulative.begin();
   const TaskData& task = tasks_[std::min<int64_t>(task_index, tasks_.size() - 1)];
   const int64_t num_episodes = static_cast<int64_t>(task.episodes.size());
   const int64_t episode = rng_.UniformInt(0, num_episodes);
@@ -199,9 +221,18 @@ absl::Status Sampler::SampleRow(int64_t row, SampledBatch* batch) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<SampledBatch> Sampler::Next(uint64_t batch_seed) {
+absl::StatusOr<SampledBatch> Sampler::Next(uint64_t batch_seed) { return Next(batch_seed, 0); }
+
+absl::StatusOr<SampledBatch> Sampler::Next(uint64_t batch_seed, int weight_set) {
+  if (weight_set < 0 || weight_set >= num_weight_sets()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("weight set ", weight_set, " does not exist; the sampler has ", num_weight_sets()));
+  }
   rng_ = Rng(batch_seed);
-  return Next();
+  weight_set_ = weight_set;
+  absl::StatusOr<SampledBatch> batch = Next();
+  weight_set_ = 0;
+  return batch;
 }
 
 absl::StatusOr<SampledBatch> Sampler::Next() {

@@ -44,6 +44,11 @@ struct SamplerOptions {
   // Relative sampling weight per task; empty = every task equally. Tasks not named get
   // weight 0. Naming a task the data does not hold is an error.
   std::map<std::string, double> task_weights;
+  // Further weight sets, for a schedule of task weights (a curriculum): Next(seed, k)
+  // draws with set k, where set 0 is task_weights and set k >= 1 is
+  // later_task_weights[k - 1], each read as task_weights is (empty: every task equally).
+  // Every task with a positive weight in any set is loaded, so tasks() holds their union.
+  std::vector<std::map<std::string, double>> later_task_weights;
   double prompt_probability = 0.25;
   double prompt_end_probability = 0.5;  // of prompted rows: prompt from the episode's end
   double prompt_max_fraction = 0.5;     // the prompt takes at most this share of L
@@ -96,13 +101,21 @@ class Sampler {
   // replaying the batches before it.
   absl::StatusOr<SampledBatch> Next(uint64_t batch_seed);
 
+  // As Next(batch_seed), with the tasks picked by weight set `weight_set` (0:
+  // task_weights, k >= 1: later_task_weights[k - 1]). Only the task picks depend on the
+  // set: a batch of set k is drawn as a sampler with only that set's weights would draw
+  // it. An out-of-range set is an error.
+  absl::StatusOr<SampledBatch> Next(uint64_t batch_seed, int weight_set);
+
+  // The number of weight sets: 1 + later_task_weights.size().
+  int num_weight_sets() const { return static_cast<int>(cumulative_weights_.size()); }
+
   // Tasks in index order (SampledBatch::task indexes this).
   const std::vector<std::string>& tasks() const { return task_names_; }
 
  private:
   struct TaskData {
     std::string name;
-    double weight = 0.0;
     std::vector<Episode> episodes;
     std::vector<std::vector<int32_t>> step_tokens;  // [episode][timestep] positions each
     std::unique_ptr<SequenceBuilder> builder;
@@ -120,7 +133,9 @@ class Sampler {
   Rng rng_;
   std::vector<TaskData> tasks_;
   std::vector<std::string> task_names_;
-  std::vector<double> cumulative_weights_;  // for picking a task
+  // For picking a task, per weight set: [set][task] the running sum of the set's weights.
+  std::vector<std::vector<double>> cumulative_weights_;
+  int weight_set_ = 0;  // the set Next() picks tasks with
 };
 
 // Runs a Sampler on a background thread, keeping up to `capacity` batches ready, so the

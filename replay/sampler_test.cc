@@ -215,6 +215,81 @@ TEST_F(SamplerTest, TaskWeightsAreHonoured) {
   EXPECT_NEAR(static_cast<double>(a) / total, 0.75, 0.025);
 }
 
+// A schedule of task weights: each set picks its own tasks, and a batch of set k is the
+// batch a sampler with only set k's weights draws from the same seed.
+TEST_F(SamplerTest, LaterWeightSetsPickTasksAsTheirOwnSamplerWould) {
+  std::map<std::string, std::vector<Episode>> data = TaggedData(2, 10);
+  data["b/other"].push_back(Tagged("b/other", 5, 10));
+  data["c/unused"].push_back(Tagged("c/unused", 7, 10));
+  SamplerOptions options;
+  options.batch_size = 100;
+  options.sequence_length = 32;
+  options.task_weights = {{"a/tagged", 1.0}};
+  options.later_task_weights = {{{"b/other", 1.0}}, {{"a/tagged", 1.0}, {"b/other", 3.0}}};
+  ASSERT_OK_AND_ASSIGN(auto sampler, Sampler::Create(data, vocab_, nullptr, options));
+  EXPECT_EQ(sampler->tasks(), (std::vector<std::string>{"a/tagged", "b/other"}));  // c has weight 0 everywhere
+  EXPECT_EQ(sampler->num_weight_sets(), 3);
+
+  ASSERT_OK_AND_ASSIGN(SampledBatch first, sampler->Next(11, 0));
+  ASSERT_OK_AND_ASSIGN(SampledBatch second, sampler->Next(11, 1));
+  EXPECT_THAT(first.task, ::testing::Each(0));
+  EXPECT_THAT(second.task, ::testing::Each(1));
+  // Episode tags: b/other's one episode is tagged 5.
+  EXPECT_EQ(Value(second.ids[0]), 5);
+  int b = 0, total = 0;
+  for (uint64_t seed = 100; seed < 140; ++seed) {
+    ASSERT_OK_AND_ASSIGN(SampledBatch batch, sampler->Next(seed, 2));
+    for (int32_t task : batch.task) {
+      b += task == 1;
+      ++total;
+    }
+  }
+  EXPECT_NEAR(static_cast<double>(b) / total, 0.75, 0.025);
+
+  // Against samplers holding one set each.
+  for (int set = 0; set < 3; ++set) {
+    SamplerOptions alone = options;
+    alone.later_task_weights.clear();
+    if (set > 0) alone.task_weights = options.later_task_weights[set - 1];
+    ASSERT_OK_AND_ASSIGN(auto single, Sampler::Create(data, vocab_, nullptr, alone));
+    ASSERT_OK_AND_ASSIGN(SampledBatch expected, single->Next(77));
+    ASSERT_OK_AND_ASSIGN(SampledBatch got, sampler->Next(77, set));
+    EXPECT_EQ(got.ids, expected.ids) << "set " << set;
+    EXPECT_EQ(got.loss_mask, expected.loss_mask) << "set " << set;
+    std::vector<std::string> got_tasks, expected_tasks;
+    for (int32_t t : got.task) got_tasks.push_back(sampler->tasks()[t]);
+    for (int32_t t : expected.task) expected_tasks.push_back(single->tasks()[t]);
+    EXPECT_EQ(got_tasks, expected_tasks) << "set " << set;
+  }
+  // The unseeded and one-argument draws use set 0.
+  ASSERT_OK_AND_ASSIGN(SampledBatch plain, sampler->Next(11));
+  EXPECT_EQ(plain.ids, first.ids);
+  EXPECT_THAT(sampler->Next(11, 3),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("weight set 3 does not exist; the sampler has 3")));
+  EXPECT_THAT(sampler->Next(11, -1), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("weight set -1")));
+}
+
+TEST_F(SamplerTest, BadLaterWeightSetsAreClearErrors) {
+  SamplerOptions options;
+  options.sequence_length = 32;
+  options.task_weights = {{"a/tagged", 1.0}};
+  options.later_task_weights = {{{"z/missing", 1.0}}};
+  EXPECT_THAT(Sampler::Create(TaggedData(2, 5), vocab_, nullptr, options),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("'z/missing' (weight set 1), which the data does not hold")));
+  options.later_task_weights = {{{"a/tagged", 0.0}}};
+  EXPECT_THAT(Sampler::Create(TaggedData(2, 5), vocab_, nullptr, options),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("weight set 1 gives no task with episodes")));
+  options.later_task_weights = {{{"a/tagged", -2.0}}};
+  EXPECT_THAT(Sampler::Create(TaggedData(2, 5), vocab_, nullptr, options),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("expected >= 0 (weight set 1)")));
+  // Set 0 all zero while a later set is not: set 0 could not draw a row.
+  options.task_weights = {{"a/tagged", 0.0}};
+  options.later_task_weights = {{{"a/tagged", 1.0}}};
+  EXPECT_THAT(Sampler::Create(TaggedData(2, 5), vocab_, nullptr, options),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("weight set 0 gives no task")));
+}
+
 TEST_F(SamplerTest, SameSeedSameBatchesAndPrefetchingChangesNothing) {
   SamplerOptions options;
   options.batch_size = 4;
