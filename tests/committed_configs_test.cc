@@ -56,6 +56,9 @@ SuiteConfig LoadSuite(const std::string& path) {
 std::set<std::string> WeightedTasks(const TrainConfig& config) {
   std::set<std::string> tasks;
   for (const auto& weight : config.task_weights()) tasks.insert(weight.task());
+  for (const auto& phase : config.task_weight_phases()) {
+    for (const auto& weight : phase.task_weights()) tasks.insert(weight.task());
+  }
   return tasks;
 }
 
@@ -73,7 +76,11 @@ TEST(CommittedConfigsTest, EveryTrainingConfigParsesAndNamesKnownTasks) {
     const TrainConfig config = LoadConfig(path);
     EXPECT_TRUE(CheckTrainConfig(config).ok()) << CheckTrainConfig(config);
     EXPECT_GT(config.task_weights_size(), 0);
-    for (const auto& weight : config.task_weights()) {
+    std::vector<TaskWeight> weights(config.task_weights().begin(), config.task_weights().end());
+    for (const auto& phase : config.task_weight_phases()) {
+      weights.insert(weights.end(), phase.task_weights().begin(), phase.task_weights().end());
+    }
+    for (const TaskWeight& weight : weights) {
       EXPECT_TRUE(IsTextTask(weight.task()) || AllTasks().Info(weight.task()).ok()) << weight.task();
       EXPECT_GT(weight.weight(), 0) << weight.task();
     }
