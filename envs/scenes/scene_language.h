@@ -45,7 +45,7 @@
 // decodes: the prompt "caption:" makes the model write its caption (until EOS or " q:"),
 // then "caption: <its caption> q: <question> a:" makes it answer (until EOS or " q:").
 // The answer is then mostly a lookup in text the model wrote itself, and one description
-// serves several questions. Measured (README, "Describe, then answer"): `small` for an
+// serves several questions. Measured (docs/recipe_experiments.md, "Describe, then answer"): `small` for an
 // hour answers 91.0% of held-out questions this way, colour questions 95.6%, against
 // 84.5% and 64.4% answering straight from the patches ("q: <question> a:"); with the
 // position working 96.0% (95.1% of 1,000), position questions 86.7% instead of chance.
