@@ -348,6 +348,13 @@ extern "C" void HandleStopSignal(int signal_number) {
   }
 }
 
+// Whether rows are packed under weight set `phase` (0: task_weights, k: task_weight_phases[k - 1]).
+bool PhasePacks(const TrainConfig& config, int phase) {
+  if (phase == 0) return config.pack_episodes();
+  const TaskWeightPhase& scheduled = config.task_weight_phases(phase - 1);
+  return scheduled.has_pack_episodes() ? scheduled.pack_episodes() : config.pack_episodes();
+}
+
 // One list of task weights: each task named once, weights in [0, 1e6], not all 0.
 absl::Status CheckTaskWeights(const google::protobuf::RepeatedPtrField<TaskWeight>& weights, const std::string& field) {
   std::set<std::string> named;
@@ -690,6 +697,7 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     ScheduledTaskWeights scheduled;
     scheduled.from_step = phase.from_step();
     for (const TaskWeight& weight : phase.task_weights()) scheduled.task_weights[weight.task()] = weight.weight();
+    if (phase.has_pack_episodes()) scheduled.pack_episodes = phase.pack_episodes();
     data_options.task_weight_phases.push_back(std::move(scheduled));
   }
   data_options.batch_size = config.batch_size();
@@ -944,8 +952,10 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     const std::vector<int32_t>& row_task = drawn->row_task;
     if (step + 1 < max_steps) next = std::async(std::launch::async, draw, step + 1);
     if (out && step > 0 && data->WeightPhaseAt(step) != data->WeightPhaseAt(step - 1)) {
-      *out << "update " << step << ": the task weights of task_weight_phases[" << data->WeightPhaseAt(step) - 1
-           << "] from here on\n";
+      const int phase = data->WeightPhaseAt(step);
+      const bool packs = PhasePacks(config, phase), packed = PhasePacks(config, data->WeightPhaseAt(step - 1));
+      *out << "update " << step << ": the task weights of task_weight_phases[" << phase - 1 << "] from here on"
+           << (packs == packed ? "" : packs ? ", rows packed" : ", rows no longer packed") << "\n";
     }
     // Logged steps are those on the log_every_steps grid; the run's last update gets a
     // record too, marked as off the grid when it is, so that a resume (which may go

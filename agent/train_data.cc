@@ -102,6 +102,7 @@ absl::StatusOr<std::unique_ptr<TrainingData>> TrainingData::Load(const TrainingD
                                                      "; phases start after update 0, in increasing order"));
     }
     sampler_options.later_task_weights.push_back(phase.task_weights);
+    sampler_options.later_pack_episodes.push_back(phase.pack_episodes.value_or(options.pack_episodes));
     data->phase_starts_.push_back(phase.from_step);
   }
   sampler_options.prompt_probability = options.prompt_probability;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ class TextTokenizer;
 struct ScheduledTaskWeights {
   int64_t from_step = 0;
   std::map<std::string, double> task_weights;  // empty: every task equally
+  // Packs rows in this phase as TrainingDataOptions::pack_episodes does; unset: as that
+  // option says.
+  std::optional<bool> pack_episodes;
 };
 
 struct TrainingDataOptions {
@@ -35,7 +39,7 @@ struct TrainingDataOptions {
   int64_t batch_size = 8;
   int64_t sequence_length = 1024;
   double prompt_probability = 0.25;
-  bool pack_episodes = false;  // SamplerOptions::pack_episodes
+  bool pack_episodes = false;  // SamplerOptions::pack_episodes, before the first phase and in phases that do not say
   std::string text_model_path;  // fixes the vocabulary
   // The model's vocab_size: checked against the vocabulary before any dataset loads.
   int32_t model_vocab_size = 0;

@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "agent/collect.h"
+#include "agent/scenes_data.h"
 #include "base/file_io.h"
 #include "base/file_lock.h"
 #include "base/status_matchers.h"
@@ -1019,6 +1020,54 @@ TEST_F(TrainTest, TaskWeightPhasesSwitchTheMixAtTheirUpdateAndResumeBitForBit) {
   resume.progress = &later;
   ASSERT_OK(RunTraining(longer, resume).status());
   EXPECT_THAT(later.str(), HasSubstr("task weights change at update 3 (task_weight_phases); at update 6 phase 0's\n"));
+}
+
+// A phase's pack_episodes packs its rows where the run before it did not (and the
+// reverse): short scene episodes (about 160 positions in 256-position rows), so packing
+// changes nearly every batch from the phase on and none before it.
+TEST_F(TrainTest, APhaseCanPackRowsWhereTheRunBeforeItDidNot) {
+  const std::string scenes_dir = TempDir("phase_scenes");
+  ScenesDatasetOptions scenes;
+  scenes.directory = scenes_dir;
+  scenes.episodes = 6;
+  scenes.kind = ScenesKind::kCaption;
+  scenes.threads = 1;
+  ASSERT_OK(WriteScenesDataset(scenes, nullptr).status());
+  auto run = [&](const std::string& name, bool packed_first, const std::string& phase_packing,
+                 std::string* progress_text) -> std::vector<Metric> {
+    const std::string dir = TempDir(name);
+    TrainConfig config = Config(dir, 4,
+                                absl::StrCat("pack_episodes: ", packed_first ? "true" : "false",
+                                             "\ntask_weight_phases { from_step: 2 task_weights { task: "
+                                             "\"scenes/caption\" weight: 1 } ",
+                                             phase_packing, " }\n"));
+    config.clear_datasets();
+    config.add_datasets(scenes_dir);
+    std::ostringstream progress;
+    TrainOptions options = Options();
+    options.progress = &progress;
+    EXPECT_OK(RunTraining(config, options).status());
+    *progress_text = progress.str();
+    return ReadMetrics(dir);
+  };
+  std::string plain_log, packing_log, unpacking_log, packed_log;
+  const std::vector<Metric> plain = run("phase_plain", false, "", &plain_log);
+  const std::vector<Metric> packing = run("phase_packing", false, "pack_episodes: true", &packing_log);
+  ASSERT_EQ(plain.size(), 4u);
+  ASSERT_EQ(packing.size(), 4u);
+  for (int step = 0; step < 2; ++step) EXPECT_TRUE(plain[step] == packing[step]) << "update " << step;
+  for (int step = 2; step < 4; ++step) EXPECT_NE(plain[step].loss, packing[step].loss) << "update " << step;
+  EXPECT_THAT(plain_log, HasSubstr("update 2: the task weights of task_weight_phases[0] from here on\n"));
+  EXPECT_THAT(packing_log, HasSubstr("update 2: the task weights of task_weight_phases[0] from here on, rows packed\n"));
+
+  // Packed from the start, unpacked by the phase: the unpacked run's batches from update 2.
+  const std::vector<Metric> unpacking = run("phase_unpacking", true, "pack_episodes: false", &unpacking_log);
+  const std::vector<Metric> packed = run("phase_packed", true, "", &packed_log);
+  ASSERT_EQ(unpacking.size(), 4u);
+  ASSERT_EQ(packed.size(), 4u);
+  for (int step = 0; step < 2; ++step) EXPECT_TRUE(unpacking[step] == packed[step]) << "update " << step;
+  for (int step = 2; step < 4; ++step) EXPECT_NE(unpacking[step].loss, packed[step].loss) << "update " << step;
+  EXPECT_THAT(unpacking_log, HasSubstr("from here on, rows no longer packed\n"));
 }
 
 TEST_F(TrainTest, AFailedUpdateLeavesTheLastGoodUpdatesRecord) {

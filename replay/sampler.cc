@@ -22,6 +22,11 @@ absl::Status SamplerOptions::Validate() const {
   if (!(prompt_max_fraction > 0.0 && prompt_max_fraction < 1.0)) {
     return absl::InvalidArgumentError(absl::StrCat("prompt_max_fraction is ", prompt_max_fraction, "; expected (0, 1)"));
   }
+  if (!later_pack_episodes.empty() && later_pack_episodes.size() != later_task_weights.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("later_pack_episodes has ", later_pack_episodes.size(),
+                                                   " entries for ", later_task_weights.size(),
+                                                   " later weight sets; expected none or one per set"));
+  }
   for (size_t set = 0; set <= later_task_weights.size(); ++set) {
     for (const auto& [task, weight] : set == 0 ? task_weights : later_task_weights[set - 1]) {
       if (!(weight >= 0.0) || weight > 1e12) {
@@ -180,7 +185,10 @@ absl::Status Sampler::SampleRow(int64_t row, SampledBatch* batch) {
   RETURN_IF_ERROR(Tokenize(task, episode, first, end, &window));
   // Whole further episodes of the task, each from its first timestep, while they fit.
   std::vector<TokenStream> packed;
-  if (options_.pack_episodes && end == steps) {
+  const bool pack = weight_set_ == 0 || options_.later_pack_episodes.empty()
+                        ? options_.pack_episodes
+                        : options_.later_pack_episodes[weight_set_ - 1];
+  if (pack && end == steps) {
     int64_t room = L - prompt.num_positions() - window.num_positions();
     while (room > 0) {
       const int64_t next = rng_.UniformInt(0, num_episodes);

@@ -49,11 +49,14 @@ struct SamplerOptions {
   // later_task_weights[k - 1], each read as task_weights is (empty: every task equally).
   // Every task with a positive weight in any set is loaded, so tasks() holds their union.
   std::vector<std::map<std::string, double>> later_task_weights;
+  // Packing per later set: empty (every set packs as pack_episodes says) or one entry
+  // per later_task_weights entry, for set k >= 1 (set 0 follows pack_episodes).
+  std::vector<bool> later_pack_episodes;
   double prompt_probability = 0.25;
   double prompt_end_probability = 0.5;  // of prompted rows: prompt from the episode's end
   double prompt_max_fraction = 0.5;     // the prompt takes at most this share of L
   uint64_t seed = 0;
-  bool pack_episodes = false;  // see the header comment
+  bool pack_episodes = false;  // see the header comment; weight set 0's (see later_pack_episodes)
 
   absl::Status Validate() const;
 };
@@ -102,8 +105,9 @@ class Sampler {
   absl::StatusOr<SampledBatch> Next(uint64_t batch_seed);
 
   // As Next(batch_seed), with the tasks picked by weight set `weight_set` (0:
-  // task_weights, k >= 1: later_task_weights[k - 1]). Only the task picks depend on the
-  // set: a batch of set k is drawn as a sampler with only that set's weights would draw
+  // task_weights, k >= 1: later_task_weights[k - 1]) and rows packed as that set says
+  // (later_pack_episodes). Only the task picks and the packing depend on the set: a batch
+  // of set k is drawn as a sampler with only that set's weights and packing would draw
   // it. An out-of-range set is an error.
   absl::StatusOr<SampledBatch> Next(uint64_t batch_seed, int weight_set);
 
@@ -135,7 +139,7 @@ class Sampler {
   std::vector<std::string> task_names_;
   // For picking a task, per weight set: [set][task] the running sum of the set's weights.
   std::vector<std::vector<double>> cumulative_weights_;
-  int weight_set_ = 0;  // the set Next() picks tasks with
+  int weight_set_ = 0;  // the set Next() picks tasks with (and packs as)
 };
 
 // Runs a Sampler on a background thread, keeping up to `capacity` batches ready, so the

@@ -288,6 +288,57 @@ TEST_F(SamplerTest, BadLaterWeightSetsAreClearErrors) {
   options.later_task_weights = {{{"a/tagged", 1.0}}};
   EXPECT_THAT(Sampler::Create(TaggedData(2, 5), vocab_, nullptr, options),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("weight set 0 gives no task")));
+  // Packing given for some later sets but not all.
+  options.task_weights = {{"a/tagged", 1.0}};
+  options.later_task_weights = {{{"a/tagged", 1.0}}, {{"a/tagged", 2.0}}};
+  options.later_pack_episodes = {true};
+  EXPECT_THAT(Sampler::Create(TaggedData(2, 5), vocab_, nullptr, options),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("later_pack_episodes has 1 entries for 2 later weight sets")));
+}
+
+// A later set can pack rows where set 0 does not (and the reverse): each set's batch is
+// the batch of a sampler holding only that set's weights and packing.
+TEST_F(SamplerTest, LaterWeightSetsPackAsTheirOwnSamplerWould) {
+  SamplerOptions options;
+  options.batch_size = 8;
+  options.sequence_length = 64;
+  options.prompt_probability = 0;
+  options.pack_episodes = false;
+  options.task_weights = {{"a/tagged", 1.0}};
+  options.later_task_weights = {{{"a/tagged", 1.0}}, {{"a/tagged", 1.0}}};
+  options.later_pack_episodes = {true, false};
+  // Episodes of 3 steps (14 positions): a 64-position row packs several when allowed.
+  ASSERT_OK_AND_ASSIGN(auto sampler, Sampler::Create(TaggedData(4, 3), vocab_, nullptr, options));
+  for (int set = 0; set < 3; ++set) {
+    SamplerOptions alone = options;
+    alone.later_task_weights.clear();
+    alone.later_pack_episodes.clear();
+    alone.pack_episodes = set == 1;
+    ASSERT_OK_AND_ASSIGN(auto single, Sampler::Create(TaggedData(4, 3), vocab_, nullptr, alone));
+    ASSERT_OK_AND_ASSIGN(SampledBatch expected, single->Next(55));
+    ASSERT_OK_AND_ASSIGN(SampledBatch got, sampler->Next(55, set));
+    EXPECT_EQ(got.ids, expected.ids) << "set " << set;
+    EXPECT_EQ(got.loss_mask, expected.loss_mask) << "set " << set;
+    EXPECT_EQ(got.packed_episodes, expected.packed_episodes) << "set " << set;
+    int packed = 0;
+    for (int32_t n : got.packed_episodes) packed += n;
+    if (set == 1) {
+      EXPECT_GT(packed, 0) << "set 1 packs";
+    } else {
+      EXPECT_EQ(packed, 0) << "set " << set << " does not pack";
+    }
+  }
+  // Without later_pack_episodes every set packs as pack_episodes says.
+  options.later_pack_episodes.clear();
+  options.pack_episodes = true;
+  ASSERT_OK_AND_ASSIGN(auto all_packed, Sampler::Create(TaggedData(4, 3), vocab_, nullptr, options));
+  for (int set = 0; set < 3; ++set) {
+    ASSERT_OK_AND_ASSIGN(SampledBatch batch, all_packed->Next(55, set));
+    int packed = 0;
+    for (int32_t n : batch.packed_episodes) packed += n;
+    EXPECT_GT(packed, 0) << "set " << set;
+  }
 }
 
 TEST_F(SamplerTest, SameSeedSameBatchesAndPrefetchingChangesNothing) {
