@@ -355,6 +355,18 @@ bool PhasePacks(const TrainConfig& config, int phase) {
   return scheduled.has_pack_episodes() ? scheduled.pack_episodes() : config.pack_episodes();
 }
 
+// Each task_weight_phases entry's from_step, in order.
+std::vector<int64_t> ConfiguredPhaseStarts(const TrainConfig& config) {
+  std::vector<int64_t> starts;
+  for (const TaskWeightPhase& phase : config.task_weight_phases()) starts.push_back(phase.from_step());
+  return starts;
+}
+
+// Whether `starts` are the phases' configured from_steps (none moved by a fit).
+bool PhasesAsConfigured(const TrainConfig& config, const std::vector<int64_t>& starts) {
+  return starts == ConfiguredPhaseStarts(config);
+}
+
 // One list of task weights: each task named once, weights in [0, 1e6], not all 0.
 absl::Status CheckTaskWeights(const google::protobuf::RepeatedPtrField<TaskWeight>& weights, const std::string& field) {
   std::set<std::string> named;
@@ -488,6 +500,24 @@ int64_t EffectiveDecaySteps(const TrainConfig& config) {
   const double scaled = std::round(static_cast<double>(config.decay_steps()) * config.fitted_max_steps() /
                                    config.max_steps());
   return std::max<int64_t>(config.warmup_steps(), static_cast<int64_t>(scaled));
+}
+
+std::vector<int64_t> EffectivePhaseStarts(const TrainConfig& config) {
+  const bool fitted = config.fitted_max_steps() > 0 && config.max_steps() > 0;
+  const int64_t fit_at = std::min<int64_t>(kFitWindowSteps, config.warmup_steps());
+  std::vector<int64_t> starts;
+  for (const TaskWeightPhase& phase : config.task_weight_phases()) {
+    int64_t start = phase.from_step();
+    if (fitted && start > fit_at) {
+      const double scaled =
+          std::round(static_cast<double>(start) * config.fitted_max_steps() / config.max_steps());
+      start = std::max<int64_t>(fit_at + 1, static_cast<int64_t>(scaled));
+    }
+    // Two phases that round to one update stay in order, one update apart.
+    if (!starts.empty()) start = std::max(start, starts.back() + 1);
+    starts.push_back(start);
+  }
+  return starts;
 }
 
 int64_t StepsThatFit(int64_t done, double seconds_left, double seconds_per_step, int64_t max_steps) {
@@ -783,6 +813,8 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
       before->fit_steps_to_seconds() && before->max_steps() == config.max_steps()) {
     config.set_fitted_max_steps(before->fitted_max_steps());
   }
+  // A fitted schedule's phases move with it (EffectivePhaseStarts).
+  if (config.fitted_max_steps() > 0) RETURN_IF_ERROR(data->MovePhaseStarts(EffectivePhaseStarts(config)));
 
   SetModelThreads(config.threads());
   ASSIGN_OR_RETURN(Trainer trainer, Trainer::Create(model_config, AdamWFromConfig(config), config.seed()));
@@ -818,9 +850,11 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
     *out << "; batch " << config.batch_size() << " x " << config.sequence_length() << ", " << config.threads()
          << " threads" << (resume_from.empty() ? "" : absl::StrCat(", resuming from ", resume_from)) << "\n";
     if (config.task_weight_phases_size() > 0) {
-      std::vector<std::string> starts;
-      for (const TaskWeightPhase& phase : config.task_weight_phases()) starts.push_back(absl::StrCat(phase.from_step()));
-      *out << "task weights change at update " << absl::StrJoin(starts, ", ") << " (task_weight_phases)";
+      *out << "task weights change at update " << absl::StrJoin(data->phase_starts(), ", ") << " (task_weight_phases";
+      if (!PhasesAsConfigured(config, data->phase_starts())) {
+        *out << ", moved with the fitted schedule from " << absl::StrJoin(ConfiguredPhaseStarts(config), ", ");
+      }
+      *out << ")";
       const int current = data->WeightPhaseAt(trainer.step());
       if (trainer.step() > 0 && current > 0) *out << "; at update " << trainer.step() << " phase " << current - 1 << "'s";
       *out << "\n";
@@ -1006,9 +1040,21 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
         *out << "note: the pause at update " << options.stop_at_step << " is at or past the fitted run's last update ("
              << max_steps << "): the run goes to its end\n";
       }
+      // The phases move with the schedule. The batch in flight is that of update fit_at,
+      // which no moved phase reaches; the sampler is not thread-safe, so it is waited for.
+      if (config.task_weight_phases_size() > 0) {
+        if (next.valid()) next.wait();
+        const std::vector<int64_t> starts = EffectivePhaseStarts(config);
+        RETURN_IF_ERROR(data->MovePhaseStarts(starts));
+        if (out && !PhasesAsConfigured(config, starts)) {
+          *out << "the task weight phases move with the fitted schedule: they start at update "
+               << absl::StrJoin(starts, ", ") << " (configured: " << absl::StrJoin(ConfiguredPhaseStarts(config), ", ")
+               << ")\n";
+        }
+      }
       for (int k = 0; k < config.task_weight_phases_size() && out; ++k) {
-        if (config.task_weight_phases(k).from_step() >= max_steps) {
-          *out << "note: task_weight_phases[" << k << "] (from update " << config.task_weight_phases(k).from_step()
+        if (data->phase_starts()[k] >= max_steps) {
+          *out << "note: task_weight_phases[" << k << "] (from update " << data->phase_starts()[k]
                << ") is at or past the fitted run's last update (" << max_steps << "): it never comes\n";
         }
       }

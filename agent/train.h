@@ -31,6 +31,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -75,6 +76,13 @@ int64_t EffectiveMaxSteps(const TrainConfig& config);
 // Where the cosine ends: decay_steps, scaled by fitted_max_steps / max_steps once the
 // schedule has been fitted (rounded, never below warmup_steps).
 int64_t EffectiveDecaySteps(const TrainConfig& config);
+
+// Where each task_weight_phases entry starts: its from_step, moved with the schedule
+// once it has been fitted (scaled by fitted_max_steps / max_steps and rounded, as
+// decay_steps is), so a curriculum keeps its proportions on a slower machine. A phase
+// never moves to or before the update where the fit is made (the first
+// min(10, warmup_steps)); one configured there stays. Increasing, one per phase.
+std::vector<int64_t> EffectivePhaseStarts(const TrainConfig& config);
 
 // The total updates a time budget holds: `done` updates so far, `seconds_left` of the
 // budget and `seconds_per_step` measured; never more than `max_steps` nor fewer than

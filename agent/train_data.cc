@@ -120,6 +120,21 @@ absl::StatusOr<std::unique_ptr<TrainingData>> TrainingData::Load(const TrainingD
   return data;
 }
 
+absl::Status TrainingData::MovePhaseStarts(const std::vector<int64_t>& starts) {
+  if (starts.size() != phase_starts_.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(starts.size(), " phase starts for ", phase_starts_.size(),
+                                                   " task weight phases"));
+  }
+  for (size_t k = 0; k < starts.size(); ++k) {
+    if (starts[k] < 1 || (k > 0 && starts[k] <= starts[k - 1])) {
+      return absl::InvalidArgumentError(absl::StrCat("task weight phase ", k + 1, " would start at update ", starts[k],
+                                                     "; phases start after update 0, in increasing order"));
+    }
+  }
+  phase_starts_ = starts;
+  return absl::OkStatus();
+}
+
 int TrainingData::WeightPhaseAt(int64_t step) const {
   return static_cast<int>(std::upper_bound(phase_starts_.begin(), phase_starts_.end(), step) - phase_starts_.begin());
 }

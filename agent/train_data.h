@@ -73,6 +73,15 @@ class TrainingData {
   // task_weight_phases[k - 1].
   int WeightPhaseAt(int64_t step) const;
 
+  // The update each phase starts at (TrainingDataOptions::task_weight_phases' from_step,
+  // unless moved below), in order.
+  const std::vector<int64_t>& phase_starts() const { return phase_starts_; }
+
+  // Moves the phases to start at `starts` (one per phase, >= 1, increasing), as a
+  // schedule fitted to a time budget does. Batches drawn after the call use them; no
+  // draw may be in flight (see the class comment).
+  absl::Status MovePhaseStarts(const std::vector<int64_t>& starts);
+
   // Ids below this are text tokens (the rest of the targets are action tokens).
   int32_t text_vocabulary_size() const { return text_vocabulary_size_; }
   // Sampled tasks in index order (TrainingBatch::row_task indexes this).

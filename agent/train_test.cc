@@ -297,6 +297,61 @@ TEST_F(TrainTest, AResumedFittedRunKeepsItsFitAndEqualsAnUninterruptedOne) {
                                     "max_steps 24"));
 }
 
+// A curriculum keeps its shares on a slower machine: fitted from 40 updates to 20, a
+// phase configured at update 20 starts at update 10, and the run equals one configured
+// with 20 updates and the phase at 10; stopped before the phase and resumed, it still does.
+TEST_F(TrainTest, AFittedScheduleMovesItsPhasesAndEqualsARunConfiguredSo) {
+  auto phases = [](int64_t from) {
+    return absl::StrCat("task_weights { task: \"mujoco/cartpole_balance\" weight: 1 }\n",
+                        "task_weight_phases { from_step: ", from, " task_weights { task: \"arcade/breakout\" weight: 1 } }\n");
+  };
+  const std::string fitted_extra = absl::StrCat("max_seconds: 20 fit_steps_to_seconds: true\n", phases(20));
+  const std::string fitted_dir = TempDir("fitted_phases"), plain_dir = TempDir("fitted_phases_plain");
+  std::ostringstream progress;
+  ASSERT_OK_AND_ASSIGN(TrainReport report, RunFitted(Config(fitted_dir, 40, fitted_extra), &progress));
+  EXPECT_EQ(report.steps, 20);
+  EXPECT_THAT(progress.str(), HasSubstr("task weights change at update 20 (task_weight_phases)\n"));
+  EXPECT_THAT(progress.str(), HasSubstr("the task weight phases move with the fitted schedule: they start at update 10 "
+                                        "(configured: 20)\n"));
+  EXPECT_THAT(progress.str(), HasSubstr("update 10: the task weights of task_weight_phases[0] from here on\n"));
+  const std::vector<Metric> fitted = ReadMetrics(fitted_dir);
+  ASSERT_OK_AND_ASSIGN(std::string text, ReadFile(absl::StrCat(fitted_dir, "/", kMetricsFile)));
+  const std::vector<std::string> lines = absl::StrSplit(text, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 20u);
+  for (int step = 0; step < 20; ++step) {
+    EXPECT_EQ(lines[step].find("\"arcade/breakout\": ") != std::string::npos, step >= 10) << lines[step];
+  }
+
+  ASSERT_OK(RunTraining(Config(plain_dir, 20, phases(10), 20), Options()).status());
+  ASSERT_OK_AND_ASSIGN(std::string a, ReadFile(absl::StrCat(fitted_dir, "/ckpt-000020")));
+  ASSERT_OK_AND_ASSIGN(std::string b, ReadFile(absl::StrCat(plain_dir, "/ckpt-000020")));
+  EXPECT_TRUE(a == b) << "parameters, moments, step and RNG are bit-identical";
+  EXPECT_TRUE(fitted == ReadMetrics(plain_dir)) << "every update's loss, gradient norm and learning rate";
+
+  // Stopped after update 7 (fitted, the phase not yet come), then resumed on a clock
+  // that starts over: the recorded fit moves the phase again.
+  const std::string split = TempDir("fitted_phases_split");
+  std::atomic<bool> stop{false};
+  TrainOptions options = Options();
+  options.clock = SecondPerReading(&stop, 7);
+  options.stop = &stop;
+  ASSERT_OK_AND_ASSIGN(report, RunTraining(Config(split, 40, fitted_extra), options));
+  ASSERT_TRUE(report.stopped);
+  ASSERT_EQ(report.steps, 7);
+  TrainOptions resume = Options();
+  resume.resume = true;
+  resume.clock = SecondPerReading();
+  std::ostringstream resumed;
+  resume.progress = &resumed;
+  ASSERT_OK_AND_ASSIGN(report, RunTraining(Config(split, 40, fitted_extra), resume));
+  EXPECT_EQ(report.steps, 20);
+  EXPECT_THAT(resumed.str(), HasSubstr("task weights change at update 10 (task_weight_phases, moved with the fitted "
+                                       "schedule from 20)\n"));
+  ASSERT_OK_AND_ASSIGN(std::string c, ReadFile(absl::StrCat(split, "/ckpt-000020")));
+  EXPECT_TRUE(a == c) << "the resumed run is bit-identical too";
+  EXPECT_TRUE(fitted == ReadMetrics(split));
+}
+
 TEST_F(TrainTest, ADatasetIsNotAnOutputDirectory) {
   // The fixture's dataset is this run's own input: checkpoints must not go into it.
   EXPECT_THAT(RunTraining(Config(TempDir("data"), 2), Options()),
@@ -399,6 +454,27 @@ TEST(TrainScheduleFitTest, StepsThatFitAndTheScaledDecayMatchHandComputedValues)
   EXPECT_EQ(EffectiveDecaySteps(config), 118);  // 118.26 rounds down
   config.set_fitted_max_steps(20);
   EXPECT_EQ(EffectiveDecaySteps(config), 30) << "never before the warm-up ends";
+}
+
+// Phases move with a fit as decay_steps does (hand-computed: fitted 50 of 100, the fit
+// made after update min(10, warmup 4) = 4).
+TEST(TrainScheduleFitTest, PhaseStartsMoveWithTheFitButNotIntoItsWindow) {
+  TrainConfig config;
+  config.set_max_steps(100);
+  config.set_warmup_steps(4);
+  for (int64_t from : {3, 5, 6, 31, 90}) config.add_task_weight_phases()->set_from_step(from);
+  EXPECT_EQ(EffectivePhaseStarts(config), (std::vector<int64_t>{3, 5, 6, 31, 90})) << "not fitted: as configured";
+  config.set_fit_steps_to_seconds(true);
+  config.set_fitted_max_steps(100);
+  EXPECT_EQ(EffectivePhaseStarts(config), (std::vector<int64_t>{3, 5, 6, 31, 90})) << "everything fit";
+  config.set_fitted_max_steps(50);
+  // 3: inside the fit's window, stays. 5 and 6 (2.5 and 3): not before update 5, and one
+  // apart. 31: 15.5 rounds to 16. 90: 45.
+  EXPECT_EQ(EffectivePhaseStarts(config), (std::vector<int64_t>{3, 5, 6, 16, 45}));
+  config.set_warmup_steps(30);  // the window is 10 updates: 12 (6) moves no earlier than 11
+  config.clear_task_weight_phases();
+  for (int64_t from : {12, 40}) config.add_task_weight_phases()->set_from_step(from);
+  EXPECT_EQ(EffectivePhaseStarts(config), (std::vector<int64_t>{11, 20}));
 }
 
 TEST_F(TrainTest, WhatLoadingSkippedIsPrintedAsAWarning) {
