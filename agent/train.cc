@@ -362,6 +362,16 @@ std::vector<int64_t> ConfiguredPhaseStarts(const TrainConfig& config) {
   return starts;
 }
 
+// Notes on `out` (if any) each phase that starts at or past the run's last update.
+void NoteUnreachedPhases(const std::vector<int64_t>& starts, int64_t max_steps, std::ostream* out) {
+  for (size_t k = 0; k < starts.size() && out; ++k) {
+    if (starts[k] >= max_steps) {
+      *out << "note: task_weight_phases[" << k << "] (from update " << starts[k]
+           << ") is at or past the fitted run's last update (" << max_steps << "): it never comes\n";
+    }
+  }
+}
+
 // Whether `starts` are the phases' configured from_steps (none moved by a fit).
 bool PhasesAsConfigured(const TrainConfig& config, const std::vector<int64_t>& starts) {
   return starts == ConfiguredPhaseStarts(config);
@@ -511,7 +521,10 @@ std::vector<int64_t> EffectivePhaseStarts(const TrainConfig& config) {
     if (fitted && start > fit_at) {
       const double scaled =
           std::round(static_cast<double>(start) * config.fitted_max_steps() / config.max_steps());
-      start = std::max<int64_t>(fit_at + 1, static_cast<int64_t>(scaled));
+      // A phase before max_steps stays before the fitted end (39 of 40 fitted to 20 is
+      // 19.5, which would round onto the end and never come).
+      start = std::max<int64_t>(fit_at + 1, std::min<int64_t>(static_cast<int64_t>(scaled),
+                                                               config.fitted_max_steps() - 1));
     }
     // Two phases that round to one update stay in order, one update apart.
     if (!starts.empty()) start = std::max(start, starts.back() + 1);
@@ -858,6 +871,29 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
       const int current = data->WeightPhaseAt(trainer.step());
       if (trainer.step() > 0 && current > 0) *out << "; at update " << trainer.step() << " phase " << current - 1 << "'s";
       *out << "\n";
+      // A fit the record held but this invocation does not keep (max_steps changed):
+      // the phases go back to where they are configured, which may undo a change the
+      // run has already made.
+      if (before && config.fitted_max_steps() == 0 && before->fitted_max_steps() > 0 &&
+          before->task_weight_phases_size() == config.task_weight_phases_size()) {
+        const std::vector<int64_t> moved = EffectivePhaseStarts(*before);
+        if (moved != data->phase_starts()) {
+          *out << "note: the task weight phases go back to their configured starts (the fitted run had them at update "
+               << absl::StrJoin(moved, ", ") << ")";
+          const int before_phase = static_cast<int>(
+              std::upper_bound(moved.begin(), moved.end(), trainer.step() - 1) - moved.begin());
+          // Moved starts are never later than configured ones, so this goes backwards.
+          if (trainer.step() > 0 && before_phase != current) {
+            auto name = [](int phase) {
+              return phase == 0 ? std::string("task_weights") : absl::StrCat("task_weight_phases[", phase - 1, "]");
+            };
+            *out << "; from update " << trainer.step() << " the run draws with " << name(current)
+                 << " again, after drawing with " << name(before_phase);
+          }
+          *out << "\n";
+        }
+      }
+      NoteUnreachedPhases(data->phase_starts(), max_steps, out);
     }
   }
   // Nothing below this has written to the directory yet (the lock file aside): a resume
@@ -1052,12 +1088,7 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
                << ")\n";
         }
       }
-      for (int k = 0; k < config.task_weight_phases_size() && out; ++k) {
-        if (data->phase_starts()[k] >= max_steps) {
-          *out << "note: task_weight_phases[" << k << "] (from update " << data->phase_starts()[k]
-               << ") is at or past the fitted run's last update (" << max_steps << "): it never comes\n";
-        }
-      }
+      NoteUnreachedPhases(data->phase_starts(), max_steps, out);
       if (out) {
         *out << absl::StrFormat(
             "fit to max_seconds %g: %.3g s per update, so %s; %s\n", config.max_seconds(), pace,

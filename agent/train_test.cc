@@ -330,14 +330,18 @@ TEST_F(TrainTest, AFittedScheduleMovesItsPhasesAndEqualsARunConfiguredSo) {
 
   // Stopped after update 7 (fitted, the phase not yet come), then resumed on a clock
   // that starts over: the recorded fit moves the phase again.
+  auto stopped_after = [&](const std::string& dir, int64_t updates) {
+    std::atomic<bool> stop{false};
+    TrainOptions options = Options();
+    options.clock = SecondPerReading(&stop, updates);
+    options.stop = &stop;
+    absl::StatusOr<TrainReport> stopped = RunTraining(Config(dir, 40, fitted_extra), options);
+    ASSERT_OK(stopped.status());
+    ASSERT_TRUE(stopped->stopped);
+    ASSERT_EQ(stopped->steps, updates);
+  };
   const std::string split = TempDir("fitted_phases_split");
-  std::atomic<bool> stop{false};
-  TrainOptions options = Options();
-  options.clock = SecondPerReading(&stop, 7);
-  options.stop = &stop;
-  ASSERT_OK_AND_ASSIGN(report, RunTraining(Config(split, 40, fitted_extra), options));
-  ASSERT_TRUE(report.stopped);
-  ASSERT_EQ(report.steps, 7);
+  ASSERT_NO_FATAL_FAILURE(stopped_after(split, 7));
   TrainOptions resume = Options();
   resume.resume = true;
   resume.clock = SecondPerReading();
@@ -347,9 +351,44 @@ TEST_F(TrainTest, AFittedScheduleMovesItsPhasesAndEqualsARunConfiguredSo) {
   EXPECT_EQ(report.steps, 20);
   EXPECT_THAT(resumed.str(), HasSubstr("task weights change at update 10 (task_weight_phases, moved with the fitted "
                                        "schedule from 20)\n"));
+  EXPECT_THAT(resumed.str(), HasSubstr("update 10: the task weights of task_weight_phases[0] from here on\n"));
   ASSERT_OK_AND_ASSIGN(std::string c, ReadFile(absl::StrCat(split, "/ckpt-000020")));
   EXPECT_TRUE(a == c) << "the resumed run is bit-identical too";
   EXPECT_TRUE(fitted == ReadMetrics(split));
+
+  // Stopped after update 12, past the moved phase: a resume with other max_steps keeps
+  // no fit, so the phase goes back to update 20, and the log says the run steps back.
+  const std::string past = TempDir("fitted_phases_past");
+  ASSERT_NO_FATAL_FAILURE(stopped_after(past, 12));
+  std::ostringstream back;
+  resume.progress = &back;
+  ASSERT_OK_AND_ASSIGN(report, RunTraining(Config(past, 24, fitted_extra), resume));
+  EXPECT_EQ(report.steps, 24);
+  EXPECT_THAT(back.str(), HasSubstr("task weights change at update 20 (task_weight_phases)\n"));
+  EXPECT_THAT(back.str(), HasSubstr("note: the task weight phases go back to their configured starts (the fitted run "
+                                    "had them at update 10); from update 12 the run draws with task_weights again, "
+                                    "after drawing with task_weight_phases[0]\n"));
+}
+
+// The phase moved next to the fit itself: fitted after update 4 (the warm-up), a phase
+// configured at 8 would move to 4, where the batch in flight was drawn before the fit;
+// it starts at 5, and the run equals the one configured with the phase at 5.
+TEST_F(TrainTest, APhaseMovedNextToTheFitEqualsARunConfiguredSo) {
+  auto phases = [](int64_t from) {
+    return absl::StrCat("task_weights { task: \"mujoco/cartpole_balance\" weight: 1 }\n",
+                        "task_weight_phases { from_step: ", from, " task_weights { task: \"arcade/breakout\" weight: 1 } }\n");
+  };
+  const std::string fitted_dir = TempDir("fit_edge"), plain_dir = TempDir("fit_edge_plain");
+  std::ostringstream progress;
+  ASSERT_OK(RunFitted(Config(fitted_dir, 40, absl::StrCat("max_seconds: 20 fit_steps_to_seconds: true\n", phases(8))),
+                      &progress)
+                .status());
+  EXPECT_THAT(progress.str(), HasSubstr("they start at update 5 (configured: 8)\n"));
+  ASSERT_OK(RunTraining(Config(plain_dir, 20, phases(5), 20), Options()).status());
+  ASSERT_OK_AND_ASSIGN(std::string a, ReadFile(absl::StrCat(fitted_dir, "/ckpt-000020")));
+  ASSERT_OK_AND_ASSIGN(std::string b, ReadFile(absl::StrCat(plain_dir, "/ckpt-000020")));
+  EXPECT_TRUE(a == b) << "parameters, moments, step and RNG are bit-identical";
+  EXPECT_TRUE(ReadMetrics(fitted_dir) == ReadMetrics(plain_dir));
 }
 
 TEST_F(TrainTest, ADatasetIsNotAnOutputDirectory) {
@@ -475,6 +514,12 @@ TEST(TrainScheduleFitTest, PhaseStartsMoveWithTheFitButNotIntoItsWindow) {
   config.clear_task_weight_phases();
   for (int64_t from : {12, 40}) config.add_task_weight_phases()->set_from_step(from);
   EXPECT_EQ(EffectivePhaseStarts(config), (std::vector<int64_t>{11, 20}));
+  config.set_max_steps(40);
+  config.set_fitted_max_steps(20);
+  config.set_warmup_steps(4);
+  config.clear_task_weight_phases();
+  config.add_task_weight_phases()->set_from_step(39);
+  EXPECT_EQ(EffectivePhaseStarts(config), (std::vector<int64_t>{19})) << "19.5 would round onto the end";
 }
 
 TEST_F(TrainTest, WhatLoadingSkippedIsPrintedAsAWarning) {
