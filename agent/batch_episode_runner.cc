@@ -168,7 +168,11 @@ absl::StatusOr<EpisodeRunnerReport> RunEpisodesBatched(const TaskRegistry& regis
 
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   SummarizeEpisodes(&report);
-  if (video.has_value()) RETURN_IF_ERROR(video->WriteFile(options.video_path));
+  if (video.has_value()) {
+    if (absl::Status written = video->WriteFile(options.video_path); !written.ok()) {
+      report.video_error = std::string(written.message());
+    }
+  }
   return report;
 }
 

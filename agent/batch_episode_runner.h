@@ -29,7 +29,8 @@ using BatchPolicyFactory = std::function<absl::StatusOr<std::unique_ptr<BatchPol
 // batched matmuls may round otherwise than one row's, README "Batch size and rounding"). options.on_step gets the
 // action the policy records for the step (BatchPolicy::RecordedAction; by default the one
 // executed). Errors (an environment, the
-// policy, a hook or the video) stop the run and name the task and the episode's seed.
+// policy, a hook or a video frame) stop the run and name the task and the episode's seed;
+// a video file that cannot be written at the end only sets report.video_error.
 absl::StatusOr<EpisodeRunnerReport> RunEpisodesBatched(const TaskRegistry& registry,
                                                        const BatchPolicyFactory& make_policy, int batch,
                                                        const EpisodeRunnerOptions& options, std::ostream* progress);

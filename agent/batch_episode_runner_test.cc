@@ -85,6 +85,27 @@ TEST(BatchEpisodeRunnerTest, HooksSeeEveryStepAndTheFirstEpisodeIsRecorded) {
   EXPECT_EQ(test_envs::CountGifFrames(options.video_path), 8);
 }
 
+// As RunEpisodes: a video that cannot be written at the end loses only the video.
+TEST(BatchEpisodeRunnerTest, AVideoLostAtTheEndKeepsTheResults) {
+  const TaskRegistry registry = Registry();
+  EpisodeRunnerOptions options;
+  options.task = "test/noisy";
+  options.episodes = 4;
+  options.video_path = std::string(std::getenv("TEST_TMPDIR")) + "/lost_batched.gif";
+  options.video_height = 16;
+  options.video_width = 24;
+  options.on_step = [&](uint64_t, const TimeStep&, const NamedArrays*) {
+    return MakeDirectories(options.video_path);
+  };
+  ASSERT_OK_AND_ASSIGN(EpisodeRunnerReport lost, RunEpisodesBatched(registry, Batched(Seeded()), 3, options, nullptr));
+  EXPECT_THAT(lost.video_error, HasSubstr("lost_batched.gif"));
+  options.video_path.clear();
+  options.on_step = nullptr;
+  ASSERT_OK_AND_ASSIGN(EpisodeRunnerReport plain, RunEpisodesBatched(registry, Batched(Seeded()), 3, options, nullptr));
+  ASSERT_EQ(lost.episodes.size(), 4u);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(lost.episodes[i].episode_return, plain.episodes[i].episode_return);
+}
+
 TEST(BatchEpisodeRunnerTest, ErrorsNameTaskAndSeed) {
   const TaskRegistry registry = Registry();
   EpisodeRunnerOptions options;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <new>
 #include <filesystem>
 #include <iostream>
 #include <limits>
@@ -26,6 +27,7 @@
 #include "agent/ask.h"
 #include "agent/batch_episode_runner.h"
 #include "agent/command_flags.h"
+#include "agent/dataset_specs.h"
 #include "envs/scenes/scene.h"
 #include "agent/collect.h"
 #include "agent/episode_runner.h"
@@ -342,6 +344,13 @@ absl::Status Train() {
   }
   if (absl::GetFlag(FLAGS_seconds) > 0) config.set_max_seconds(absl::GetFlag(FLAGS_seconds));
   RETURN_IF_ERROR(FinishTrainConfig(path, &config));
+  // Episodes recorded for other specs than the task's would train without complaint and
+  // act on inputs the model never saw. (A dataset without a manifest is named below.)
+  for (const std::string& dataset : config.datasets()) {
+    if (absl::StatusOr<DatasetManifest> manifest = ReadManifest(dataset); manifest.ok()) {
+      RETURN_IF_ERROR(CheckDatasetSpecsMatchTasks(AllTasks(), *manifest, dataset));
+    }
+  }
   TrainOptions options;
   ASSIGN_OR_RETURN(options.text_model_path, FindTextModel(absl::GetFlag(FLAGS_text_model)));
   options.resume = absl::GetFlag(FLAGS_resume);
@@ -413,6 +422,10 @@ absl::Status Rollout() {
   }
   std::printf("%lld steps in %.1f s (%.0f steps/s)\n", static_cast<long long>(report.total_steps), report.seconds,
               report.total_steps / std::max(report.seconds, 1e-9));
+  if (!report.video_error.empty()) {
+    return absl::DataLossError(
+        absl::StrCat("the video was not written: ", report.video_error, " (the returns above are complete)"));
+  }
   if (!options.video_path.empty()) std::printf("video: %s\n", options.video_path.c_str());
   return absl::OkStatus();
 }
@@ -767,6 +780,12 @@ absl::Status Inspect(const std::vector<std::string>& args, bool* damaged) {
                    InspectDataset(UserPath(args[0]), counter.ok() ? *counter : TokenCounter()));
   std::fputs(result.report.c_str(), stdout);
   *damaged = !result.clean;
+  if (absl::StatusOr<DatasetManifest> manifest = ReadManifest(UserPath(args[0])); manifest.ok()) {
+    if (absl::Status fits = CheckDatasetSpecsMatchTasks(AllTasks(), *manifest, UserPath(args[0])); !fits.ok()) {
+      std::printf("UNUSABLE: %s\n", std::string(fits.message()).c_str());
+      *damaged = true;
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -1023,4 +1042,15 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace calico
 
-int main(int argc, char** argv) { return calico::Main(argc, argv); }
+// Sizes known in advance are checked against the process's memory before allocating
+// (training batches, KV caches); anything else that runs out ends with a message, not
+// an abort.
+int main(int argc, char** argv) {
+  try {
+    return calico::Main(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "calico: out of memory (the machine's, ulimit -v or the container's limit); "
+                         "a smaller model, batch or context needs less\n");
+    return 1;
+  }
+}

@@ -48,6 +48,9 @@ struct EpisodeRunnerReport {
   double stddev_return = 0.0;
   double seconds = 0.0;
   int64_t total_steps = 0;
+  // Why the video (options.video_path) could not be written after the episodes, e.g. a
+  // full disk; empty if it was, or none was asked for. The results above are complete.
+  std::string video_error;
 };
 
 // Fills report->total_steps, mean_return and stddev_return (sample) from
@@ -55,8 +58,9 @@ struct EpisodeRunnerReport {
 void SummarizeEpisodes(EpisodeRunnerReport* report);
 
 // Runs the episodes; `progress` (may be null) gets a line per finished episode with the
-// rate and ETA. Any error (from the environment, the policy or the video) stops the run
-// and is returned with the episode's seed.
+// rate and ETA. Any error from the environment, the policy or a video frame stops the run
+// and is returned with the episode's seed; a video file that cannot be written at the end
+// only sets report.video_error, so the episodes' results are not lost with it.
 absl::StatusOr<EpisodeRunnerReport> RunEpisodes(const TaskRegistry& registry, const PolicyFactory& make_policy,
                                                 const EpisodeRunnerOptions& options, std::ostream* progress);
 

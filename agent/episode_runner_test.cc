@@ -60,6 +60,31 @@ TEST(EpisodeRunnerTest, RecordsTheFirstEpisodeAsAGif) {
   EXPECT_GT(test_envs::CountGifFrames(options.video_path), 0);
 }
 
+// A video that cannot be written once the episodes are done (here its path became a
+// directory mid-run; a full disk in practice) loses the video, not the returns.
+TEST(EpisodeRunnerTest, AVideoLostAtTheEndKeepsTheResults) {
+  const TaskRegistry registry = Registry();
+  EpisodeRunnerOptions options;
+  options.task = "test/noisy";
+  options.episodes = 3;
+  options.threads = 1;
+  options.video_path = std::string(std::getenv("TEST_TMPDIR")) + "/lost.gif";
+  options.video_height = 16;
+  options.video_width = 24;
+  options.on_step = [&](uint64_t, const TimeStep&, const NamedArrays*) {
+    return MakeDirectories(options.video_path);
+  };
+  ASSERT_OK_AND_ASSIGN(EpisodeRunnerReport lost, RunEpisodes(registry, Constant(1), options, nullptr));
+  EXPECT_THAT(lost.video_error, HasSubstr("lost.gif"));
+  options.video_path.clear();
+  options.on_step = nullptr;
+  ASSERT_OK_AND_ASSIGN(EpisodeRunnerReport plain, RunEpisodes(registry, Constant(1), options, nullptr));
+  EXPECT_EQ(plain.video_error, "");
+  ASSERT_EQ(lost.episodes.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(lost.episodes[i].episode_return, plain.episodes[i].episode_return);
+  EXPECT_EQ(lost.mean_return, plain.mean_return);
+}
+
 TEST(EpisodeRunnerTest, AVideoPathThatCannotBeWrittenFailsBeforeAnyEpisode) {
   const TaskRegistry registry = Registry();
   EpisodeRunnerOptions options;

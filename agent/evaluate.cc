@@ -218,7 +218,15 @@ absl::StatusOr<SuiteScores> EvaluateSuite(const TaskRegistry& registry, const Po
     }
     if (auto p = options.prompts.find(run.task); p != options.prompts.end()) score.prompt = p->second;
     tasks.push_back(std::move(score));
-    if (!run.video_path.empty()) info.videos[run.task] = run.video_path;
+    if (!report.video_error.empty()) {
+      // A video lost (a full disk) costs the report its picture, not the suite its scores.
+      if (progress != nullptr) {
+        *progress << "eval " << run.task << ": the video was not written (" << report.video_error
+                  << "); the report goes on without it\n";
+      }
+    } else if (!run.video_path.empty()) {
+      info.videos[run.task] = run.video_path;
+    }
   }
   SuiteScores scores;
   if (!tasks.empty()) {

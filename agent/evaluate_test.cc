@@ -3,11 +3,13 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "base/file_io.h"
 #include "base/random.h"
+#include "base/status_macros.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -153,6 +155,48 @@ TEST(EvaluateTest, WritesAReportWithScoresChartsAndVideos) {
   EXPECT_THAT(html, HasSubstr("<polyline"));
   EXPECT_THAT(html, HasSubstr("src=\"data:image/gif;base64,R0lGODlh"));  // "GIF89a" in base64
   ASSERT_OK(ReadFile(options.report_directory + "/videos/coin_one.gif").status());
+}
+
+// A video lost after a task's episodes (its path became a directory while they ran; a
+// full disk in practice) is reported; the task is scored and the suite goes on.
+TEST(EvaluateTest, AVideoLostMidSuiteKeepsTheScoresAndTheLaterTasks) {
+  const TaskRegistry registry = Registry();
+  const ReferenceTable refs = {{"coin/one", {5, 10, 50}}, {"coin/two", {5, 10, 50}}};
+  EvaluateOptions options;
+  ASSERT_OK_AND_ASSIGN(options.suite, ParseSuite("episodes: 2 tasks { task: 'coin/one' } tasks { task: 'coin/two' }",
+                                                 "s", registry, refs));
+  options.references = refs;
+  options.report_directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/lost-video");
+  const std::string blocked = options.report_directory + "/videos/coin_one.gif";
+  class Blocking : public FixedPolicy {
+   public:
+    explicit Blocking(std::string path) : FixedPolicy(true), path_(std::move(path)) {}
+    absl::StatusOr<NamedArrays> Act(const TimeStep& t) override {
+      RETURN_IF_ERROR(MakeDirectories(path_));
+      return FixedPolicy::Act(t);
+    }
+
+   private:
+    std::string path_;
+  };
+  const PolicyFactory blocking = [&](const std::string& task,
+                                     const Environment& env) -> absl::StatusOr<std::unique_ptr<Policy>> {
+    if (task == "coin/one") return std::make_unique<Blocking>(blocked);
+    return Fixed(true)(task, env);
+  };
+  std::ostringstream progress;
+  ASSERT_OK_AND_ASSIGN(SuiteScores scores, EvaluateSuite(registry, blocking, options, &progress));
+  EXPECT_THAT(progress.str(), HasSubstr("eval coin/one: the video was not written ("));
+  ASSERT_EQ(scores.tasks.size(), 2u);
+  EXPECT_EQ(scores.tasks[1].task, "coin/two");
+  EXPECT_EQ(scores.tasks[0].returns.size(), 2u);
+  ASSERT_OK(ReadFile(options.report_directory + "/videos/coin_two.gif").status());
+  ASSERT_OK_AND_ASSIGN(std::string html, ReadFile(options.report_directory + "/report.html"));
+  size_t videos = 0;
+  for (size_t at = html.find("data:image/gif"); at != std::string::npos; at = html.find("data:image/gif", at + 1)) {
+    ++videos;
+  }
+  EXPECT_EQ(videos, 1u);
 }
 
 TEST(EvaluateTest, VisionLanguageTasksSitBesideControlAndStayOutOfItsAggregates) {

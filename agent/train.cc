@@ -34,6 +34,7 @@
 #include "base/file_io.h"
 #include "base/file_lock.h"
 #include "base/json.h"
+#include "base/memory_limit.h"
 #include "base/random.h"
 #include "base/status_macros.h"
 #include "base/text_proto.h"
@@ -318,12 +319,6 @@ void RemoveStaleTemporaries(const std::string& dir) {
     ::closedir(d);
   }
   for (const std::string& name : stale) std::remove(absl::StrCat(dir, "/", name).c_str());
-}
-
-// Physical memory in bytes; 0 if unknown.
-int64_t PhysicalMemoryBytes() {
-  const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
-  return pages > 0 && page_size > 0 ? static_cast<int64_t>(pages) * page_size : 0;
 }
 
 std::string JsonNumber(double value) {
@@ -638,13 +633,13 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
   }
   // A batch the machine cannot hold fails here, not with bad_alloc minutes later.
   const int64_t bound = Transformer::TrainingBytesBound(model_config, config.batch_size(), config.sequence_length());
-  if (const int64_t memory = PhysicalMemoryBytes(); memory > 0 && bound > memory) {
+  if (const MemoryLimit memory = ProcessMemoryLimit(); memory.bytes > 0 && bound > memory.bytes) {
     return absl::ResourceExhaustedError(absl::StrFormat(
         "train config: batch_size x sequence_length = %d x %d with model %s needs up to %.1f GiB for the model "
-        "(parameters, optimiser state and activations), more than this machine's %.1f GiB of memory; lower "
+        "(parameters, optimiser state and activations), more than the %.1f GiB of %s; lower "
         "batch_size or sequence_length",
         config.batch_size(), config.sequence_length(), model_config.name(), bound / 1073741824.0,
-        memory / 1073741824.0));
+        memory.bytes / 1073741824.0, memory.source));
   }
   // Checkpoints record the text model that gives the text ids their meaning (a missing
   // path is reported with the data below).

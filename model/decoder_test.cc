@@ -14,6 +14,7 @@
 namespace calico {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 // Positions [begin, end) of row `row` of `batch` as a [1, end - begin] batch.
@@ -181,6 +182,18 @@ TEST_F(DecoderTest, BadRequestsAreErrorsAndLeaveTheCacheUnchanged) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("another model config")));
   EXPECT_EQ(cache.length(0), 0);
   EXPECT_EQ(cache.length(1), 0);
+}
+
+// A cache larger than the process may hold is refused with its size before allocating:
+// 4,096 sequences of 2^20 positions of this config are terabytes.
+TEST_F(DecoderTest, ACacheLargerThanMemoryIsRefusedWithItsSize) {
+  const double bytes = KvCache::Bytes(config_, 4096, 1 << 20);
+  EXPECT_EQ(bytes, 2.0 * config_.num_layers() * 4096 * config_.num_heads() * (1 << 20) * config_.head_dim() * 4);
+  EXPECT_THAT(KvCache::Create(config_, 4096, 1 << 20),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       AllOf(HasSubstr("KV cache: 4096 sequences of 1048576 positions"), HasSubstr("GiB"),
+                             HasSubstr("a smaller --batch"))));
+  EXPECT_OK(KvCache::Create(config_, 4, 64).status());
 }
 
 // A config the size of `small`'s layers (width 256, 8 heads of 32, feed-forward 1024), so

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "base/memory_limit.h"
 #include "base/status_macros.h"
 #include "model/config.h"
 
@@ -19,6 +21,11 @@ KvCache::KvCache(const ModelConfig& config, int num_sequences, int capacity)
       length_(num_sequences, 0),
       next_position_(num_sequences, 0) {}
 
+double KvCache::Bytes(const ModelConfig& config, int num_sequences, int capacity) {
+  return 2.0 * config.num_layers() * num_sequences * config.num_heads() * capacity * config.head_dim() *
+         sizeof(float);
+}
+
 absl::StatusOr<KvCache> KvCache::Create(const ModelConfig& config, int num_sequences,
                                         int capacity) {
   RETURN_IF_ERROR(ValidateModelConfig(config));
@@ -26,6 +33,15 @@ absl::StatusOr<KvCache> KvCache::Create(const ModelConfig& config, int num_seque
     return absl::InvalidArgumentError(absl::StrCat("KV cache: ", num_sequences,
                                                    " sequences of capacity ", capacity,
                                                    ", expected positive sizes"));
+  }
+  // A cache the process cannot hold fails here with its size, not with bad_alloc.
+  const double bytes = Bytes(config, num_sequences, capacity);
+  if (const MemoryLimit memory = ProcessMemoryLimit(); memory.bytes > 0 && bytes > memory.bytes) {
+    return absl::ResourceExhaustedError(absl::StrFormat(
+        "KV cache: %d sequences of %d positions with model %s need %.1f GiB, more than the %.1f GiB of %s; "
+        "decode fewer sequences at once (e.g. a smaller --batch)",
+        num_sequences, capacity, config.name(), bytes / 1073741824.0, memory.bytes / 1073741824.0,
+        memory.source));
   }
   return KvCache(config, num_sequences, capacity);
 }

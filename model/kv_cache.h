@@ -19,9 +19,12 @@ namespace calico {
 class KvCache {
  public:
   // Room for `capacity` positions in each of `num_sequences` sequences. Errors: invalid
-  // config, non-positive sizes.
+  // config, non-positive sizes, a cache larger than this process's memory
+  // (ResourceExhausted, with its size).
   static absl::StatusOr<KvCache> Create(const ModelConfig& config, int num_sequences,
                                         int capacity);
+  // The bytes Create allocates for the keys and values (a double: no overflow).
+  static double Bytes(const ModelConfig& config, int num_sequences, int capacity);
 
   int num_sequences() const { return num_sequences_; }
   int capacity() const { return capacity_; }

@@ -139,6 +139,26 @@ absl::StatusOr<std::unique_ptr<DatasetWriter>> DatasetWriter::Open(DatasetWriter
                                                    "' already holds a dataset; append to it or choose another directory"));
     }
     ASSIGN_OR_RETURN(writer->manifest_, ReadManifest(options.directory));
+    // Episodes appended to a damaged dataset could never be loaded with it: say so before
+    // the collection, not when training refuses the result. (Sizes only: reading every
+    // record is `calico inspect`'s job.)
+    for (const ShardInfo& shard : writer->manifest_.shards()) {
+      const std::string path = JoinPath(options.directory, shard.file());
+      struct stat info;
+      std::string problem;
+      if (::stat(path.c_str(), &info) != 0) {
+        problem = "is missing";
+      } else if (!S_ISREG(info.st_mode)) {
+        problem = "is not a file";
+      } else if (shard.bytes() != 0 && info.st_size != shard.bytes()) {
+        problem = absl::StrCat("is ", info.st_size, " bytes, the manifest says ", shard.bytes());
+      }
+      if (!problem.empty()) {
+        return absl::DataLossError(absl::StrCat("dataset '", options.directory, "' is damaged: its shard ", shard.file(),
+                                                " ", problem, "; appending would add to a dataset that cannot be "
+                                                "loaded (`calico inspect ", options.directory, "` lists its problems)"));
+      }
+    }
     writer->next_shard_ = writer->manifest_.shards_size();
     writer->had_manifest_ = true;
   } else {

@@ -171,6 +171,34 @@ TEST(DatasetTest, DamagedShardsAreErrorsOrSkippedOnRequest) {
   EXPECT_THAT(LoadDataset(dir), StatusIs(absl::StatusCode::kNotFound, HasSubstr(manifest.shards(0).file())));
 }
 
+// Appending to a dataset whose shards are cut short or missing is refused before any
+// episode is collected, and the dataset is left as it was.
+TEST(DatasetTest, AppendingToADamagedDatasetIsRefusedBeforeCollecting) {
+  const std::string dir = WriteDataset("append-damaged", 6);
+  ASSERT_OK_AND_ASSIGN(DatasetManifest manifest, ReadManifest(dir));
+  const std::string shard = absl::StrCat(dir, "/", manifest.shards(1).file());
+  ASSERT_OK_AND_ASSIGN(std::string bytes, ReadFile(shard));
+  DatasetWriterOptions options = Options(dir);
+  options.append = true;
+  ASSERT_OK(WriteFileAtomically(shard, bytes.substr(0, bytes.size() - 10)));
+  EXPECT_THAT(DatasetWriter::Open(options),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       AllOf(HasSubstr("is damaged: its shard " + manifest.shards(1).file()),
+                             HasSubstr(absl::StrCat("is ", bytes.size() - 10, " bytes, the manifest says ", bytes.size())),
+                             HasSubstr("calico inspect"))));
+  ASSERT_EQ(std::remove(shard.c_str()), 0);
+  EXPECT_THAT(DatasetWriter::Open(options), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("is missing")));
+  ASSERT_OK_AND_ASSIGN(DatasetManifest after, ReadManifest(dir));
+  EXPECT_EQ(after.DebugString(), manifest.DebugString());
+  // Restored, the dataset takes appends again.
+  ASSERT_OK(WriteFileAtomically(shard, bytes));
+  ASSERT_OK_AND_ASSIGN(auto writer, DatasetWriter::Open(options));
+  ASSERT_OK(writer->Add(MakeEpisode("mujoco/b", 50, 1)).status());
+  ASSERT_OK(writer->Close());
+  ASSERT_OK_AND_ASSIGN(Dataset dataset, LoadDataset(dir));
+  EXPECT_EQ(dataset.episodes.at("mujoco/b").size(), 7u);
+}
+
 TEST(DatasetTest, TheManifestRecordsEachTasksSeedRange) {
   const std::string dir = TempDir("seeds");
   {

@@ -197,7 +197,30 @@ grep -q "decay_steps: 2$" "$tmp/bare_run/train_config.textproto" || fail "decay_
 expect_failure "datasets is missing" train --config="$tmp/bare.textproto" --out="$tmp/bare_run2" --steps=2
 expect_failure "--steps must be >= 0" train --config="$tmp/bare.textproto" --steps=-1
 checkpoint="$tmp/run/$(cat "$tmp/run/LATEST")"
+# Episodes recorded under a task's name with other specs (an older calico's) are refused
+# by train and flagged by inspect, naming the difference.
+cp -r "$tmp/train_data" "$tmp/old_specs"
+python3 - "$tmp/old_specs/MANIFEST.textproto" <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+old = 'name: "position"\n    shape: 3'
+assert old in text, "the cartpole position spec is not in the manifest"
+open(path, "w").write(text.replace(old, 'name: "position"\n    shape: 4', 1))
+PY
+expect_failure "its episodes of 'mujoco/cartpole_balance' do not fit that task (observation 'position' is float32\[4\] in the dataset, float32\[3\] in the task)" \
+    train --config="$tmp/bare.textproto" --datasets="$tmp/old_specs" --out="$tmp/old_specs_run" --steps=2
+[[ ! -e "$tmp/old_specs_run" ]] || fail "train started a run on episodes with other specs"
+status=0
+"$calico" inspect "$tmp/old_specs" > "$tmp/inspect_specs" || status=$?
+[[ $status -eq 1 ]] && grep -q "^UNUSABLE: .*do not fit that task" "$tmp/inspect_specs" ||
+  { cat "$tmp/inspect_specs"; fail "inspect did not flag episodes with other specs (exit $status)"; }
 "$calico" rollout --task=arcade/freeway --checkpoint="$checkpoint" --episodes=1 > "$tmp/acted"
+# A checkpoint streamed through a pipe is refused from its first bytes, not read whole.
+expect_failure "not a calico checkpoint" rollout --task=mujoco/cartpole_balance --checkpoint=<(cat /dev/zero)
+# More environments at once than the KV caches fit in memory: refused with the size.
+(ulimit -v 800000; expect_failure "KV cache: 4096 sequences of 256 positions with model nano need" \
+    rollout --task=arcade/freeway --checkpoint="$checkpoint" --batch=4096 --episodes=4096)
 grep -q "mean return" "$tmp/acted" || fail "rollout with a checkpoint printed no return"
 "$calico" eval --suite="$tmp/suite.textproto" --checkpoint="$checkpoint" --episodes=1 > "$tmp/eval_ckpt"
 grep -q "| \*\*IQM\*\* |" "$tmp/eval_ckpt" || fail "eval with a checkpoint printed no IQM"
