@@ -347,12 +347,28 @@ absl::StatusOr<DatasetManifest> ReadManifest(const std::string& directory) {
     if (shard.file().empty() || shard.file().find('/') != std::string::npos || !files.insert(shard.file()).second) {
       return absl::DataLossError(absl::StrCat(path, ": shard file name '", shard.file(), "' is empty, has a '/' or repeats"));
     }
+    if (shard.episodes() < 0 || shard.bytes() < 0) {
+      return absl::DataLossError(absl::StrCat(path, ": shard '", shard.file(), "' lists ", shard.episodes(),
+                                              " episodes and ", shard.bytes(), " bytes; counts cannot be negative"));
+    }
     shard_episodes[shard.task()] += shard.episodes();
   }
   std::set<std::string> tasks;
   for (const TaskSummary& summary : manifest.tasks()) {
     if (!tasks.insert(summary.task()).second) {
       return absl::DataLossError(absl::StrCat(path, ": task '", summary.task(), "' is summarised twice"));
+    }
+    if (summary.steps() < 0 || summary.tokens() < 0) {
+      return absl::DataLossError(absl::StrCat(path, ": task '", summary.task(), "' lists ", summary.steps(),
+                                              " steps and ", summary.tokens(), " tokens; counts cannot be negative"));
+    }
+    // Scores are normalised with these: a NaN or infinite reference would make every
+    // score NaN without an error.
+    if (summary.has_reference() &&
+        (!std::isfinite(summary.random_reference()) || !std::isfinite(summary.expert_reference()))) {
+      return absl::DataLossError(absl::StrCat(path, ": task '", summary.task(), "' has reference returns ",
+                                              summary.random_reference(), " / ", summary.expert_reference(),
+                                              "; expected finite numbers"));
     }
     if (summary.has_seed_range() && summary.min_seed() > summary.max_seed()) {
       return absl::DataLossError(absl::StrCat(path, ": task '", summary.task(), "' has min_seed ", summary.min_seed(),
