@@ -345,10 +345,21 @@ absl::Status Train() {
   if (absl::GetFlag(FLAGS_seconds) > 0) config.set_max_seconds(absl::GetFlag(FLAGS_seconds));
   RETURN_IF_ERROR(FinishTrainConfig(path, &config));
   // Episodes recorded for other specs than the task's would train without complaint and
-  // act on inputs the model never saw. (A dataset without a manifest is named below.)
+  // act on inputs the model never saw. Only the tasks the run samples: without
+  // task_weights, every task. (A dataset without a manifest is named below.)
+  std::set<std::string> sampled;
+  for (const TaskWeight& weight : config.task_weights()) {
+    if (weight.weight() > 0) sampled.insert(weight.task());
+  }
+  for (const TaskWeightPhase& phase : config.task_weight_phases()) {
+    for (const TaskWeight& weight : phase.task_weights()) {
+      if (weight.weight() > 0) sampled.insert(weight.task());
+    }
+  }
   for (const std::string& dataset : config.datasets()) {
     if (absl::StatusOr<DatasetManifest> manifest = ReadManifest(dataset); manifest.ok()) {
-      RETURN_IF_ERROR(CheckDatasetSpecsMatchTasks(AllTasks(), *manifest, dataset));
+      RETURN_IF_ERROR(CheckDatasetSpecsMatchTasks(AllTasks(), *manifest, dataset,
+                                                  config.task_weights_size() > 0 ? &sampled : nullptr));
     }
   }
   TrainOptions options;

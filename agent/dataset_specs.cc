@@ -35,14 +35,22 @@ std::string Difference(const char* role, const SpecMap& dataset, const SpecMap& 
 }  // namespace
 
 absl::Status CheckDatasetSpecsMatchTasks(const TaskRegistry& registry, const DatasetManifest& manifest,
-                                         const std::string& directory) {
+                                         const std::string& directory, const std::set<std::string>* only) {
   for (const TaskSummary& summary : manifest.tasks()) {
     if (!registry.Info(summary.task()).ok()) continue;
-    ASSIGN_OR_RETURN(std::unique_ptr<Environment> env, registry.Make(summary.task()));
-    ASSIGN_OR_RETURN(SpecMap observations, SpecMapFromProtos(summary.observation_spec(), "observation"));
-    ASSIGN_OR_RETURN(SpecMap actions, SpecMapFromProtos(summary.action_spec(), "action"));
-    std::string difference = Difference("observation", observations, env->observation_spec());
-    if (difference.empty()) difference = Difference("action", actions, env->action_spec());
+    if (only != nullptr && only->count(summary.task()) == 0) continue;
+    const std::string where = absl::StrCat("dataset '", directory, "', task '", summary.task(), "'");
+    auto in_context = [&where](const absl::Status& status) {
+      return absl::Status(status.code(), absl::StrCat(where, ": ", status.message()));
+    };
+    absl::StatusOr<std::unique_ptr<Environment>> env = registry.Make(summary.task());
+    if (!env.ok()) return in_context(env.status());
+    absl::StatusOr<SpecMap> observations = SpecMapFromProtos(summary.observation_spec(), "observation");
+    if (!observations.ok()) return in_context(observations.status());
+    absl::StatusOr<SpecMap> actions = SpecMapFromProtos(summary.action_spec(), "action");
+    if (!actions.ok()) return in_context(actions.status());
+    std::string difference = Difference("observation", *observations, (*env)->observation_spec());
+    if (difference.empty()) difference = Difference("action", *actions, (*env)->action_spec());
     if (!difference.empty()) {
       return absl::FailedPreconditionError(absl::StrCat(
           "dataset '", directory, "': its episodes of '", summary.task(), "' do not fit that task (", difference,

@@ -5,6 +5,7 @@
 #ifndef CALICO_AGENT_DATASET_SPECS_H_
 #define CALICO_AGENT_DATASET_SPECS_H_
 
+#include <set>
 #include <string>
 
 #include "absl/status/status.h"
@@ -13,12 +14,14 @@
 
 namespace calico {
 
-// Checks every task of `manifest` (the dataset at `directory`) that `registry` knows
-// against a fresh environment of that task; tasks it does not know (scene tasks, a
-// user's own) are not checked. FailedPrecondition names the dataset, the task and the
-// first spec that differs.
+// Checks every task of `manifest` (the dataset at `directory`) that `registry` knows,
+// and that `only` holds when given (the tasks a run samples), against a fresh
+// environment of that task; tasks it does not know (scene tasks, a user's own) are not
+// checked. FailedPrecondition names the dataset, the task and the first spec that
+// differs.
 absl::Status CheckDatasetSpecsMatchTasks(const TaskRegistry& registry, const DatasetManifest& manifest,
-                                         const std::string& directory);
+                                         const std::string& directory,
+                                         const std::set<std::string>* only = nullptr);
 
 }  // namespace calico
 

@@ -45,6 +45,10 @@ TEST(DatasetSpecsTest, EpisodesWithOtherSpecsAreRefusedNamingTheDifference) {
                              HasSubstr("observation 'x' is float32[3] in the dataset, float32[1] with bounds in the task"),
                              HasSubstr("collect them again"))));
 
+  // A run that does not sample the task is not stopped by it.
+  const std::set<std::string> others = {"test/other"};
+  EXPECT_OK(CheckDatasetSpecsMatchTasks(registry, manifest, "old-data", &others));
+
   *summary = NoisySummary("test/noisy");
   summary->mutable_action_spec(0)->set_name("y");
   EXPECT_THAT(CheckDatasetSpecsMatchTasks(registry, manifest, "d"),
@@ -61,6 +65,12 @@ TEST(DatasetSpecsTest, EpisodesWithOtherSpecsAreRefusedNamingTheDifference) {
   EXPECT_THAT(CheckDatasetSpecsMatchTasks(registry, manifest, "d"),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("observation 'extra' is in the dataset but not in the task")));
+
+  // A spec the manifest cannot even state is named with its dataset and task.
+  *summary = NoisySummary("test/noisy");
+  summary->mutable_observation_spec(0)->set_name("");
+  EXPECT_THAT(CheckDatasetSpecsMatchTasks(registry, manifest, "d"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("dataset 'd', task 'test/noisy': ")));
 }
 
 }  // namespace

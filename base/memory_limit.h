@@ -22,6 +22,13 @@ MemoryLimit ProcessMemoryLimit();
 // file's text: 0 for "max", unparsable or absurd (>= 2^60, v1's "no limit") values.
 int64_t ParseCgroupMemoryLimit(const std::string& text);
 
+// The least memory limit of this process's cgroup and its ancestors: its path comes from
+// `proc_self_cgroup` (the text of /proc/self/cgroup; "0::/path" for cgroup v2, a line
+// naming the memory controller for v1), its files from `root` (normally /sys/fs/cgroup,
+// /sys/fs/cgroup/memory for v1). Directories that do not exist (a container sees its own
+// cgroup at the root) are skipped on the way up. 0 if no limit is found.
+int64_t CgroupMemoryLimit(const std::string& root, const std::string& proc_self_cgroup);
+
 }  // namespace calico
 
 #endif  // CALICO_BASE_MEMORY_LIMIT_H_

@@ -25,8 +25,6 @@ constexpr uint32_t kVersion = 1;
 constexpr uint32_t kMaxConfigBytes = 1 << 16;
 // Magic, version, config size, config, step, RNG state, parameter count.
 constexpr size_t kMaxHeaderBytes = 8 + 4 + 4 + kMaxConfigBytes + 24;
-// ParseHeader's file size for a stream (a pipe) whose length is known only from its header.
-constexpr uint64_t kUnknownFileSize = std::numeric_limits<uint64_t>::max();
 
 template <typename T>
 void Put(std::string* out, T value) {
@@ -111,7 +109,6 @@ absl::StatusOr<int64_t> ParseHeader(const std::string& path, Reader& r, uint64_t
                                             " parameters, its config has ", expected));
   }
   const uint64_t body = r.pos() + 3 * static_cast<uint64_t>(count) * sizeof(float) + 8;
-  if (file_size == kUnknownFileSize) return count;
   if (file_size != body) {
     return absl::DataLossError(absl::StrCat("checkpoint ", path, " is ", file_size < body ? "truncated" : "too long",
                                             ": ", file_size, " bytes, expected ", body));
@@ -120,46 +117,37 @@ absl::StatusOr<int64_t> ParseHeader(const std::string& path, Reader& r, uint64_t
 }
 
 // The bytes of checkpoint `path`, read only once its header has said how many to expect:
-// a wrong file of any size (or a corrupt one, or a pipe streaming anything) is refused from
-// its first bytes, and one larger than this process's memory by its size.
+// a wrong file of any size (or a corrupt one) is refused from its first bytes, and one
+// larger than this process's memory by its size. A pipe or device is refused without
+// being opened: the commands read a checkpoint more than once (its config, then its
+// parameters), which a stream cannot give them, and a FIFO without a writer would block.
 absl::StatusOr<std::string> ReadCheckpointBytes(const std::string& path) {
   struct stat info;
   if (::stat(path.c_str(), &info) != 0 || S_ISDIR(info.st_mode)) {
     return ReadFile(path);  // names a missing path or a directory
   }
-  const bool regular = S_ISREG(info.st_mode);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return ReadFile(path);  // names why it cannot be opened
-  std::string data(kMaxHeaderBytes, '\0');
-  in.read(data.data(), static_cast<std::streamsize>(data.size()));
-  data.resize(static_cast<size_t>(in.gcount()));
-  Reader probe(path, data);
-  Contents ignored;
-  ASSIGN_OR_RETURN(const int64_t count,
-                   ParseHeader(path, probe, regular ? static_cast<uint64_t>(info.st_size) : kUnknownFileSize,
-                               &ignored));
-  const uint64_t body = probe.pos() + 3 * static_cast<uint64_t>(count) * sizeof(float) + 8;
-  if (const MemoryLimit memory = ProcessMemoryLimit(); memory.bytes > 0 && body > static_cast<uint64_t>(memory.bytes)) {
-    return absl::ResourceExhaustedError(absl::StrFormat(
-        "checkpoint %s holds %d parameters (%.1f GiB with the optimiser state), more than the %.1f GiB of %s",
-        path, count, body / 1073741824.0, memory.bytes / 1073741824.0, memory.source));
+  if (!S_ISREG(info.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "checkpoint ", path, " is not a regular file (a pipe or a device); checkpoints are read more than once, "
+        "so give the path of the file itself"));
   }
-  if (data.size() > body) {
-    return absl::DataLossError(absl::StrCat("checkpoint ", path, " is too long: its header says ", body,
-                                            " bytes, and more follow"));
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::string head(kMaxHeaderBytes, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<size_t>(in.gcount()));
+    Reader probe(path, head);
+    Contents ignored;
+    ASSIGN_OR_RETURN(const int64_t count,
+                     ParseHeader(path, probe, static_cast<uint64_t>(info.st_size), &ignored));
+    if (const MemoryLimit memory = ProcessMemoryLimit(); memory.bytes > 0 && info.st_size > memory.bytes) {
+      return absl::ResourceExhaustedError(absl::StrFormat(
+          "checkpoint %s holds %d parameters (%.1f GiB with the optimiser state), more than the %.1f GiB of %s",
+          path, count, info.st_size / 1073741824.0, memory.bytes / 1073741824.0, memory.source));
+    }
   }
-  const size_t have = data.size();
-  data.resize(body);
-  in.read(data.data() + have, static_cast<std::streamsize>(body - have));
-  if (static_cast<uint64_t>(in.gcount()) != body - have) {
-    return absl::DataLossError(absl::StrCat("checkpoint ", path, " is truncated: ", have + in.gcount(),
-                                            " bytes, expected ", body));
-  }
-  if (in.peek() != std::ifstream::traits_type::eof()) {
-    return absl::DataLossError(absl::StrCat("checkpoint ", path, " is too long: its header says ", body,
-                                            " bytes, and more follow"));
-  }
-  return data;
+  // A checkpoint is as large as its model (12 bytes per parameter with the AdamW moments).
+  return ReadFile(path, std::numeric_limits<int64_t>::max());
 }
 
 absl::StatusOr<Contents> Parse(const std::string& path) {

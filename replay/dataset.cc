@@ -147,7 +147,7 @@ absl::StatusOr<std::unique_ptr<DatasetWriter>> DatasetWriter::Open(DatasetWriter
       struct stat info;
       std::string problem;
       if (::stat(path.c_str(), &info) != 0) {
-        problem = "is missing";
+        problem = errno == ENOENT ? "is missing" : absl::StrCat("cannot be read (", std::strerror(errno), ")");
       } else if (!S_ISREG(info.st_mode)) {
         problem = "is not a file";
       } else if (shard.bytes() != 0 && info.st_size != shard.bytes()) {
@@ -156,7 +156,8 @@ absl::StatusOr<std::unique_ptr<DatasetWriter>> DatasetWriter::Open(DatasetWriter
       if (!problem.empty()) {
         return absl::DataLossError(absl::StrCat("dataset '", options.directory, "' is damaged: its shard ", shard.file(),
                                                 " ", problem, "; appending would add to a dataset that cannot be "
-                                                "loaded (`calico inspect ", options.directory, "` lists its problems)"));
+                                                "loaded (`calico inspect ", options.directory, "` lists its problems; "
+                                                "new episodes can go to a directory of their own)"));
       }
     }
     writer->next_shard_ = writer->manifest_.shards_size();
@@ -357,18 +358,6 @@ absl::StatusOr<DatasetManifest> ReadManifest(const std::string& directory) {
   for (const TaskSummary& summary : manifest.tasks()) {
     if (!tasks.insert(summary.task()).second) {
       return absl::DataLossError(absl::StrCat(path, ": task '", summary.task(), "' is summarised twice"));
-    }
-    if (summary.steps() < 0 || summary.tokens() < 0) {
-      return absl::DataLossError(absl::StrCat(path, ": task '", summary.task(), "' lists ", summary.steps(),
-                                              " steps and ", summary.tokens(), " tokens; counts cannot be negative"));
-    }
-    // Scores are normalised with these: a NaN or infinite reference would make every
-    // score NaN without an error.
-    if (summary.has_reference() &&
-        (!std::isfinite(summary.random_reference()) || !std::isfinite(summary.expert_reference()))) {
-      return absl::DataLossError(absl::StrCat(path, ": task '", summary.task(), "' has reference returns ",
-                                              summary.random_reference(), " / ", summary.expert_reference(),
-                                              "; expected finite numbers"));
     }
     if (summary.has_seed_range() && summary.min_seed() > summary.max_seed()) {
       return absl::DataLossError(absl::StrCat(path, ": task '", summary.task(), "' has min_seed ", summary.min_seed(),

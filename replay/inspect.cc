@@ -70,6 +70,14 @@ absl::StatusOr<InspectResult> InspectDataset(const std::string& directory, const
       if (!status.ok()) problems.push_back(absl::StrCat("manifest, task '", t.task(), "': ", status.message()));
     }
     if (obs.ok() && act.ok()) specs[t.task()] = {*std::move(obs), *std::move(act)};
+    // Figures only shown (scores use calico's own references), so not refused on loading.
+    if (t.has_reference() && (!std::isfinite(t.random_reference()) || !std::isfinite(t.expert_reference()))) {
+      problems.push_back(absl::StrCat("manifest, task '", t.task(), "': reference returns ", t.random_reference(),
+                                      " / ", t.expert_reference(), " listed; expected finite numbers"));
+    }
+    if (t.tokens() < 0) {
+      problems.push_back(absl::StrCat("manifest, task '", t.task(), "': ", t.tokens(), " tokens listed"));
+    }
   }
   int64_t records = 0, bytes = 0;
   RecordReaderOptions options;

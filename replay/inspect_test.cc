@@ -134,6 +134,19 @@ TEST(InspectTest, ManifestTotalsThatDisagreeWithTheShardsAreProblems) {
   EXPECT_THAT(result.report, ContainsRegex("bytes; the manifest says 1[0-9]+"));
 }
 
+// Figures only displayed (loading does not refuse them) are still problems to inspect.
+TEST(InspectTest, NonFiniteReferencesAndNegativeTokenTotalsAreProblems) {
+  const std::string dir = MakeDataset("bad_figures");
+  EditManifest(dir, "expert_reference: 9\n", "expert_reference: nan\n");
+  ASSERT_OK_AND_ASSIGN(InspectResult result, InspectDataset(dir));
+  EXPECT_FALSE(result.clean) << result.report;
+  EXPECT_THAT(result.report, HasSubstr("manifest, task 't/x': reference returns 1 / nan listed; expected finite"));
+  EXPECT_OK(LoadDataset(dir).status());
+  EditManifest(dir, "tokens: ", "tokens: -");
+  ASSERT_OK_AND_ASSIGN(result, InspectDataset(dir));
+  EXPECT_THAT(result.report, ContainsRegex("manifest, task 't/x': -[0-9]+ tokens listed"));
+}
+
 TEST(InspectTest, TokenTotalsAreRecountedWithTheCounter) {
   const std::string dir = MakeDataset("tokens");
   ASSERT_OK_AND_ASSIGN(InspectResult result, InspectDataset(dir, TenPerStep));
