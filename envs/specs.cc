@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/utf8.h"
 
 namespace calico {
 namespace {
@@ -100,6 +101,13 @@ absl::Status ArraySpec::CheckArray(const Array& array, absl::string_view role) c
   if (array.shape != shape) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": shape is ", ShapeString(array.shape),
                                                    "; expected ", ShapeString(shape)));
+  }
+  // Text is tokenised as UTF-8; other bytes would reach the tokenizer as something else.
+  if (dtype == DType::kString) {
+    if (const size_t bad = FirstInvalidUtf8(array.text); bad != array.text.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": text is not valid UTF-8 (byte ", bad, " of ",
+                                                     array.text.size(), ")"));
+    }
   }
   const int64_t n = num_elements();
   if (dtype != DType::kString && array.num_stored() != n) {
@@ -257,7 +265,7 @@ inline bool SpecChecker::Fits(const Entry& entry, const Array& array) {
     case DType::kUint8:
       return static_cast<int64_t>(array.bytes.size()) == n;
     case DType::kString:
-      return true;
+      return FirstInvalidUtf8(array.text) == array.text.size();
   }
   return false;
 }

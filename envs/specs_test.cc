@@ -33,6 +33,17 @@ TEST(ArraySpecTest, ValidSpecsPass) {
   EXPECT_OK(text.Validate());
 }
 
+// Text is tokenised as UTF-8: other bytes are refused, naming where they start.
+TEST(ArraySpecTest, TextThatIsNotUtf8IsRefused) {
+  const ArraySpec spec{"instruction", {}, DType::kString, {}, {}};
+  EXPECT_OK(spec.CheckArray(Array::Text("caf\xC3\xA9 left"), "observation"));
+  EXPECT_THAT(spec.CheckArray(Array::Text("go \xFF left"), "observation"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("observation 'instruction': text is not valid UTF-8 (byte 3 of 9)")));
+  const SpecMap specs{{"instruction", spec}};
+  EXPECT_FALSE(SpecChecker(specs, "observation").FitsAll({{"instruction", Array::Text("\xC0\xAF")}}));
+}
+
 TEST(ArraySpecTest, BadSpecsAreRejectedWithReasons) {
   ArraySpec spec = BoundedFloat({2}, 1, -1);
   EXPECT_THAT(spec.Validate(), StatusIs(absl::StatusCode::kInvalidArgument,
@@ -134,7 +145,8 @@ std::vector<NamedArrays> ArraysAround(const SpecMap& specs, uint32_t seed) {
         if (spec.dtype == DType::kInt32) a.ints.push_back(static_cast<int32_t>(std::lround(lo + (hi - lo) * u)));
         if (spec.dtype == DType::kUint8) a.bytes.push_back(static_cast<uint8_t>(next() % 256));
       }
-      if (spec.dtype == DType::kString) a.text = "go left";
+      // Now and then text that is not UTF-8 (a cut-off multi-byte character).
+      if (spec.dtype == DType::kString) a.text = next() % 8 == 0 ? "go l\xC3" : "go left";
       arrays[key] = std::move(a);
     }
     const int change = static_cast<int>(next() % 10);

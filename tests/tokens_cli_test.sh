@@ -40,4 +40,11 @@ expect_failure "not a valid text-format TokensRequest" tokens --input="$out/trun
 printf 'not a sentencepiece model' > "$out/bad.model"
 expect_failure "bad.model" tokens --input=tests/data/arcade_episode.textproto --text_model="$out/bad.model"
 expect_failure "Unknown command line flag" tokens --no_such_flag=1
+# Text observations are tokenised as UTF-8; other bytes are refused, not split as they come.
+cat > "$out/latin1.textproto" <<'REQUEST'
+observation_spec { name: "t" dtype: STRING shape: [] }
+action_spec { name: "a" dtype: INT32 shape: [] minimum: 0 maximum: 5 }
+steps { observation { name: "t" dtype: STRING text: "caf\xe9 left" } action { name: "a" dtype: INT32 int_values: [1] } }
+REQUEST
+expect_failure "step 0: observation 't': text is not valid UTF-8 (byte 3 of 9)" tokens --input="$out/latin1.textproto"
 echo "tokens_cli_test: all checks passed"
