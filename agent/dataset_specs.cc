@@ -10,10 +10,6 @@
 namespace calico {
 namespace {
 
-std::string Describe(const ArraySpec& spec) {
-  return absl::StrCat(DTypeName(spec.dtype), ShapeString(spec.shape), spec.bounded() ? " with bounds" : "");
-}
-
 // The first difference between a dataset's `role` specs and the task's; empty if none.
 std::string Difference(const char* role, const SpecMap& dataset, const SpecMap& task) {
   for (const auto& [key, spec] : task) {
@@ -23,7 +19,7 @@ std::string Difference(const char* role, const SpecMap& dataset, const SpecMap& 
     if (it->second.dtype == spec.dtype && it->second.shape == spec.shape) {
       return absl::StrCat(role, " '", key, "' has other bounds in the dataset than in the task");
     }
-    return absl::StrCat(role, " '", key, "' is ", Describe(it->second), " in the dataset, ", Describe(spec),
+    return absl::StrCat(role, " '", key, "' is ", DescribeSpec(it->second), " in the dataset, ", DescribeSpec(spec),
                         " in the task");
   }
   for (const auto& [key, spec] : dataset) {

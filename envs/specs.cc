@@ -288,4 +288,8 @@ float ClampToFloat(double value, double lo, double hi) {
   return f;
 }
 
+std::string DescribeSpec(const ArraySpec& spec) {
+  return absl::StrCat(DTypeName(spec.dtype), ShapeString(spec.shape), spec.bounded() ? " with bounds" : "");
+}
+
 }  // namespace calico

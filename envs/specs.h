@@ -49,6 +49,10 @@ inline bool operator==(const ArraySpec& a, const ArraySpec& b) {
 }
 inline bool operator!=(const ArraySpec& a, const ArraySpec& b) { return !(a == b); }
 
+// A short description for messages: dtype and shape, and whether it is bounded, e.g.
+// "float32[3] with bounds".
+std::string DescribeSpec(const ArraySpec& spec);
+
 // Specs keyed by array name (lexicographic order, as in the token stream).
 using SpecMap = std::map<std::string, ArraySpec>;
 

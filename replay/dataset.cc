@@ -41,11 +41,6 @@ absl::StatusOr<SpecMap> Specs(const google::protobuf::RepeatedPtrField<ArraySpec
   return specs;
 }
 
-std::string DescribeSpec(const ArraySpec& spec) {
-  return absl::StrCat(DTypeName(spec.dtype), ShapeString(spec.shape),
-                      spec.bounded() ? " with bounds" : "");
-}
-
 // What differs between the `role` specs a dataset task has and those of a new episode:
 // the first key missing on either side, or the first key whose spec differs.
 std::string SpecDifference(absl::string_view role, const SpecMap& dataset, const SpecMap& episode) {
