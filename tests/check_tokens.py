@@ -17,6 +17,11 @@ import math
 import re
 import sys
 
+# The checks below are asserts: refuse to run where they would be skipped (python3 -O,
+# PYTHONOPTIMIZE), so the test cannot pass without checking.
+if not __debug__:
+    raise SystemExit(f"{__file__}: run without -O / PYTHONOPTIMIZE: its checks are asserts")
+
 MU, M, BINS = 100.0, 256.0, 1024
 MODALITY = {"STRING": "text", "UINT8": "image", "INT32": "discrete", "FLOAT32": "continuous"}
 ORDER = ["text", "image", "discrete", "continuous"]

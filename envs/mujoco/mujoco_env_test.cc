@@ -211,11 +211,27 @@ TEST(MujocoEnvTest, RewardsReflectTheTaskGoal) {
   ASSERT_OK(swingup->Reset(0).status());
   ASSERT_OK_AND_ASSIGN(TimeStep down, swingup->Step(Action({0.0f})));
   EXPECT_LT(down.reward, 0.5);
-  // The cheetah standing still earns nothing; the pendulum hanging down earns nothing.
+  // The cheetah standing still earns nothing.
   ASSERT_OK_AND_ASSIGN(auto cheetah, MakeMujocoEnvironment("mujoco/cheetah_run"));
   ASSERT_OK(cheetah->Reset(0).status());
   ASSERT_OK_AND_ASSIGN(TimeStep still, cheetah->Step(Action({0, 0, 0, 0, 0, 0})));
   EXPECT_LT(still.reward, 0.05);
+  // The pendulum (random start angle) earns 1 within 30 degrees of upright and nothing
+  // elsewhere, hanging down included: its orientation's first entry is the cosine.
+  ASSERT_OK_AND_ASSIGN(auto pendulum, MakeMujocoEnvironment("mujoco/pendulum_swingup"));
+  int up_count = 0, down_count = 0;
+  for (uint64_t seed = 0; seed < 60; ++seed) {
+    ASSERT_OK(pendulum->Reset(seed).status());
+    ASSERT_OK_AND_ASSIGN(TimeStep step, pendulum->Step(Action({0.0f})));
+    const double cosine = step.observation.at("orientation").floats[0];
+    if (std::abs(cosine - std::cos(30.0 * M_PI / 180.0)) < 1e-3) continue;  // on the edge
+    const bool upright = cosine > std::cos(30.0 * M_PI / 180.0);
+    EXPECT_EQ(step.reward, upright ? 1.0 : 0.0) << "seed " << seed << ", cosine " << cosine;
+    (upright ? up_count : down_count) += 1;
+    if (cosine < -0.9) EXPECT_EQ(step.reward, 0.0) << "hanging down, seed " << seed;
+  }
+  EXPECT_GT(up_count, 0);
+  EXPECT_GT(down_count, 0);
 }
 
 TEST(MujocoEnvTest, EnvironmentsOnThreadsMatchSequentialRuns) {

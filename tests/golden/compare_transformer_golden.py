@@ -10,6 +10,11 @@ Usage: compare_transformer_golden.py COMMITTED FRESH
 import struct
 import sys
 
+# The checks below are asserts: refuse to run where they would be skipped (python3 -O,
+# PYTHONOPTIMIZE), so the test cannot pass without checking.
+if not __debug__:
+    raise SystemExit(f"{__file__}: run without -O / PYTHONOPTIMIZE: its checks are asserts")
+
 
 def read(path):
     data = open(path, "rb").read()

@@ -14,6 +14,11 @@ import sys
 
 from replay import episode_pb2
 
+# The checks below are asserts: refuse to run where they would be skipped (python3 -O,
+# PYTHONOPTIMIZE), so the test cannot pass without checking.
+if not __debug__:
+    raise SystemExit(f"{__file__}: run without -O / PYTHONOPTIMIZE: its checks are asserts")
+
 
 def crc32c(data):
     crc = 0xFFFFFFFF

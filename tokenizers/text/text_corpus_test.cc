@@ -8,6 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "envs/scenes/scene.h"
 #include "envs/scenes/scene_language.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -87,11 +88,19 @@ TEST(TextCorpusTest, PairsTasksWithTheirInstructions) {
 
 TEST(TextCorpusTest, ContainsEveryWordOfTheSceneLanguage) {
   const std::set<std::string> words = Words();
-  for (const char* word :
-       {"red", "green", "blue", "yellow", "cyan", "magenta", "orange", "white", "box", "sphere", "cylinder",
-        "capsule", "boxes", "spheres", "cylinders", "capsules", "small", "large", "left", "right", "of", "zero", "one",
-        "two", "three", "four", "yes", "no", "caption", "q", "a", "what", "colour", "shape", "how", "many", "there",
-        "is", "are", "object", "objects"}) {
+  // The vocabulary as the scene code spells it, so a colour, shape or size added there is
+  // checked here too.
+  for (int colour = 0; colour < kNumColours; ++colour) EXPECT_THAT(words, Contains(std::string(ColourName(colour))));
+  for (int shape = 0; shape < kNumShapes; ++shape) {
+    EXPECT_THAT(words, Contains(std::string(ShapeName(static_cast<Shape>(shape)))));
+    EXPECT_THAT(words, Contains(std::string(ShapePluralName(static_cast<Shape>(shape)))));
+  }
+  for (int size = 0; size < kNumSizes; ++size) {
+    EXPECT_THAT(words, Contains(std::string(SizeName(static_cast<ObjectSize>(size)))));
+  }
+  for (int n = 0; n <= kMaxObjects; ++n) EXPECT_THAT(words, Contains(std::string(NumberWord(n))));
+  for (const char* word : {"left", "right", "of", "yes", "no", "caption", "q", "a", "what", "colour", "shape", "how",
+                           "many", "there", "is", "are", "object", "objects"}) {
     EXPECT_THAT(words, Contains(word));
   }
 }
