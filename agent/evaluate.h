@@ -35,6 +35,10 @@ inline constexpr int kMaxSuiteEpisodes = 1000000;
 // uniform, and a value beyond float's range would reach the model as infinity.
 inline constexpr double kMaxActionTemperature = 1e6;  // "1e6" in messages
 
+// Parses and validates a suite (a SuiteConfig text proto read from `source`, which names
+// it in messages): known tasks with reference returns, episode counts and seeds in range,
+// held-out seeds for scene tasks, temperatures within kMaxActionTemperature. Fills the
+// defaults (50 episodes, 2,000 bootstrap samples). InvalidArgument names the problem.
 absl::StatusOr<SuiteConfig> ParseSuite(const std::string& text, const std::string& source, const TaskRegistry& registry,
                                        const ReferenceTable& references);
 

@@ -13,6 +13,7 @@ namespace calico {
 
 // Reads and validates a spec (ArraySpec::Validate).
 absl::StatusOr<ArraySpec> SpecFromProto(const ArraySpecProto& proto);
+// Writes a spec; SpecFromProto reads it back unchanged.
 ArraySpecProto SpecToProto(const ArraySpec& spec);
 
 // Reads a spec list into a SpecMap; duplicate names are an error.
@@ -22,6 +23,8 @@ absl::StatusOr<SpecMap> SpecMapFromProtos(
 // Reads an array. Only the value field of its dtype may be set, holding one value per
 // element; the message names the array and the field.
 absl::StatusOr<Array> ArrayFromProto(const ArrayProto& proto);
+// Writes `array` under `name`, its values in the field of its dtype; ArrayFromProto reads
+// it back unchanged.
 ArrayProto ArrayToProto(const std::string& name, const Array& array);
 
 // Reads an array list into NamedArrays; duplicate names are an error.

@@ -76,6 +76,7 @@ class DatasetWriter {
   // Episodes stored by this writer so far (not counting those the filter dropped).
   int64_t added() const ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Episodes the writer's filter (Gato's, above) dropped so far.
   int64_t filtered_out() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:

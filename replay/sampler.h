@@ -96,6 +96,9 @@ class Sampler {
                                                         const Vocabulary& vocab, const TextTokenizer* text,
                                                         SamplerOptions options);
 
+  // The next batch of B rows from the sampler's running random stream (weight set 0).
+  // Errors only where a row cannot be built from the data (an observation the
+  // tokenizers refuse).
   absl::StatusOr<SampledBatch> Next();
 
   // The batch Next() draws after the random stream is restarted from `batch_seed`: a
