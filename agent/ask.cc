@@ -29,9 +29,9 @@ absl::Status AskOptions::Validate() const {
     if (!normalised.ok()) return absl::InvalidArgumentError(absl::StrCat("--question: ", normalised.status().message()));
   }
   if (!(temperature >= 0) || !std::isfinite(temperature)) {
-    return absl::InvalidArgumentError(absl::StrCat("temperature ", temperature, ", expected a finite value >= 0"));
+    return absl::InvalidArgumentError(absl::StrCat("--temperature ", temperature, ", expected a finite value >= 0"));
   }
-  if (max_tokens < 1) return absl::InvalidArgumentError(absl::StrCat("max_tokens ", max_tokens, ", expected >= 1"));
+  if (max_tokens < 1) return absl::InvalidArgumentError(absl::StrCat("--max_tokens ", max_tokens, ", expected >= 1"));
   return absl::OkStatus();
 }
 

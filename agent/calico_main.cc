@@ -528,8 +528,8 @@ absl::Status Collect() {
     options.batch = absl::GetFlag(FLAGS_batch);
     options.learner_name = std::filesystem::path(path).filename().string();
   }
-  if (options.threads < 1) {
-    return absl::InvalidArgumentError(absl::StrCat("--threads=", options.threads, ": expected >= 1"));
+  if (options.threads < 1 || options.threads > 256) {
+    return absl::InvalidArgumentError(absl::StrCat("--threads=", options.threads, ": expected 1..256"));
   }
   const double filter = absl::GetFlag(FLAGS_filter);
   if (filter != 0.0 && !(filter > 0.0 && filter <= 1.0)) {

@@ -23,7 +23,10 @@ absl::Status CollectOptions::Validate() const {
   if (tasks.empty()) return absl::InvalidArgumentError("no task given");
   if (episodes < 1) return absl::InvalidArgumentError(absl::StrCat("episodes is ", episodes, "; expected >= 1"));
   if (directory.empty()) return absl::InvalidArgumentError("no output directory given");
-  if (threads < 1) return absl::InvalidArgumentError(absl::StrCat("threads is ", threads, "; expected >= 1"));
+  // The runners refuse more than 256 too, but only once the dataset directory is made.
+  if (threads < 1 || threads > 256) {
+    return absl::InvalidArgumentError(absl::StrCat("threads is ", threads, "; expected 1..256"));
+  }
   // A task named twice would record the same seeds twice.
   for (size_t i = 0; i < tasks.size(); ++i) {
     if (std::find(tasks.begin(), tasks.begin() + i, tasks[i]) != tasks.begin() + i) {

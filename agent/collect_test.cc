@@ -432,6 +432,10 @@ TEST(CollectTest, BadRequestsFailBeforeRunning) {
   options.threads = 0;
   EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("threads is 0")));
+  options.threads = 257;
+  EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("threads is 257; expected 1..256")));
+  EXPECT_FALSE(PathExists(options.directory));
   options.threads = 2;
   options.tasks = {"test/count"};
   options.episodes = 2;

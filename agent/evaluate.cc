@@ -143,6 +143,7 @@ absl::StatusOr<SuiteScores> EvaluateSuite(const TaskRegistry& registry, const Po
                                                           " (", marker, "); write the report to a directory of its own"));
       }
     }
+    RETURN_IF_ERROR(CheckReportFilesReplaceable(options.report_directory));
     for (const std::string& dir : {options.report_directory, options.report_directory + "/videos"}) {
       if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
         return absl::InternalError(absl::StrCat("cannot create '", dir, "': ", std::strerror(errno)));

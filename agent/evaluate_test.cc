@@ -367,6 +367,52 @@ TEST(EvaluateTest, AReportThatCannotBeWrittenIsRefusedBeforeAnyEpisode) {
   EXPECT_GT(policies, 0);
 }
 
+// A report directory may hold an earlier report (replaced on a rerun), never a file of
+// the same name that calico did not write: that is refused before any episode and kept.
+TEST(EvaluateTest, AReportFileCalicoDidNotWriteIsKeptAndRefused) {
+  const TaskRegistry registry = Registry();
+  const ReferenceTable refs = {{"coin/one", {5, 10, 50}}};
+  EvaluateOptions options;
+  ASSERT_OK_AND_ASSIGN(options.suite, ParseSuite("episodes: 2 tasks { task: 'coin/one' }", "s", registry, refs));
+  options.references = refs;
+  options.videos = false;
+  int policies = 0;
+  const PolicyFactory counting = [&policies](const std::string& task, const Environment& env) {
+    ++policies;
+    return Fixed(true)(task, env);
+  };
+  options.report_directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/rerun");
+  ASSERT_OK(EvaluateSuite(registry, counting, options, nullptr).status());
+  ASSERT_OK_AND_ASSIGN(const std::string first_md, ReadFile(options.report_directory + "/report.md"));
+  // A rerun replaces its own earlier report.
+  options.policy_label = "second run";
+  ASSERT_OK(EvaluateSuite(registry, counting, options, nullptr).status());
+  ASSERT_OK_AND_ASSIGN(const std::string second_md, ReadFile(options.report_directory + "/report.md"));
+  EXPECT_THAT(second_md, HasSubstr("Policy: second run."));
+  EXPECT_NE(first_md, second_md);
+  for (const char* name : {"report.json", "report.md", "report.html"}) {
+    // Files of another hand: a notes file that even starts with a heading, JSON of
+    // another shape, an HTML page.
+    const std::string path = absl::StrCat(options.report_directory, "/", name);
+    const std::string foreign = absl::string_view(name) == "report.md"     ? "# My notes\n\nkeep these\n"
+                                : absl::string_view(name) == "report.json" ? "{\"title\": \"mine\"}\n"
+                                                                           : "<html><body>mine</body></html>\n";
+    ASSERT_OK_AND_ASSIGN(const std::string ours, ReadFile(path));
+    ASSERT_OK(WriteFileAtomically(path, foreign));
+    policies = 0;
+    EXPECT_THAT(EvaluateSuite(registry, counting, options, nullptr).status(),
+                StatusIs(absl::StatusCode::kFailedPrecondition,
+                         HasSubstr(absl::StrCat("report: '", path, "' exists and is not a calico report"))))
+        << name;
+    EXPECT_EQ(policies, 0) << name;
+    ASSERT_OK_AND_ASSIGN(const std::string kept, ReadFile(path));
+    EXPECT_EQ(kept, foreign) << name;
+    ASSERT_OK(WriteFileAtomically(path, ours));  // put the report back for the next file
+  }
+  // With all three files calico's again, the rerun goes through.
+  ASSERT_OK(EvaluateSuite(registry, counting, options, nullptr).status());
+}
+
 TEST(EvaluateTest, APolicyThatCannotActInALaterTaskIsRefusedBeforeAnyEpisode) {
   const TaskRegistry registry = Registry();
   const ReferenceTable refs = {{"coin/one", {5, 10, 50}}, {"coin/two", {5, 10, 50}}};

@@ -6,8 +6,10 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -283,12 +285,19 @@ std::string ScoreTable(const SuiteScores& scores) {
   return out;
 }
 
+// How WriteReport begins each file; CheckReportFilesReplaceable recognises earlier
+// reports by these, so the writers below start with them.
+constexpr char kJsonStart[] = "{\n  \"title\": ";
+constexpr char kMarkdownStart[] = "# ";
+constexpr char kMarkdownPolicy[] = "\n\nPolicy: ";  // after the title line
+constexpr char kHtmlStart[] = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>";
+
 absl::Status WriteReport(const std::string& directory, const SuiteScores& scores, const ReportInfo& info) {
   if (::mkdir(directory.c_str(), 0755) != 0 && errno != EEXIST) {
     return absl::InternalError(absl::StrCat("cannot create report directory '", directory, "': ", std::strerror(errno)));
   }
   // report.json
-  std::string json = absl::StrCat("{\n  \"title\": ", JsonQuote(info.title), ",\n  \"policy\": ", JsonQuote(info.policy),
+  std::string json = absl::StrCat(kJsonStart, JsonQuote(info.title), ",\n  \"policy\": ", JsonQuote(info.policy),
                                   ",\n  \"suite\": ", JsonQuote(info.suite), ",\n  \"episodes_per_task\": ", info.episodes > 0 ? absl::StrCat(info.episodes) : std::string("null"),
                                   ",\n  \"tasks\": [\n");
   for (size_t i = 0; i < scores.tasks.size(); ++i) {
@@ -331,7 +340,7 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
   RETURN_IF_ERROR(WriteFileAtomically(directory + "/report.json", json));
 
   // report.md
-  std::string md = absl::StrCat("# ", MarkdownCell(info.title), "\n\nPolicy: ", MarkdownCell(info.policy),
+  std::string md = absl::StrCat(kMarkdownStart, MarkdownCell(info.title), kMarkdownPolicy, MarkdownCell(info.policy),
                                 ". Suite: ", MarkdownCell(info.suite), ", ",
                                 EpisodesPerTask(info), ".");
   if (!scores.tasks.empty()) {
@@ -368,7 +377,7 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
 
   // report.html
   std::string html = absl::StrCat(
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>", Html(info.title),
+      kHtmlStart, Html(info.title),
       "</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:1000px}table{border-collapse:collapse}"
       "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child{text-align:left}"
       "figure{display:inline-block;margin:8px}</style></head>\n<body>\n<h1>",
@@ -456,6 +465,45 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
   }
   absl::StrAppend(&html, "</body></html>\n");
   return WriteFileAtomically(directory + "/report.html", html);
+}
+
+absl::Status CheckReportFilesReplaceable(const std::string& directory) {
+  for (const char* name : {"report.json", "report.md", "report.html"}) {
+    const std::string path = absl::StrCat(directory, "/", name);
+    struct stat info;
+    if (::lstat(path.c_str(), &info) != 0) {
+      if (errno == ENOENT) continue;
+      return absl::PermissionDeniedError(absl::StrCat("report: cannot inspect '", path, "': ", std::strerror(errno)));
+    }
+    // Not a regular file (a directory, a link): CheckFileWritable names those.
+    if (!S_ISREG(info.st_mode)) continue;
+    // The first line of a report, its title, is short; 64 KiB reads all of one that
+    // matters and stops a huge stranger from being read whole.
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return absl::PermissionDeniedError(absl::StrCat("report: cannot read '", path, "': ", std::strerror(errno)));
+    }
+    std::string start(64 << 10, '\0');
+    in.read(start.data(), static_cast<std::streamsize>(start.size()));
+    start.resize(static_cast<size_t>(in.gcount()));
+    bool ours = false;
+    const absl::string_view text = start;
+    if (absl::string_view(name) == "report.json") {
+      ours = absl::StartsWith(text, kJsonStart);
+    } else if (absl::string_view(name) == "report.md") {
+      const size_t line_end = text.find('\n');
+      ours = absl::StartsWith(text, kMarkdownStart) && line_end != absl::string_view::npos &&
+             absl::StartsWith(text.substr(line_end), kMarkdownPolicy);
+    } else {
+      ours = absl::StartsWith(text, kHtmlStart);
+    }
+    if (!ours) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("report: '", path, "' exists and is not a calico report; refusing to replace it (move it, or "
+                       "write the report to another directory)"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace calico

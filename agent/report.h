@@ -37,6 +37,13 @@ struct ReportInfo {
 // aggregates; without control tasks, report.json's "aggregate" is null.
 absl::Status WriteReport(const std::string& directory, const SuiteScores& scores, const ReportInfo& info);
 
+// Checks, before any episode, that WriteReport may replace what `directory` holds: each
+// of report.json, report.md and report.html is absent or begins as WriteReport begins
+// it (an earlier calico report, replaced on a rerun). FailedPrecondition naming the
+// file for anything else (a person's notes called report.md), which would otherwise be
+// replaced without a word.
+absl::Status CheckReportFilesReplaceable(const std::string& directory);
+
 // The Markdown score tables alone (also printed by `calico eval`): the control tasks with
 // their aggregates, then the vision-language tasks' metrics, each table only if the suite
 // has such tasks.

@@ -1,9 +1,14 @@
 #include "agent/scenes_data.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -237,6 +242,37 @@ absl::StatusOr<std::map<uint64_t, std::string>> ReadPngIndex(const std::string& 
   return entries;
 }
 
+// Every PNG path the run will write, checked before any scene is rendered: a PNG there
+// (an earlier run's, of the same seed and so the same scene) is replaced; anything else
+// (a file of another kind, a directory) is refused, so nothing of the user's is lost and
+// no run stops halfway with a partial dataset.
+absl::Status CheckPngPaths(const ScenesDatasetOptions& options) {
+  static constexpr char kPngSignature[] = "\x89PNG\r\n\x1a\n";
+  for (int i = 0; i < options.episodes; ++i) {
+    for (int j = 0; j < options.pairs; ++j) {
+      const uint64_t seed = options.first_seed + static_cast<uint64_t>(i) * options.pairs + j;
+      const std::string path = absl::StrCat(options.png_directory, "/scene-", seed, ".png");
+      struct stat info;
+      if (::lstat(path.c_str(), &info) != 0) {
+        if (errno == ENOENT) continue;
+        return absl::PermissionDeniedError(absl::StrCat("--png: cannot inspect '", path, "': ", std::strerror(errno)));
+      }
+      if (!S_ISREG(info.st_mode)) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("--png: '", path, "' exists and is not a regular file; refusing to replace it"));
+      }
+      std::ifstream in(path, std::ios::binary);
+      char start[8] = {};
+      in.read(start, sizeof(start));
+      if (in.gcount() != 8 || std::memcmp(start, kPngSignature, 8) != 0) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "--png: '", path, "' exists and is not a PNG; refusing to replace it (choose another --png directory)"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<Episode> MakeScenesEpisode(SceneRenderer* renderer, const std::string& task, uint64_t first_seed,
@@ -286,6 +322,7 @@ absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& opti
     if (absl::Status writable = CheckFileWritable(png_index_path); !writable.ok()) {
       return absl::Status(writable.code(), absl::StrCat("--png: ", writable.message()));
     }
+    RETURN_IF_ERROR(CheckPngPaths(options));
   }
   ASSIGN_OR_RETURN(std::unique_ptr<DatasetWriter> writer, DatasetWriter::Open(writer_options));
 

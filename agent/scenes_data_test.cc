@@ -300,6 +300,39 @@ TEST(ScenesDataTest, AppendingKeepsThePngIndex) {
   EXPECT_FALSE(PathExists(foreign.directory));
 }
 
+// Every PNG path is checked before any scene is rendered: an earlier run's PNG of the
+// same seed is replaced, a file of another kind or a directory there is refused and kept.
+TEST(ScenesDataTest, APngPathHoldingSomethingElseIsRefusedBeforeRendering) {
+  ScenesDatasetOptions options = Small("png-clash");
+  options.png_directory = TempDir("png-clash-png");
+  ASSERT_OK(WriteScenesDataset(options, nullptr).status());
+  // The same seeds again into a new dataset: the PNGs are the same scenes, replaced.
+  options.directory = TempDir("png-clash-again");
+  ASSERT_OK(WriteScenesDataset(options, nullptr).status());
+
+  ScenesDatasetOptions clash = Small("png-clash-text");
+  clash.png_directory = TempDir("png-clash-text-png");
+  ASSERT_OK(MakeDirectories(clash.png_directory));
+  const std::string text_path = clash.png_directory + "/scene-103.png";
+  ASSERT_OK(WriteFileAtomically(text_path, "hello\n"));
+  EXPECT_THAT(WriteScenesDataset(clash, nullptr).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("--png: '" + text_path + "' exists and is not a PNG; refusing to replace it")));
+  ASSERT_OK_AND_ASSIGN(std::string kept, ReadFile(text_path));
+  EXPECT_EQ(kept, "hello\n");
+  EXPECT_FALSE(PathExists(clash.directory));
+  EXPECT_FALSE(PathExists(clash.png_directory + "/scene-100.png"));  // nothing rendered
+
+  // The last scene of the run (seed 119) taken by a directory: found before the first.
+  ScenesDatasetOptions blocked = Small("png-clash-dir");
+  blocked.png_directory = TempDir("png-clash-dir-png");
+  ASSERT_OK(MakeDirectories(blocked.png_directory + "/scene-119.png"));
+  EXPECT_THAT(WriteScenesDataset(blocked, nullptr).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("scene-119.png' exists and is not a regular file")));
+  EXPECT_FALSE(PathExists(blocked.directory));
+  EXPECT_FALSE(PathExists(blocked.png_directory + "/scene-100.png"));
+}
+
 // A run killed outright (no stop request) keeps an index of the PNGs of all but its
 // last png_index_every episodes: the index is rewritten as episodes finish.
 TEST(ScenesDataTest, ThePngIndexIsRewrittenDuringTheRun) {

@@ -66,7 +66,7 @@ absl::StatusOr<ModelConfig> ResolveModel(const TrainConfig& config) {
   switch (config.model_case()) {
     case TrainConfig::kPreset: {
       absl::StatusOr<ModelConfig> preset = ModelPreset(config.preset());
-      if (!preset.ok()) return Bad("preset", std::string(preset.status().message()));
+      if (!preset.ok()) return Bad("preset", absl::StrCat("'", config.preset(), "' is unknown: ", preset.status().message()));
       return *preset;
     }
     case TrainConfig::kModelConfig: {
@@ -463,7 +463,8 @@ absl::Status CheckTrainConfig(const TrainConfig& config) {
     return Bad("checkpoint_every_steps", absl::StrCat("is ", config.checkpoint_every_steps(), "; expected >= 0"));
   }
   if (config.log_every_steps() < 1) {
-    return Bad("log_every_steps", absl::StrCat("is ", config.log_every_steps(), "; expected >= 1"));
+    return Bad("log_every_steps",
+               absl::StrCat("is ", config.log_every_steps(), "; expected >= 1 (0 or unset means every 10 updates)"));
   }
   if (config.threads() < 1 || config.threads() > 256) {
     return Bad("threads", absl::StrCat("is ", config.threads(), "; expected in [1, 256]"));

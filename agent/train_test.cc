@@ -1417,7 +1417,10 @@ TEST(TrainConfigTest, BadConfigsNameTheFieldAndTheSource) {
   EXPECT_THAT(error(ok + "task_weight_phases { from_step: 5 task_weights { task: \"a\" weight: -3 } }"),
               HasSubstr("task_weight_phases[0].task_weights weight of task 'a' is -3"));
   EXPECT_THAT(error("datasets: \"d\" preset: \"huge\" max_steps: 10 output_dir: \"o\""), HasSubstr("preset"));
-  EXPECT_THAT(error("datasets: \"d\" preset: \"huge\" max_steps: 10 output_dir: \"o\""), HasSubstr("huge"));
+  EXPECT_THAT(error("datasets: \"d\" preset: \"huge\" max_steps: 10 output_dir: \"o\""),
+              HasSubstr("train config: preset 'huge' is unknown: no model preset called 'huge'; known presets: nano"));
+  EXPECT_THAT(error(ok + "log_every_steps: -1"),
+              HasSubstr("log_every_steps is -1; expected >= 1 (0 or unset means every 10 updates)"));
   EXPECT_THAT(error("datasets: \"d\" max_steps: 10 output_dir: \"o\""), HasSubstr("model is missing"));
   EXPECT_THAT(error("preset: \"nano\" max_steps: 10 output_dir: \"o\""), HasSubstr("datasets is missing"));
   EXPECT_THAT(error("datasets: \"d\" preset: \"nano\" max_steps: 10"), HasSubstr("output_dir is missing"));

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -16,9 +17,22 @@
 namespace calico {
 
 absl::StatusOr<FileLock> FileLock::Acquire(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  // O_NOFOLLOW and O_NONBLOCK: the pid is written into this file, so a symbolic link
+  // planted at `path` must not redirect that write onto the file it names, and a FIFO
+  // there must not block the open.
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
   if (fd < 0) {
-    return absl::PermissionDeniedError(absl::StrCat("cannot open lock file ", path, ": ", std::strerror(errno)));
+    const int error = errno;
+    if (error == ELOOP) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("lock file ", path, " is a symbolic link; refusing to follow it (remove it if nothing holds it)"));
+    }
+    return absl::PermissionDeniedError(absl::StrCat("cannot open lock file ", path, ": ", std::strerror(error)));
+  }
+  struct stat info;
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(fd);
+    return absl::FailedPreconditionError(absl::StrCat("lock file ", path, " is not a regular file"));
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int error = errno;

@@ -17,7 +17,9 @@ class FileLock {
   // Opens (creating if needed) the file at `path` and takes an exclusive lock on it
   // without waiting, then writes this process's id into it. Errors: Unavailable when
   // another holder has it (another process, or another FileLock of this process),
-  // naming the holder's process id as the file records it; other errors name the path.
+  // naming the holder's process id as the file records it; FailedPrecondition when
+  // `path` is a symbolic link (never followed: the pid would overwrite its target) or
+  // not a regular file; other errors name the path.
   static absl::StatusOr<FileLock> Acquire(const std::string& path);
 
   FileLock(FileLock&& other) noexcept;

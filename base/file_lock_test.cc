@@ -1,5 +1,6 @@
 #include "base/file_lock.h"
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/file_io.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -72,6 +74,27 @@ TEST(FileLockTest, AnotherProcessIsRefusedUntilTheHolderExits) {
 TEST(FileLockTest, AnUnopenablePathIsNamed) {
   EXPECT_THAT(FileLock::Acquire(TempPath("no_such_dir/x.lock")),
               StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("cannot open lock file")));
+}
+
+// A link planted where the lock goes must not redirect the pid onto the file it names.
+TEST(FileLockTest, ASymbolicLinkIsRefusedAndItsTargetKept) {
+  const std::string target = TempPath("precious.txt");
+  const std::string link = TempPath("linked.lock");
+  ASSERT_OK(WriteFileAtomically(target, "precious\n"));
+  ::unlink(link.c_str());
+  ASSERT_EQ(::symlink(target.c_str(), link.c_str()), 0);
+  EXPECT_THAT(FileLock::Acquire(link),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("is a symbolic link")));
+  ASSERT_OK_AND_ASSIGN(std::string kept, ReadFile(target));
+  EXPECT_EQ(kept, "precious\n");
+}
+
+TEST(FileLockTest, AFifoIsRefusedWithoutBlocking) {
+  const std::string fifo = TempPath("fifo.lock");
+  ::unlink(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  EXPECT_THAT(FileLock::Acquire(fifo),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("is not a regular file")));
 }
 
 }  // namespace

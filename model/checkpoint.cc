@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -15,6 +16,7 @@
 #include "base/fnv1a.h"
 #include "base/status_macros.h"
 #include "model/config.h"
+#include "model/parameters.h"
 
 namespace calico {
 namespace {
@@ -171,6 +173,26 @@ absl::StatusOr<Contents> Parse(const std::string& path) {
   for (std::vector<float>* v : {&c.params, &c.m, &c.v}) {
     v->resize(count);
     RETURN_IF_ERROR(r.Read(v->data(), count * sizeof(float), "the parameter arrays"));
+  }
+  // A checksum only says the bytes are the ones written. Training stops before a
+  // non-finite update is applied, so NaN or infinity here (or a negative second moment)
+  // means the file was made otherwise; acting with it would fail later with a message
+  // about logits, not about the checkpoint.
+  const ParameterLayout layout(c.config);
+  const std::pair<const std::vector<float>*, const char*> arrays[] = {
+      {&c.params, "parameters"}, {&c.m, "AdamW first moments"}, {&c.v, "AdamW second moments"}};
+  for (const auto& [values, what] : arrays) {
+    const bool second_moment = values == &c.v;
+    for (int64_t i = 0; i < count; ++i) {
+      const float x = (*values)[i];
+      if (std::isfinite(x) && (!second_moment || x >= 0.0f)) continue;
+      std::string tensor = "?";
+      for (const TensorInfo& info : layout.tensors()) {
+        if (i >= info.offset && i < info.offset + info.size) tensor = absl::StrCat(info.name, "[", i - info.offset, "]");
+      }
+      return absl::DataLossError(absl::StrCat("checkpoint ", path, " is corrupt: its ", what, " hold ", x, " at ",
+                                              tensor, second_moment ? " (expected finite and >= 0)" : " (expected finite)"));
+    }
   }
   return c;
 }

@@ -3,14 +3,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "base/file_io.h"
+#include "base/fnv1a.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "model/config.h"
+#include "model/parameters.h"
 #include "model/test_batches.h"
 
 namespace calico {
@@ -126,6 +131,49 @@ TEST(CheckpointTest, CorruptTruncatedAndForeignFilesAreClearErrors) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("missing.ckpt")));
   EXPECT_EQ(target.model().parameters(), before);
   EXPECT_EQ(target.step(), 0);
+}
+
+// A checkpoint whose checksum holds but whose values could not come from training (NaN,
+// infinity, a negative second moment) is refused naming the array and the tensor.
+TEST(CheckpointTest, NonFiniteValuesWithAValidChecksumAreRefusedByTensor) {
+  ASSERT_OK_AND_ASSIGN(Trainer trainer, Trainer::Create(TinyConfig(), Options(), 1));
+  TrainStep(trainer);
+  const std::string path = TempPath("finite.ckpt");
+  ASSERT_OK(SaveCheckpoint(trainer, path));
+  ASSERT_OK_AND_ASSIGN(const std::string good, ReadFile(path));
+  const ParameterLayout& layout = trainer.model().layout();
+  const int64_t count = layout.size();
+  // The three arrays end 8 bytes (the checksum) before the end of the file.
+  const size_t params_at = good.size() - 8 - 3 * static_cast<size_t>(count) * sizeof(float);
+  const TensorInfo& tensor = layout.tensors().at(1);
+  ASSERT_GT(tensor.size, 3);
+  ASSERT_OK_AND_ASSIGN(Trainer target, Trainer::Create(TinyConfig(), Options(), 7));
+  const std::vector<float> before = target.model().parameters();
+  struct Case {
+    int array;  // 0 parameters, 1 first moments, 2 second moments
+    float value;
+    std::string message;
+  };
+  const Case cases[] = {
+      {0, std::nanf(""), "its parameters hold nan at " + tensor.name + "[3] (expected finite)"},
+      {1, -INFINITY, "its AdamW first moments hold -inf at " + tensor.name + "[3]"},
+      {2, -1.0f, "its AdamW second moments hold -1 at " + tensor.name + "[3] (expected finite and >= 0)"},
+  };
+  for (const Case& c : cases) {
+    std::string edited = good;
+    const size_t at = params_at + (static_cast<size_t>(c.array) * count + tensor.offset + 3) * sizeof(float);
+    std::memcpy(edited.data() + at, &c.value, sizeof(float));
+    const uint64_t checksum = Fnv1a64(absl::string_view(edited.data(), edited.size() - 8));
+    std::memcpy(edited.data() + edited.size() - 8, &checksum, 8);
+    const std::string bad = TempPath("nonfinite.ckpt");
+    ASSERT_OK(WriteFileAtomically(bad, edited));
+    EXPECT_THAT(RestoreCheckpoint(bad, &target), StatusIs(absl::StatusCode::kDataLoss, HasSubstr(c.message)))
+        << c.message;
+    EXPECT_THAT(ReadCheckpointConfig(bad).status(), StatusIs(absl::StatusCode::kDataLoss, HasSubstr(c.message)));
+  }
+  EXPECT_EQ(target.model().parameters(), before);
+  // The untouched file restores.
+  ASSERT_OK(RestoreCheckpoint(path, &target));
 }
 
 // A checkpoint given as a pipe or a device is refused by name without being opened: the

@@ -317,6 +317,12 @@ absl::Status DatasetWriter::Close() {
 // ---------------------------------------------------------------------------- reading
 
 absl::StatusOr<DatasetManifest> ReadManifest(const std::string& directory) {
+  // A file named where a dataset directory belongs (its manifest, say) would otherwise
+  // be reported as ".../MANIFEST.textproto/MANIFEST.textproto: Not a directory".
+  if (struct stat info; ::stat(directory.c_str(), &info) == 0 && !S_ISDIR(info.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat("'", directory, "' is a file, not a dataset directory (a calico "
+                                                   "dataset is a directory holding ", kManifestFile, ")"));
+  }
   const std::string path = JoinPath(directory, kManifestFile);
   // A manifest lists shards and tasks, kilobytes; the cap keeps a wrong file from
   // filling memory before it fails to parse.

@@ -250,6 +250,9 @@ TEST(DatasetTest, BadManifestsAreErrors) {
   ASSERT_OK(WriteFileAtomically(path, text + "tasks { bogus: 1 }\n"));
   EXPECT_THAT(LoadDataset(dir), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("not a valid manifest")));
   EXPECT_THAT(LoadDataset(TempDir("nowhere")), StatusIs(absl::StatusCode::kNotFound, HasSubstr("not a calico dataset")));
+  // The manifest itself named where the directory belongs.
+  EXPECT_THAT(LoadDataset(path), StatusIs(absl::StatusCode::kInvalidArgument,
+                                          HasSubstr("'" + path + "' is a file, not a dataset directory")));
 }
 
 TEST(DatasetTest, EmptyAndUnfinishedDatasets) {

@@ -108,7 +108,7 @@ grep -q "^scene-6.png	6	" "$tmp/scenes_png/index.tsv" && grep -q "^scene-504.png
 # Ctrl-C keeps the finished episodes, listed in the manifest.
 "$calico" scenes --out="$tmp/scenes_int" --episodes=100000 --threads=1 > "$tmp/scenes_int_out" 2>&1 &
 scenes_pid=$!
-for _ in $(seq 600); do grep -q "^scenes: 100/" "$tmp/scenes_int_out" && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q "^scenes: 100/" "$tmp/scenes_int_out" 2>/dev/null && break; sleep 0.1; done
 kill -INT "$scenes_pid"
 # It saves its work, then ends by the signal (status 130), so a calling script stops too.
 scenes_status=0
@@ -341,6 +341,8 @@ expect_failure "small.gif is not a PNG file" caption --checkpoint="$checkpoint" 
 expect_failure "no_such.png" caption --checkpoint="$checkpoint" --image="$tmp/no_such.png"
 expect_failure "the question is empty" ask --checkpoint="$checkpoint" --image="$tmp/scenes_png/scene-3.png" --question="  "
 expect_failure "needs --image" caption --checkpoint="$checkpoint"
+expect_failure "--max_tokens 0, expected >= 1" caption --checkpoint="$checkpoint" --image="$tmp/scenes_png/scene-3.png" --max_tokens=0
+expect_failure "'$tmp/scenes_png/index.tsv' is a file, not a dataset directory" rollout --checkpoint="$checkpoint" --task=arcade/freeway --prompts="$tmp/scenes_png/index.tsv"
 expect_failure "needs --checkpoint" ask --image="$tmp/scenes_png/scene-3.png" --question="how many objects are there?"
 
 expect_failure "unknown task 'mujoco/nope'" rollout --task=mujoco/nope
@@ -363,7 +365,8 @@ expect_failure "needs --out" collect --task=arcade/breakout
 expect_failure "not a calico dataset" inspect "$tmp"
 expect_failure "'$tmp/nowhere' does not exist" inspect "$tmp/nowhere"
 expect_failure "--filter=2: expected a fraction" collect --task=arcade/breakout --out="$tmp/f" --filter=2
-expect_failure "--threads=0: expected >= 1" collect --task=arcade/breakout --out="$tmp/f" --threads=0
+expect_failure "--threads=0: expected 1..256" collect --task=arcade/breakout --out="$tmp/f" --threads=0
+expect_failure "--threads=100000: expected 1..256" collect --task=arcade/breakout --out="$tmp/f" --threads=100000
 [[ ! -e "$tmp/f" ]] || fail "a refused collect made its directory"
 # A command's --help lists its own flags and succeeds.
 "$calico" collect --help > "$tmp/help" || fail "collect --help exited $?"
