@@ -446,6 +446,37 @@ TEST(ScenesDataTest, VqaTextDatasetsTrainAsTextOnlyRows) {
   EXPECT_EQ(batch.batch.patch_row.size(), 0u);
 }
 
+// Two datasets of one scene task at two image sizes: training names both directories and
+// both specs, not episode numbers of the merged list.
+TEST(ScenesDataTest, TrainingNamesTwoDatasetsWhoseSpecsDifferForATask) {
+  ScenesDatasetOptions large = Small("size-64");
+  large.kind = ScenesKind::kCaption;
+  large.episodes = 1;
+  ASSERT_OK(WriteScenesDataset(large, nullptr).status());
+  ScenesDatasetOptions small = large;
+  small.directory = TempDir("size-32");
+  small.size = 32;
+  small.first_seed = 500;
+  ASSERT_OK(WriteScenesDataset(small, nullptr).status());
+  ASSERT_OK_AND_ASSIGN(auto text, TextTokenizer::Load(kTextModel));
+  ASSERT_OK_AND_ASSIGN(Vocabulary vocab, Vocabulary::Create(text->vocab_size()));
+  TrainingDataOptions data_options;
+  data_options.datasets = {large.directory, small.directory};
+  data_options.batch_size = 4;
+  data_options.sequence_length = 256;
+  data_options.text_model_path = kTextModel;
+  data_options.model_vocab_size = vocab.size();
+  EXPECT_THAT(TrainingData::Load(data_options).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr(absl::StrCat("datasets ", large.directory, " and ", small.directory, " hold '",
+                                              kScenesCaptionTask, "' with different specs: observation 'image' is "
+                                              "uint8[64, 64, 3]"))));
+  EXPECT_THAT(TrainingData::Load(data_options).status().message(), HasSubstr("uint8[32, 32, 3] in " + small.directory));
+  // Either one alone loads.
+  data_options.datasets = {small.directory};
+  EXPECT_OK(TrainingData::Load(data_options).status());
+}
+
 TEST(ScenesDataTest, TrainingRefusesEpisodesFromTheHeldOutRange) {
   ASSERT_OK_AND_ASSIGN(auto text, TextTokenizer::Load(kTextModel));
   ASSERT_OK_AND_ASSIGN(Vocabulary vocab, Vocabulary::Create(text->vocab_size()));

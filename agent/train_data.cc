@@ -11,12 +11,35 @@
 #include "base/fnv1a.h"
 #include "base/status_macros.h"
 #include "envs/scenes/scene.h"
+#include "envs/specs.h"
 #include "replay/dataset.h"
 #include "replay/sampler.h"
 #include "tokenizers/text/text_tokenizer.h"
 #include "tokenizers/vocabulary.h"
 
 namespace calico {
+
+namespace {
+
+// How the `role` specs of one task differ between two datasets: the first key that one
+// lacks or whose spec differs, with both specs.
+std::string SpecsDiffer(const char* role, const SpecMap& first, const std::string& first_dir, const SpecMap& later,
+                        const std::string& later_dir) {
+  for (const auto& [key, spec] : first) {
+    auto it = later.find(key);
+    if (it == later.end()) return absl::StrCat(role, " '", key, "' is in ", first_dir, " and not in ", later_dir);
+    if (it->second == spec) continue;
+    return absl::StrCat(role, " '", key, "' is ", DescribeSpec(spec), " in ", first_dir, " and ",
+                        DescribeSpec(it->second), " in ", later_dir);
+  }
+  for (const auto& [key, spec] : later) {
+    if (first.count(key) == 0) return absl::StrCat(role, " '", key, "' is in ", later_dir, " and not in ", first_dir);
+  }
+  return "";
+}
+
+}  // namespace
+
 
 TrainingData::~TrainingData() = default;
 
@@ -48,6 +71,13 @@ absl::StatusOr<std::unique_ptr<TrainingData>> TrainingData::Load(const TrainingD
     }
   }
   std::map<std::string, std::string> episode_identities;  // per task, what the fingerprint hashes
+  // Per task, the first dataset that held it and its episodes' specs (a dataset's own
+  // episodes share one spec per task: its manifest and loading check that).
+  struct FirstSpecs {
+    std::string directory;
+    SpecMap observation, action;
+  };
+  std::map<std::string, FirstSpecs> first_specs;
   for (const std::string& directory : options.datasets) {
     absl::StatusOr<Dataset> dataset = LoadDataset(directory);
     if (!dataset.ok()) {
@@ -68,6 +98,25 @@ absl::StatusOr<std::unique_ptr<TrainingData>> TrainingData::Load(const TrainingD
               "dataset ", directory, ": ", task, " episode ", e, " has seed ", list[e].seed,
               scenes ? absl::StrCat(" (scenes up to ", last_seed, ")") : "", ", in the held-out evaluation range (>= ",
               kFirstEvalSeed, "); training on it would leak the evaluation suites' episodes"));
+        }
+      }
+      // Two datasets of one task with other specs (scenes of two --size values, say):
+      // named here, with both directories, rather than by the sampler's episode numbers.
+      if (!list.empty()) {
+        auto [first, fresh] =
+            first_specs.emplace(task, FirstSpecs{directory, list[0].observation_spec, list[0].action_spec});
+        if (!fresh) {
+          std::string difference = SpecsDiffer("observation", first->second.observation, first->second.directory,
+                                               list[0].observation_spec, directory);
+          if (difference.empty()) {
+            difference = SpecsDiffer("action", first->second.action, first->second.directory, list[0].action_spec,
+                                     directory);
+          }
+          if (!difference.empty()) {
+            return absl::InvalidArgumentError(absl::StrCat("datasets ", first->second.directory, " and ", directory,
+                                                           " hold '", task, "' with different specs: ", difference,
+                                                           "; one model trains on one spec per task"));
+          }
         }
       }
       data->episodes_per_task_[task] += static_cast<int64_t>(list.size());
