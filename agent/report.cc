@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -475,17 +474,11 @@ absl::Status CheckReportFilesReplaceable(const std::string& directory) {
       if (errno == ENOENT) continue;
       return absl::PermissionDeniedError(absl::StrCat("report: cannot inspect '", path, "': ", std::strerror(errno)));
     }
-    // Not a regular file (a directory, a link): CheckFileWritable names those.
+    // Not a regular file: a directory is named by CheckFileWritable, and a symbolic link
+    // is replaced by the atomic rename, its target kept.
     if (!S_ISREG(info.st_mode)) continue;
-    // The first line of a report, its title, is short; 64 KiB reads all of one that
-    // matters and stops a huge stranger from being read whole.
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      return absl::PermissionDeniedError(absl::StrCat("report: cannot read '", path, "': ", std::strerror(errno)));
-    }
-    std::string start(64 << 10, '\0');
-    in.read(start.data(), static_cast<std::streamsize>(start.size()));
-    start.resize(static_cast<size_t>(in.gcount()));
+    // The title line is short: the first 64 KiB decide, and a huge stranger is not read whole.
+    ASSIGN_OR_RETURN(const std::string start, ReadFilePrefix(path, 64 << 10));
     bool ours = false;
     const absl::string_view text = start;
     if (absl::string_view(name) == "report.json") {

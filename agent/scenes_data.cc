@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -261,10 +260,8 @@ absl::Status CheckPngPaths(const ScenesDatasetOptions& options) {
         return absl::FailedPreconditionError(
             absl::StrCat("--png: '", path, "' exists and is not a regular file; refusing to replace it"));
       }
-      std::ifstream in(path, std::ios::binary);
-      char start[8] = {};
-      in.read(start, sizeof(start));
-      if (in.gcount() != 8 || std::memcmp(start, kPngSignature, 8) != 0) {
+      ASSIGN_OR_RETURN(const std::string start, ReadFilePrefix(path, 8));
+      if (start != absl::string_view(kPngSignature, 8)) {
         return absl::FailedPreconditionError(absl::StrCat(
             "--png: '", path, "' exists and is not a PNG; refusing to replace it (choose another --png directory)"));
       }

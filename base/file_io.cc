@@ -1,5 +1,7 @@
 #include "base/file_io.h"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -74,6 +76,27 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, int64_t max_bytes)
     contents.append(chunk, static_cast<size_t>(n));
   }
   ::close(fd);
+  return contents;
+}
+
+absl::StatusOr<std::string> ReadFilePrefix(const std::string& path, int64_t max_bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError("cannot open", path, errno);
+  std::string contents(static_cast<size_t>(std::max<int64_t>(max_bytes, 0)), '\0');
+  size_t got = 0;
+  while (got < contents.size()) {
+    const ssize_t n = ::read(fd, contents.data() + got, contents.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int error = errno;
+      ::close(fd);
+      return ErrnoError("error reading", path, error);
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  contents.resize(got);
   return contents;
 }
 

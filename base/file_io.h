@@ -20,6 +20,10 @@ inline constexpr int64_t kDefaultMaxFileBytes = int64_t{4} << 30;
 // or a device (/dev/zero would never end), ResourceExhausted past `max_bytes`.
 absl::StatusOr<std::string> ReadFile(const std::string& path, int64_t max_bytes = kDefaultMaxFileBytes);
 
+// The first min(`max_bytes`, size) bytes of the regular file at `path`, to recognise a
+// file by how it begins without reading all of it. Errors name the path.
+absl::StatusOr<std::string> ReadFilePrefix(const std::string& path, int64_t max_bytes);
+
 // Writes `contents` to `path` atomically: a temporary file beside it is written, fsynced
 // and renamed over `path`, then the directory is fsynced. A crash leaves either the old
 // file or the new one, never a torn one.

@@ -39,6 +39,17 @@ TEST(FileIoTest, OverwriteReplacesTheWholeFile) {
   EXPECT_EQ(read_back, "short");
 }
 
+TEST(FileIoTest, ReadFilePrefixStopsAtTheLimitOrTheEnd) {
+  const std::string path = TempPath("prefix.txt");
+  ASSERT_OK(WriteFileAtomically(path, "abcdef"));
+  ASSERT_OK_AND_ASSIGN(std::string head, ReadFilePrefix(path, 4));
+  EXPECT_EQ(head, "abcd");
+  ASSERT_OK_AND_ASSIGN(std::string whole, ReadFilePrefix(path, 100));
+  EXPECT_EQ(whole, "abcdef");
+  EXPECT_THAT(ReadFilePrefix(TempPath("no_prefix_here"), 4),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("no_prefix_here")));
+}
+
 TEST(FileIoTest, MissingFileIsNotFoundAndNamesThePath) {
   EXPECT_THAT(ReadFile(TempPath("does_not_exist")),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("does_not_exist")));
