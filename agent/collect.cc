@@ -35,6 +35,13 @@ absl::Status CollectOptions::Validate() const {
     }
   }
   RETURN_IF_ERROR(ActionNoiseOptions{action_noise}.Validate());
+  // DART perturbs an expert so that its demonstrations visit the states after mistakes;
+  // a random policy already does, and the noise would only make its episodes record
+  // actions other than the ones executed.
+  if (policy_name == "random" && action_noise > 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "action noise ", action_noise, " with the random policy: its actions are random already; drop the noise"));
+  }
   if (learner && batch_learner) {
     return absl::InvalidArgumentError("a learner and a batched learner together: give one (both act in DAgger)");
   }

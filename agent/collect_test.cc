@@ -146,6 +146,12 @@ TEST(CollectTest, ActionNoisePerturbsTheExecutedActionsAndRecordsThePolicys) {
   options.directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/too_noisy");
   EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("action noise is 2")));
+  options.action_noise = 0.1;
+  options.policy_name = "random";
+  options.directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/noisy_random");
+  EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("with the random policy")));
+  EXPECT_FALSE(std::filesystem::exists(options.directory));  // refused before writing
 }
 
 // Says go on every step, whatever it sees.

@@ -122,6 +122,7 @@ grep -q "stopped on request" "$tmp/scenes_int_out" || { cat "$tmp/scenes_int_out
 # before any work.
 expect_failure "--first_seed is not used by collect (scenes takes it)" collect --task=arcade/freeway --first_seed=5 --out="$tmp/never"
 expect_failure "--noise is not used by rollout" rollout --task=arcade/freeway --noise=0.5
+expect_failure "with the random policy: its actions are random already" collect --task=arcade/freeway --policy=random --noise=0.5 --out="$tmp/random_noise"
 expect_failure "--episodes is 0; expected a count in \[1, 1000000\]" rollout --task=arcade/freeway --episodes=0
 expect_failure "--temperature sets how a transformer acts; it needs --checkpoint" rollout --task=arcade/freeway --temperature=1
 expect_failure "--context sets how a transformer acts; it needs --checkpoint" eval --suite="$tmp/suite.textproto" --context=100

@@ -143,6 +143,36 @@ TEST(CommittedConfigsTest, VisionLanguageRecipeIsTheControlRecipePlusScenes) {
   }
 }
 
+// all_tasks_vl_scenes_first.textproto, the candidate VL recipe, is all_tasks_vl.textproto
+// with a scene-only start (its top-level weights, scene tasks only; the VL recipe's
+// weights from its one phase on) and packed rows. Nothing else may differ, or its seed-2
+// measurement would not say what the start does.
+TEST(CommittedConfigsTest, ScenesFirstCandidateIsTheVisionLanguageRecipeWithAScenesOnlyStart) {
+  const TrainConfig recipe = LoadConfig("agent/configs/all_tasks_vl.textproto");
+  const TrainConfig candidate = LoadConfig("agent/configs/all_tasks_vl_scenes_first.textproto");
+  ASSERT_EQ(candidate.task_weight_phases_size(), 1);
+  const TaskWeightPhase& mix = candidate.task_weight_phases(0);
+  EXPECT_GT(mix.from_step(), 0);
+  EXPECT_LT(mix.from_step(), candidate.max_steps() / 4);  // a start, not a curriculum
+  EXPECT_FALSE(mix.has_pack_episodes());
+  EXPECT_TRUE(candidate.pack_episodes());
+  EXPECT_FALSE(recipe.pack_episodes());
+  EXPECT_EQ(recipe.task_weight_phases_size(), 0);
+
+  std::set<std::string> start_tasks;
+  for (const TaskWeight& weight : candidate.task_weights()) {
+    EXPECT_TRUE(IsTextTask(weight.task())) << weight.task() << " in the scene-only start";
+    start_tasks.insert(weight.task());
+  }
+  EXPECT_EQ(start_tasks, (std::set<std::string>{"scenes/caption", "scenes/vqa"}));
+
+  TrainConfig unstarted = candidate;
+  unstarted.clear_task_weight_phases();
+  unstarted.clear_pack_episodes();
+  *unstarted.mutable_task_weights() = mix.task_weights();
+  EXPECT_EQ(unstarted.DebugString(), recipe.DebugString());
+}
+
 // scenes_long.textproto is scenes.textproto run longer with more VQA rows: the same
 // model, rows, packing, peak learning rate and seed; only the budget (and the cosine
 // that follows it), the weights and the directories differ (the README compares them).

@@ -32,6 +32,8 @@ expect_refusal "$root/recipe" "refusing --out=''" --vision_language --out=
 expect_refusal "$root/recipe" "unknown argument '--vision_language=yes'" --vision_language=yes
 expect_refusal "$root/recipe" "unknown argument '--dagger=1'" --dagger --dagger=1
 expect_refusal "$root/recipe" "usage: tools/recipe .*\[--dagger\]" --dagger extra
+expect_refusal "$root/recipe" "--scenes_first needs --vision_language (it trains on the scenes)" --scenes_first
+expect_refusal "$root/recipe" "unknown argument '--scenes_first=1'" --vision_language --scenes_first=1
 for script in quickstart recipe; do
   "$root/$script" --help > out.txt 2> err.txt || fail "$script --help exited $?"
   grep -q "usage: tools/$script" out.txt || fail "$script --help printed no usage on stdout"
