@@ -145,26 +145,44 @@ TEST(CommittedConfigsTest, VisionLanguageRecipeIsTheControlRecipePlusScenes) {
 
 // all_tasks_vl_scenes_first.textproto, the candidate VL recipe, is all_tasks_vl.textproto
 // with a scene-only start (its top-level weights, scene tasks only; the VL recipe's
-// weights from its one phase on) and packed rows. Nothing else may differ, or its seed-2
-// measurement would not say what the start does.
+// weights from its one phase on) and packed rows, and it is the run measured at seed 2
+// (whose record is in reports/) but for the seed and the budget's fitting.
 TEST(CommittedConfigsTest, ScenesFirstCandidateIsTheVisionLanguageRecipeWithAScenesOnlyStart) {
-  const TrainConfig recipe = LoadConfig("agent/configs/all_tasks_vl.textproto");
-  const TrainConfig candidate = LoadConfig("agent/configs/all_tasks_vl_scenes_first.textproto");
+  TrainConfig recipe = LoadConfig("agent/configs/all_tasks_vl.textproto");
+  TrainConfig candidate = LoadConfig("agent/configs/all_tasks_vl_scenes_first.textproto");
   ASSERT_EQ(candidate.task_weight_phases_size(), 1);
-  const TaskWeightPhase& mix = candidate.task_weight_phases(0);
-  EXPECT_GT(mix.from_step(), 0);
-  EXPECT_LT(mix.from_step(), candidate.max_steps() / 4);  // a start, not a curriculum
+  const TaskWeightPhase mix = candidate.task_weight_phases(0);
+  EXPECT_EQ(mix.from_step(), 1000);
   EXPECT_FALSE(mix.has_pack_episodes());
   EXPECT_TRUE(candidate.pack_episodes());
   EXPECT_FALSE(recipe.pack_episodes());
   EXPECT_EQ(recipe.task_weight_phases_size(), 0);
+  ASSERT_EQ(candidate.task_weights_size(), 2);
+  EXPECT_EQ(candidate.task_weights(0).task(), "scenes/caption");
+  EXPECT_EQ(candidate.task_weights(0).weight(), 1.0);
+  EXPECT_EQ(candidate.task_weights(1).task(), "scenes/vqa");
+  EXPECT_EQ(candidate.task_weights(1).weight(), 2.0);
 
-  std::set<std::string> start_tasks;
-  for (const TaskWeight& weight : candidate.task_weights()) {
-    EXPECT_TRUE(IsTextTask(weight.task())) << weight.task() << " in the scene-only start";
-    start_tasks.insert(weight.task());
+  // The measured run's record: the same config with seed 2, an unfitted budget and no
+  // checkpoints kept, on its own directories, plus what it loaded.
+  TrainConfig measured =
+      LoadConfig("reports/recipe_vl_scenes_first_1000_seed2_2026-12-01/train_config.textproto");
+  EXPECT_EQ(measured.seed(), 2);
+  EXPECT_GE(measured.max_seconds(), candidate.max_seconds());  // it never stopped on time
+  measured.clear_loaded_data();
+  measured.set_seed(candidate.seed());
+  measured.set_max_seconds(candidate.max_seconds());
+  measured.set_fit_steps_to_seconds(candidate.fit_steps_to_seconds());
+  if (candidate.has_keep_checkpoints()) {
+    measured.set_keep_checkpoints(candidate.keep_checkpoints());
+  } else {
+    measured.clear_keep_checkpoints();
   }
-  EXPECT_EQ(start_tasks, (std::set<std::string>{"scenes/caption", "scenes/vqa"}));
+  for (TrainConfig* config : {&recipe, &candidate, &measured}) {
+    config->clear_datasets();
+    config->clear_output_dir();
+  }
+  EXPECT_EQ(measured.DebugString(), candidate.DebugString());
 
   TrainConfig unstarted = candidate;
   unstarted.clear_task_weight_phases();

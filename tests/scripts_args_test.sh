@@ -60,6 +60,12 @@ mkdir -p "ear lier/run" && touch "ear lier/.calico-run" "ear lier/run/LATEST"
 expect_refusal "$root/recipe" "holds a trained run; pass --force" --out="ear lier" --train_seconds=60
 grep -qF -- "--datasets=$(pwd -P)/ear\\ lier/data --out=$(pwd -P)/ear\\ lier/run --resume --seconds=60" err.txt ||
   { cat err.txt; fail "recipe's resume command is not quoted, absolute and complete"; }
+# Where the run recorded its config, the resume command names that record, not the
+# config of the flags given now (a --scenes_first run resumed without the flag, or the reverse).
+touch "ear lier/run/train_config.textproto"
+expect_refusal "$root/recipe" "holds a trained run; pass --force" --out="ear lier" --vision_language --scenes_first
+grep -qF -- "train --config=$(pwd -P)/ear\\ lier/run/train_config.textproto --datasets=" err.txt ||
+  { cat err.txt; fail "recipe's resume command does not name the run's own config record"; }
 # A directory marked by the other script is refused by name: the quickstart does not
 # replace a recipe's two hours of training, nor the reverse.
 mkdir -p recipe_run/run && printf 'tools/recipe' > recipe_run/.calico-run && touch recipe_run/run/LATEST
