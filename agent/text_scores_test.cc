@@ -157,6 +157,7 @@ TEST(TextScoresTest, VqaReportsHowOftenTheDescriptionIsTheCaption) {
   // Examples without an expected caption (answers not asked to describe) get neither.
   for (TextExample& example : examples) example.expected_caption.clear();
   ASSERT_OK_AND_ASSIGN(TextTaskScore plain, ScoreTextTask("scenes/vqa", examples, 100, 1));
+  ASSERT_EQ(plain.metrics.size(), score.metrics.size() - 2);  // all but the two "described" ones
   for (const TextMetric& metric : plain.metrics) EXPECT_EQ(metric.name.find("described"), std::string::npos);
 }
 

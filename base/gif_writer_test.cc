@@ -144,6 +144,7 @@ TEST(GifPaletteTest, PrimaryAndGreyColoursSurviveQuantisation) {
     GifPaletteColor(GifPaletteIndex(v, v, v), &qr, &qg, &qb);
     EXPECT_LE(std::abs(qr - v), 26);  // half a red step of 51
     EXPECT_LE(std::abs(qg - v), 22);  // half a green step of 42.5
+    EXPECT_LE(std::abs(qb - v), 26);  // half a blue step of 51
   }
 }
 
@@ -169,6 +170,14 @@ TEST(GifWriterTest, FramesDecodeBackWithAnIndependentReader) {
   for (int f = 0; f < 3; ++f) {
     EXPECT_EQ(decoded.frames[f], Quantised(frames[f])) << "frame " << f;
     EXPECT_EQ(decoded.delays_cs[f], 5);
+    // Quantised() is the writer's own palette; each decoded channel is also within half a
+    // level step of the original (6 red, 7 green, 6 blue levels), independently of it.
+    ASSERT_EQ(decoded.frames[f].size(), frames[f].size());
+    constexpr int kHalfStep[3] = {26, 22, 26};
+    for (size_t i = 0; i < frames[f].size(); ++i) {
+      ASSERT_LE(std::abs(int{decoded.frames[f][i]} - int{frames[f][i]}), kHalfStep[i % 3])
+          << "frame " << f << " byte " << i;
+    }
   }
 }
 

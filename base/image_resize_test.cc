@@ -102,6 +102,7 @@ TEST(ImageResizeTest, AThinTallImageShrinksToItsMeans) {
   Image8 image{100000, 1, 3, std::vector<uint8_t>(300000)};
   for (size_t i = 0; i < image.pixels.size(); ++i) image.pixels[i] = static_cast<uint8_t>(10 + 20 * (i % 3));
   ASSERT_OK_AND_ASSIGN(Image8 out, ResizeImage(image, 64, 64));
+  ASSERT_EQ(out.pixels.size(), 64u * 64 * 3);
   for (size_t i = 0; i < out.pixels.size(); ++i) ASSERT_EQ(out.pixels[i], 10 + 20 * (i % 3)) << i;
 }
 
@@ -113,6 +114,7 @@ TEST(ImageResizeTest, ShrinkingFineStripesGivesGreyNotAliases) {
     for (int x = 0; x < 60; ++x) image.pixels[y * 60 + x] = (x % 6) < 2 ? 255 : 0;
   }
   ASSERT_OK_AND_ASSIGN(Image8 area, ResizeImage(image, 1, 10));
+  ASSERT_EQ(area.pixels.size(), 10u);
   for (uint8_t p : area.pixels) EXPECT_EQ(p, 85);
   ASSERT_OK_AND_ASSIGN(Image8 bilinear, ResizeBilinear(image, 1, 10));
   EXPECT_EQ(bilinear.pixels[0], 0);

@@ -160,9 +160,12 @@ TEST_F(TextGeneratorTest, GreedyPicksTheLargestTextOrEosLogit) {
   ASSERT_OK(results.status());
   const int32_t V = model_->config().vocab_size();
   const int32_t eos = (*generator)->vocabulary().eos_id();
+  ASSERT_EQ(results->size(), 2u);
   for (const GeneratedText& result : *results) {
     std::vector<int32_t> decoded = result.ids;
     if (result.finished) decoded.push_back(eos);
+    ASSERT_FALSE(decoded.empty());  // every request decoded at least one token (or the end)
+    ASSERT_GE(result.logits.size(), decoded.size() * V);
     for (size_t k = 0; k < decoded.size(); ++k) {
       const float* row = result.logits.data() + k * V;
       int32_t best = -1;

@@ -153,6 +153,7 @@ TEST_F(SamplerTest, PackingFillsRowsWithWholeEpisodesFromTheirStart) {
   ASSERT_OK_AND_ASSIGN(SampledBatch again, sampler->Next(99));
   EXPECT_EQ(a.ids, again.ids);
   EXPECT_EQ(a.packed_episodes, again.packed_episodes);
+  EXPECT_NE(a.ids, c.ids);  // and of the seed: another seed packs other episodes
   // Off (the default), no row is packed.
   options.pack_episodes = false;
   ASSERT_OK_AND_ASSIGN(auto plain, Sampler::Create(TaggedData(4, 3), vocab_, nullptr, options));

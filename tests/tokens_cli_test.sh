@@ -12,7 +12,11 @@ for example in cartpole_pixels_episode arcade_episode scenes_vqa_episode; do
 done
 
 # The table form runs too and shows the decoded actions.
-"$calico" tokens --input=tests/data/cartpole_pixels_episode.textproto | grep -q "action decoded from its tokens"
+# (Into a file first: `| grep -q` would stop reading at the first match, and under
+# pipefail a table longer than the pipe's buffer would fail on SIGPIPE.)
+"$calico" tokens --input=tests/data/cartpole_pixels_episode.textproto > "$out/table.txt"
+grep -q "action decoded from its tokens" "$out/table.txt" ||
+  { echo "FAIL: the token table shows no decoded actions"; head -20 "$out/table.txt"; exit 1; }
 
 expect_failure() {  # expect_failure EXPECTED_MESSAGE ARGS...
   local expected="$1"

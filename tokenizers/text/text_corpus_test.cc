@@ -38,6 +38,9 @@ std::set<std::string> Words() {
   return words;
 }
 
+// Within one process (no unordered iteration or unseeded randomness in the generator);
+// across builds, train_text_model_test's byte-for-byte retraining of the committed model
+// catches any drift of the corpus.
 TEST(TextCorpusTest, IsDeterministic) { EXPECT_EQ(CalicoTextCorpus(), CalicoTextCorpus()); }
 
 TEST(TextCorpusTest, HasAFewThousandLines) {
