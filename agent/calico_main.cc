@@ -326,6 +326,10 @@ absl::Status Train() {
   // (decay_steps, warmup_steps) follow --steps, and --datasets / --out may stand in for
   // fields the file leaves out.
   ASSIGN_OR_RETURN(TrainConfig config, ParseTrainConfigText(text, path));
+  // A run's record given back (e.g. to resume it): its filled-in defaults follow the
+  // flags again, as in the config the run began with.
+  const bool record_given = config.defaulted_fields_size() > 0 || config.loaded_data_size() > 0;
+  ForgetRecordedValues(&config);
   // Paths in the config and on the command line are taken from where the user runs.
   if (!absl::GetFlag(FLAGS_datasets).empty()) {
     config.clear_datasets();
@@ -336,6 +340,18 @@ absl::Status Train() {
   for (std::string& dataset : *config.mutable_datasets()) dataset = UserPath(dataset);
   if (!absl::GetFlag(FLAGS_out).empty()) config.set_output_dir(absl::GetFlag(FLAGS_out));
   config.set_output_dir(UserPath(config.output_dir()));
+  // A record copied along with its run directory still names the run it was written in.
+  if (record_given && absl::GetFlag(FLAGS_out).empty()) {
+    std::error_code record_error, run_error;
+    const auto record_dir =
+        std::filesystem::weakly_canonical(std::filesystem::path(UserPath(path)).parent_path(), record_error);
+    const auto run_dir = std::filesystem::weakly_canonical(config.output_dir(), run_error);
+    if (!record_error && !run_error && record_dir != run_dir) {
+      std::printf("note: %s is the record of the run in %s, which this invocation trains; pass --out=%s to train "
+                  "there instead\n",
+                  path.c_str(), config.output_dir().c_str(), record_dir.string().c_str());
+    }
+  }
   if (absl::GetFlag(FLAGS_steps) < 0) return absl::InvalidArgumentError("--steps must be >= 0");
   if (absl::GetFlag(FLAGS_steps) > 0) config.set_max_steps(absl::GetFlag(FLAGS_steps));
   if (!(absl::GetFlag(FLAGS_seconds) >= 0) || !std::isfinite(absl::GetFlag(FLAGS_seconds))) {

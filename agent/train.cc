@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <future>
@@ -275,7 +276,10 @@ ConfigDifferences ConfigChanges(TrainConfig before, TrainConfig after) {
   for (int i = 0; i < descriptor->field_count(); ++i) {
     const google::protobuf::FieldDescriptor* field = descriptor->field(i);
     const std::string& name = field->name();
-    if (name == "datasets" || name == "output_dir" || name == "max_seconds" || name == "loaded_data") continue;
+    if (name == "datasets" || name == "output_dir" || name == "max_seconds" || name == "loaded_data" ||
+        name == "defaulted_fields") {
+      continue;
+    }
     const bool bookkeeping = name == "keep_checkpoints" || name == "checkpoint_every_steps" ||
                              name == "log_every_steps" || name == "structured_value_embeddings";
     // Each field moved into a config of its own prints as "name: value" (or nothing).
@@ -295,6 +299,20 @@ ConfigDifferences ConfigChanges(TrainConfig before, TrainConfig after) {
     }
   }
   return changes;
+}
+
+// The run's record of its config: the config with its paths made absolute, so that the
+// record given back as --config from another directory names the same data and run.
+std::string RunRecord(const TrainConfig& config) {
+  TrainConfig record = config;
+  auto absolute = [](const std::string& path) {
+    std::error_code error;
+    const std::filesystem::path full = std::filesystem::absolute(path, error);
+    return error ? path : full.lexically_normal().string();
+  };
+  for (std::string& dataset : *record.mutable_datasets()) dataset = absolute(dataset);
+  record.set_output_dir(absolute(record.output_dir()));
+  return record.DebugString();
 }
 
 // Temporary files a killed run left beside its checkpoints and records
@@ -543,10 +561,37 @@ absl::StatusOr<TrainConfig> ParseTrainConfigText(absl::string_view text, absl::s
   return config;
 }
 
+void ForgetRecordedValues(TrainConfig* config) {
+  if (config->defaulted_fields_size() == 0 && config->loaded_data_size() == 0) return;
+  const google::protobuf::Descriptor* descriptor = TrainConfig::descriptor();
+  const google::protobuf::Reflection* reflection = TrainConfig::GetReflection();
+  for (const std::string& name : config->defaulted_fields()) {
+    const google::protobuf::FieldDescriptor* field = descriptor->FindFieldByName(name);
+    if (field != nullptr && !field->is_repeated()) reflection->ClearField(config, field);
+  }
+  config->clear_defaulted_fields();
+  config->clear_fitted_max_steps();
+  config->clear_loaded_data();
+}
+
 absl::Status FinishTrainConfig(absl::string_view source, TrainConfig* config) {
   // A default the user never wrote is named as one, with what it came from.
   const bool decay_defaulted = config->decay_steps() == 0;
+  // Which fields the defaults fill, for the run's record (defaulted_fields).
+  const TrainConfig given = *config;
   ApplyTrainConfigDefaults(config);
+  {
+    const google::protobuf::Descriptor* descriptor = TrainConfig::descriptor();
+    const google::protobuf::Reflection* reflection = TrainConfig::GetReflection();
+    config->clear_defaulted_fields();
+    for (int i = 0; i < descriptor->field_count(); ++i) {
+      const google::protobuf::FieldDescriptor* field = descriptor->field(i);
+      if (field->is_repeated()) continue;
+      if (!reflection->HasField(given, field) && reflection->HasField(*config, field)) {
+        config->add_defaulted_fields(field->name());
+      }
+    }
+  }
   absl::Status checked = CheckTrainConfig(*config);
   if (!checked.ok()) {
     std::string message = absl::StrCat(source, ": ", checked.message());
@@ -958,7 +1003,7 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
            << absl::StrJoin(changes.bookkeeping, "; ") << "\n";
     }
   }
-  RETURN_IF_ERROR(WriteFileAtomically(config_path, config.DebugString()));
+  RETURN_IF_ERROR(WriteFileAtomically(config_path, RunRecord(config)));
   // Records of updates the checkpoint does not include are redone below.
   RETURN_IF_ERROR(TrimMetrics(metrics_path, trainer.step()));
   std::ofstream metrics(metrics_path, std::ios::app);
@@ -1065,7 +1110,7 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
       const int64_t fitted = StepsThatFit(trainer.step(), config.max_seconds() - elapsed, pace, config.max_steps());
       config.set_fitted_max_steps(fitted);
       RETURN_IF_ERROR(trainer.optimizer().SetTotalSteps(EffectiveDecaySteps(config)));
-      RETURN_IF_ERROR(WriteFileAtomically(config_path, config.DebugString()));
+      RETURN_IF_ERROR(WriteFileAtomically(config_path, RunRecord(config)));
       max_steps = fitted;
       fit_at = 0;
       if (options.stop_at_step > 0 && options.stop_at_step >= max_steps && out) {

@@ -63,6 +63,16 @@ absl::Status FinishTrainConfig(absl::string_view source, TrainConfig* config);
 // Fills in unset fields with their documented defaults (idempotent). Thread-safe.
 void ApplyTrainConfigDefaults(TrainConfig* config);
 
+// For a run's record of its config (train_config.textproto) given back as a config: clears
+// the fields the record lists in defaulted_fields, the list itself, fitted_max_steps and
+// loaded_data, which calico train wrote there, so that the defaults follow command-line
+// overrides (--steps) as in the config the run began with, and a resume keeps or redoes a
+// fit as it would with that config. A config that is not a record (neither
+// defaulted_fields nor loaded_data) is left as it is. calico train --config calls it
+// before its overrides; ParseTrainConfig does not (it reads a record as written).
+// Thread-safe.
+void ForgetRecordedValues(TrainConfig* config);
+
 // OK if `config` (defaults applied) can start a run: datasets and output_dir given, a known
 // preset or a valid ModelConfig, positive sizes, a budget, a valid AdamW schedule,
 // probabilities in [0, 1], weights >= 0 and each task named once. Does not touch the

@@ -38,6 +38,7 @@
 namespace calico {
 namespace {
 
+using ::testing::Contains;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -1378,6 +1379,45 @@ TEST(TrainConfigTest, ParsesAndFillsDefaults) {
   EXPECT_EQ(config.max_grad_norm(), 0);
   EXPECT_EQ(config.weight_decay(), 0);
   EXPECT_EQ(config.decay_steps(), 10000);
+}
+
+TEST(TrainConfigTest, ARecordGivenBackFollowsTheFlagsAsTheConfigItCameFromDid) {
+  // A config that leaves decay_steps to its default (max_steps), finished as calico train
+  // finishes it, then what the run adds to its record: a fit and the data it loaded.
+  ASSERT_OK_AND_ASSIGN(TrainConfig config,
+                       ParseTrainConfigText("datasets: \"d\" preset: \"nano\" output_dir: \"o\" max_steps: 400 "
+                                            "max_seconds: 60 fit_steps_to_seconds: true warmup_steps: 20",
+                                            "f"));
+  ASSERT_OK(FinishTrainConfig("f", &config));
+  EXPECT_THAT(config.defaulted_fields(), Contains("decay_steps"));
+  EXPECT_THAT(config.defaulted_fields(), Not(Contains("warmup_steps")));  // given
+  EXPECT_THAT(config.defaulted_fields(), Not(Contains("max_steps")));
+  EXPECT_EQ(config.decay_steps(), 400);
+  const TrainConfig finished = config;
+  config.set_fitted_max_steps(49);
+  config.add_loaded_data()->set_task("mujoco/cartpole_balance");
+  const std::string record = config.DebugString();
+
+  // Given back with --steps=60: decay_steps follows it, as in the original config, and
+  // neither the fit (made for 400) nor the loaded data come along.
+  ASSERT_OK_AND_ASSIGN(TrainConfig again, ParseTrainConfigText(record, "record"));
+  ForgetRecordedValues(&again);
+  again.set_max_steps(60);
+  ASSERT_OK(FinishTrainConfig("record", &again));
+  EXPECT_EQ(again.decay_steps(), 60);
+  EXPECT_EQ(again.warmup_steps(), 20);
+  EXPECT_EQ(again.fitted_max_steps(), 0);
+  EXPECT_EQ(again.loaded_data_size(), 0);
+  // Without overrides it is the original config, finished the same way.
+  ASSERT_OK_AND_ASSIGN(TrainConfig same, ParseTrainConfigText(record, "record"));
+  ForgetRecordedValues(&same);
+  ASSERT_OK(FinishTrainConfig("record", &same));
+  EXPECT_EQ(same.DebugString(), finished.DebugString());
+  // A config that is not a record keeps what it says, fitted_max_steps included.
+  ASSERT_OK_AND_ASSIGN(TrainConfig hand, ParseTrainConfigText("decay_steps: 400 fitted_max_steps: 49", "hand"));
+  ForgetRecordedValues(&hand);
+  EXPECT_EQ(hand.decay_steps(), 400);
+  EXPECT_EQ(hand.fitted_max_steps(), 49);
 }
 
 TEST(TrainConfigTest, BadConfigsNameTheFieldAndTheSource) {

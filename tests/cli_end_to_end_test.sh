@@ -195,6 +195,21 @@ expect_failure "--stop_at=2x: expected an update number >= 1" train --config="$t
 expect_failure "--stop_at=0: expected an update number >= 1" train --config="$tmp/bare.textproto" --datasets="$tmp/train_data" --out="$tmp/pause_bad" --steps=4 --stop_at=0
 [[ ! -e "$tmp/pause_bad" ]] || fail "a refused --stop_at left a run directory"
 grep -q "decay_steps: 2$" "$tmp/bare_run/train_config.textproto" || fail "decay_steps did not follow --steps"
+# The run's record given back as the config: its filled-in defaults follow --steps again
+# (decay_steps 4, not the recorded 2), and a record copied with its run names the run it
+# came from unless --out says otherwise.
+cp -r "$tmp/bare_run" "$tmp/bare_copy"
+"$calico" train --config="$tmp/bare_copy/train_config.textproto" --steps=2 --resume > "$tmp/bare"
+grep -q "is the record of the run in $tmp/bare_run, which this invocation trains" "$tmp/bare" ||
+  { cat "$tmp/bare"; fail "a record away from its run did not name the run it trains"; }
+"$calico" train --config="$tmp/bare_copy/train_config.textproto" --out="$tmp/bare_copy" --resume --steps=4 > "$tmp/bare"
+grep -q "done after 4 updates (2 in this run)" "$tmp/bare" || { cat "$tmp/bare"; fail "the record did not resume its copy to 4 updates"; }
+grep -q "decay_steps: 4$" "$tmp/bare_copy/train_config.textproto" || fail "a record given back kept its decay_steps against --steps"
+# The record holds absolute paths, so it names the same data and run from anywhere.
+calico_path="$(pwd)/$calico"
+(cd "$tmp" && "$calico_path" train --config=bare.textproto --datasets=train_data --out=rel_run --steps=1 > /dev/null)
+grep -q "output_dir: \"$(cd "$tmp" && pwd -P)/rel_run\"" "$tmp/rel_run/train_config.textproto" ||
+  { cat "$tmp/rel_run/train_config.textproto"; fail "the record keeps a relative output_dir"; }
 expect_failure "datasets is missing" train --config="$tmp/bare.textproto" --out="$tmp/bare_run2" --steps=2
 expect_failure "--steps must be >= 0" train --config="$tmp/bare.textproto" --steps=-1
 checkpoint="$tmp/run/$(cat "$tmp/run/LATEST")"
