@@ -49,6 +49,13 @@ absl::Status CollectOptions::Validate() const {
     return absl::InvalidArgumentError(absl::StrCat("batch is ", batch, "; expected 1..4096 environments"));
   }
   const bool dagger = learner || batch_learner;
+  // DAgger records the labelling policy's actions for the learner to learn: random ones
+  // would teach it to act at random.
+  if (dagger && policy_name == "random") {
+    return absl::InvalidArgumentError(
+        "a learner with the random policy: the states the learner reaches are labelled with the collected policy's "
+        "actions, and random labels teach it nothing; label with the expert (--policy=expert)");
+  }
   if (dagger && action_noise > 0) {
     return absl::InvalidArgumentError(
         "action noise and a learner together: the learner's actions are executed, so there is no expert action to "

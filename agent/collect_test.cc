@@ -192,6 +192,12 @@ TEST(CollectTest, DaggerRecordsTheLabelsWhileTheLearnerActs) {
   EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("action noise and a learner together")));
   options.action_noise = 0;
+  options.policy_name = "random";
+  options.directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/dagger_random");
+  EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("a learner with the random policy")));
+  EXPECT_FALSE(std::filesystem::exists(options.directory));
+  options.policy_name = "expert";
   options.min_return_fraction = 0.5;
   options.references["test/count"] = {0.0, 3.0, 50};
   EXPECT_THAT(Collect(Registry(), Go(), options, nullptr),

@@ -25,9 +25,24 @@ absl::Status TemperatureChoiceOptions::Validate(const SuiteConfig& suite) const 
       return absl::InvalidArgumentError(absl::StrCat("--choose_temperature lists ", t, " twice"));
     }
   }
+  // One candidate is no choice: its validation episodes would only confirm it.
+  if (candidates.size() == 1) {
+    return absl::InvalidArgumentError(absl::StrCat("--choose_temperature lists one temperature, ", candidates[0],
+                                                   ": there is nothing to choose; use --temperature=",
+                                                   candidates[0], " or list two or more"));
+  }
   if (episodes < 1 || episodes > kMaxSuiteEpisodes) {
     return absl::InvalidArgumentError(
         absl::StrCat("--choice_episodes is ", episodes, "; expected a count in [1, ", kMaxSuiteEpisodes, "]"));
+  }
+  // Tasks with a suite temperature keep it; with none left there is nothing to choose for.
+  const bool any_open = std::any_of(suite.tasks().begin(), suite.tasks().end(), [](const SuiteTask& task) {
+    return !IsTextTask(task.task()) && !task.has_temperature();
+  });
+  if (!any_open) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--choose_temperature: every control task of suite '", suite.name(),
+        "' sets its own temperature, which the choice leaves as it is; there is no task to choose for"));
   }
   const uint64_t last = first_seed + static_cast<uint64_t>(episodes - 1);
   if (last < first_seed) {

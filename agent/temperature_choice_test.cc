@@ -184,6 +184,21 @@ TEST(TemperatureChoiceTest, ValidateRefusesBadCandidatesAndTheScoredSeeds) {
   EXPECT_OK(options.Validate(suite));
   options.first_seed = ~uint64_t{0} - 3;
   EXPECT_THAT(options.Validate(suite), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("runs past the largest seed")));
+  options.first_seed = 2000000;
+  // One candidate chooses nothing; nor does a suite whose control tasks all set their own.
+  options.candidates = {1};
+  EXPECT_THAT(options.Validate(suite), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                HasSubstr("lists one temperature, 1: there is nothing to choose; use "
+                                                          "--temperature=1")));
+  options.candidates = {0, 1};
+  SuiteConfig fixed = suite;
+  for (SuiteTask& task : *fixed.mutable_tasks()) task.set_temperature(0.5);
+  ASSERT_GT(fixed.tasks_size(), 0);
+  EXPECT_THAT(options.Validate(fixed), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                HasSubstr("sets its own temperature, which the choice leaves as it "
+                                                          "is; there is no task to choose for")));
+  fixed.mutable_tasks(0)->clear_temperature();
+  EXPECT_OK(options.Validate(fixed));
 }
 
 }  // namespace

@@ -1204,6 +1204,14 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
             trainer.step(), done, Duration(elapsed), report.first_loss, report.last_loss, tokens_per_second,
             report.last_checkpoint);
         if (report.paused) *out << after_pause() << "\n";
+        // The budget ran out before the update where the pace is measured: nothing was
+        // fitted, and the learning rate stopped in its warm-up.
+        if (!finished && !stop && !pause && fit_at > 0 && trainer.step() < fit_at) {
+          *out << absl::StrFormat(
+              "note: max_seconds (%g) ran out before update %d, where fit_steps_to_seconds measures the pace, so "
+              "nothing was fitted and the learning rate (%.3g) never reached its peak (%g); raise max_seconds\n",
+              config.max_seconds(), fit_at, result->learning_rate, config.learning_rate());
+        }
       }
       break;
     }

@@ -487,6 +487,24 @@ TEST_F(TrainTest, AFitWhereEverythingFitsChangesNothing) {
   EXPECT_TRUE(fitted == ReadMetrics(plain_dir));
 }
 
+TEST_F(TrainTest, ABudgetSpentBeforeTheFitSaysNothingWasFitted) {
+  // Warm-up 4, so the pace is measured at update 4; the clock's 2.5 seconds end the run
+  // after update 3, still warming up.
+  const std::string dir = TempDir("unfitted");
+  std::ostringstream progress;
+  ASSERT_OK_AND_ASSIGN(TrainReport report,
+                       RunFitted(Config(dir, 40, "max_seconds: 2.5 fit_steps_to_seconds: true"), &progress));
+  EXPECT_LT(report.steps, 4);
+  EXPECT_THAT(progress.str(), HasSubstr("time budget reached"));
+  EXPECT_THAT(progress.str(), HasSubstr("note: max_seconds (2.5) ran out before update 4, where "
+                                        "fit_steps_to_seconds measures the pace, so nothing was fitted"));
+  // A budget that outlasts the fit says nothing of the kind.
+  std::ostringstream fitted;
+  ASSERT_OK(RunFitted(Config(TempDir("fitted_after"), 40, "max_seconds: 8 fit_steps_to_seconds: true"), &fitted)
+                .status());
+  EXPECT_THAT(fitted.str(), Not(HasSubstr("nothing was fitted")));
+}
+
 TEST(TrainScheduleFitTest, StepsThatFitAndTheScaledDecayMatchHandComputedValues) {
   EXPECT_EQ(StepsThatFit(10, 100.0, 1.0, 450), 110);
   EXPECT_EQ(StepsThatFit(10, 99.99, 1.0, 450), 109);

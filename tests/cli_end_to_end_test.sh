@@ -324,6 +324,7 @@ grep -q "collect arcade/freeway: the expert's label differed from the learner's 
   { cat "$tmp/dagger_out"; fail "collect --learner did not report how often the learner erred"; }
 "$calico" inspect "$tmp/dagger" | grep -q "^OK: " || fail "the DAgger dataset does not inspect OK"
 expect_failure "action noise and a learner together" collect --task=arcade/freeway --learner="$tmp/run" --noise=0.1 --out="$tmp/dagger2"
+expect_failure "a learner with the random policy" collect --task=arcade/freeway --learner="$tmp/run" --policy=random --out="$tmp/dagger3"
 expect_failure "--temperature sets how the learner acts; it needs --learner" collect --task=arcade/freeway --temperature=1 --out="$tmp/dagger4"
 expect_failure "no_such_checkpoint" collect --task=arcade/freeway --learner="$tmp/no_such_checkpoint" --out="$tmp/dagger3"
 expect_failure "--batch sets how the learner acts; it needs --learner" collect --task=arcade/freeway --batch=2 --out="$tmp/dagger5"

@@ -33,6 +33,10 @@ expect_refusal "$root/recipe" "unknown argument '--vision_language=yes'" --visio
 expect_refusal "$root/recipe" "unknown argument '--dagger=1'" --dagger --dagger=1
 expect_refusal "$root/recipe" "usage: tools/recipe .*\[--dagger\]" --dagger extra
 expect_refusal "$root/recipe" "--scenes_first needs --vision_language (it trains on the scenes)" --scenes_first
+expect_refusal "$root/recipe" "--episodes= is empty; expected a whole number from 1 to 1000000" --episodes=
+expect_refusal "$root/recipe" "--train_seconds= is empty; expected a positive whole number of seconds" --train_seconds=
+expect_refusal "$root/quickstart" "--episodes= is empty; expected a whole number from 1 to 1000000" --episodes=
+expect_refusal "$root/quickstart" "--train_seconds= is empty" --train_seconds=
 expect_refusal "$root/recipe" "unknown argument '--scenes_first=1'" --vision_language --scenes_first=1
 for script in quickstart recipe; do
   "$root/$script" --help > out.txt 2> err.txt || fail "$script --help exited $?"
