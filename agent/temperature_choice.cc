@@ -41,8 +41,9 @@ absl::Status TemperatureChoiceOptions::Validate(const SuiteConfig& suite) const 
   });
   if (!any_open) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--choose_temperature: every control task of suite '", suite.name(),
-        "' sets its own temperature, which the choice leaves as it is; there is no task to choose for"));
+        "--choose_temperature: suite '", suite.name(),
+        "' has no control task without a temperature of its own (the choice leaves those as they are); there "
+        "is no task to choose for"));
   }
   const uint64_t last = first_seed + static_cast<uint64_t>(episodes - 1);
   if (last < first_seed) {

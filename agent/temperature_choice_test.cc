@@ -195,8 +195,9 @@ TEST(TemperatureChoiceTest, ValidateRefusesBadCandidatesAndTheScoredSeeds) {
   for (SuiteTask& task : *fixed.mutable_tasks()) task.set_temperature(0.5);
   ASSERT_GT(fixed.tasks_size(), 0);
   EXPECT_THAT(options.Validate(fixed), StatusIs(absl::StatusCode::kInvalidArgument,
-                                                HasSubstr("sets its own temperature, which the choice leaves as it "
-                                                          "is; there is no task to choose for")));
+                                                HasSubstr("has no control task without a temperature of its own "
+                                                          "(the choice leaves those as they are); there is no task "
+                                                          "to choose for")));
   fixed.mutable_tasks(0)->clear_temperature();
   EXPECT_OK(options.Validate(fixed));
 }
