@@ -49,6 +49,25 @@ grep -qx 'note: t/a acted without a model in the baseline and greedy in the cand
 "$compare" greedy.json greedy.json --draws=10 > same.md
 ! grep -q 'note:' same.md || fail "a note for identical decodings"
 
+# Reports of suites with other names say that the pairing assumes the same seeds; the
+# same name, or a report without one, gives no such note.
+sed 's#^{"tasks"#{"suite": "a", "tasks"#' base.json > suite_a.json
+sed 's#^{"tasks"#{"suite": "b", "tasks"#' cand.json > suite_b.json
+"$compare" suite_a.json suite_b.json --draws=10 > suites.md
+grep -q "note: the reports come from suites 'a' and 'b': episode i of a task is paired across them" suites.md ||
+  { cat suites.md; fail "no note for reports of differently named suites"; }
+"$compare" suite_a.json cand.json --draws=10 > suite_one.md
+! grep -q 'come from suites' suite_one.md || fail "a suite note against a report that names no suite"
+# --help prints the usage; a directory is named as one; huge numbers are refused, not a traceback.
+"$compare" --help > help.txt || fail "--help exited $?"
+grep -q "tools/compare_reports BASELINE/report.json CANDIDATE/report.json" help.txt || fail "--help printed no usage"
+mkdir -p adir
+status=0; "$compare" adir cand.json > /dev/null 2> err.txt || status=$?
+[[ $status -eq 2 ]] && grep -q "adir is a directory; pass the report.json in it" err.txt || { cat err.txt; fail "a directory"; }
+status=0; "$compare" base.json cand.json --seed="$(printf '9%.0s' {1..5000})" > /dev/null 2> err.txt || status=$?
+[[ $status -eq 2 ]] && grep -q "at most 30 digits" err.txt || { cat err.txt; fail "a 5,000-digit seed"; }
+! grep -q Traceback err.txt || fail "a traceback"
+
 # Reports whose tasks were prompted differently say so too; unrecorded prompts give no note.
 sed 's#"task": "t/b",#"task": "t/b", "prompt": null,#' base.json > unprompted.json
 sed 's#"task": "t/b",#"task": "t/b", "prompt": {"dataset": "/d", "seed": 7, "policy": "expert", "steps": 99, "return": 5},#' cand.json > prompted.json
