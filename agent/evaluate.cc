@@ -239,6 +239,7 @@ absl::StatusOr<SuiteScores> EvaluateSuite(const TaskRegistry& registry, const Po
     if (info.title.empty()) info.title = absl::StrCat("calico evaluation: ", options.suite.name());
     info.policy = options.policy_label;
     info.suite = options.suite.name();
+    info.first_seed = options.suite.first_seed();
     // The suite's count, unless a task sets its own (then each task's is in report.json).
     info.episodes = options.suite.episodes();
     for (const SuiteTask& suite_task : options.suite.tasks()) {

@@ -460,7 +460,7 @@ TEST(EvaluateTest, TasksWithTheirOwnEpisodeCountsAreReportedSo) {
   const TaskRegistry registry = Registry();
   const ReferenceTable refs = {{"coin/one", {5, 10, 50}}, {"coin/two", {5, 10, 50}}};
   EvaluateOptions options;
-  ASSERT_OK_AND_ASSIGN(options.suite, ParseSuite("episodes: 2 tasks { task: 'coin/one' episodes: 1 } "
+  ASSERT_OK_AND_ASSIGN(options.suite, ParseSuite("episodes: 2 first_seed: 77 tasks { task: 'coin/one' episodes: 1 } "
                                                  "tasks { task: 'coin/two' episodes: 3 }",
                                                  "s", registry, refs));
   options.references = refs;
@@ -471,6 +471,8 @@ TEST(EvaluateTest, TasksWithTheirOwnEpisodeCountsAreReportedSo) {
   ASSERT_OK(EvaluateSuite(registry, Fixed(true), options, nullptr).status());
   ASSERT_OK_AND_ASSIGN(std::string json, ReadFile(options.report_directory + "/report.json"));
   EXPECT_THAT(json, HasSubstr("\"episodes_per_task\": null"));
+  // The suite's first seed, so that reports can be paired by seed.
+  EXPECT_THAT(json, HasSubstr("\n  \"first_seed\": 77,\n"));
   EXPECT_THAT(json, HasSubstr("\"task\": \"coin/one\", "));
   EXPECT_THAT(json, ContainsRegex("\"episodes\": 1, \"returns\": \\[[0-9.]+\\]"));
   EXPECT_THAT(json, ContainsRegex("\"episodes\": 3, \"returns\": \\[[0-9.]+, [0-9.]+, [0-9.]+\\]"));

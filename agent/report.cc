@@ -297,7 +297,9 @@ absl::Status WriteReport(const std::string& directory, const SuiteScores& scores
   }
   // report.json
   std::string json = absl::StrCat(kJsonStart, JsonQuote(info.title), ",\n  \"policy\": ", JsonQuote(info.policy),
-                                  ",\n  \"suite\": ", JsonQuote(info.suite), ",\n  \"episodes_per_task\": ", info.episodes > 0 ? absl::StrCat(info.episodes) : std::string("null"),
+                                  ",\n  \"suite\": ", JsonQuote(info.suite), ",\n  \"first_seed\": ",
+                                  info.first_seed.has_value() ? absl::StrCat(*info.first_seed) : std::string("null"),
+                                  ",\n  \"episodes_per_task\": ", info.episodes > 0 ? absl::StrCat(info.episodes) : std::string("null"),
                                   ",\n  \"tasks\": [\n");
   for (size_t i = 0; i < scores.tasks.size(); ++i) {
     const TaskScore& t = scores.tasks[i];

@@ -19,6 +19,9 @@ struct ReportInfo {
   std::string title;   // e.g. "calico evaluation: quickstart suite"
   std::string policy;  // e.g. "expert", a checkpoint path
   std::string suite;
+  // Episode i of every control task played seed first_seed + i (the suite's); unset where
+  // unknown. tools/compare_reports pairs two reports' episodes only where these agree.
+  std::optional<uint64_t> first_seed;
   int episodes = 0;    // per task; 0 where the suite sets different counts per task
   std::map<std::string, std::string> videos;  // task -> GIF path (inlined in the HTML)
   // Training curves to plot, by series name (e.g. "loss", "loss/action"): (step, value).

@@ -58,6 +58,16 @@ grep -q "note: the reports come from suites 'a' and 'b': episode i of a task is 
   { cat suites.md; fail "no note for reports of differently named suites"; }
 "$compare" suite_a.json cand.json --draws=10 > suite_one.md
 ! grep -q 'come from suites' suite_one.md || fail "a suite note against a report that names no suite"
+# Recorded first seeds: equal ones pair without a note whatever the suites' names, other
+# ones are refused.
+sed 's#^{"suite": "a",#{"suite": "a", "first_seed": 1000000,#' suite_a.json > seed_a.json
+sed 's#^{"suite": "b",#{"suite": "b", "first_seed": 1000000,#' suite_b.json > seed_b.json
+"$compare" seed_a.json seed_b.json --draws=10 > seeds.md
+! grep -q 'come from suites' seeds.md || { cat seeds.md; fail "a suite note where both record the same first seed"; }
+sed 's#"first_seed": 1000000#"first_seed": 5000000#' seed_b.json > seed_c.json
+status=0; "$compare" seed_a.json seed_c.json > /dev/null 2> err.txt || status=$?
+[[ $status -eq 2 ]] && grep -q "the reports' episodes played other seeds (first_seed 1000000 in seed_a.json, 5000000 in seed_c.json)" err.txt ||
+  { cat err.txt; fail "reports of other first seeds were paired"; }
 # --help prints the usage; a directory is named as one; huge numbers are refused, not a traceback.
 "$compare" --help > help.txt || fail "--help exited $?"
 grep -q "tools/compare_reports BASELINE/report.json CANDIDATE/report.json" help.txt || fail "--help printed no usage"
