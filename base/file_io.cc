@@ -40,6 +40,16 @@ bool WriteAll(int fd, absl::string_view data) {
   return true;
 }
 
+// One read(2) of at most `size` bytes into `buf`, retried when a signal interrupts it:
+// the bytes read (0 at the end of the file), or an error naming `path`.
+absl::StatusOr<size_t> ReadSome(int fd, char* buf, size_t size, const std::string& path) {
+  while (true) {
+    const ssize_t n = ::read(fd, buf, size);
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno != EINTR) return ErrnoError("error reading", path, errno);
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> ReadFile(const std::string& path, int64_t max_bytes) {
@@ -61,19 +71,17 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, int64_t max_bytes)
   if (S_ISREG(info.st_mode)) contents.reserve(static_cast<size_t>(info.st_size));
   char chunk[1 << 16];
   while (true) {
-    const ssize_t n = ::read(fd, chunk, sizeof(chunk));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int error = errno;
+    const absl::StatusOr<size_t> n = ReadSome(fd, chunk, sizeof(chunk), path);
+    if (!n.ok()) {
       ::close(fd);
-      return ErrnoError("error reading", path, error);
+      return n.status();
     }
-    if (n == 0) break;
-    if (static_cast<int64_t>(contents.size()) + n > max_bytes) {
+    if (*n == 0) break;
+    if (static_cast<int64_t>(contents.size() + *n) > max_bytes) {
       ::close(fd);
       return too_big();
     }
-    contents.append(chunk, static_cast<size_t>(n));
+    contents.append(chunk, *n);
   }
   ::close(fd);
   return contents;
@@ -85,15 +93,13 @@ absl::StatusOr<std::string> ReadFilePrefix(const std::string& path, int64_t max_
   std::string contents(static_cast<size_t>(std::max<int64_t>(max_bytes, 0)), '\0');
   size_t got = 0;
   while (got < contents.size()) {
-    const ssize_t n = ::read(fd, contents.data() + got, contents.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int error = errno;
+    const absl::StatusOr<size_t> n = ReadSome(fd, contents.data() + got, contents.size() - got, path);
+    if (!n.ok()) {
       ::close(fd);
-      return ErrnoError("error reading", path, error);
+      return n.status();
     }
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
+    if (*n == 0) break;
+    got += *n;
   }
   ::close(fd);
   contents.resize(got);
