@@ -311,7 +311,12 @@ absl::StatusOr<std::pair<int64_t, double>> ParseStopAt(const std::string& value)
     return std::make_pair(int64_t{0}, percent / 100);
   }
   int64_t step = 0;
-  if (value.find_first_not_of("0123456789") != std::string::npos || !absl::SimpleAtoi(value, &step) || step < 1) {
+  const bool digits = !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
+  if (digits && !absl::SimpleAtoi(value, &step)) {
+    return absl::InvalidArgumentError(absl::StrCat("--stop_at=", value, ": the update number is too large (at most ",
+                                                   std::numeric_limits<int64_t>::max(), ")"));
+  }
+  if (!digits || step < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("--stop_at=", value, ": expected an update number >= 1 (the run's total, as --steps) or P%"));
   }

@@ -910,7 +910,10 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
       }
       *out << ")";
       const int current = data->WeightPhaseAt(trainer.step());
-      if (trainer.step() > 0 && current > 0) *out << "; at update " << trainer.step() << " phase " << current - 1 << "'s";
+      if (trainer.step() > 0 && current > 0) {
+        *out << "; at update " << trainer.step() << " the weights of task_weight_phases[" << current - 1
+             << "] are in force";
+      }
       *out << "\n";
       // A fit the record held but this invocation does not keep (max_steps changed):
       // the phases go back to where they are configured, which may undo a change the

@@ -144,13 +144,15 @@ absl::StatusOr<std::unique_ptr<TrainingData>> TrainingData::Load(const TrainingD
   sampler_options.batch_size = options.batch_size;
   sampler_options.sequence_length = options.sequence_length;
   sampler_options.task_weights = options.task_weights;
+  sampler_options.weight_set_names.push_back("task_weights");
   for (size_t k = 0; k < options.task_weight_phases.size(); ++k) {
     const ScheduledTaskWeights& phase = options.task_weight_phases[k];
     if (phase.from_step < 1 || (k > 0 && phase.from_step <= options.task_weight_phases[k - 1].from_step)) {
-      return absl::InvalidArgumentError(absl::StrCat("task weight phase ", k + 1, " starts at update ", phase.from_step,
+      return absl::InvalidArgumentError(absl::StrCat("task_weight_phases[", k, "] starts at update ", phase.from_step,
                                                      "; phases start after update 0, in increasing order"));
     }
     sampler_options.later_task_weights.push_back(phase.task_weights);
+    sampler_options.weight_set_names.push_back(absl::StrCat("task_weight_phases[", k, "]"));
     sampler_options.later_pack_episodes.push_back(phase.pack_episodes.value_or(options.pack_episodes));
     data->phase_starts_.push_back(phase.from_step);
   }
@@ -176,7 +178,7 @@ absl::Status TrainingData::MovePhaseStarts(const std::vector<int64_t>& starts) {
   }
   for (size_t k = 0; k < starts.size(); ++k) {
     if (starts[k] < 1 || (k > 0 && starts[k] <= starts[k - 1])) {
-      return absl::InvalidArgumentError(absl::StrCat("task weight phase ", k + 1, " would start at update ", starts[k],
+      return absl::InvalidArgumentError(absl::StrCat("task_weight_phases[", k, "] would start at update ", starts[k],
                                                      "; phases start after update 0, in increasing order"));
     }
   }

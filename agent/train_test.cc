@@ -1184,7 +1184,8 @@ TEST_F(TrainTest, TaskWeightPhasesSwitchTheMixAtTheirUpdateAndResumeBitForBit) {
   std::ostringstream later;
   resume.progress = &later;
   ASSERT_OK(RunTraining(longer, resume).status());
-  EXPECT_THAT(later.str(), HasSubstr("task weights change at update 3 (task_weight_phases); at update 6 phase 0's\n"));
+  EXPECT_THAT(later.str(), HasSubstr("task weights change at update 3 (task_weight_phases); at update 6 the weights of "
+                                     "task_weight_phases[0] are in force\n"));
 }
 
 // A phase's pack_episodes packs its rows where the run before it did not (and the
@@ -1326,10 +1327,10 @@ TEST_F(TrainTest, DataErrorsAreClearAndComeBeforeAnyWork) {
 
   config = Config(out, 5, "task_weights { task: \"arcade/freeway\" weight: 1 }");
   EXPECT_THAT(RunTraining(config, Options()).status().message(),
-              HasSubstr("a weight is given for task 'arcade/freeway', which the data does not hold"));
+              HasSubstr("a weight is given for task 'arcade/freeway' (task_weights), which the data does not hold"));
   config = Config(out, 5, "task_weight_phases { from_step: 2 task_weights { task: \"arcade/freeway\" weight: 1 } }");
   EXPECT_THAT(RunTraining(config, Options()).status().message(),
-              HasSubstr("a weight is given for task 'arcade/freeway' (weight set 1), which the data does not hold"));
+              HasSubstr("a weight is given for task 'arcade/freeway' (task_weight_phases[0]), which the data does not hold"));
   EXPECT_FALSE(Exists(absl::StrCat(out, "/", kMetricsFile)));
 
   // A model whose embedding table does not fit the text model's vocabulary.

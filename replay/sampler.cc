@@ -27,15 +27,26 @@ absl::Status SamplerOptions::Validate() const {
                                                    " entries for ", later_task_weights.size(),
                                                    " later weight sets; expected none or one per set"));
   }
+  if (!weight_set_names.empty() && weight_set_names.size() != later_task_weights.size() + 1) {
+    return absl::InvalidArgumentError(absl::StrCat("weight_set_names has ", weight_set_names.size(), " names for ",
+                                                   later_task_weights.size() + 1,
+                                                   " weight sets; expected none or one per set"));
+  }
   for (size_t set = 0; set <= later_task_weights.size(); ++set) {
     for (const auto& [task, weight] : set == 0 ? task_weights : later_task_weights[set - 1]) {
       if (!(weight >= 0.0) || weight > 1e12) {
         return absl::InvalidArgumentError(absl::StrCat("weight of task '", task, "' is ", weight, "; expected >= 0",
-                                                       set == 0 ? "" : absl::StrCat(" (weight set ", set, ")")));
+                                                       set == 0 && weight_set_names.empty()
+                                                           ? ""
+                                                           : absl::StrCat(" (", WeightSetName(set), ")")));
       }
     }
   }
   return absl::OkStatus();
+}
+
+std::string SamplerOptions::WeightSetName(size_t set) const {
+  return set < weight_set_names.size() ? weight_set_names[set] : absl::StrCat("weight set ", set);
 }
 
 absl::StatusOr<std::unique_ptr<Sampler>> Sampler::Create(std::map<std::string, std::vector<Episode>> episodes,
@@ -50,7 +61,9 @@ absl::StatusOr<std::unique_ptr<Sampler>> Sampler::Create(std::map<std::string, s
         std::string known;
         for (const auto& [name, list] : episodes) absl::StrAppend(&known, known.empty() ? "" : ", ", name);
         return absl::InvalidArgumentError(absl::StrCat("a weight is given for task '", task, "'",
-                                                       set == 0 ? "" : absl::StrCat(" (weight set ", set, ")"),
+                                                       set == 0 && options.weight_set_names.empty()
+                                                           ? ""
+                                                           : absl::StrCat(" (", options.WeightSetName(set), ")"),
                                                        ", which the data does not hold; it holds: ", known));
       }
     }
@@ -122,7 +135,7 @@ absl::StatusOr<std::unique_ptr<Sampler>> Sampler::Create(std::map<std::string, s
     for (const std::string& name : sampler->task_names_) cumulative.push_back(total += weight_in(*sets[set], name));
     if (!(total > 0.0)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("weight set ", set, " gives no task with episodes a positive weight"));
+          absl::StrCat(options.WeightSetName(set), " gives no task with episodes a positive weight"));
     }
     sampler->cumulative_weights_.push_back(std::move(cumulative));
   }

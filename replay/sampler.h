@@ -52,6 +52,10 @@ struct SamplerOptions {
   // Packing per later set: empty (every set packs as pack_episodes says) or one entry
   // per later_task_weights entry, for set k >= 1 (set 0 follows pack_episodes).
   std::vector<bool> later_pack_episodes;
+  // What error messages call each weight set: empty ("weight set k") or one name per
+  // set, 1 + later_task_weights.size() of them (a trainer passes its config's field
+  // names, so a message points at the line to fix).
+  std::vector<std::string> weight_set_names;
   double prompt_probability = 0.25;
   double prompt_end_probability = 0.5;  // of prompted rows: prompt from the episode's end
   double prompt_max_fraction = 0.5;     // the prompt takes at most this share of L
@@ -59,6 +63,8 @@ struct SamplerOptions {
   bool pack_episodes = false;  // see the header comment; weight set 0's (see later_pack_episodes)
 
   absl::Status Validate() const;
+  // How messages name weight set `set`: weight_set_names[set], or "weight set <set>".
+  std::string WeightSetName(size_t set) const;
 };
 
 // One batch, ready for the model: the field names and layouts are those of model/'s

@@ -296,6 +296,23 @@ TEST_F(SamplerTest, BadLaterWeightSetsAreClearErrors) {
   EXPECT_THAT(Sampler::Create(TaggedData(2, 5), vocab_, nullptr, options),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("later_pack_episodes has 1 entries for 2 later weight sets")));
+  // Named sets: messages use the caller's names (a trainer's config fields).
+  options.later_pack_episodes.clear();
+  options.later_task_weights = {{{"z/missing", 1.0}}};
+  options.weight_set_names = {"base", "phase[0]"};
+  EXPECT_THAT(Sampler::Create(TaggedData(2, 5), vocab_, nullptr, options),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'z/missing' (phase[0]), which the data")));
+  options.later_task_weights = {{{"a/tagged", 1.0}}};
+  options.task_weights = {{"a/tagged", -1.0}};
+  EXPECT_THAT(Sampler::Create(TaggedData(2, 5), vocab_, nullptr, options),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("expected >= 0 (base)")));
+  options.task_weights = {{"a/tagged", 0.0}};
+  EXPECT_THAT(Sampler::Create(TaggedData(2, 5), vocab_, nullptr, options),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("base gives no task with episodes")));
+  options.weight_set_names = {"base"};
+  EXPECT_THAT(Sampler::Create(TaggedData(2, 5), vocab_, nullptr, options),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("weight_set_names has 1 names for 2 weight sets")));
 }
 
 // A later set can pack rows where set 0 does not (and the reverse): each set's batch is

@@ -193,6 +193,7 @@ grep -q "done after 4 updates (2 in this run)" "$tmp/pause" || { cat "$tmp/pause
 expect_failure "--stop_at=100%: expected a percentage of the run's updates in (0%, 100%)" train --config="$tmp/bare.textproto" --datasets="$tmp/train_data" --out="$tmp/pause_bad" --steps=4 --stop_at=100%
 expect_failure "--stop_at=2x: expected an update number >= 1" train --config="$tmp/bare.textproto" --datasets="$tmp/train_data" --out="$tmp/pause_bad" --steps=4 --stop_at=2x
 expect_failure "--stop_at=0: expected an update number >= 1" train --config="$tmp/bare.textproto" --datasets="$tmp/train_data" --out="$tmp/pause_bad" --steps=4 --stop_at=0
+expect_failure "--stop_at=99999999999999999999: the update number is too large" train --config="$tmp/bare.textproto" --datasets="$tmp/train_data" --out="$tmp/pause_bad" --steps=4 --stop_at=99999999999999999999
 [[ ! -e "$tmp/pause_bad" ]] || fail "a refused --stop_at left a run directory"
 grep -q "decay_steps: 2$" "$tmp/bare_run/train_config.textproto" || fail "decay_steps did not follow --steps"
 # The run's record given back as the config: its filled-in defaults follow --steps again
