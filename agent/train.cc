@@ -1120,6 +1120,13 @@ absl::StatusOr<TrainReport> RunTraining(const TrainConfig& raw_config, const Tra
         *out << "note: the pause at update " << options.stop_at_step << " is at or past the fitted run's last update ("
              << max_steps << "): the run goes to its end\n";
       }
+      // A percentage of the fitted run can fall before this update: the run pauses here,
+      // the earliest update a fitted run can pause at.
+      if (options.stop_at_fraction > 0 && pause_step() < trainer.step() && out) {
+        *out << "note: the pause at " << options.stop_at_fraction * 100 << "% of the fitted run's " << max_steps
+             << " updates (update " << pause_step() << ") falls before the fit at update " << trainer.step()
+             << ": the run pauses here instead\n";
+      }
       // The phases move with the schedule. The batch in flight is that of update fit_at,
       // which no moved phase reaches; the sampler is not thread-safe, so it is waited for.
       if (config.task_weight_phases_size() > 0) {

@@ -1062,6 +1062,20 @@ TEST_F(TrainTest, PausesAtTheEdgesSayWhatHappens) {
   EXPECT_EQ(report.steps, 4);
   EXPECT_THAT(progress.str(), HasSubstr("the pause at update 100 is at or past the run's last update (4)"));
 
+  // A percentage that the fit moves before the fit's own update (15% of 40 is update 6,
+  // of the fitted 20 update 3; the fit is at update 4): the run pauses at the fit, and
+  // says why.
+  TrainOptions before_fit = Options();
+  before_fit.clock = SecondPerReading();
+  before_fit.stop_at_fraction = 0.15;
+  std::ostringstream fit_progress;
+  before_fit.progress = &fit_progress;
+  ASSERT_OK_AND_ASSIGN(report, RunTraining(Config(TempDir("pause_before_fit"), 40, kFittedExtra), before_fit));
+  EXPECT_TRUE(report.paused);
+  EXPECT_EQ(report.steps, 4);
+  EXPECT_THAT(fit_progress.str(), HasSubstr("the pause at 15% of the fitted run's 20 updates (update 3) falls before "
+                                            "the fit at update 4: the run pauses here instead"));
+
   // A time-only run: what a resume does is another max_seconds, not "update 2^63".
   TrainConfig timed = Config(TempDir("pause_timed"), 10);
   timed.set_max_steps(0);
