@@ -64,6 +64,10 @@ mkdir -p "ear lier/run" && touch "ear lier/.calico-run" "ear lier/run/LATEST"
 expect_refusal "$root/recipe" "holds a trained run; pass --force" --out="ear lier" --train_seconds=60
 grep -qF -- "--datasets=$(pwd -P)/ear\\ lier/data --out=$(pwd -P)/ear\\ lier/run --resume --seconds=60" err.txt ||
   { cat err.txt; fail "recipe's resume command is not quoted, absolute and complete"; }
+# With --dagger the hint also gives the round's collection, for a run paused before it.
+expect_refusal "$root/recipe" "holds a trained run; pass --force" --out="ear lier" --dagger
+grep -qF -- "collect --out=$(pwd -P)/ear\\ lier/data --append --learner=$(pwd -P)/ear\\ lier/run --temperature=1" err.txt ||
+  { cat err.txt; fail "recipe --dagger's resume hint does not give the DAgger round's collection"; }
 # Where the run recorded its config, the resume command names that record, not the
 # config of the flags given now (a --scenes_first run resumed without the flag, or the reverse).
 touch "ear lier/run/train_config.textproto"
