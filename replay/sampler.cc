@@ -8,6 +8,15 @@
 
 namespace calico {
 
+namespace {
+// " (<set's name>)" after a message about weight set `set`; nothing for an unnamed set 0,
+// which is just "the task weights".
+std::string WeightSetSuffix(const SamplerOptions& options, size_t set) {
+  if (set == 0 && options.weight_set_names.empty()) return "";
+  return absl::StrCat(" (", options.WeightSetName(set), ")");
+}
+}  // namespace
+
 absl::Status SamplerOptions::Validate() const {
   if (batch_size < 1) return absl::InvalidArgumentError(absl::StrCat("batch size is ", batch_size, "; expected >= 1"));
   if (sequence_length < 2) {
@@ -36,9 +45,7 @@ absl::Status SamplerOptions::Validate() const {
     for (const auto& [task, weight] : set == 0 ? task_weights : later_task_weights[set - 1]) {
       if (!(weight >= 0.0) || weight > 1e12) {
         return absl::InvalidArgumentError(absl::StrCat("weight of task '", task, "' is ", weight, "; expected >= 0",
-                                                       set == 0 && weight_set_names.empty()
-                                                           ? ""
-                                                           : absl::StrCat(" (", WeightSetName(set), ")")));
+                                                       WeightSetSuffix(*this, set)));
       }
     }
   }
@@ -61,9 +68,7 @@ absl::StatusOr<std::unique_ptr<Sampler>> Sampler::Create(std::map<std::string, s
         std::string known;
         for (const auto& [name, list] : episodes) absl::StrAppend(&known, known.empty() ? "" : ", ", name);
         return absl::InvalidArgumentError(absl::StrCat("a weight is given for task '", task, "'",
-                                                       set == 0 && options.weight_set_names.empty()
-                                                           ? ""
-                                                           : absl::StrCat(" (", options.WeightSetName(set), ")"),
+                                                       WeightSetSuffix(options, set),
                                                        ", which the data does not hold; it holds: ", known));
       }
     }
