@@ -25,7 +25,7 @@ const std::map<std::string, std::set<std::string>>& FlagsByCommand() {
        {"append", "batch", "context", "episodes", "filter", "learner", "noise", "out", "policy", "seed", "task", "temperature",
         "text_model", "threads"}},
       {"scenes",
-       {"append", "episodes", "eval_set", "first_seed", "kind", "out", "pairs", "png", "size", "text_model", "threads"}},
+       {"append", "colour_working", "episodes", "eval_set", "first_seed", "kind", "out", "pairs", "png", "size", "text_model", "threads"}},
       {"eval",
        {"batch", "checkpoint", "choice_episodes", "choice_seed", "choose_temperature", "context", "episodes",
         "max_tokens", "policy", "prompts", "report", "seed", "suite", "temperature", "text_model", "text_temperature",

@@ -108,7 +108,7 @@ using SceneImage = std::function<absl::StatusOr<Array>(const Scene&)>;
 
 // MakeScenesEpisode with images from `image` (height x width x 3; null for vqa_text).
 absl::StatusOr<Episode> BuildScenesEpisode(const SceneImage& image, int height, int width, const std::string& task,
-                                           uint64_t first_seed, int pairs) {
+                                           uint64_t first_seed, int pairs, const WorkingOptions& workings) {
   if (task != kScenesCaptionTask && task != kScenesVqaTask && task != kScenesVqaTextTask) {
     return absl::InvalidArgumentError(absl::StrCat("scenes task '", task, "'; expected ", kScenesCaptionTask, ", ",
                                                    kScenesVqaTask, " or ", kScenesVqaTextTask));
@@ -130,7 +130,7 @@ absl::StatusOr<Episode> BuildScenesEpisode(const SceneImage& image, int height, 
       ASSIGN_OR_RETURN(step.observation["image"], image(scene));
     }
     step.observation["text"] =
-        Array::Text(task == kScenesCaptionTask ? CaptionStepText(scene) : VqaStepText(scene));
+        Array::Text(task == kScenesCaptionTask ? CaptionStepText(scene) : VqaStepText(scene, workings));
     episode.steps.push_back(std::move(step));
     episode.step_types.push_back(j == 0 ? StepType::kFirst : j + 1 == pairs ? StepType::kLast : StepType::kMid);
     episode.rewards.push_back(0.0);
@@ -157,10 +157,12 @@ absl::Status CheckStepsFit(const ScenesDatasetOptions& options, const TokenCount
     size_t longest = 0;
     for (int j = 0; j < options.pairs; ++j) {
       const Scene scene = SampleScene(seed + j);
-      longest = std::max(longest, (task == kScenesCaptionTask ? CaptionStepText(scene) : VqaStepText(scene)).size());
+      longest = std::max(longest, (task == kScenesCaptionTask ? CaptionStepText(scene)
+                                                              : VqaStepText(scene, options.workings)).size());
     }
     if (patches + static_cast<int64_t>(longest) + 16 <= kMaxLocalPositions) continue;
-    ASSIGN_OR_RETURN(Episode episode, BuildScenesEpisode(blank, options.size, options.size, task, seed, options.pairs));
+    ASSIGN_OR_RETURN(Episode episode, BuildScenesEpisode(blank, options.size, options.size, task, seed, options.pairs,
+                                                                 options.workings));
     absl::StatusOr<int64_t> tokens = count(episode);
     if (!tokens.ok()) {
       return absl::Status(tokens.status().code(),
@@ -273,11 +275,11 @@ absl::Status CheckPngPaths(const ScenesDatasetOptions& options) {
 }  // namespace
 
 absl::StatusOr<Episode> MakeScenesEpisode(SceneRenderer* renderer, const std::string& task, uint64_t first_seed,
-                                          int pairs) {
+                                          int pairs, const WorkingOptions& workings) {
   SceneImage image;
   if (renderer != nullptr) image = [renderer](const Scene& scene) { return renderer->Render(scene); };
   return BuildScenesEpisode(image, renderer != nullptr ? renderer->options().height : 0,
-                            renderer != nullptr ? renderer->options().width : 0, task, first_seed, pairs);
+                            renderer != nullptr ? renderer->options().width : 0, task, first_seed, pairs, workings);
 }
 
 absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& options, std::ostream* progress) {
@@ -356,7 +358,8 @@ absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& opti
         if (!failure.ok()) return;
       }
       const uint64_t seed = options.first_seed + static_cast<uint64_t>(i) * options.pairs;
-      absl::StatusOr<Episode> episode = MakeScenesEpisode(renderer.get(), TaskOfEpisode(options.kind, i), seed, options.pairs);
+      absl::StatusOr<Episode> episode = MakeScenesEpisode(renderer.get(), TaskOfEpisode(options.kind, i), seed, options.pairs,
+                                                                options.workings);
       if (!episode.ok()) return fail(episode.status());
       if (!options.png_directory.empty()) {
         for (int j = 0; j < options.pairs; ++j) {

@@ -4,7 +4,7 @@
 // scene; no actions, rewards 0, discounts 1. Observations: "image" uint8 [size, size, 3]
 // (not in scenes/vqa_text) and "text" (scene_language.h formats). Tasks:
 //   scenes/caption  every step's text is CaptionStepText ("caption: a small red ...")
-//   scenes/vqa      every step's text is VqaStepText(scene): the caption, then kQuestionsPerVqaStep
+//   scenes/vqa      every step's text is VqaStepText(scene, workings): the caption, then kQuestionsPerVqaStep
 //                   questions and answers ("caption: a small red ... q: ... a: ... q: ...")
 //   scenes/vqa_text the same texts as scenes/vqa without the images (text only)
 // Scene seeds: episode i (0-based) of a run uses seeds first_seed + i * pairs + j for its
@@ -21,6 +21,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "envs/scenes/scene_language.h"
 #include "envs/scenes/scene_renderer.h"
 #include "replay/dataset.h"
 #include "replay/episode.h"
@@ -54,6 +55,9 @@ struct ScenesDatasetOptions {
   // under way (one per thread).
   int png_index_every = 100;
   int threads = 2;
+  // The answers scenes/vqa and scenes/vqa_text steps write after a working
+  // (scene_language.h); the default is the format of the datasets written before.
+  WorkingOptions workings;
   // Optional, for the manifest; with it every step is counted before anything is
   // rendered, so a text that does not fit beside a large image is refused up front.
   TokenCounter count_tokens;
@@ -70,7 +74,7 @@ struct ScenesDatasetOptions {
 // steps are scenes first_seed .. first_seed + pairs - 1, their images rendered by
 // `renderer` (may be null for kScenesVqaTextTask, which has none).
 absl::StatusOr<Episode> MakeScenesEpisode(SceneRenderer* renderer, const std::string& task, uint64_t first_seed,
-                                          int pairs);
+                                          int pairs, const WorkingOptions& workings = {});
 
 // The first line of the PNG directory's index.tsv; each further line is
 // "scene-SEED.png<TAB>SEED<TAB>step text".

@@ -103,6 +103,25 @@ TEST(ScenesDataTest, EpisodesAreImageTextStepsOfConsecutiveScenes) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("scenes/other")));
 }
 
+// WorkingOptions reach the VQA texts (and only those); the images are the same.
+TEST(ScenesDataTest, ColourWorkingsChangeOnlyTheVqaTexts) {
+  ASSERT_OK_AND_ASSIGN(auto renderer, SceneRenderer::Create({64, 64}));
+  WorkingOptions colour;
+  colour.colour = true;
+  ASSERT_OK_AND_ASSIGN(Episode plain, MakeScenesEpisode(renderer.get(), kScenesVqaTask, 40, 5));
+  ASSERT_OK_AND_ASSIGN(Episode with, MakeScenesEpisode(renderer.get(), kScenesVqaTask, 40, 5, colour));
+  ASSERT_OK_AND_ASSIGN(Episode caption, MakeScenesEpisode(renderer.get(), kScenesCaptionTask, 40, 5, colour));
+  int changed = 0;
+  for (int j = 0; j < 5; ++j) {
+    const Scene scene = SampleScene(40 + j);
+    EXPECT_EQ(with.steps[j].observation.at("text").text, VqaStepText(scene, colour));
+    EXPECT_EQ(with.steps[j].observation.at("image").bytes, plain.steps[j].observation.at("image").bytes);
+    EXPECT_EQ(caption.steps[j].observation.at("text").text, CaptionStepText(scene));
+    changed += with.steps[j].observation.at("text").text != plain.steps[j].observation.at("text").text;
+  }
+  EXPECT_GT(changed, 0);  // scenes 40-44 ask some colour question
+}
+
 // A vqa_text episode is a VQA episode's text without the images.
 TEST(ScenesDataTest, VqaTextEpisodesAreTheVqaTextsWithoutImages) {
   ASSERT_OK_AND_ASSIGN(auto renderer, SceneRenderer::Create({64, 64}));

@@ -35,9 +35,19 @@ bool Present(const Scene& scene, int colour, Shape shape) {
                      [&](const SceneObject& o) { return o.colour == colour && o.shape == shape; });
 }
 
-QuestionAnswer ColourQuestion(const SceneObject& o) {
+// About object `i`, whose shape is unique in the scene.
+QuestionAnswer ColourQuestion(const Scene& scene, int i, const WorkingOptions& workings) {
+  const SceneObject& o = scene.objects[i];
+  std::string working;
+  if (workings.colour) {
+    // The caption up to object i: copying from the caption's start is what transformers
+    // learn first, and the answer is then the word before the last one written.
+    std::vector<std::string> parts;
+    for (int k = 0; k <= i; ++k) parts.push_back(WithArticle(DescribeObject(scene.objects[k])));
+    working = absl::StrJoin(parts, " left of ");
+  }
   return {QuestionType::kColour, absl::StrCat("what colour is the ", ShapeName(o.shape), "?"),
-          std::string(ColourName(o.colour)), /*working=*/""};
+          std::string(ColourName(o.colour)), std::move(working)};
 }
 
 QuestionAnswer ShapeQuestion(const SceneObject& o) {
@@ -105,12 +115,12 @@ std::vector<QuestionType> AllowedTypes(const Scene& scene) {
   return types;
 }
 
-QuestionAnswer SampleOfType(const Scene& scene, QuestionType type, Rng* rng) {
+QuestionAnswer SampleOfType(const Scene& scene, QuestionType type, Rng* rng, const WorkingOptions& workings) {
   const int n = static_cast<int>(scene.objects.size());
   switch (type) {
     case QuestionType::kColour: {
       const std::vector<int> objects = UniqueShapeObjects(scene);
-      return ColourQuestion(scene.objects[objects[rng->UniformInt(0, objects.size())]]);
+      return ColourQuestion(scene, objects[rng->UniformInt(0, objects.size())], workings);
     }
     case QuestionType::kShape: {
       const std::vector<int> objects = UniqueColourObjects(scene);
@@ -187,10 +197,10 @@ std::string Caption(const Scene& scene) {
   return absl::StrJoin(parts, " left of ");
 }
 
-std::vector<QuestionAnswer> AllQuestions(const Scene& scene) {
+std::vector<QuestionAnswer> AllQuestions(const Scene& scene, const WorkingOptions& workings) {
   std::vector<QuestionAnswer> out;
   const int n = static_cast<int>(scene.objects.size());
-  for (int i : UniqueShapeObjects(scene)) out.push_back(ColourQuestion(scene.objects[i]));
+  for (int i : UniqueShapeObjects(scene)) out.push_back(ColourQuestion(scene, i, workings));
   for (int i : UniqueColourObjects(scene)) out.push_back(ShapeQuestion(scene.objects[i]));
   out.push_back(CountObjectsQuestion(scene));
   for (int s = 0; s < kNumShapes; ++s) out.push_back(CountShapeQuestion(scene, static_cast<Shape>(s)));
@@ -207,23 +217,23 @@ std::vector<QuestionAnswer> AllQuestions(const Scene& scene) {
   return out;
 }
 
-QuestionAnswer SampleQuestion(const Scene& scene, Rng* rng) {
+QuestionAnswer SampleQuestion(const Scene& scene, Rng* rng, const WorkingOptions& workings) {
   const std::vector<QuestionType> types = AllowedTypes(scene);
-  return SampleOfType(scene, types[rng->UniformInt(0, types.size())], rng);
+  return SampleOfType(scene, types[rng->UniformInt(0, types.size())], rng, workings);
 }
 
-QuestionAnswer QuestionForScene(const Scene& scene) {
+QuestionAnswer QuestionForScene(const Scene& scene, const WorkingOptions& workings) {
   Rng rng(Rng(scene.seed ^ 0x71E57A0E5EEDULL).Next());
-  return SampleQuestion(scene, &rng);
+  return SampleQuestion(scene, &rng, workings);
 }
 
 std::string CaptionStepText(const Scene& scene) { return absl::StrCat(kCaptionPrompt, " ", Caption(scene)); }
 
-std::vector<QuestionAnswer> QuestionsForScene(const Scene& scene) {
-  std::vector<QuestionAnswer> out = {QuestionForScene(scene)};
+std::vector<QuestionAnswer> QuestionsForScene(const Scene& scene, const WorkingOptions& workings) {
+  std::vector<QuestionAnswer> out = {QuestionForScene(scene, workings)};
   Rng rng(Rng(scene.seed ^ 0x3A5C0DE5EEDULL).Next());
   for (int draw = 0; draw < 64 && static_cast<int>(out.size()) < kQuestionsPerVqaStep; ++draw) {
-    QuestionAnswer qa = SampleQuestion(scene, &rng);
+    QuestionAnswer qa = SampleQuestion(scene, &rng, workings);
     const bool asked = std::any_of(out.begin(), out.end(),
                                    [&](const QuestionAnswer& before) { return before.question == qa.question; });
     if (!asked) out.push_back(std::move(qa));
@@ -262,7 +272,9 @@ std::string VqaStepText(absl::string_view caption, const std::vector<QuestionAns
   return text;
 }
 
-std::string VqaStepText(const Scene& scene) { return VqaStepText(Caption(scene), QuestionsForScene(scene)); }
+std::string VqaStepText(const Scene& scene, const WorkingOptions& workings) {
+  return VqaStepText(Caption(scene), QuestionsForScene(scene, workings));
+}
 
 std::string DirectVqaStepText(const QuestionAnswer& qa) {
   return absl::StrCat(kQuestionPrefix, " ", qa.question, " ", kAnswerMarker, " ", qa.answer);
@@ -380,7 +392,7 @@ std::vector<std::string> SceneLanguageCorpus(int num_scenes) {
     const Scene scene = SampleScene(static_cast<uint64_t>(seed));
     lines.push_back(CaptionStepText(scene));
     Rng rng(static_cast<uint64_t>(seed));
-    for (QuestionType type : AllowedTypes(scene)) lines.push_back(DirectVqaStepText(SampleOfType(scene, type, &rng)));
+    for (QuestionType type : AllowedTypes(scene)) lines.push_back(DirectVqaStepText(SampleOfType(scene, type, &rng, {})));
   }
   return lines;
 }

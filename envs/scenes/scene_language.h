@@ -37,7 +37,11 @@
 //            large blue box left of a small green cylinder, so yes". The working copies
 //            the caption from the first object named onwards and stops at the second
 //            (so the first is left of it) or where the caption ends (so it is right of
-//            it). Comparing two places in the caption in one step is what the model did
+//            it). With WorkingOptions::colour, a colour answer has a working too: the
+//            caption from its start up to the shape asked about, "q: what colour is the
+//            box? a: a small blue capsule left of a small white box, so white", so the
+//            colour is the word before the last one written instead of a word found by
+//            looking back from the shape (what the mixed recipe's model got wrong, README). Comparing two places in the caption in one step is what the model did
 //            not learn (position questions stayed at chance, README); copying on from a
 //            match is what transformers learn first (induction), and deciding yes/no at
 //            the end needs only the last words written and the question.
@@ -74,14 +78,23 @@ inline constexpr int kNumQuestionTypes = 5;
 // "colour", "shape", "count", "position", "existence".
 absl::string_view QuestionTypeName(QuestionType type);
 
+// Which answers a VQA step writes after a working besides the position answers (which
+// always have one). Plain value type; the default is the format of every dataset written
+// before the option existed.
+struct WorkingOptions {
+  // Colour answers: the caption from its start up to the shape asked about.
+  bool colour = false;
+};
+
 // One question about a scene and its answer. Plain value type.
 struct QuestionAnswer {
   QuestionType type = QuestionType::kCount;
   std::string question;  // ends with "?"
   std::string answer;    // one word
-  // What a VQA step writes before the answer (empty: nothing). Position questions only:
-  // the caption read on from the first object named, "<colour> <shape> left of a <size>
+  // What a VQA step writes before the answer (empty: nothing). Position questions: the
+  // caption read on from the first object named, "<colour> <shape> left of a <size>
   // <colour> <shape> ...", up to the second object or the caption's end (see the header).
+  // Colour questions with WorkingOptions::colour: the caption up to the object asked about.
   std::string working;
 };
 
@@ -97,16 +110,18 @@ std::string DescribeObject(const SceneObject& object);
 // The canonical caption (see the header comment).
 std::string Caption(const Scene& scene);
 
-// Every question the rules allow about `scene`, in a fixed order (types in enum order).
-std::vector<QuestionAnswer> AllQuestions(const Scene& scene);
+// Every question the rules allow about `scene`, in a fixed order (types in enum order),
+// with the workings `workings` asks for.
+std::vector<QuestionAnswer> AllQuestions(const Scene& scene, const WorkingOptions& workings = {});
 
-// One question drawn by the rules above, using `rng`.
-QuestionAnswer SampleQuestion(const Scene& scene, Rng* rng);
+// One question drawn by the rules above, using `rng` (the draw does not depend on
+// `workings`, only what the answer's working holds).
+QuestionAnswer SampleQuestion(const Scene& scene, Rng* rng, const WorkingOptions& workings = {});
 
 // The question an episode step of scene `seed` asks first (and the one evaluation asks):
 // SampleQuestion with an Rng derived from the seed, so a scene always comes with the
 // same question.
-QuestionAnswer QuestionForScene(const Scene& scene);
+QuestionAnswer QuestionForScene(const Scene& scene, const WorkingOptions& workings = {});
 
 // Questions per VQA step.
 inline constexpr int kQuestionsPerVqaStep = 3;
@@ -114,8 +129,9 @@ inline constexpr int kQuestionsPerVqaStep = 3;
 // The questions a VQA step of `scene` asks: QuestionForScene, then further SampleQuestion
 // draws (from another Rng derived from the seed) that differ from those before, up to
 // kQuestionsPerVqaStep (fewer only if 64 draws find no new one; every scene allows more
-// than 3 questions, so that does not happen). Deterministic.
-std::vector<QuestionAnswer> QuestionsForScene(const Scene& scene);
+// than 3 questions, so that does not happen). Deterministic; the same questions whatever
+// `workings` says.
+std::vector<QuestionAnswer> QuestionsForScene(const Scene& scene, const WorkingOptions& workings = {});
 
 // Formats.
 inline constexpr char kCaptionPrompt[] = "caption:";
@@ -145,8 +161,9 @@ std::string CaptionStepText(const Scene& scene);
 // "caption: <caption> q: <question> a:": what inference feeds after the image to ask
 // `question` once the model has described the image as `caption`.
 std::string VqaPrompt(absl::string_view caption, absl::string_view question);
-// "caption: <Caption(scene)> q: <q1> a: <a1> q: <q2> a: <a2> ..." for QuestionsForScene.
-std::string VqaStepText(const Scene& scene);
+// "caption: <Caption(scene)> q: <q1> a: <a1> q: <q2> a: <a2> ..." for
+// QuestionsForScene(scene, workings).
+std::string VqaStepText(const Scene& scene, const WorkingOptions& workings = {});
 // The same text for given questions (with none it is the caption step text).
 std::string VqaStepText(absl::string_view caption, const std::vector<QuestionAnswer>& questions);
 // The direct form without the caption, "q: <question> a: <answer>".

@@ -1,5 +1,7 @@
 #include "envs/scenes/scene_language.h"
 
+#include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
 #include <string>
@@ -378,6 +380,66 @@ TEST(SceneLanguageTest, PositionWorkingsDecideTheirAnswersOverManyScenes) {
     }
   }
   EXPECT_GT(workings, 1000);
+}
+
+TEST(SceneLanguageTest, ColourWorkingsCopyTheCaptionUpToTheShapeAsked) {
+  // Caption: "a small red sphere left of a large blue box left of a large green sphere";
+  // the box is the only shape asked about by colour (the spheres repeat).
+  const Scene scene = ThreeObjects();
+  WorkingOptions colour;
+  colour.colour = true;
+  std::map<std::string, QuestionAnswer> with;
+  for (const QuestionAnswer& qa : AllQuestions(scene, colour)) with[qa.question] = qa;
+  const QuestionAnswer& box = with.at("what colour is the box?");
+  EXPECT_EQ(box.working, "a small red sphere left of a large blue box");
+  EXPECT_EQ(AnswerText(box), "a small red sphere left of a large blue box, so blue");
+  // Other answers are as without the option.
+  const auto without = QuestionsOf(scene);
+  ASSERT_EQ(with.size(), without.size());
+  for (const auto& [question, qa] : without) {
+    if (qa.type == QuestionType::kColour) continue;
+    EXPECT_EQ(AnswerText(with.at(question)), AnswerText(qa)) << question;
+  }
+}
+
+// Over many scenes: the colour working is a prefix of the caption that ends with the shape
+// asked about (and only there), its next-to-last word is the answer, and the option
+// changes no question drawn, only the colour answers' text.
+TEST(SceneLanguageTest, ColourWorkingsEndAtTheirObjectOverManyScenes) {
+  WorkingOptions colour;
+  colour.colour = true;
+  int workings = 0;
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    const Scene scene = SampleScene(seed);
+    const std::string caption = Caption(scene);
+    for (const QuestionAnswer& qa : AllQuestions(scene, colour)) {
+      if (qa.type != QuestionType::kColour) continue;
+      const std::string shape = qa.question.substr(std::strlen("what colour is the "),
+                                                   qa.question.size() - std::strlen("what colour is the ") - 1);
+      ASSERT_TRUE(absl::StartsWith(caption, qa.working)) << caption << " / " << qa.working;
+      EXPECT_TRUE(qa.working == caption || absl::StartsWith(caption.substr(qa.working.size()), " left of "))
+          << caption << " / " << qa.working;
+      const std::vector<std::string> words = absl::StrSplit(qa.working, ' ');
+      ASSERT_GE(words.size(), 4u);
+      EXPECT_EQ(words.back(), shape);
+      EXPECT_EQ(std::count(words.begin(), words.end(), shape), 1) << qa.working;
+      EXPECT_EQ(words[words.size() - 2], qa.answer) << qa.working;
+      ++workings;
+    }
+    const std::vector<QuestionAnswer> plain = QuestionsForScene(scene), with = QuestionsForScene(scene, colour);
+    ASSERT_EQ(plain.size(), with.size());
+    for (size_t i = 0; i < plain.size(); ++i) {
+      EXPECT_EQ(with[i].question, plain[i].question);
+      EXPECT_EQ(with[i].answer, plain[i].answer);
+      if (plain[i].type != QuestionType::kColour) {
+        EXPECT_EQ(with[i].working, plain[i].working);
+      }
+    }
+    ASSERT_OK_AND_ASSIGN(std::vector<PromptAndAnswer> parts, StepTextPrompts(VqaStepText(scene, colour)));
+    ASSERT_EQ(parts.size(), with.size() + 1);
+    for (size_t i = 0; i < with.size(); ++i) EXPECT_EQ(SplitAnswer(parts[i + 1].answer).answer, with[i].answer);
+  }
+  EXPECT_GT(workings, 200);
 }
 
 TEST(SceneLanguageTest, SplitAnswerPartsTheWorkingFromTheAnswer) {

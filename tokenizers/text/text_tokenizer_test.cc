@@ -138,6 +138,13 @@ TEST(TextTokenizerTest, SceneLanguageEncodesWithoutUnkAndPromptsArePrefixes) {
         check(VqaStepText(Caption(scene), {qa}));
         check(DirectVqaStepText(qa));
       }
+      // Colour answers after their working (WorkingOptions::colour).
+      WorkingOptions colour;
+      colour.colour = true;
+      check(VqaStepText(scene, colour));
+      for (const QuestionAnswer& qa : AllQuestions(scene, colour)) {
+        if (qa.type == QuestionType::kColour) check(VqaStepText(Caption(scene), {qa}));
+      }
     }
   }
   EXPECT_GT(texts, 40000);
