@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -24,6 +25,7 @@
 #include "base/status_macros.h"
 #include "envs/scenes/scene.h"
 #include "envs/scenes/scene_language.h"
+#include "replay/record_file.h"
 #include "tokenizers/token_stream.h"
 
 namespace calico {
@@ -219,6 +221,58 @@ absl::Status CheckAppendSeeds(const ScenesDatasetOptions& options, const Dataset
   return absl::OkStatus();
 }
 
+// Whether a VQA step text writes its colour answers after a working: nullopt when it asks
+// no colour question (or is not a VQA text).
+std::optional<bool> ColourAnswersHaveWorking(absl::string_view text) {
+  absl::StatusOr<std::vector<PromptAndAnswer>> parts = StepTextPrompts(text);
+  if (!parts.ok()) return std::nullopt;
+  for (const PromptAndAnswer& part : *parts) {
+    if (absl::StartsWith(part.question, "what colour is the ")) return !SplitAnswer(part.answer).working.empty();
+  }
+  return std::nullopt;
+}
+
+// An append's colour answers against those of the VQA episodes already in the dataset:
+// one task with both forms would teach the model two answers to one prompt, so an append
+// in the other form is refused. The first stored episodes of the task (at most 64) that
+// ask a colour question decide; a task none of them asks one in is not checked.
+absl::Status CheckAppendWorkings(const ScenesDatasetOptions& options, const DatasetManifest& manifest) {
+  for (const char* task : {kScenesVqaTask, kScenesVqaTextTask}) {
+    const bool written = TaskOfEpisode(options.kind, 0) == task ||
+                         (options.episodes > 1 && TaskOfEpisode(options.kind, 1) == task);
+    if (!written) continue;
+    for (const ShardInfo& shard : manifest.shards()) {
+      if (shard.task() != task) continue;
+      const std::string path = absl::StrCat(options.directory, "/", shard.file());
+      ASSIGN_OR_RETURN(std::unique_ptr<RecordReader> reader, RecordReader::Open(path));
+      std::string record;
+      std::optional<bool> stored;
+      for (int read = 0; read < 64 && !stored.has_value(); ++read) {
+        ASSIGN_OR_RETURN(const bool more, reader->Next(&record));
+        if (!more) break;
+        ASSIGN_OR_RETURN(const Episode episode, ParseEpisode(record, path));
+        for (const Timestep& step : episode.steps) {
+          const auto text = step.observation.find("text");
+          if (text == step.observation.end()) continue;
+          stored = ColourAnswersHaveWorking(text->second.text);
+          if (stored.has_value()) break;
+        }
+      }
+      if (!stored.has_value()) break;  // only the task's first shard is read
+      if (*stored != options.workings.colour) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "'", options.directory, "' holds ", task, " episodes whose colour answers are written ",
+            *stored ? "after a working (--colour_working)" : "without a working",
+            "; this append would add others to the same task, so the model would learn two answers to one "
+            "question: ",
+            *stored ? "add --colour_working" : "drop --colour_working", " or use another directory"));
+      }
+      break;
+    }
+  }
+  return absl::OkStatus();
+}
+
 // The entries of an index.tsv an earlier run wrote into the PNG directory (seed -> line),
 // so appending to it keeps them; an index.tsv of another form is refused.
 absl::StatusOr<std::map<uint64_t, std::string>> ReadPngIndex(const std::string& path) {
@@ -302,6 +356,7 @@ absl::StatusOr<ScenesReport> WriteScenesDataset(const ScenesDatasetOptions& opti
   if (options.append && PathExists(absl::StrCat(options.directory, "/", kManifestFile))) {
     ASSIGN_OR_RETURN(const DatasetManifest manifest, ReadManifest(options.directory));
     RETURN_IF_ERROR(CheckAppendSeeds(options, manifest, progress));
+    RETURN_IF_ERROR(CheckAppendWorkings(options, manifest));
   }
   if (writer_options.count_tokens) RETURN_IF_ERROR(CheckStepsFit(options, writer_options.count_tokens));
   std::map<uint64_t, std::string> png_index;  // seed -> "file\tseed\ttext", guarded by mu below

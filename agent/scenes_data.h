@@ -56,7 +56,9 @@ struct ScenesDatasetOptions {
   int png_index_every = 100;
   int threads = 2;
   // The answers scenes/vqa and scenes/vqa_text steps write after a working
-  // (scene_language.h); the default is the format of the datasets written before.
+  // (scene_language.h); the default is the format of the datasets written before. An
+  // append whose colour answers take the other form than the task's stored episodes is
+  // refused before anything is written.
   WorkingOptions workings;
   // Optional, for the manifest; with it every step is counted before anything is
   // rendered, so a text that does not fit beside a large image is refused up front.

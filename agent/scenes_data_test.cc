@@ -402,6 +402,35 @@ TEST(ScenesDataTest, AnAppendOfAnotherImageSizeIsRefusedBeforeRendering) {
   ASSERT_OK(WriteScenesDataset(options, nullptr).status());
 }
 
+// One task keeps one form of colour answer: an append in the other form is refused
+// before anything is written, in either direction; the same form appends.
+TEST(ScenesDataTest, AnAppendOfTheOtherColourAnswerFormIsRefused) {
+  for (const bool first_with_working : {false, true}) {
+    ScenesDatasetOptions options = Small(first_with_working ? "working-first" : "plain-first");
+    options.kind = ScenesKind::kVqaText;  // no rendering: the texts are what matter here
+    options.workings.colour = first_with_working;
+    ASSERT_OK(WriteScenesDataset(options, nullptr).status());
+    options.append = true;
+    options.first_seed = 500;
+    ScenesDatasetOptions other = options;
+    other.workings.colour = !first_with_working;
+    EXPECT_THAT(WriteScenesDataset(other, nullptr).status(),
+                StatusIs(absl::StatusCode::kFailedPrecondition,
+                         AllOf(HasSubstr(first_with_working ? "colour answers are written after a working"
+                                                            : "colour answers are written without a working"),
+                               HasSubstr(first_with_working ? "add --colour_working" : "drop --colour_working"))));
+    ASSERT_OK_AND_ASSIGN(const Dataset before, LoadDataset(options.directory));
+    EXPECT_EQ(before.episodes.at(kScenesVqaTextTask).size(), 4u);
+    ASSERT_OK(WriteScenesDataset(options, nullptr).status());
+    ASSERT_OK_AND_ASSIGN(const Dataset after, LoadDataset(options.directory));
+    EXPECT_EQ(after.episodes.at(kScenesVqaTextTask).size(), 8u);
+    // Captions have no colour answers: either form appends them.
+    other.kind = ScenesKind::kCaption;
+    other.first_seed = 900;
+    EXPECT_OK(WriteScenesDataset(other, nullptr).status());
+  }
+}
+
 TEST(ScenesDataTest, AppendsKeepHeldOutAndTrainingScenesApartAndWarnOfRepeats) {
   ScenesDatasetOptions options = Small("apart");
   options.kind = ScenesKind::kVqaText;  // no rendering: the seeds are what matter here
