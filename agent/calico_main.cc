@@ -113,9 +113,9 @@ ABSL_FLAG(int32_t, pairs, 5, "scenes: image-text steps per episode");
 ABSL_FLAG(std::string, kind, "mixed",
           "scenes: 'caption', 'vqa', 'mixed' (episodes alternate) or 'vqa_text' (VQA texts without images)");
 ABSL_FLAG(std::string, png, "", "scenes: also write every scene as a PNG here, with index.tsv (file, seed, text)");
-ABSL_FLAG(bool, colour_working, false,
-          "scenes: write each colour answer after a working, the caption up to the shape asked about "
-          "(\"a small blue capsule left of a small white box, so white\")");
+ABSL_FLAG(std::string, colour_working, "none",
+          "scenes: how colour answers are written: 'none' (\"white\"), 'caption_prefix' (\"a small blue capsule "
+          "left of a small white box, so white\") or 'shape_colour_pairs' (\"capsule blue box white, so white\")");
 ABSL_FLAG(bool, eval_set, false, "scenes: write a held-out evaluation set (seeds >= 1000000; training sets stay below)");
 ABSL_FLAG(double, noise, 0.0,
           "collect: execute perturbed actions (continuous: Gaussian, this fraction of half the range; discrete: "
@@ -152,11 +152,13 @@ constexpr char kUsage[] =
     "      --learner (DAgger), checkpoint C acts (up to --batch environments in one decode\n"
     "      batch) and the policy labels the states it reaches.\n"
     "  calico scenes --out=DIR [--episodes=N] [--first_seed=S] [--size=64] [--pairs=5]\n"
-    "                [--kind=caption|vqa|mixed|vqa_text] [--png=DIR] [--eval_set] [--append] [--colour_working]\n"
+    "                [--kind=caption|vqa|mixed|vqa_text] [--png=DIR] [--eval_set] [--append]\n"
+    "                [--colour_working=none|caption_prefix|shape_colour_pairs]\n"
     "      Render image scenes with captions / question-answer pairs and store them as a\n"
     "      vision-language dataset (tasks scenes/caption, scenes/vqa; scenes/vqa_text holds the\n"
     "      VQA texts without images, for answering from a description). --colour_working writes\n"
-    "      each colour answer after the caption up to the shape asked about.\n"
+    "      each colour answer after a working: the caption up to the shape asked about, or every\n"
+    "      object's shape and colour.\n"
     "  calico eval --suite=FILE [--policy=expert|random | --checkpoint=C [--batch=16] [--prompts=DIR]\n"
     "              [--temperature=T | --choose_temperature=0,0.5,1 [--choice_episodes=10]\n"
     "              [--choice_seed=2000000]] [--text_temperature=T]] [--episodes=N] [--report=DIR]\n"
@@ -502,7 +504,7 @@ absl::Status Scenes() {
   options.eval_set = absl::GetFlag(FLAGS_eval_set);
   options.append = absl::GetFlag(FLAGS_append);
   options.threads = absl::GetFlag(FLAGS_threads);
-  options.workings.colour = absl::GetFlag(FLAGS_colour_working);
+  ASSIGN_OR_RETURN(options.workings.colour, ParseColourWorking(absl::GetFlag(FLAGS_colour_working)));
   if (!absl::GetFlag(FLAGS_png).empty()) options.png_directory = UserPath(absl::GetFlag(FLAGS_png));
   RETURN_IF_ERROR(options.Validate());
   ASSIGN_OR_RETURN(options.count_tokens, ManifestTokenCounter());

@@ -221,13 +221,20 @@ absl::Status CheckAppendSeeds(const ScenesDatasetOptions& options, const Dataset
   return absl::OkStatus();
 }
 
-// Whether a VQA step text writes its colour answers after a working: nullopt when it asks
-// no colour question (or is not a VQA text).
-std::optional<bool> ColourAnswersHaveWorking(absl::string_view text) {
+// The form of a VQA step text's colour answers (WorkingOptions::Colour): nullopt when it
+// asks no colour question (or is not a VQA text).
+std::optional<WorkingOptions::Colour> ColourAnswerForm(absl::string_view text) {
   absl::StatusOr<std::vector<PromptAndAnswer>> parts = StepTextPrompts(text);
   if (!parts.ok()) return std::nullopt;
   for (const PromptAndAnswer& part : *parts) {
-    if (absl::StartsWith(part.question, "what colour is the ")) return !SplitAnswer(part.answer).working.empty();
+    if (!absl::StartsWith(part.question, "what colour is the ")) continue;
+    const std::string working = SplitAnswer(part.answer).working;
+    if (working.empty()) return WorkingOptions::Colour::kNone;
+    // A caption starts with an article; a shape-colour pair with a shape.
+    if (absl::StartsWith(working, "a ") || absl::StartsWith(working, "an ")) {
+      return WorkingOptions::Colour::kCaptionPrefix;
+    }
+    return WorkingOptions::Colour::kShapeColourPairs;
   }
   return std::nullopt;
 }
@@ -246,7 +253,7 @@ absl::Status CheckAppendWorkings(const ScenesDatasetOptions& options, const Data
       const std::string path = absl::StrCat(options.directory, "/", shard.file());
       ASSIGN_OR_RETURN(std::unique_ptr<RecordReader> reader, RecordReader::Open(path));
       std::string record;
-      std::optional<bool> stored;
+      std::optional<WorkingOptions::Colour> stored;
       for (int read = 0; read < 64 && !stored.has_value(); ++read) {
         ASSIGN_OR_RETURN(const bool more, reader->Next(&record));
         if (!more) break;
@@ -254,18 +261,17 @@ absl::Status CheckAppendWorkings(const ScenesDatasetOptions& options, const Data
         for (const Timestep& step : episode.steps) {
           const auto text = step.observation.find("text");
           if (text == step.observation.end()) continue;
-          stored = ColourAnswersHaveWorking(text->second.text);
+          stored = ColourAnswerForm(text->second.text);
           if (stored.has_value()) break;
         }
       }
       if (!stored.has_value()) break;  // only the task's first shard is read
       if (*stored != options.workings.colour) {
         return absl::FailedPreconditionError(absl::StrCat(
-            "'", options.directory, "' holds ", task, " episodes whose colour answers are written ",
-            *stored ? "after a working (--colour_working)" : "without a working",
-            "; this append would add others to the same task, so the model would learn two answers to one "
-            "question: ",
-            *stored ? "add --colour_working" : "drop --colour_working", " or use another directory"));
+            "'", options.directory, "' holds ", task, " episodes whose colour answers have the working form '",
+            ColourWorkingName(*stored), "'; this append's --colour_working=", ColourWorkingName(options.workings.colour),
+            " would add others to the same task, so the model would learn two answers to one question: use "
+            "--colour_working=", ColourWorkingName(*stored), " or another directory"));
       }
       break;
     }

@@ -107,7 +107,7 @@ TEST(ScenesDataTest, EpisodesAreImageTextStepsOfConsecutiveScenes) {
 TEST(ScenesDataTest, ColourWorkingsChangeOnlyTheVqaTexts) {
   ASSERT_OK_AND_ASSIGN(auto renderer, SceneRenderer::Create({64, 64}));
   WorkingOptions colour;
-  colour.colour = true;
+  colour.colour = WorkingOptions::Colour::kShapeColourPairs;
   ASSERT_OK_AND_ASSIGN(Episode plain, MakeScenesEpisode(renderer.get(), kScenesVqaTask, 40, 5));
   ASSERT_OK_AND_ASSIGN(Episode with, MakeScenesEpisode(renderer.get(), kScenesVqaTask, 40, 5, colour));
   ASSERT_OK_AND_ASSIGN(Episode caption, MakeScenesEpisode(renderer.get(), kScenesCaptionTask, 40, 5, colour));
@@ -405,30 +405,40 @@ TEST(ScenesDataTest, AnAppendOfAnotherImageSizeIsRefusedBeforeRendering) {
 // One task keeps one form of colour answer: an append in the other form is refused
 // before anything is written, in either direction; the same form appends.
 TEST(ScenesDataTest, AnAppendOfTheOtherColourAnswerFormIsRefused) {
-  for (const bool first_with_working : {false, true}) {
-    ScenesDatasetOptions options = Small(first_with_working ? "working-first" : "plain-first");
+  using Colour = WorkingOptions::Colour;
+  const std::vector<Colour> forms = {Colour::kNone, Colour::kCaptionPrefix, Colour::kShapeColourPairs};
+  for (Colour stored : forms) {
+    ScenesDatasetOptions options = Small(absl::StrCat("form-", ColourWorkingName(stored)));
     options.kind = ScenesKind::kVqaText;  // no rendering: the texts are what matter here
-    options.workings.colour = first_with_working;
+    options.workings.colour = stored;
     ASSERT_OK(WriteScenesDataset(options, nullptr).status());
     options.append = true;
     options.first_seed = 500;
-    ScenesDatasetOptions other = options;
-    other.workings.colour = !first_with_working;
-    EXPECT_THAT(WriteScenesDataset(other, nullptr).status(),
-                StatusIs(absl::StatusCode::kFailedPrecondition,
-                         AllOf(HasSubstr(first_with_working ? "colour answers are written after a working"
-                                                            : "colour answers are written without a working"),
-                               HasSubstr(first_with_working ? "add --colour_working" : "drop --colour_working"))));
+    for (Colour other_form : forms) {
+      if (other_form == stored) continue;
+      ScenesDatasetOptions other = options;
+      other.workings.colour = other_form;
+      EXPECT_THAT(WriteScenesDataset(other, nullptr).status(),
+                  StatusIs(absl::StatusCode::kFailedPrecondition,
+                           AllOf(HasSubstr(absl::StrCat("colour answers have the working form '",
+                                                        ColourWorkingName(stored), "'")),
+                                 HasSubstr(absl::StrCat("use --colour_working=", ColourWorkingName(stored))))));
+    }
     ASSERT_OK_AND_ASSIGN(const Dataset before, LoadDataset(options.directory));
     EXPECT_EQ(before.episodes.at(kScenesVqaTextTask).size(), 4u);
     ASSERT_OK(WriteScenesDataset(options, nullptr).status());
     ASSERT_OK_AND_ASSIGN(const Dataset after, LoadDataset(options.directory));
     EXPECT_EQ(after.episodes.at(kScenesVqaTextTask).size(), 8u);
-    // Captions have no colour answers: either form appends them.
-    other.kind = ScenesKind::kCaption;
-    other.first_seed = 900;
-    EXPECT_OK(WriteScenesDataset(other, nullptr).status());
   }
+  // Captions have no colour answers: any form appends them.
+  ScenesDatasetOptions captions = Small("form-captions");
+  captions.kind = ScenesKind::kVqaText;
+  ASSERT_OK(WriteScenesDataset(captions, nullptr).status());
+  captions.append = true;
+  captions.kind = ScenesKind::kCaption;
+  captions.first_seed = 900;
+  captions.workings.colour = Colour::kShapeColourPairs;
+  EXPECT_OK(WriteScenesDataset(captions, nullptr).status());
 }
 
 TEST(ScenesDataTest, AppendsKeepHeldOutAndTrainingScenesApartAndWarnOfRepeats) {

@@ -38,14 +38,24 @@ bool Present(const Scene& scene, int colour, Shape shape) {
 // About object `i`, whose shape is unique in the scene.
 QuestionAnswer ColourQuestion(const Scene& scene, int i, const WorkingOptions& workings) {
   const SceneObject& o = scene.objects[i];
-  std::string working;
-  if (workings.colour) {
-    // The caption up to object i: copying from the caption's start is what transformers
-    // learn first, and the answer is then the word before the last one written.
-    std::vector<std::string> parts;
-    for (int k = 0; k <= i; ++k) parts.push_back(WithArticle(DescribeObject(scene.objects[k])));
-    working = absl::StrJoin(parts, " left of ");
+  std::vector<std::string> parts;
+  switch (workings.colour) {
+    case WorkingOptions::Colour::kNone:
+      break;
+    case WorkingOptions::Colour::kCaptionPrefix:
+      // The caption up to object i: copying from the caption's start is what transformers
+      // learn first, and the answer is then the word before the last one written.
+      for (int k = 0; k <= i; ++k) parts.push_back(WithArticle(DescribeObject(scene.objects[k])));
+      break;
+    case WorkingOptions::Colour::kShapeColourPairs:
+      // Every object's shape, then its colour: the answer follows the shape asked about.
+      for (const SceneObject& object : scene.objects) {
+        parts.push_back(absl::StrCat(ShapeName(object.shape), " ", ColourName(object.colour)));
+      }
+      break;
   }
+  const char* joint = workings.colour == WorkingOptions::Colour::kCaptionPrefix ? " left of " : " ";
+  std::string working = absl::StrJoin(parts, joint);
   return {QuestionType::kColour, absl::StrCat("what colour is the ", ShapeName(o.shape), "?"),
           std::string(ColourName(o.colour)), std::move(working)};
 }
@@ -154,6 +164,27 @@ QuestionAnswer SampleOfType(const Scene& scene, QuestionType type, Rng* rng, con
 }
 
 }  // namespace
+
+absl::StatusOr<WorkingOptions::Colour> ParseColourWorking(absl::string_view name) {
+  for (WorkingOptions::Colour colour : {WorkingOptions::Colour::kNone, WorkingOptions::Colour::kCaptionPrefix,
+                                        WorkingOptions::Colour::kShapeColourPairs}) {
+    if (name == ColourWorkingName(colour)) return colour;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("colour working '", name, "'; expected none, caption_prefix or shape_colour_pairs"));
+}
+
+absl::string_view ColourWorkingName(WorkingOptions::Colour colour) {
+  switch (colour) {
+    case WorkingOptions::Colour::kNone:
+      return "none";
+    case WorkingOptions::Colour::kCaptionPrefix:
+      return "caption_prefix";
+    case WorkingOptions::Colour::kShapeColourPairs:
+      return "shape_colour_pairs";
+  }
+  return "?";
+}
 
 absl::string_view QuestionTypeName(QuestionType type) {
   switch (type) {

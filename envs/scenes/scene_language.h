@@ -37,11 +37,15 @@
 //            large blue box left of a small green cylinder, so yes". The working copies
 //            the caption from the first object named onwards and stops at the second
 //            (so the first is left of it) or where the caption ends (so it is right of
-//            it). With WorkingOptions::colour, a colour answer has a working too: the
-//            caption from its start up to the shape asked about, "q: what colour is the
-//            box? a: a small blue capsule left of a small white box, so white", so the
-//            colour is the word before the last one written instead of a word found by
-//            looking back from the shape (what the mixed recipe's model got wrong, README). Comparing two places in the caption in one step is what the model did
+//            it). WorkingOptions::colour gives colour answers a working too, in one
+//            of two forms. kCaptionPrefix: the caption from its start up to the shape
+//            asked about, "q: what colour is the box? a: a small blue capsule left of a
+//            small white box, so white", so the colour is the word before the last one
+//            written. kShapeColourPairs: every object's shape and colour, in the
+//            caption's order, "q: what colour is the box? a: capsule blue box white, so
+//            white", so the colour is the word after the shape asked about, a forward
+//            lookup as in shape questions (which the mixed recipe's model answers), where
+//            without a working it is the word before it (which it does not, README). Comparing two places in the caption in one step is what the model did
 //            not learn (position questions stayed at chance, README); copying on from a
 //            match is what transformers learn first (induction), and deciding yes/no at
 //            the end needs only the last words written and the question.
@@ -82,9 +86,20 @@ absl::string_view QuestionTypeName(QuestionType type);
 // always have one). Plain value type; the default is the format of every dataset written
 // before the option existed.
 struct WorkingOptions {
-  // Colour answers: the caption from its start up to the shape asked about.
-  bool colour = false;
+  enum class Colour {
+    kNone,              // "white"
+    kCaptionPrefix,     // "a small blue capsule left of a small white box, so white"
+    kShapeColourPairs,  // "capsule blue box white, so white"
+  };
+  Colour colour = Colour::kNone;
 };
+
+// "none", "caption_prefix", "shape_colour_pairs" to the form; InvalidArgument naming them
+// otherwise.
+absl::StatusOr<WorkingOptions::Colour> ParseColourWorking(absl::string_view name);
+
+// The name ParseColourWorking reads.
+absl::string_view ColourWorkingName(WorkingOptions::Colour colour);
 
 // One question about a scene and its answer. Plain value type.
 struct QuestionAnswer {
@@ -94,7 +109,7 @@ struct QuestionAnswer {
   // What a VQA step writes before the answer (empty: nothing). Position questions: the
   // caption read on from the first object named, "<colour> <shape> left of a <size>
   // <colour> <shape> ...", up to the second object or the caption's end (see the header).
-  // Colour questions with WorkingOptions::colour: the caption up to the object asked about.
+  // Colour questions: as WorkingOptions::colour says.
   std::string working;
 };
 

@@ -386,20 +386,34 @@ TEST(SceneLanguageTest, ColourWorkingsCopyTheCaptionUpToTheShapeAsked) {
   // Caption: "a small red sphere left of a large blue box left of a large green sphere";
   // the box is the only shape asked about by colour (the spheres repeat).
   const Scene scene = ThreeObjects();
-  WorkingOptions colour;
-  colour.colour = true;
-  std::map<std::string, QuestionAnswer> with;
-  for (const QuestionAnswer& qa : AllQuestions(scene, colour)) with[qa.question] = qa;
-  const QuestionAnswer& box = with.at("what colour is the box?");
-  EXPECT_EQ(box.working, "a small red sphere left of a large blue box");
-  EXPECT_EQ(AnswerText(box), "a small red sphere left of a large blue box, so blue");
-  // Other answers are as without the option.
-  const auto without = QuestionsOf(scene);
-  ASSERT_EQ(with.size(), without.size());
-  for (const auto& [question, qa] : without) {
-    if (qa.type == QuestionType::kColour) continue;
-    EXPECT_EQ(AnswerText(with.at(question)), AnswerText(qa)) << question;
+  for (const auto& [form, text] : std::vector<std::pair<WorkingOptions::Colour, std::string>>{
+           {WorkingOptions::Colour::kCaptionPrefix, "a small red sphere left of a large blue box, so blue"},
+           {WorkingOptions::Colour::kShapeColourPairs, "sphere red box blue sphere green, so blue"}}) {
+    WorkingOptions colour;
+    colour.colour = form;
+    std::map<std::string, QuestionAnswer> with;
+    for (const QuestionAnswer& qa : AllQuestions(scene, colour)) with[qa.question] = qa;
+    EXPECT_EQ(AnswerText(with.at("what colour is the box?")), text);
+    EXPECT_EQ(with.at("what colour is the box?").answer, "blue");
+    // Other answers are as without the option.
+    const auto without = QuestionsOf(scene);
+    ASSERT_EQ(with.size(), without.size());
+    for (const auto& [question, qa] : without) {
+      if (qa.type == QuestionType::kColour) continue;
+      EXPECT_EQ(AnswerText(with.at(question)), AnswerText(qa)) << question;
+    }
   }
+}
+
+TEST(SceneLanguageTest, ColourWorkingNamesParse) {
+  for (WorkingOptions::Colour form : {WorkingOptions::Colour::kNone, WorkingOptions::Colour::kCaptionPrefix,
+                                      WorkingOptions::Colour::kShapeColourPairs}) {
+    ASSERT_OK_AND_ASSIGN(WorkingOptions::Colour parsed, ParseColourWorking(ColourWorkingName(form)));
+    EXPECT_EQ(parsed, form);
+  }
+  EXPECT_THAT(ParseColourWorking("true").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("colour working 'true'; expected none, caption_prefix or shape_colour_pairs")));
 }
 
 // Over many scenes: the colour working is a prefix of the caption that ends with the shape
@@ -407,7 +421,7 @@ TEST(SceneLanguageTest, ColourWorkingsCopyTheCaptionUpToTheShapeAsked) {
 // changes no question drawn, only the colour answers' text.
 TEST(SceneLanguageTest, ColourWorkingsEndAtTheirObjectOverManyScenes) {
   WorkingOptions colour;
-  colour.colour = true;
+  colour.colour = WorkingOptions::Colour::kCaptionPrefix;
   int workings = 0;
   for (uint64_t seed = 0; seed < 300; ++seed) {
     const Scene scene = SampleScene(seed);
@@ -438,6 +452,37 @@ TEST(SceneLanguageTest, ColourWorkingsEndAtTheirObjectOverManyScenes) {
     ASSERT_OK_AND_ASSIGN(std::vector<PromptAndAnswer> parts, StepTextPrompts(VqaStepText(scene, colour)));
     ASSERT_EQ(parts.size(), with.size() + 1);
     for (size_t i = 0; i < with.size(); ++i) EXPECT_EQ(SplitAnswer(parts[i + 1].answer).answer, with[i].answer);
+  }
+  EXPECT_GT(workings, 200);
+}
+
+// The pairs form lists every object's shape and colour in the caption's order, and the
+// answer is the word after the one shape asked about (checked against the objects).
+TEST(SceneLanguageTest, ShapeColourPairWorkingsNameEveryObjectOverManyScenes) {
+  WorkingOptions pairs;
+  pairs.colour = WorkingOptions::Colour::kShapeColourPairs;
+  int workings = 0;
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    const Scene scene = SampleScene(seed);
+    for (const QuestionAnswer& qa : AllQuestions(scene, pairs)) {
+      if (qa.type != QuestionType::kColour) continue;
+      const std::string shape = qa.question.substr(std::strlen("what colour is the "),
+                                                   qa.question.size() - std::strlen("what colour is the ") - 1);
+      const std::vector<std::string> words = absl::StrSplit(qa.working, ' ');
+      ASSERT_EQ(words.size(), 2 * scene.objects.size()) << qa.working;
+      for (size_t k = 0; k < scene.objects.size(); ++k) {
+        EXPECT_EQ(words[2 * k], ShapeName(scene.objects[k].shape)) << qa.working;
+        EXPECT_EQ(words[2 * k + 1], ColourName(scene.objects[k].colour)) << qa.working;
+      }
+      const auto at = std::find(words.begin(), words.end(), shape);
+      ASSERT_NE(at, words.end());
+      EXPECT_EQ(*(at + 1), qa.answer) << qa.working;
+      ++workings;
+    }
+    ASSERT_OK_AND_ASSIGN(std::vector<PromptAndAnswer> parts, StepTextPrompts(VqaStepText(scene, pairs)));
+    const std::vector<QuestionAnswer> questions = QuestionsForScene(scene, pairs);
+    ASSERT_EQ(parts.size(), questions.size() + 1);
+    for (size_t i = 0; i < questions.size(); ++i) EXPECT_EQ(SplitAnswer(parts[i + 1].answer).answer, questions[i].answer);
   }
   EXPECT_GT(workings, 200);
 }

@@ -138,12 +138,15 @@ TEST(TextTokenizerTest, SceneLanguageEncodesWithoutUnkAndPromptsArePrefixes) {
         check(VqaStepText(Caption(scene), {qa}));
         check(DirectVqaStepText(qa));
       }
-      // Colour answers after their working (WorkingOptions::colour).
-      WorkingOptions colour;
-      colour.colour = true;
-      check(VqaStepText(scene, colour));
-      for (const QuestionAnswer& qa : AllQuestions(scene, colour)) {
-        if (qa.type == QuestionType::kColour) check(VqaStepText(Caption(scene), {qa}));
+      // Colour answers after their working, in either form (WorkingOptions::colour).
+      for (WorkingOptions::Colour form :
+           {WorkingOptions::Colour::kCaptionPrefix, WorkingOptions::Colour::kShapeColourPairs}) {
+        WorkingOptions colour;
+        colour.colour = form;
+        check(VqaStepText(scene, colour));
+        for (const QuestionAnswer& qa : AllQuestions(scene, colour)) {
+          if (qa.type == QuestionType::kColour) check(VqaStepText(Caption(scene), {qa}));
+        }
       }
     }
   }
