@@ -45,10 +45,14 @@
 //            caption's order, "q: what colour is the box? a: capsule blue box white, so
 //            white", so the colour is the word after the shape asked about, a forward
 //            lookup as in shape questions (which the mixed recipe's model answers), where
-//            without a working it is the word before it (which it does not, README). Comparing two places in the caption in one step is what the model did
-//            not learn (position questions stayed at chance, README); copying on from a
-//            match is what transformers learn first (induction), and deciding yes/no at
-//            the end needs only the last words written and the question.
+//            without a working it is the word before it (which it does not, README).
+//            Neither form bound the colours sooner in the candidate recipe's first
+//            1,000-1,500 updates (docs/recipe_experiments.md, "A colour working"), so
+//            the default is kNone. For position questions: comparing two places in the
+//            caption in one step is what the model did not learn (position questions
+//            stayed at chance, README); copying on from a match is what transformers
+//            learn first (induction), and deciding yes/no at the end needs only the
+//            last words written and the question.
 // A VQA step describes the scene before it answers anything. Answering a question is two
 // decodes: the prompt "caption:" makes the model write its caption (until EOS or " q:"),
 // then "caption: <its caption> q: <question> a:" makes it answer (until EOS or " q:").
