@@ -1,7 +1,6 @@
 #include "envs/scenes/scene_language.h"
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 #include <set>
 #include <string>
@@ -416,6 +415,13 @@ TEST(SceneLanguageTest, ColourWorkingNamesParse) {
                        HasSubstr("colour working 'true'; expected none, caption_prefix or shape_colour_pairs")));
 }
 
+// "box" of "what colour is the box?".
+std::string AskedShape(const std::string& colour_question) {
+  constexpr absl::string_view kPrefix = "what colour is the ";
+  EXPECT_TRUE(absl::StartsWith(colour_question, kPrefix) && absl::EndsWith(colour_question, "?")) << colour_question;
+  return colour_question.substr(kPrefix.size(), colour_question.size() - kPrefix.size() - 1);
+}
+
 // Over many scenes: the colour working is a prefix of the caption that ends with the shape
 // asked about (and only there), its next-to-last word is the answer, and the option
 // changes no question drawn, only the colour answers' text.
@@ -428,8 +434,7 @@ TEST(SceneLanguageTest, ColourWorkingsEndAtTheirObjectOverManyScenes) {
     const std::string caption = Caption(scene);
     for (const QuestionAnswer& qa : AllQuestions(scene, colour)) {
       if (qa.type != QuestionType::kColour) continue;
-      const std::string shape = qa.question.substr(std::strlen("what colour is the "),
-                                                   qa.question.size() - std::strlen("what colour is the ") - 1);
+      const std::string shape = AskedShape(qa.question);
       ASSERT_TRUE(absl::StartsWith(caption, qa.working)) << caption << " / " << qa.working;
       EXPECT_TRUE(qa.working == caption || absl::StartsWith(caption.substr(qa.working.size()), " left of "))
           << caption << " / " << qa.working;
@@ -466,8 +471,7 @@ TEST(SceneLanguageTest, ShapeColourPairWorkingsNameEveryObjectOverManyScenes) {
     const Scene scene = SampleScene(seed);
     for (const QuestionAnswer& qa : AllQuestions(scene, pairs)) {
       if (qa.type != QuestionType::kColour) continue;
-      const std::string shape = qa.question.substr(std::strlen("what colour is the "),
-                                                   qa.question.size() - std::strlen("what colour is the ") - 1);
+      const std::string shape = AskedShape(qa.question);
       const std::vector<std::string> words = absl::StrSplit(qa.working, ' ');
       ASSERT_EQ(words.size(), 2 * scene.objects.size()) << qa.working;
       for (size_t k = 0; k < scene.objects.size(); ++k) {
