@@ -47,7 +47,7 @@
 //            lookup as in shape questions (which the mixed recipe's model answers), where
 //            without a working it is the word before it (which it does not, README).
 //            Neither form bound the colours sooner in the candidate recipe's first
-//            1,000-1,500 updates (docs/recipe_experiments.md, "A colour working"), so
+//            1,000-2,000 updates (docs/recipe_experiments.md, "A colour working"), so
 //            the default is kNone. For position questions: comparing two places in the
 //            caption in one step is what the model did not learn (position questions
 //            stayed at chance, README); copying on from a match is what transformers
