@@ -35,27 +35,37 @@ bool Present(const Scene& scene, int colour, Shape shape) {
                      [&](const SceneObject& o) { return o.colour == colour && o.shape == shape; });
 }
 
+// The caption of the scene's first `count` objects (Caption is all of them).
+std::string CaptionOfFirst(const Scene& scene, size_t count) {
+  std::vector<std::string> parts;
+  for (size_t k = 0; k < count && k < scene.objects.size(); ++k) {
+    parts.push_back(WithArticle(DescribeObject(scene.objects[k])));
+  }
+  return absl::StrJoin(parts, " left of ");
+}
+
 // About object `i`, whose shape is unique in the scene.
 QuestionAnswer ColourQuestion(const Scene& scene, int i, const WorkingOptions& workings) {
   const SceneObject& o = scene.objects[i];
-  std::vector<std::string> parts;
+  std::string working;
   switch (workings.colour) {
     case WorkingOptions::Colour::kNone:
       break;
     case WorkingOptions::Colour::kCaptionPrefix:
       // The caption up to object i: copying from the caption's start is what transformers
       // learn first, and the answer is then the word before the last one written.
-      for (int k = 0; k <= i; ++k) parts.push_back(WithArticle(DescribeObject(scene.objects[k])));
+      working = CaptionOfFirst(scene, static_cast<size_t>(i) + 1);
       break;
-    case WorkingOptions::Colour::kShapeColourPairs:
+    case WorkingOptions::Colour::kShapeColourPairs: {
       // Every object's shape, then its colour: the answer follows the shape asked about.
+      std::vector<std::string> pairs;
       for (const SceneObject& object : scene.objects) {
-        parts.push_back(absl::StrCat(ShapeName(object.shape), " ", ColourName(object.colour)));
+        pairs.push_back(absl::StrCat(ShapeName(object.shape), " ", ColourName(object.colour)));
       }
+      working = absl::StrJoin(pairs, " ");
       break;
+    }
   }
-  const char* joint = workings.colour == WorkingOptions::Colour::kCaptionPrefix ? " left of " : " ";
-  std::string working = absl::StrJoin(parts, joint);
   return {QuestionType::kColour, absl::StrCat("what colour is the ", ShapeName(o.shape), "?"),
           std::string(ColourName(o.colour)), std::move(working)};
 }
@@ -222,11 +232,7 @@ std::string DescribeObject(const SceneObject& object) {
   return absl::StrCat(SizeName(object.size), " ", ColourName(object.colour), " ", ShapeName(object.shape));
 }
 
-std::string Caption(const Scene& scene) {
-  std::vector<std::string> parts;
-  for (const SceneObject& object : scene.objects) parts.push_back(WithArticle(DescribeObject(object)));
-  return absl::StrJoin(parts, " left of ");
-}
+std::string Caption(const Scene& scene) { return CaptionOfFirst(scene, scene.objects.size()); }
 
 std::vector<QuestionAnswer> AllQuestions(const Scene& scene, const WorkingOptions& workings) {
   std::vector<QuestionAnswer> out;
