@@ -1,5 +1,6 @@
 // The `calico` command line: one binary, one subcommand per job (see kUsage).
 
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -168,7 +169,8 @@ constexpr char kUsage[] =
     "      best mean return on validation episodes (other seeds than the suite's).\n"
     "      Vision-language tasks (scenes/vqa, scenes/caption; agent/suites/vision_language.textproto)\n"
     "      are scored as VQA accuracy and caption exact match / token F1 / attribute F1 on\n"
-    "      held-out scenes.\n"
+    "      held-out scenes; scenes/vqa_text asks scenes/vqa's questions with the caption given\n"
+    "      as text and no image (agent/suites/vqa_from_text.textproto holds both).\n"
     "  calico caption --checkpoint=C --image=X.png [--temperature=T] [--seed=S]\n"
     "  calico ask --checkpoint=C --image=X.png --question=\"what colour is the box?\" [--temperature=T]\n"
     "      Describe a PNG image / answer a question about it with a trained checkpoint (the\n"
@@ -732,7 +734,11 @@ absl::Status Eval(const std::set<std::string>& given) {
                        MakeCheckpointTextAnswerer(selected.label, absl::GetFlag(FLAGS_text_model), generator));
       // Scored all the same (the control tasks of the suite are still worth measuring).
       ASSIGN_OR_RETURN(const ModelConfig trained, ReadCheckpointConfig(selected.label));
-      if (absl::Status vl = CheckTrainedOnVisionLanguage(trained); !vl.ok()) {
+      // scenes/vqa_text alone shows no image: a model that never saw one may answer it.
+      const bool images = std::any_of(options.suite.tasks().begin(), options.suite.tasks().end(),
+                                      [](const SuiteTask& task) { return task.task() == kScenesVqaTask ||
+                                                                        task.task() == kScenesCaptionTask; });
+      if (absl::Status vl = CheckTrainedOnVisionLanguage(trained); images && !vl.ok()) {
         std::printf("warning: %s; scoring its scene tasks anyway\n", std::string(vl.message()).c_str());
       }
     } else if (selected.label == "expert") {

@@ -23,7 +23,7 @@ namespace calico {
 // at least one task, known task names (the error lists the known ones), no repeats,
 // references for every control task, episode counts in [1, kMaxSuiteEpisodes], seeds
 // first_seed + i that do not wrap past 2^64 - 1. Fills defaults (50 episodes,
-// 2000 bootstrap samples). Vision-language tasks ("scenes/vqa", "scenes/caption",
+// 2000 bootstrap samples). Vision-language tasks ("scenes/vqa", "scenes/caption", "scenes/vqa_text",
 // agent/text_eval.h) need no registry entry or references, but the suite's first_seed
 // must be a held-out scene seed (>= 1,000,000), else the error says so. A task's
 // `temperature` must be in [0, kMaxActionTemperature] and belongs to control tasks only

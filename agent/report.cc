@@ -66,6 +66,8 @@ constexpr char kTextScoresNote[] =
     "mean token-level and attribute (size, colour, shape words only) F1 of captions with bootstrap 95% intervals. "
     "VQA answers come after the model's own description of the scene: \"described exactly\" is how often that "
     "description is the scene's caption, \"accuracy (described exactly)\" the accuracy on those scenes. "
+    "scenes/vqa_text asks the same questions with the scene's caption given as text and no image (its \"described "
+    "as\" is that given caption). "
     "These are not expert-normalised scores and are not part of the mean, median or IQM.";
 
 // Examples shown per vision-language task in report.md and report.html (report.json has all).

@@ -13,15 +13,27 @@ absl::StatusOr<std::vector<SceneAnswer>> DescribeAndAnswer(TextGenerator* genera
   // A VQA step goes on from its caption with " q:"; a caption step ends there with EOS.
   const std::string stop = absl::StrCat(" ", kQuestionPrefix);
   std::vector<TextRequest> requests;
-  requests.reserve(questions.size());
-  for (const SceneQuestion& q : questions) requests.push_back({q.image, kCaptionPrompt, q.seed, stop});
-  ASSIGN_OR_RETURN(std::vector<GeneratedText> captions, generator->Generate(requests));
+  std::vector<size_t> described;  // the questions whose caption the model writes
+  for (size_t i = 0; i < questions.size(); ++i) {
+    if (!questions[i].description.empty()) continue;
+    described.push_back(i);
+    requests.push_back({questions[i].image, kCaptionPrompt, questions[i].seed, stop});
+  }
   std::vector<SceneAnswer> out(questions.size());
+  for (size_t i = 0; i < questions.size(); ++i) {
+    out[i].caption = questions[i].description;
+    out[i].finished = true;
+  }
+  if (!requests.empty()) {
+    ASSIGN_OR_RETURN(std::vector<GeneratedText> captions, generator->Generate(requests));
+    for (size_t k = 0; k < described.size(); ++k) {
+      out[described[k]].caption = UpToNextQuestion(captions[k].text);
+      out[described[k]].finished = captions[k].finished;
+    }
+  }
   requests.clear();
   std::vector<size_t> asked;
   for (size_t i = 0; i < questions.size(); ++i) {
-    out[i].caption = UpToNextQuestion(captions[i].text);
-    out[i].finished = captions[i].finished;
     if (questions[i].question.empty()) continue;
     std::string prompt = VqaPrompt(out[i].caption, questions[i].question);
     // A long caption (a large max_tokens, a model that rambles) can fill the model's local

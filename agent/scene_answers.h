@@ -18,9 +18,13 @@ namespace calico {
 
 // One image and what to ask about it.
 struct SceneQuestion {
-  Array image;           // uint8 [h, w, 3], the generator's image size
+  Array image;           // uint8 [h, w, 3], the generator's image size; NoImage(): text alone
   std::string question;  // in the scene language's form (NormalizeQuestion); empty: caption only
   uint64_t seed = 0;     // sampling seed of both decodes (TextRequest::seed)
+  // Not empty: the description the question is answered after, given rather than
+  // written by the model (no caption is decoded). scenes/vqa_text gives the scene's
+  // caption with NoImage(), so the answer can come from the text alone.
+  std::string description;
 };
 
 // What the model wrote.
@@ -34,8 +38,9 @@ struct SceneAnswer {
   std::string working;  // what it wrote before the answer, if anything (SplitAnswer)
 };
 
-// Decodes the caption of every image (one batch of decodes), then the answer of every
-// question (a second batch); each text is cut where the model starts a next question
+// Decodes the caption of every image without a given description (one batch of
+// decodes; a given one is taken as it is), then the answer of every question (a second
+// batch); each text is cut where the model starts a next question
 // (" q:", UpToNextQuestion), and an answer is parted from its working (SplitAnswer). A
 // question whose prompt, after the caption, leaves the model no room to answer is not
 // decoded (SceneAnswer::no_room). Errors: the generator's (an image of another size, a

@@ -62,6 +62,46 @@ TEST(SceneAnswersTest, AnswersAfterItsOwnCaption) {
   EXPECT_GT(nonempty, 0);
 }
 
+// A given description is answered after as it is (no caption decoded), with the image
+// or with text alone (NoImage(), as scenes/vqa_text); questions without one in the same
+// batch still describe their image first.
+TEST(SceneAnswersTest, AnswersAfterAGivenDescriptionWithOrWithoutTheImage) {
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Transformer> model, RandomPresetModel("nano", 5));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> loaded, TextTokenizer::Load(kTextModel));
+  std::shared_ptr<const TextTokenizer> text(std::move(loaded));
+  TextGeneratorOptions options;
+  options.max_tokens = 10;
+  options.temperature = 1.0;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextGenerator> generator, TextGenerator::Create(model, text, options));
+  const std::string given = "a small red box left of a large blue sphere";
+  const std::vector<SceneQuestion> questions = {{NoImage(), "what colour is the box?", 21, given},
+                                                {RandomImage(4), "what colour is the sphere?", 22, given},
+                                                {RandomImage(5), "how many objects are there?", 23}};
+  ASSERT_OK_AND_ASSIGN(std::vector<SceneAnswer> answers, DescribeAndAnswer(generator.get(), questions));
+  ASSERT_EQ(answers.size(), 3u);
+  ASSERT_OK_AND_ASSIGN(std::vector<GeneratedText> own_caption,
+                       generator->Generate({{questions[2].image, "caption:", 23, " q:"}}));
+  EXPECT_EQ(answers[0].caption, given);
+  EXPECT_EQ(answers[1].caption, given);
+  EXPECT_EQ(answers[2].caption, UpToNextQuestion(own_caption[0].text));
+  std::vector<std::string> written_answers;
+  for (size_t i = 0; i < questions.size(); ++i) {
+    const SceneQuestion& q = questions[i];
+    ASSERT_OK_AND_ASSIGN(std::vector<GeneratedText> answer,
+                         generator->Generate({{q.image, VqaPrompt(answers[i].caption, q.question), q.seed, " q:"}}));
+    const WrittenAnswer written = SplitAnswer(UpToNextQuestion(answer[0].text));
+    EXPECT_EQ(answers[i].answer, written.answer) << i;
+    EXPECT_EQ(answers[i].working, written.working) << i;
+    EXPECT_EQ(answers[i].finished, i == 2 ? own_caption[0].finished && answer[0].finished : answer[0].finished) << i;
+    written_answers.push_back(UpToNextQuestion(answer[0].text));
+  }
+  // The text-only answer is decoded from the text alone: with the image in front the same
+  // question and seed give other text (10 sampled tokens of a random model).
+  ASSERT_OK_AND_ASSIGN(std::vector<GeneratedText> with_image,
+                       generator->Generate({{RandomImage(4), VqaPrompt(given, questions[0].question), 21, " q:"}}));
+  EXPECT_NE(UpToNextQuestion(with_image[0].text), written_answers[0]);
+}
+
 // A caption that fills the model's local positions leaves no room for the question and
 // its answer: that question goes unanswered (no_room), the others in the batch are
 // answered, and nothing fails.

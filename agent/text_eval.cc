@@ -23,15 +23,21 @@ constexpr int kChunk = 64;
 
 }  // namespace
 
-bool IsTextTask(const std::string& task) { return task == kScenesVqaTask || task == kScenesCaptionTask; }
+bool IsTextTask(const std::string& task) {
+  return task == kScenesVqaTask || task == kScenesCaptionTask || task == kScenesVqaTextTask;
+}
 
 absl::StatusOr<std::vector<TextQuery>> MakeTextQueries(const std::string& task, uint64_t first_seed, int count) {
   if (!IsTextTask(task)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("task '", task, "' is not a vision-language task (", kScenesVqaTask, ", ", kScenesCaptionTask, ")"));
+    return absl::InvalidArgumentError(absl::StrCat("task '", task, "' is not a vision-language task (", kScenesVqaTask,
+                                                   ", ", kScenesCaptionTask, ", ", kScenesVqaTextTask, ")"));
   }
   if (count < 1) return absl::InvalidArgumentError(absl::StrCat(task, ": ", count, " scenes, expected >= 1"));
-  ASSIGN_OR_RETURN(std::unique_ptr<SceneRenderer> renderer, SceneRenderer::Create({64, 64}));
+  const bool text_only = task == kScenesVqaTextTask;
+  std::unique_ptr<SceneRenderer> renderer;
+  if (!text_only) {
+    ASSIGN_OR_RETURN(renderer, SceneRenderer::Create({64, 64}));
+  }
   std::vector<TextQuery> queries;
   queries.reserve(count);
   for (int i = 0; i < count; ++i) {
@@ -39,13 +45,22 @@ absl::StatusOr<std::vector<TextQuery>> MakeTextQueries(const std::string& task, 
     query.seed = first_seed + static_cast<uint64_t>(i);
     const Scene scene = SampleScene(query.seed);
     query.objects = static_cast<int>(scene.objects.size());
-    ASSIGN_OR_RETURN(query.image, renderer->Render(scene));
-    if (task == kScenesVqaTask) {
+    if (text_only) {
+      query.image = NoImage();
+    } else {
+      ASSIGN_OR_RETURN(query.image, renderer->Render(scene));
+    }
+    if (task == kScenesVqaTask || text_only) {
       const QuestionAnswer qa = QuestionForScene(scene);
       query.kind = std::string(QuestionTypeName(qa.type));
       query.question = qa.question;
       query.expected = qa.answer;
-      query.expected_caption = Caption(scene);
+      // Answering after a given caption, nothing is described: no description to score.
+      if (text_only) {
+        query.description = Caption(scene);
+      } else {
+        query.expected_caption = Caption(scene);
+      }
     } else {
       query.kind = "caption";
       query.expected = Caption(scene);
@@ -64,7 +79,7 @@ TextAnswerer GroundTruthAnswerer() {
       if (query.question.empty()) {
         answer.caption = query.expected;
       } else {
-        answer.caption = query.expected_caption;
+        answer.caption = query.description.empty() ? query.expected_caption : query.description;
         answer.answer = query.expected;
       }
       answers.push_back(std::move(answer));
@@ -77,7 +92,9 @@ TextAnswerer GeneratorAnswerer(std::shared_ptr<TextGenerator> generator) {
   return [generator](const std::vector<TextQuery>& queries) -> absl::StatusOr<std::vector<SceneAnswer>> {
     std::vector<SceneQuestion> questions;
     questions.reserve(queries.size());
-    for (const TextQuery& query : queries) questions.push_back({query.image, query.question, query.seed});
+    for (const TextQuery& query : queries) {
+      questions.push_back({query.image, query.question, query.seed, query.description});
+    }
     return DescribeAndAnswer(generator.get(), questions);
   };
 }

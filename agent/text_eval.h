@@ -1,5 +1,8 @@
 // The vision-language tasks of the evaluation suite (issue 7): "scenes/vqa" and
-// "scenes/caption" scored on held-out scenes rendered on the fly (no dataset needed).
+// "scenes/caption" scored on held-out scenes rendered on the fly (no dataset needed), and
+// "scenes/vqa_text": scenes/vqa's questions on the same scenes answered from the scene's
+// caption given as text, without the image (whether a model reads its answers from a
+// description).
 //
 // Scene i of a task has seed first_seed + i; suites that list these tasks must start at a
 // held-out seed (>= kFirstEvalSeed, 1,000,000; ParseSuite checks), so no evaluated scene
@@ -27,17 +30,18 @@
 
 namespace calico {
 
-// True for the tasks this file evaluates ("scenes/vqa", "scenes/caption").
+// True for the tasks this file evaluates ("scenes/vqa", "scenes/caption", "scenes/vqa_text").
 bool IsTextTask(const std::string& task);
 
 // One held-out scene to answer about.
 struct TextQuery {
   uint64_t seed = 0;
   std::string kind;              // question type name, or "caption"
-  Array image;                   // uint8 [64, 64, 3]
+  Array image;                   // uint8 [64, 64, 3]; NoImage() for scenes/vqa_text
   std::string question;          // the question; empty for a caption scene
   std::string expected;          // the answer, or the caption of a caption scene
   std::string expected_caption;  // a VQA scene's caption (what the model should describe first)
+  std::string description;       // scenes/vqa_text: the scene's caption, given to answer after
   int objects = 0;               // objects in the scene
 };
 
@@ -46,11 +50,12 @@ struct TextQuery {
 using TextAnswerer = std::function<absl::StatusOr<std::vector<SceneAnswer>>(const std::vector<TextQuery>&)>;
 
 // The queries of `task` for scenes first_seed .. first_seed + count - 1, rendered at
-// 64 x 64. Errors: a task IsTextTask rejects, count < 1, rendering failures.
+// 64 x 64 (scenes/vqa_text: not rendered; the same questions as scenes/vqa's). Errors: a
+// task IsTextTask rejects, count < 1, rendering failures.
 absl::StatusOr<std::vector<TextQuery>> MakeTextQueries(const std::string& task, uint64_t first_seed, int count);
 
-// Answers with the ground truth (TextQuery::expected, and expected_caption as the
-// description of a VQA scene).
+// Answers with the ground truth (TextQuery::expected, and expected_caption, or the
+// given description, as the description of a VQA scene).
 TextAnswerer GroundTruthAnswerer();
 
 // Answers with `generator` through DescribeAndAnswer (each query's seed is its request

@@ -46,6 +46,46 @@ TEST(TextEvalTest, QueriesAreTheHeldOutScenesWithTheirQuestionsAndCaptions) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a vision-language task")));
 }
 
+// scenes/vqa_text asks scenes/vqa's questions on the same scenes, with the scene's caption
+// given as text and no image (nothing rendered, no description to score).
+TEST(TextEvalTest, TextOnlyQueriesAreTheVqaQuestionsAfterTheCaption) {
+  ASSERT_OK_AND_ASSIGN(std::vector<TextQuery> vqa, MakeTextQueries("scenes/vqa", kFirstEvalSeed, 30));
+  ASSERT_OK_AND_ASSIGN(std::vector<TextQuery> text, MakeTextQueries("scenes/vqa_text", kFirstEvalSeed, 30));
+  ASSERT_EQ(text.size(), 30u);
+  for (size_t i = 0; i < text.size(); ++i) {
+    EXPECT_EQ(text[i].seed, vqa[i].seed);
+    EXPECT_EQ(text[i].question, vqa[i].question);
+    EXPECT_EQ(text[i].expected, vqa[i].expected);
+    EXPECT_EQ(text[i].kind, vqa[i].kind);
+    EXPECT_EQ(text[i].objects, vqa[i].objects);
+    EXPECT_EQ(text[i].description, vqa[i].expected_caption);
+    EXPECT_EQ(text[i].expected_caption, "");
+    EXPECT_TRUE(IsNoImage(text[i].image)) << i;
+    EXPECT_EQ(vqa[i].description, "");
+  }
+  // The ground truth scores 100 and no description metric appears; a random model answers
+  // every question from the text, reading back the description it was given.
+  ASSERT_OK_AND_ASSIGN(TextTaskScore truth,
+                       EvaluateTextTask("scenes/vqa_text", 30, kFirstEvalSeed, GroundTruthAnswerer(), 100, 0, nullptr));
+  EXPECT_EQ(truth.task, "scenes/vqa_text");
+  EXPECT_DOUBLE_EQ(truth.metrics[0].value.value, 100.0);
+  for (const TextMetric& metric : truth.metrics) EXPECT_EQ(metric.name.find("described"), std::string::npos);
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Transformer> model, RandomPresetModel("nano", 5));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> tokenizer, TextTokenizer::Load(kTextModel));
+  TextGeneratorOptions options;
+  options.max_tokens = 4;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextGenerator> generator,
+                       TextGenerator::Create(model, std::shared_ptr<const TextTokenizer>(std::move(tokenizer)), options));
+  ASSERT_OK_AND_ASSIGN(TextTaskScore random,
+                       EvaluateTextTask("scenes/vqa_text", 10, kFirstEvalSeed, GeneratorAnswerer(std::move(generator)),
+                                        100, 0, nullptr));
+  ASSERT_EQ(random.examples.size(), 10u);
+  for (size_t i = 0; i < random.examples.size(); ++i) {
+    EXPECT_EQ(random.examples[i].caption, text[i].description);
+    EXPECT_FALSE(random.examples[i].answer.empty() && random.examples[i].working.empty()) << i;
+  }
+}
+
 TEST(TextEvalTest, GroundTruthScoresHundredAndARandomModelScoresLow) {
   ASSERT_OK_AND_ASSIGN(TextTaskScore truth,
                        EvaluateTextTask("scenes/vqa", 40, kFirstEvalSeed, GroundTruthAnswerer(), 200, 0, nullptr));
@@ -104,7 +144,7 @@ TEST(TextEvalTest, SuiteOfVisionLanguageTasksWritesItsOwnReportSection) {
   ASSERT_OK_AND_ASSIGN(
       SuiteConfig suite,
       ParseSuite("name: 'vl' episodes: 6 first_seed: 1000000 tasks { task: 'scenes/vqa' } "
-                 "tasks { task: 'scenes/caption' episodes: 3 }",
+                 "tasks { task: 'scenes/caption' episodes: 3 } tasks { task: 'scenes/vqa_text' episodes: 4 }",
                  "vl.textproto", registry, {}));
   EXPECT_EQ(suite.tasks(0).episodes(), 6);
   EvaluateOptions options;
@@ -116,8 +156,10 @@ TEST(TextEvalTest, SuiteOfVisionLanguageTasksWritesItsOwnReportSection) {
   options.report_directory = absl::StrCat(std::getenv("TEST_TMPDIR"), "/vl-report");
   ASSERT_OK_AND_ASSIGN(SuiteScores scores, EvaluateSuite(registry, nullptr, options, nullptr));
   EXPECT_TRUE(scores.tasks.empty());
-  ASSERT_EQ(scores.text_tasks.size(), 2u);
+  ASSERT_EQ(scores.text_tasks.size(), 3u);
   EXPECT_EQ(scores.text_tasks[1].examples.size(), 3u);
+  EXPECT_EQ(scores.text_tasks[2].task, "scenes/vqa_text");
+  EXPECT_EQ(scores.text_tasks[2].examples.size(), 4u);
   ASSERT_OK_AND_ASSIGN(std::string json, ReadFile(options.report_directory + "/report.json"));
   EXPECT_THAT(json, HasSubstr("\"aggregate\": null"));
   EXPECT_THAT(json, HasSubstr("\"vision_language\": ["));
@@ -126,6 +168,7 @@ TEST(TextEvalTest, SuiteOfVisionLanguageTasksWritesItsOwnReportSection) {
   ASSERT_OK_AND_ASSIGN(std::string md, ReadFile(options.report_directory + "/report.md"));
   EXPECT_THAT(md, HasSubstr("## Vision-language"));
   EXPECT_THAT(md, HasSubstr("| scenes/caption | token F1 | 3 | 100.0 |"));
+  EXPECT_THAT(md, HasSubstr("| scenes/vqa_text | accuracy | 4 | 100.0 |"));
   EXPECT_THAT(md, HasSubstr("not part of the mean, median or IQM"));
   ASSERT_OK_AND_ASSIGN(std::string html, ReadFile(options.report_directory + "/report.html"));
   EXPECT_THAT(html, HasSubstr("id=\"text-table\""));
@@ -134,8 +177,11 @@ TEST(TextEvalTest, SuiteOfVisionLanguageTasksWritesItsOwnReportSection) {
 
 TEST(TextEvalTest, SuiteWithVisionLanguageTasksMustStartAtHeldOutSeeds) {
   const TaskRegistry registry;
-  EXPECT_THAT(ParseSuite("first_seed: 10 tasks { task: 'scenes/vqa' }", "vl.textproto", registry, {}),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("held-out scene seeds start at 1000000")));
+  for (const char* task : {"scenes/vqa", "scenes/caption", "scenes/vqa_text"}) {
+    EXPECT_THAT(ParseSuite(absl::StrCat("first_seed: 10 tasks { task: '", task, "' }"), "vl.textproto", registry, {}),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("held-out scene seeds start at 1000000")))
+        << task;
+  }
   EXPECT_THAT(ParseSuite("first_seed: 1000000 tasks { task: 'scenes/vqa' } tasks { task: 'scenes/vqa' }",
                          "vl.textproto", registry, {}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("listed twice")));

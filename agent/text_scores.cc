@@ -80,10 +80,10 @@ absl::StatusOr<Estimate> WilsonPercent(int64_t successes, int64_t trials) {
 
 absl::StatusOr<TextTaskScore> ScoreTextTask(const std::string& task, std::vector<TextExample> examples,
                                             int samples, uint64_t seed) {
-  const bool vqa = task == kScenesVqaTask;
+  const bool vqa = task == kScenesVqaTask || task == kScenesVqaTextTask;
   if (!vqa && task != kScenesCaptionTask) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot score task '", task, "' as text; expected ", kScenesVqaTask, " or ", kScenesCaptionTask));
+    return absl::InvalidArgumentError(absl::StrCat("cannot score task '", task, "' as text; expected ", kScenesVqaTask,
+                                                   ", ", kScenesVqaTextTask, " or ", kScenesCaptionTask));
   }
   if (examples.empty()) return absl::InvalidArgumentError(absl::StrCat("task '", task, "' has no examples"));
   if (samples < 1) return absl::InvalidArgumentError(absl::StrCat("bootstrap samples is ", samples, "; expected >= 1"));
@@ -130,6 +130,14 @@ absl::StatusOr<TextTaskScore> ScoreTextTask(const std::string& task, std::vector
       const std::string kind(QuestionTypeName(static_cast<QuestionType>(t)));
       RETURN_IF_ERROR(add_rate(absl::StrCat("accuracy (", kind, ")"),
                                [&](const TextExample& example) { return example.kind == kind; }));
+    }
+    // With one object any colour or shape seen is the answer; with more, the one asked about
+    // has to be found first.
+    for (QuestionType type : {QuestionType::kColour, QuestionType::kShape}) {
+      const std::string kind(QuestionTypeName(type));
+      RETURN_IF_ERROR(add_rate(absl::StrCat("accuracy (", kind, ", 2+ objects)"), [&](const TextExample& example) {
+        return example.kind == kind && example.objects >= 2;
+      }));
     }
     // Yes/no types: how often the model says "yes" against how often "yes" is right. A
     // model that has not learned a type says the same word to all of it, and its accuracy

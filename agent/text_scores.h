@@ -40,9 +40,11 @@ double AttributeF1(absl::string_view answer, absl::string_view expected);
 absl::StatusOr<Estimate> WilsonPercent(int64_t successes, int64_t trials);
 
 // Fills each example's `exact` and `f1` and computes the task's metrics (F1 intervals from
-// `samples` bootstrap resamples drawn from `seed`): for "scenes/vqa" the accuracy (exact
-// match) over all examples, then per question type present (in the order QuestionType
-// lists them), then for each type whose expected answers are all "yes" or "no" the share
+// `samples` bootstrap resamples drawn from `seed`): for "scenes/vqa" and "scenes/vqa_text"
+// the accuracy (exact match) over all examples, then per question type present (in the
+// order QuestionType lists them), then for colour and shape questions about scenes of two
+// or more objects ("accuracy (colour, 2+ objects)": the answer must come from the right
+// one of several objects), then for each type whose expected answers are all "yes" or "no" the share
 // answered "yes" and the share where "yes" is right ("answered yes (position)", "yes
 // expected (position)"), which show a model that says one word to every question, then,
 // over the examples with an expected_caption, the share whose description before the

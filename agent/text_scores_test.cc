@@ -135,6 +135,32 @@ TEST(TextScoresTest, YesNoTypesReportHowOftenTheAnswerIsYes) {
   EXPECT_EQ(by_name.count("yes expected (colour)"), 0u);
 }
 
+// Colour and shape questions about several objects are also scored on their own (the
+// answer has to come from the object asked about); scenes/vqa_text is scored as scenes/vqa.
+TEST(TextScoresTest, ColourAndShapeAccuracyOnScenesOfSeveralObjects) {
+  std::vector<TextExample> examples = {
+      Example("colour", "red", "red", 1),   Example("colour", "red", "blue", 2), Example("colour", "green", "green", 3),
+      Example("colour", "blue", "red", 4),  Example("colour", "cyan", "cyan", 4), Example("shape", "box", "box", 1),
+      Example("shape", "box", "sphere", 1), Example("count", "two", "two", 2),
+  };
+  for (const char* task : {"scenes/vqa", "scenes/vqa_text"}) {
+    ASSERT_OK_AND_ASSIGN(TextTaskScore score, ScoreTextTask(task, examples, 100, 1));
+    EXPECT_EQ(score.task, task);
+    std::map<std::string, TextMetric> by_name;
+    for (const TextMetric& metric : score.metrics) by_name[metric.name] = metric;
+    EXPECT_NEAR(by_name["accuracy"].value.value, 500.0 / 8, 1e-9);
+    EXPECT_NEAR(by_name["accuracy (colour)"].value.value, 60.0, 1e-9);          // 3 of 5
+    ASSERT_EQ(by_name.count("accuracy (colour, 2+ objects)"), 1u);
+    EXPECT_EQ(by_name["accuracy (colour, 2+ objects)"].count, 4);
+    EXPECT_NEAR(by_name["accuracy (colour, 2+ objects)"].value.value, 50.0, 1e-9);  // 2 of 4
+    // No shape question about several objects: no metric rather than one of 0 scenes.
+    EXPECT_EQ(by_name.count("accuracy (shape, 2+ objects)"), 0u);
+    EXPECT_EQ(by_name.count("accuracy (count, 2+ objects)"), 0u);
+  }
+  EXPECT_THAT(ScoreTextTask("scenes/vqa_texts", examples, 100, 1).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("scenes/vqa_text")));
+}
+
 // The description before the answer: 2 of 3 are the scene's caption (spacing and case
 // forgiven), and of those 2 one answer is right.
 TEST(TextScoresTest, VqaReportsHowOftenTheDescriptionIsTheCaption) {

@@ -30,10 +30,22 @@ absl::Status Annotate(const absl::Status& status, const std::string& what) {
 }  // namespace
 
 SpecMap VisionLanguageObservationSpec(int height, int width) {
-  SpecMap specs;
+  SpecMap specs = TextOnlyObservationSpec();
   specs["image"] = {"image", {height, width, 3}, DType::kUint8, {}, {}};
+  return specs;
+}
+
+SpecMap TextOnlyObservationSpec() {
+  SpecMap specs;
   specs["text"] = {"text", {}, DType::kString, {}, {}};
   return specs;
+}
+
+Array NoImage() { return Array(); }
+
+bool IsNoImage(const Array& image) {
+  return image.dtype == DType::kFloat32 && image.shape.empty() && image.floats.empty() && image.ints.empty() &&
+         image.bytes.empty() && image.text.empty();
 }
 
 absl::Status TextGeneratorOptions::Validate() const {
@@ -56,10 +68,11 @@ absl::Status TextGeneratorOptions::Validate() const {
 }
 
 TextGenerator::TextGenerator(std::shared_ptr<const Transformer> model, std::shared_ptr<const TextTokenizer> text,
-                             SequenceBuilder builder, TextGeneratorOptions options)
+                             SequenceBuilder builder, SequenceBuilder text_builder, TextGeneratorOptions options)
     : model_(std::move(model)),
       text_(std::move(text)),
       builder_(std::move(builder)),
+      text_builder_(std::move(text_builder)),
       options_(std::move(options)),
       decoder_(model_.get()) {
   // Ids that stand for no text (<unk>, control pieces) are never generated.
@@ -87,8 +100,10 @@ absl::StatusOr<std::unique_ptr<TextGenerator>> TextGenerator::Create(std::shared
   SequenceBuilderOptions builder_options;
   builder_options.observation_spec = VisionLanguageObservationSpec(options.image_height, options.image_width);
   ASSIGN_OR_RETURN(SequenceBuilder builder, SequenceBuilder::Create(builder_options, vocab, text.get()));
-  auto generator = std::unique_ptr<TextGenerator>(
-      new TextGenerator(std::move(model), std::move(text), std::move(builder), std::move(options)));
+  builder_options.observation_spec = TextOnlyObservationSpec();
+  ASSIGN_OR_RETURN(SequenceBuilder text_builder, SequenceBuilder::Create(builder_options, vocab, text.get()));
+  auto generator = std::unique_ptr<TextGenerator>(new TextGenerator(
+      std::move(model), std::move(text), std::move(builder), std::move(text_builder), std::move(options)));
 
   // The image, an empty prompt and one decoded token must fit the model: its patch
   // position buckets, local positions and context.
@@ -113,12 +128,18 @@ absl::StatusOr<std::unique_ptr<TextGenerator>> TextGenerator::Create(std::shared
 
 absl::StatusOr<TokenStream> TextGenerator::PromptStream(const Array& image, const std::string& prompt) const {
   TokenStream stream;
-  RETURN_IF_ERROR(builder_.AppendObservation({{"image", image}, {"text", Array::Text(prompt)}}, nullptr, &stream));
+  if (IsNoImage(image)) {
+    RETURN_IF_ERROR(text_builder_.AppendObservation({{"text", Array::Text(prompt)}}, nullptr, &stream));
+  } else {
+    RETURN_IF_ERROR(builder_.AppendObservation({{"image", image}, {"text", Array::Text(prompt)}}, nullptr, &stream));
+  }
   // The step ends with EOS; the prompt is everything before it.
   if (stream.ids.empty() || stream.ids.back() != builder_.vocabulary().eos_id()) {
     return absl::InternalError("text generator: a vision-language step did not end with EOS");
   }
   const int64_t n = stream.num_positions() - 1;
+  // Without an image an empty prompt leaves nothing to decode from.
+  if (n == 0) return absl::InvalidArgumentError("text generator: a request without an image needs a prompt");
   stream.ids.resize(n);
   stream.patch_index.resize(n);
   stream.local_position.resize(n);
@@ -141,10 +162,14 @@ absl::StatusOr<int> TextGenerator::Room(const Array& image, const std::string& p
   absl::StatusOr<TokenStream> stream = PromptStream(image, prompt);
   if (stream.ok()) return RoomAfter(*stream);
   // A prompt longer than any step can be leaves no room either; any other failure (an
-  // image of another size) is the caller's error.
-  ASSIGN_OR_RETURN(TokenStream image_only, PromptStream(image, ""));
+  // image of another size, no image and no prompt) is the caller's error.
+  int64_t image_positions = 0;
+  if (!IsNoImage(image)) {
+    ASSIGN_OR_RETURN(TokenStream image_only, PromptStream(image, ""));
+    image_positions = image_only.num_positions();
+  }
   ASSIGN_OR_RETURN(std::vector<int32_t> ids, text_->Encode(prompt));
-  if (image_only.num_positions() + static_cast<int64_t>(ids.size()) + 1 > kMaxLocalPositions) return 0;
+  if (image_positions + static_cast<int64_t>(ids.size()) + 1 > kMaxLocalPositions) return 0;
   return stream.status();
 }
 

@@ -1,7 +1,8 @@
 // TextGenerator: vision-language inference with calico's transformer (issue 7): an
 // image and a prompt ("caption:" or "caption: ... q: <question> a:",
 // envs/scenes/scene_language.h)
-// in, the text the model writes after them out.
+// in, the text the model writes after them out. A request without an image (NoImage())
+// is a text-only step, as scenes/vqa_text episodes train: the prompt alone.
 //
 // The prompt is tokenised exactly as a training step starts (tokenizers/sequence_builder.h,
 // vision-language order): the image's 16x16 patches with evaluation-mode patch positions,
@@ -59,9 +60,16 @@ struct TextGeneratorOptions {
   absl::Status Validate() const;
 };
 
+// The image of a text-only request: a default Array (a float32 scalar with no values),
+// which no image can be.
+Array NoImage();
+
+// True for NoImage()'s value: the step is the prompt's text alone.
+bool IsNoImage(const Array& image);
+
 // One image and the prompt to continue.
 struct TextRequest {
-  Array image;         // uint8 [image_height, image_width, 3]
+  Array image;         // uint8 [image_height, image_width, 3], or NoImage() for text alone
   std::string prompt;  // e.g. "caption:"; may be empty
   uint64_t seed = 0;   // for sampling (with TextGeneratorOptions::seed)
   // Not empty: decoding also ends, as finished, once the text written so far ends with
@@ -108,7 +116,8 @@ class TextGenerator {
   absl::StatusOr<int> Room(const Array& image, const std::string& prompt) const;
 
   // The tokens fed before decoding: the image and the prompt as in a training step
-  // (evaluation-mode patch positions), without the step's EOS. Errors as Generate's.
+  // (evaluation-mode patch positions), without the step's EOS; for NoImage(), the prompt
+  // as in a scenes/vqa_text step (observation spec {"text"}). Errors as Generate's.
   absl::StatusOr<TokenStream> PromptStream(const Array& image, const std::string& prompt) const;
 
   const TextGeneratorOptions& options() const { return options_; }
@@ -117,7 +126,7 @@ class TextGenerator {
 
  private:
   TextGenerator(std::shared_ptr<const Transformer> model, std::shared_ptr<const TextTokenizer> text,
-                SequenceBuilder builder, TextGeneratorOptions options);
+                SequenceBuilder builder, SequenceBuilder text_builder, TextGeneratorOptions options);
 
   // Room's count for a prompt stream PromptStream built.
   int RoomAfter(const TokenStream& prompt) const;
@@ -128,7 +137,8 @@ class TextGenerator {
 
   std::shared_ptr<const Transformer> model_;
   std::shared_ptr<const TextTokenizer> text_;
-  SequenceBuilder builder_;
+  SequenceBuilder builder_;       // image and text steps
+  SequenceBuilder text_builder_;  // text-only steps (NoImage())
   TextGeneratorOptions options_;
   Decoder decoder_;
   std::vector<float> logits_;  // [requests, vocab_size]
@@ -139,6 +149,9 @@ class TextGenerator {
 // The observation specs of a vision-language step with an image of `height` x `width`:
 // "image" uint8 [height, width, 3] and "text" (as `calico scenes` writes them).
 SpecMap VisionLanguageObservationSpec(int height, int width);
+
+// The observation spec of a text-only step: "text" alone (scenes/vqa_text).
+SpecMap TextOnlyObservationSpec();
 
 }  // namespace calico
 

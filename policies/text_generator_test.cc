@@ -49,7 +49,10 @@ class TextGeneratorTest : public ::testing::Test {
     const char* prompts[] = {"caption:", "caption: a small red box q: what colour is the box? a:",
                              "q: how many objects are there? a:", "q: is there a red sphere? a:"};
     for (int i = 0; i < n; ++i) {
-      requests.push_back({RandomImage(100 + i), prompts[i % 4], static_cast<uint64_t>(i), /*stop=*/""});
+      // Every fifth request is text alone, as a scenes/vqa_text step.
+      const bool text_only = i % 5 == 4;
+      requests.push_back({text_only ? NoImage() : RandomImage(100 + i), prompts[(text_only ? 1 : i) % 4],
+                          static_cast<uint64_t>(i), /*stop=*/""});
     }
     return requests;
   }
@@ -96,6 +99,62 @@ TEST_F(TextGeneratorTest, PromptTokensArePrefixOfTheTrainingStep) {
   }
 }
 
+// A request without an image is tokenised as a scenes/vqa_text step (observation spec
+// {"text"}, built here independently of TextOnlyObservationSpec): its prompt is that
+// step's start, from local position 0, with no patches.
+TEST_F(TextGeneratorTest, TextOnlyPromptIsPrefixOfTheTextOnlyTrainingStep) {
+  absl::StatusOr<std::unique_ptr<TextGenerator>> generator = TextGenerator::Create(model_, text_, {});
+  ASSERT_OK(generator.status());
+  SequenceBuilderOptions options;
+  options.observation_spec["text"] = {"text", {}, DType::kString, {}, {}};
+  absl::StatusOr<SequenceBuilder> builder = SequenceBuilder::Create(options, (*generator)->vocabulary(), text_.get());
+  ASSERT_OK(builder.status());
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    const std::string step_text = VqaStepText(SampleScene(seed));
+    TokenStream step;
+    ASSERT_OK(builder->AppendObservation({{"text", Array::Text(step_text)}}, nullptr, &step));
+    absl::StatusOr<std::vector<PromptAndAnswer>> parts = StepTextPrompts(step_text);
+    ASSERT_OK(parts.status());
+    for (const PromptAndAnswer& part : *parts) {
+      absl::StatusOr<TokenStream> prompt = (*generator)->PromptStream(NoImage(), part.prompt);
+      ASSERT_OK(prompt.status());
+      EXPECT_EQ(prompt->num_patches(), 0);
+      EXPECT_EQ(prompt->local_position[0], 0);
+      const int64_t n = prompt->num_positions();
+      ASSERT_LT(n, step.num_positions()) << step_text;
+      for (int64_t t = 0; t < n; ++t) {
+        EXPECT_EQ(prompt->ids[t], step.ids[t]) << part.prompt << " position " << t;
+        EXPECT_EQ(prompt->local_position[t], step.local_position[t]) << part.prompt << " position " << t;
+      }
+      // The image's prompt is the same text after 16 patches.
+      absl::StatusOr<TokenStream> with_image = (*generator)->PromptStream(RandomImage(seed), part.prompt);
+      ASSERT_OK(with_image.status());
+      EXPECT_EQ(with_image->num_positions(), n + 16);
+    }
+  }
+  // Without an image an empty prompt leaves nothing to decode from.
+  EXPECT_THAT((*generator)->Generate({{NoImage(), "", 1, /*stop=*/""}}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("without an image needs a prompt")));
+  EXPECT_THAT((*generator)->Room(NoImage(), "").status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  // Room counts for text alone as with an image: it is what the positions leave.
+  absl::StatusOr<TokenStream> prompt = (*generator)->PromptStream(NoImage(), "caption: a red box q: what colour is the box? a:");
+  ASSERT_OK(prompt.status());
+  absl::StatusOr<int> room = (*generator)->Room(NoImage(), "caption: a red box q: what colour is the box? a:");
+  ASSERT_OK(room.status());
+  const ModelConfig& config = model_->config();
+  EXPECT_EQ(*room, std::min<int64_t>(config.max_local_positions() - prompt->local_position.back() - 1,
+                                     config.context_length() - prompt->num_positions()));
+  std::string crowded = "caption:";
+  for (int i = 0; i < 2000; ++i) crowded += " red";
+  absl::StatusOr<int> none = (*generator)->Room(NoImage(), crowded);
+  ASSERT_OK(none.status());
+  EXPECT_EQ(*none, 0);
+  // An empty uint8 image is not text alone: it is an image of the wrong size.
+  EXPECT_FALSE(IsNoImage(Array::Uint8({0, 0, 3}, {})));
+  EXPECT_THAT((*generator)->PromptStream(Array::Uint8({0, 0, 3}, {}), "caption:").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 TEST_F(TextGeneratorTest, IncrementalDecodingMatchesAFullForwardPass) {
   TextGeneratorOptions options;
   options.temperature = 1.5;  // varied text, so the check covers many different ids
@@ -104,7 +163,7 @@ TEST_F(TextGeneratorTest, IncrementalDecodingMatchesAFullForwardPass) {
   options.batch_size = 4;
   absl::StatusOr<std::unique_ptr<TextGenerator>> generator = TextGenerator::Create(model_, text_, options);
   ASSERT_OK(generator.status());
-  const std::vector<TextRequest> requests = Requests(4);
+  const std::vector<TextRequest> requests = Requests(5);  // four with images, one text alone
   absl::StatusOr<std::vector<GeneratedText>> results = (*generator)->Generate(requests);
   ASSERT_OK(results.status());
   const int32_t V = model_->config().vocab_size();

@@ -356,6 +356,21 @@ grep -q "| \*\*IQM\*\* |" "$tmp/eval_vl" || fail "eval of a mixed suite printed 
 grep -q '"vision_language": \[' "$tmp/vl_report/report.json" || fail "report.json has no vision_language section"
 "$calico" eval --suite=agent/suites/vision_language.textproto --episodes=5 > "$tmp/eval_truth"
 grep -q "| scenes/vqa | accuracy | 5 | 100.0 |" "$tmp/eval_truth" || { cat "$tmp/eval_truth"; fail "expert (ground truth) VQA is not 100%"; }
+# Answering from the caption as text: a checkpoint that saw images only still answers (no
+# warning that it never learned images), and the ground truth scores 100.
+"$calico" eval --suite=agent/suites/vqa_from_text.textproto --checkpoint="$tmp/run" --episodes=2 --max_tokens=3 > "$tmp/eval_text"
+grep -q "| scenes/vqa_text | accuracy | 2 |" "$tmp/eval_text" || { cat "$tmp/eval_text"; fail "eval printed no text-only VQA accuracy"; }
+grep -q "warning: this checkpoint" "$tmp/eval_text" && { cat "$tmp/eval_text"; fail "eval warned a scenes-trained checkpoint"; }
+# A checkpoint that saw no image is warned of for scenes/vqa, not for scenes/vqa_text alone.
+"$calico" eval --suite=agent/suites/vqa_from_text.textproto --checkpoint="$tmp/bare_run" --episodes=1 --max_tokens=2 > "$tmp/eval_bare"
+grep -q "warning: this checkpoint was trained on .* and on no vision-language task with images" "$tmp/eval_bare" ||
+  { cat "$tmp/eval_bare"; fail "eval did not warn that a control-only checkpoint never saw an image"; }
+printf 'name: "t" episodes: 2 first_seed: 1000000\ntasks { task: "scenes/vqa_text" }\n' > "$tmp/text_suite.textproto"
+"$calico" eval --suite="$tmp/text_suite.textproto" --checkpoint="$tmp/bare_run" --max_tokens=2 > "$tmp/eval_bare_text"
+grep -q "| scenes/vqa_text | accuracy | 2 |" "$tmp/eval_bare_text" || { cat "$tmp/eval_bare_text"; fail "no text-only VQA accuracy"; }
+grep -q "no vision-language task with images" "$tmp/eval_bare_text" && { cat "$tmp/eval_bare_text"; fail "eval warned of images for a suite without them"; }
+"$calico" eval --suite=agent/suites/vqa_from_text.textproto --policy=expert --episodes=3 > "$tmp/eval_text_truth"
+grep -q "| scenes/vqa_text | accuracy | 3 | 100.0 |" "$tmp/eval_text_truth" || { cat "$tmp/eval_text_truth"; fail "ground-truth text-only VQA is not 100%"; }
 expect_failure "needs a model that writes text" eval --suite=agent/suites/vision_language.textproto --policy=random --episodes=2
 expect_failure "--temperature sets how control tasks are played, and agent/suites/vision_language.textproto has none" \
     eval --suite=agent/suites/vision_language.textproto --checkpoint="$tmp/run" --temperature=0.5
