@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "base/random.h"
+#include "base/status_macros.h"
 #include "base/status_matchers.h"
 #include "envs/scenes/scene_language.h"
 #include "gmock/gmock.h"
@@ -17,6 +18,17 @@ namespace {
 
 constexpr char kTextModel[] = "tokenizers/text/calico_text.model";
 
+// A generator over a random (untrained) nano model from `seed`, sampling at temperature 1
+// (varied text, so checks are not of one repeated token), at most 10 tokens per decode.
+absl::StatusOr<std::unique_ptr<TextGenerator>> SamplingNanoGenerator(uint64_t seed) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const Transformer> model, RandomPresetModel("nano", seed));
+  ASSIGN_OR_RETURN(std::unique_ptr<TextTokenizer> text, TextTokenizer::Load(kTextModel));
+  TextGeneratorOptions options;
+  options.max_tokens = 10;
+  options.temperature = 1.0;
+  return TextGenerator::Create(model, std::shared_ptr<const TextTokenizer>(std::move(text)), options);
+}
+
 Array RandomImage(uint64_t seed) {
   Rng rng(seed);
   std::vector<uint8_t> bytes(64 * 64 * 3);
@@ -28,13 +40,7 @@ Array RandomImage(uint64_t seed) {
 // caption after "caption:", the answer after "caption: <that caption> q: <question> a:",
 // both cut where the model starts another question, the answer parted from any working.
 TEST(SceneAnswersTest, AnswersAfterItsOwnCaption) {
-  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Transformer> model, RandomPresetModel("nano", 3));
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> loaded, TextTokenizer::Load(kTextModel));
-  std::shared_ptr<const TextTokenizer> text(std::move(loaded));
-  TextGeneratorOptions options;
-  options.max_tokens = 10;
-  options.temperature = 1.0;  // varied text, so the check is not of one repeated token
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextGenerator> generator, TextGenerator::Create(model, text, options));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextGenerator> generator, SamplingNanoGenerator(3));
   const std::vector<SceneQuestion> questions = {{RandomImage(1), "what colour is the box?", 11},
                                                 {RandomImage(2), "", 12},
                                                 {RandomImage(3), "how many objects are there?", 13}};
@@ -66,13 +72,7 @@ TEST(SceneAnswersTest, AnswersAfterItsOwnCaption) {
 // or with text alone (NoImage(), as scenes/vqa_text); questions without one in the same
 // batch still describe their image first.
 TEST(SceneAnswersTest, AnswersAfterAGivenDescriptionWithOrWithoutTheImage) {
-  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Transformer> model, RandomPresetModel("nano", 5));
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> loaded, TextTokenizer::Load(kTextModel));
-  std::shared_ptr<const TextTokenizer> text(std::move(loaded));
-  TextGeneratorOptions options;
-  options.max_tokens = 10;
-  options.temperature = 1.0;
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextGenerator> generator, TextGenerator::Create(model, text, options));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextGenerator> generator, SamplingNanoGenerator(5));
   const std::string given = "a small red box left of a large blue sphere";
   const std::vector<SceneQuestion> questions = {{NoImage(), "what colour is the box?", 21, given},
                                                 {RandomImage(4), "what colour is the sphere?", 22, given},

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "agent/evaluate.h"
 #include "base/file_io.h"
+#include "base/status_macros.h"
 #include "base/status_matchers.h"
 #include "envs/scenes/scene.h"
 #include "envs/scenes/scene_language.h"
@@ -21,6 +22,17 @@ namespace {
 using ::testing::HasSubstr;
 
 constexpr char kTextModel[] = "tokenizers/text/calico_text.model";
+
+// GeneratorAnswerer over a random (untrained) nano model that writes at most `max_tokens`.
+absl::StatusOr<TextAnswerer> RandomNanoAnswerer(int max_tokens) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const Transformer> model, RandomPresetModel("nano", 5));
+  ASSIGN_OR_RETURN(std::unique_ptr<TextTokenizer> text, TextTokenizer::Load(kTextModel));
+  TextGeneratorOptions options;
+  options.max_tokens = max_tokens;
+  ASSIGN_OR_RETURN(std::unique_ptr<TextGenerator> generator,
+                   TextGenerator::Create(model, std::shared_ptr<const TextTokenizer>(std::move(text)), options));
+  return GeneratorAnswerer(std::move(generator));
+}
 
 TEST(TextEvalTest, QueriesAreTheHeldOutScenesWithTheirQuestionsAndCaptions) {
   ASSERT_OK_AND_ASSIGN(std::vector<TextQuery> vqa, MakeTextQueries("scenes/vqa", kFirstEvalSeed, 12));
@@ -70,15 +82,9 @@ TEST(TextEvalTest, TextOnlyQueriesAreTheVqaQuestionsAfterTheCaption) {
   EXPECT_EQ(truth.task, "scenes/vqa_text");
   EXPECT_DOUBLE_EQ(truth.metrics[0].value.value, 100.0);
   for (const TextMetric& metric : truth.metrics) EXPECT_EQ(metric.name.find("described"), std::string::npos);
-  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Transformer> model, RandomPresetModel("nano", 5));
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> tokenizer, TextTokenizer::Load(kTextModel));
-  TextGeneratorOptions options;
-  options.max_tokens = 4;
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextGenerator> generator,
-                       TextGenerator::Create(model, std::shared_ptr<const TextTokenizer>(std::move(tokenizer)), options));
+  ASSERT_OK_AND_ASSIGN(TextAnswerer random_answerer, RandomNanoAnswerer(4));
   ASSERT_OK_AND_ASSIGN(TextTaskScore random,
-                       EvaluateTextTask("scenes/vqa_text", 10, kFirstEvalSeed, GeneratorAnswerer(std::move(generator)),
-                                        100, 0, nullptr));
+                       EvaluateTextTask("scenes/vqa_text", 10, kFirstEvalSeed, random_answerer, 100, 0, nullptr));
   ASSERT_EQ(random.examples.size(), 10u);
   for (size_t i = 0; i < random.examples.size(); ++i) {
     EXPECT_EQ(random.examples[i].caption, text[i].description);
@@ -100,15 +106,9 @@ TEST(TextEvalTest, GroundTruthScoresHundredAndARandomModelScoresLow) {
                        EvaluateTextTask("scenes/caption", 5, kFirstEvalSeed, GroundTruthAnswerer(), 200, 0, nullptr));
   EXPECT_DOUBLE_EQ(caption.metrics[1].value.value, 100.0);
 
-  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Transformer> model, RandomPresetModel("nano", 5));
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextTokenizer> text, TextTokenizer::Load(kTextModel));
-  TextGeneratorOptions options;
-  options.max_tokens = 6;
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextGenerator> generator,
-                       TextGenerator::Create(model, std::shared_ptr<const TextTokenizer>(std::move(text)), options));
+  ASSERT_OK_AND_ASSIGN(TextAnswerer random_answerer, RandomNanoAnswerer(6));
   ASSERT_OK_AND_ASSIGN(TextTaskScore random,
-                       EvaluateTextTask("scenes/vqa", 70, kFirstEvalSeed, GeneratorAnswerer(std::move(generator)),
-                                        200, 0, nullptr));
+                       EvaluateTextTask("scenes/vqa", 70, kFirstEvalSeed, random_answerer, 200, 0, nullptr));
   ASSERT_EQ(random.examples.size(), 70u);  // two answerer chunks (64 + 6)
   EXPECT_LT(random.metrics[0].value.value, 20.0);
   EXPECT_FALSE(random.examples[0].answer.empty());
