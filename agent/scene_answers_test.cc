@@ -41,9 +41,10 @@ Array RandomImage(uint64_t seed) {
 // both cut where the model starts another question, the answer parted from any working.
 TEST(SceneAnswersTest, AnswersAfterItsOwnCaption) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextGenerator> generator, SamplingNanoGenerator(3));
-  const std::vector<SceneQuestion> questions = {{RandomImage(1), "what colour is the box?", 11},
-                                                {RandomImage(2), "", 12},
-                                                {RandomImage(3), "how many objects are there?", 13}};
+  // No description given: the model writes each caption itself.
+  const std::vector<SceneQuestion> questions = {{RandomImage(1), "what colour is the box?", 11, ""},
+                                                {RandomImage(2), "", 12, ""},
+                                                {RandomImage(3), "how many objects are there?", 13, ""}};
   ASSERT_OK_AND_ASSIGN(std::vector<SceneAnswer> answers, DescribeAndAnswer(generator.get(), questions));
   ASSERT_EQ(answers.size(), 3u);
   int nonempty = 0;
@@ -76,7 +77,7 @@ TEST(SceneAnswersTest, AnswersAfterAGivenDescriptionWithOrWithoutTheImage) {
   const std::string given = "a small red box left of a large blue sphere";
   const std::vector<SceneQuestion> questions = {{NoImage(), "what colour is the box?", 21, given},
                                                 {RandomImage(4), "what colour is the sphere?", 22, given},
-                                                {RandomImage(5), "how many objects are there?", 23}};
+                                                {RandomImage(5), "how many objects are there?", 23, ""}};
   ASSERT_OK_AND_ASSIGN(std::vector<SceneAnswer> answers, DescribeAndAnswer(generator.get(), questions));
   ASSERT_EQ(answers.size(), 3u);
   ASSERT_OK_AND_ASSIGN(std::vector<GeneratedText> own_caption,
@@ -115,7 +116,9 @@ TEST(SceneAnswersTest, AQuestionWithNoRoomAfterTheCaptionGoesUnanswered) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextGenerator> generator,
                        TextGenerator::Create(model, std::shared_ptr<const TextTokenizer>(std::move(loaded)), options));
   std::vector<SceneQuestion> questions;
-  for (int i = 0; i < 6; ++i) questions.push_back({RandomImage(20 + i), "how many objects are there?", 0});
+  for (int i = 0; i < 6; ++i) {
+    questions.push_back({RandomImage(20 + i), "how many objects are there?", 0, /*description=*/""});
+  }
   ASSERT_OK_AND_ASSIGN(std::vector<SceneAnswer> answers, DescribeAndAnswer(generator.get(), questions));
   int unanswered = 0;
   for (size_t i = 0; i < questions.size(); ++i) {
@@ -137,7 +140,7 @@ TEST(SceneAnswersTest, ReportsTheGeneratorsErrors) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<TextGenerator> generator,
                        TextGenerator::Create(model, std::shared_ptr<const TextTokenizer>(std::move(loaded)), {}));
   const Array small = Array::Uint8({32, 32, 3}, std::vector<uint8_t>(32 * 32 * 3, 0));
-  EXPECT_THAT(DescribeAndAnswer(generator.get(), {{small, "what colour is the box?", 0}}).status(),
+  EXPECT_THAT(DescribeAndAnswer(generator.get(), {{small, "what colour is the box?", 0, /*description=*/""}}).status(),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 

@@ -137,9 +137,10 @@ TEST_F(TextGeneratorTest, TextOnlyPromptIsPrefixOfTheTextOnlyTrainingStep) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("without an image needs a prompt")));
   EXPECT_THAT((*generator)->Room(NoImage(), "").status(), StatusIs(absl::StatusCode::kInvalidArgument));
   // Room counts for text alone as with an image: it is what the positions leave.
-  absl::StatusOr<TokenStream> prompt = (*generator)->PromptStream(NoImage(), "caption: a red box q: what colour is the box? a:");
+  const std::string question = "caption: a red box q: what colour is the box? a:";
+  absl::StatusOr<TokenStream> prompt = (*generator)->PromptStream(NoImage(), question);
   ASSERT_OK(prompt.status());
-  absl::StatusOr<int> room = (*generator)->Room(NoImage(), "caption: a red box q: what colour is the box? a:");
+  absl::StatusOr<int> room = (*generator)->Room(NoImage(), question);
   ASSERT_OK(room.status());
   const ModelConfig& config = model_->config();
   EXPECT_EQ(*room, std::min<int64_t>(config.max_local_positions() - prompt->local_position.back() - 1,

@@ -95,7 +95,7 @@ int CorrectAnswers(std::shared_ptr<const Transformer> model, std::shared_ptr<con
   EXPECT_OK(generator.status());
   if (!generator.ok()) return -1;
   std::vector<SceneQuestion> questions;
-  for (const Item& item : items) questions.push_back({item.image, item.qa.question, 0});
+  for (const Item& item : items) questions.push_back({item.image, item.qa.question, 0, /*description=*/""});
   absl::StatusOr<std::vector<SceneAnswer>> results = DescribeAndAnswer(generator->get(), questions);
   EXPECT_OK(results.status());
   if (!results.ok()) return -1;
