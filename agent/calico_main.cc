@@ -116,7 +116,8 @@ ABSL_FLAG(std::string, kind, "mixed",
 ABSL_FLAG(std::string, png, "", "scenes: also write every scene as a PNG here, with index.tsv (file, seed, text)");
 ABSL_FLAG(std::string, colour_working, "none",
           "scenes: how colour answers are written: 'none' (\"white\"), 'caption_prefix' (\"a small blue capsule "
-          "left of a small white box, so white\") or 'shape_colour_pairs' (\"capsule blue box white, so white\")");
+          "left of a small white box, so white\"), 'shape_colour_pairs' (\"capsule blue box white, so white\") or "
+          "'shape_colour_lookup' (\"capsule blue box white, box white, so white\")");
 ABSL_FLAG(bool, eval_set, false, "scenes: write a held-out evaluation set (seeds >= 1000000; training sets stay below)");
 ABSL_FLAG(double, noise, 0.0,
           "collect: execute perturbed actions (continuous: Gaussian, this fraction of half the range; discrete: "
@@ -154,12 +155,12 @@ constexpr char kUsage[] =
     "      batch) and the policy labels the states it reaches.\n"
     "  calico scenes --out=DIR [--episodes=N] [--first_seed=S] [--size=64] [--pairs=5]\n"
     "                [--kind=caption|vqa|mixed|vqa_text] [--png=DIR] [--eval_set] [--append]\n"
-    "                [--colour_working=none|caption_prefix|shape_colour_pairs]\n"
+    "                [--colour_working=none|caption_prefix|shape_colour_pairs|shape_colour_lookup]\n"
     "      Render image scenes with captions / question-answer pairs and store them as a\n"
     "      vision-language dataset (tasks scenes/caption, scenes/vqa; scenes/vqa_text holds the\n"
     "      VQA texts without images, for answering from a description). --colour_working writes\n"
     "      each colour answer after a working: the caption up to the shape asked about, or every\n"
-    "      object's shape and colour.\n"
+    "      object's shape and colour (shape_colour_lookup: then the asked shape and its colour).\n"
     "  calico eval --suite=FILE [--policy=expert|random | --checkpoint=C [--batch=16] [--prompts=DIR]\n"
     "              [--temperature=T | --choose_temperature=0,0.5,1 [--choice_episodes=10]\n"
     "              [--choice_seed=2000000]] [--text_temperature=T]] [--episodes=N] [--report=DIR]\n"

@@ -234,7 +234,8 @@ std::optional<WorkingOptions::Colour> ColourAnswerForm(absl::string_view text) {
     if (absl::StartsWith(working, "a ") || absl::StartsWith(working, "an ")) {
       return WorkingOptions::Colour::kCaptionPrefix;
     }
-    return WorkingOptions::Colour::kShapeColourPairs;
+    return absl::StrContains(working, ",") ? WorkingOptions::Colour::kShapeColourLookup
+                                            : WorkingOptions::Colour::kShapeColourPairs;
   }
   return std::nullopt;
 }

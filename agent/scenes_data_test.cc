@@ -406,7 +406,8 @@ TEST(ScenesDataTest, AnAppendOfAnotherImageSizeIsRefusedBeforeRendering) {
 // before anything is written, in either direction; the same form appends.
 TEST(ScenesDataTest, AnAppendOfTheOtherColourAnswerFormIsRefused) {
   using Colour = WorkingOptions::Colour;
-  const std::vector<Colour> forms = {Colour::kNone, Colour::kCaptionPrefix, Colour::kShapeColourPairs};
+  const std::vector<Colour> forms = {Colour::kNone, Colour::kCaptionPrefix, Colour::kShapeColourPairs,
+                                     Colour::kShapeColourLookup};
   for (Colour stored : forms) {
     ScenesDatasetOptions options = Small(absl::StrCat("form-", ColourWorkingName(stored)));
     options.kind = ScenesKind::kVqaText;  // no rendering: the texts are what matter here

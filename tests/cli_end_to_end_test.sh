@@ -100,12 +100,15 @@ expect_failure "caption, vqa, mixed or vqa_text" scenes --out="$tmp/scenes2" --k
 expect_failure "already holds a dataset" scenes --out="$tmp/scenes" --episodes=1
 expect_failure "needs --out" scenes
 # --colour_working: colour answers after the caption up to the shape asked about, or
-# after every object's shape and colour.
+# after every object's shape and colour (then the asked shape and its colour again).
 "$calico" scenes --out="$tmp/scenes_cw" --episodes=2 --kind=vqa --colour_working=caption_prefix --png="$tmp/scenes_cw_png" > /dev/null
 grep -q "what colour is the \([a-z]*\)? a: a [a-z ]* \1, so [a-z]*" "$tmp/scenes_cw_png/index.tsv" || { cat "$tmp/scenes_cw_png/index.tsv"; fail "no colour answer after its caption prefix"; }
 "$calico" scenes --out="$tmp/scenes_cp" --episodes=2 --kind=vqa --colour_working=shape_colour_pairs --png="$tmp/scenes_cp_png" > /dev/null
 grep -q "what colour is the \([a-z]*\)? a: [a-z ]*\1 \([a-z]*\)[a-z ]*, so \2\( q:\|$\)" "$tmp/scenes_cp_png/index.tsv" || { cat "$tmp/scenes_cp_png/index.tsv"; fail "no colour answer after its shape-colour pairs"; }
-expect_failure "expected none, caption_prefix or shape_colour_pairs" scenes --out="$tmp/scenes2" --colour_working=yes
+"$calico" scenes --out="$tmp/scenes_cl" --episodes=2 --kind=vqa --colour_working=shape_colour_lookup --png="$tmp/scenes_cl_png" > /dev/null
+grep -q "what colour is the \([a-z]*\)? a: [a-z ]*\1 \([a-z]*\)[a-z ]*, \1 \2, so \2\( q:\|$\)" "$tmp/scenes_cl_png/index.tsv" || { cat "$tmp/scenes_cl_png/index.tsv"; fail "no colour answer after its pairs and the asked pair"; }
+expect_failure "working form 'shape_colour_lookup'.*use --colour_working=shape_colour_lookup" scenes --out="$tmp/scenes_cl" --append --first_seed=500 --episodes=2 --kind=vqa --colour_working=shape_colour_pairs
+expect_failure "expected none, caption_prefix, shape_colour_pairs or shape_colour_lookup" scenes --out="$tmp/scenes2" --colour_working=yes
 expect_failure "working form 'caption_prefix'.*use --colour_working=caption_prefix" scenes --out="$tmp/scenes_cw" --append --first_seed=500 --episodes=2 --kind=vqa
 grep -q "what colour is the [a-z]*? a: [a-z]*\( q:\|$\)" "$tmp/scenes_png/index.tsv" || { cat "$tmp/scenes_png/index.tsv"; fail "colour answers without --colour_working"; }
 # A VQA text too long for the space a large image leaves is found before any rendering.

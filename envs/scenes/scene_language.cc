@@ -44,6 +44,15 @@ std::string CaptionOfFirst(const Scene& scene, size_t count) {
   return absl::StrJoin(parts, " left of ");
 }
 
+// Every object's shape and colour in the caption's order: "capsule blue box white".
+std::string ShapeColourPairs(const Scene& scene) {
+  std::vector<std::string> pairs;
+  for (const SceneObject& object : scene.objects) {
+    pairs.push_back(absl::StrCat(ShapeName(object.shape), " ", ColourName(object.colour)));
+  }
+  return absl::StrJoin(pairs, " ");
+}
+
 // About object `i`, whose shape is unique in the scene.
 QuestionAnswer ColourQuestion(const Scene& scene, int i, const WorkingOptions& workings) {
   const SceneObject& o = scene.objects[i];
@@ -56,15 +65,15 @@ QuestionAnswer ColourQuestion(const Scene& scene, int i, const WorkingOptions& w
       // learn first, and the answer is then the word before the last one written.
       working = CaptionOfFirst(scene, static_cast<size_t>(i) + 1);
       break;
-    case WorkingOptions::Colour::kShapeColourPairs: {
+    case WorkingOptions::Colour::kShapeColourPairs:
       // Every object's shape, then its colour: the answer follows the shape asked about.
-      std::vector<std::string> pairs;
-      for (const SceneObject& object : scene.objects) {
-        pairs.push_back(absl::StrCat(ShapeName(object.shape), " ", ColourName(object.colour)));
-      }
-      working = absl::StrJoin(pairs, " ");
+      working = ShapeColourPairs(scene);
       break;
-    }
+    case WorkingOptions::Colour::kShapeColourLookup:
+      // The pairs, then the shape asked about and the colour that follows it in them: the
+      // colour is read with the shape as the token before it (a copy from a match).
+      working = absl::StrCat(ShapeColourPairs(scene), ", ", ShapeName(o.shape), " ", ColourName(o.colour));
+      break;
   }
   return {QuestionType::kColour, absl::StrCat("what colour is the ", ShapeName(o.shape), "?"),
           std::string(ColourName(o.colour)), std::move(working)};
@@ -177,11 +186,12 @@ QuestionAnswer SampleOfType(const Scene& scene, QuestionType type, Rng* rng, con
 
 absl::StatusOr<WorkingOptions::Colour> ParseColourWorking(absl::string_view name) {
   for (WorkingOptions::Colour colour : {WorkingOptions::Colour::kNone, WorkingOptions::Colour::kCaptionPrefix,
-                                        WorkingOptions::Colour::kShapeColourPairs}) {
+                                        WorkingOptions::Colour::kShapeColourPairs,
+                                        WorkingOptions::Colour::kShapeColourLookup}) {
     if (name == ColourWorkingName(colour)) return colour;
   }
   return absl::InvalidArgumentError(
-      absl::StrCat("colour working '", name, "'; expected none, caption_prefix or shape_colour_pairs"));
+      absl::StrCat("colour working '", name, "'; expected none, caption_prefix, shape_colour_pairs or shape_colour_lookup"));
 }
 
 absl::string_view ColourWorkingName(WorkingOptions::Colour colour) {
@@ -192,6 +202,8 @@ absl::string_view ColourWorkingName(WorkingOptions::Colour colour) {
       return "caption_prefix";
     case WorkingOptions::Colour::kShapeColourPairs:
       return "shape_colour_pairs";
+    case WorkingOptions::Colour::kShapeColourLookup:
+      return "shape_colour_lookup";
   }
   return "?";
 }

@@ -46,9 +46,13 @@
 //            white", so the colour is the word after the shape asked about, a forward
 //            lookup as in shape questions (which the mixed recipe's model answers), where
 //            without a working it is the word before it (which it does not, README).
-//            Neither form bound the colours sooner in the candidate recipe's first
-//            1,000-2,000 updates (docs/recipe_experiments.md, "A colour working"), so
-//            the default is kNone. For position questions: comparing two places in the
+//            kShapeColourLookup: the pairs, then the shape asked about and its colour
+//            again, "capsule blue box white, box white, so white", so the colour is read
+//            with the asked shape as the token right before it (a copy from a match,
+//            what exp24 learned from text alone: docs/recipe_experiments.md, "Answering
+//            from the caption alone"). Neither of the first two forms bound the colours
+//            sooner in the candidate recipe's first 1,000-2,000 updates
+//            (docs/recipe_experiments.md, "A colour working"), so the default is kNone. For position questions: comparing two places in the
 //            caption in one step is what the model did not learn (position questions
 //            stayed at chance, README); copying on from a match is what transformers
 //            learn first (induction), and deciding yes/no at the end needs only the
@@ -91,15 +95,16 @@ absl::string_view QuestionTypeName(QuestionType type);
 // before the option existed.
 struct WorkingOptions {
   enum class Colour {
-    kNone,              // "white"
-    kCaptionPrefix,     // "a small blue capsule left of a small white box, so white"
-    kShapeColourPairs,  // "capsule blue box white, so white"
+    kNone,               // "white"
+    kCaptionPrefix,      // "a small blue capsule left of a small white box, so white"
+    kShapeColourPairs,   // "capsule blue box white, so white"
+    kShapeColourLookup,  // "capsule blue box white, box white, so white"
   };
   Colour colour = Colour::kNone;
 };
 
-// "none", "caption_prefix", "shape_colour_pairs" to the form; InvalidArgument naming them
-// otherwise.
+// "none", "caption_prefix", "shape_colour_pairs", "shape_colour_lookup" to the form;
+// InvalidArgument naming them otherwise.
 absl::StatusOr<WorkingOptions::Colour> ParseColourWorking(absl::string_view name);
 
 // The name ParseColourWorking reads.

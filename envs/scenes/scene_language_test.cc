@@ -387,7 +387,8 @@ TEST(SceneLanguageTest, ColourWorkingsCopyTheCaptionUpToTheShapeAsked) {
   const Scene scene = ThreeObjects();
   for (const auto& [form, text] : std::vector<std::pair<WorkingOptions::Colour, std::string>>{
            {WorkingOptions::Colour::kCaptionPrefix, "a small red sphere left of a large blue box, so blue"},
-           {WorkingOptions::Colour::kShapeColourPairs, "sphere red box blue sphere green, so blue"}}) {
+           {WorkingOptions::Colour::kShapeColourPairs, "sphere red box blue sphere green, so blue"},
+           {WorkingOptions::Colour::kShapeColourLookup, "sphere red box blue sphere green, box blue, so blue"}}) {
     WorkingOptions colour;
     colour.colour = form;
     std::map<std::string, QuestionAnswer> with;
@@ -405,14 +406,19 @@ TEST(SceneLanguageTest, ColourWorkingsCopyTheCaptionUpToTheShapeAsked) {
 }
 
 TEST(SceneLanguageTest, ColourWorkingNamesParse) {
+  std::set<std::string> names;
   for (WorkingOptions::Colour form : {WorkingOptions::Colour::kNone, WorkingOptions::Colour::kCaptionPrefix,
-                                      WorkingOptions::Colour::kShapeColourPairs}) {
+                                      WorkingOptions::Colour::kShapeColourPairs,
+                                      WorkingOptions::Colour::kShapeColourLookup}) {
     ASSERT_OK_AND_ASSIGN(WorkingOptions::Colour parsed, ParseColourWorking(ColourWorkingName(form)));
     EXPECT_EQ(parsed, form);
+    names.insert(std::string(ColourWorkingName(form)));
   }
+  EXPECT_EQ(names.size(), 4u);
   EXPECT_THAT(ParseColourWorking("true").status(),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("colour working 'true'; expected none, caption_prefix or shape_colour_pairs")));
+                       HasSubstr("colour working 'true'; expected none, caption_prefix, shape_colour_pairs or "
+                                 "shape_colour_lookup")));
 }
 
 // "box" of "what colour is the box?".
@@ -485,6 +491,50 @@ TEST(SceneLanguageTest, ShapeColourPairWorkingsNameEveryObjectOverManyScenes) {
     }
     ASSERT_OK_AND_ASSIGN(std::vector<PromptAndAnswer> parts, StepTextPrompts(VqaStepText(scene, pairs)));
     const std::vector<QuestionAnswer> questions = QuestionsForScene(scene, pairs);
+    ASSERT_EQ(parts.size(), questions.size() + 1);
+    for (size_t i = 0; i < questions.size(); ++i) EXPECT_EQ(SplitAnswer(parts[i + 1].answer).answer, questions[i].answer);
+  }
+  EXPECT_GT(workings, 200);
+}
+
+// The lookup form is the pairs form's working, then ", ", the shape asked about and the
+// colour after that shape in the pairs; checked against the objects themselves, and the
+// answer still splits off after the last ", so " though the working holds a comma.
+TEST(SceneLanguageTest, ShapeColourLookupWorkingsRepeatTheAskedPairOverManyScenes) {
+  WorkingOptions pairs, lookup;
+  pairs.colour = WorkingOptions::Colour::kShapeColourPairs;
+  lookup.colour = WorkingOptions::Colour::kShapeColourLookup;
+  int workings = 0;
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    const Scene scene = SampleScene(seed);
+    std::map<std::string, QuestionAnswer> with_pairs;
+    for (const QuestionAnswer& qa : AllQuestions(scene, pairs)) with_pairs[qa.question] = qa;
+    for (const QuestionAnswer& qa : AllQuestions(scene, lookup)) {
+      if (qa.type != QuestionType::kColour) {
+        EXPECT_EQ(AnswerText(qa), AnswerText(with_pairs.at(qa.question)));
+        continue;
+      }
+      const std::string shape = AskedShape(qa.question);
+      const std::vector<std::string> halves = absl::StrSplit(qa.working, ", ");
+      ASSERT_EQ(halves.size(), 2u) << qa.working;
+      EXPECT_EQ(halves[0], with_pairs.at(qa.question).working);
+      const SceneObject* asked = nullptr;
+      for (const SceneObject& object : scene.objects) {
+        if (ShapeName(object.shape) == shape) {
+          ASSERT_EQ(asked, nullptr) << "colour question about a repeated shape: " << qa.question;
+          asked = &object;
+        }
+      }
+      ASSERT_NE(asked, nullptr) << qa.question;
+      EXPECT_EQ(halves[1], absl::StrCat(shape, " ", ColourName(asked->colour)));
+      EXPECT_EQ(qa.answer, ColourName(asked->colour));
+      const WrittenAnswer split = SplitAnswer(AnswerText(qa));
+      EXPECT_EQ(split.working, qa.working);
+      EXPECT_EQ(split.answer, qa.answer);
+      ++workings;
+    }
+    ASSERT_OK_AND_ASSIGN(std::vector<PromptAndAnswer> parts, StepTextPrompts(VqaStepText(scene, lookup)));
+    const std::vector<QuestionAnswer> questions = QuestionsForScene(scene, lookup);
     ASSERT_EQ(parts.size(), questions.size() + 1);
     for (size_t i = 0; i < questions.size(); ++i) EXPECT_EQ(SplitAnswer(parts[i + 1].answer).answer, questions[i].answer);
   }

@@ -138,9 +138,10 @@ TEST(TextTokenizerTest, SceneLanguageEncodesWithoutUnkAndPromptsArePrefixes) {
         check(VqaStepText(Caption(scene), {qa}));
         check(DirectVqaStepText(qa));
       }
-      // Colour answers after their working, in either form (WorkingOptions::colour).
+      // Colour answers after their working, in every form (WorkingOptions::colour).
       for (WorkingOptions::Colour form :
-           {WorkingOptions::Colour::kCaptionPrefix, WorkingOptions::Colour::kShapeColourPairs}) {
+           {WorkingOptions::Colour::kCaptionPrefix, WorkingOptions::Colour::kShapeColourPairs,
+            WorkingOptions::Colour::kShapeColourLookup}) {
         WorkingOptions colour;
         colour.colour = form;
         check(VqaStepText(scene, colour));
