@@ -421,6 +421,14 @@ TEST(SceneLanguageTest, ColourWorkingNamesParse) {
                                  "shape_colour_lookup")));
 }
 
+// The VQA step written with `workings` splits back into its questions' answers.
+void ExpectVqaStepAnswersSplitBack(const Scene& scene, const WorkingOptions& workings) {
+  ASSERT_OK_AND_ASSIGN(std::vector<PromptAndAnswer> parts, StepTextPrompts(VqaStepText(scene, workings)));
+  const std::vector<QuestionAnswer> questions = QuestionsForScene(scene, workings);
+  ASSERT_EQ(parts.size(), questions.size() + 1);
+  for (size_t i = 0; i < questions.size(); ++i) EXPECT_EQ(SplitAnswer(parts[i + 1].answer).answer, questions[i].answer);
+}
+
 // "box" of "what colour is the box?".
 std::string AskedShape(const std::string& colour_question) {
   constexpr absl::string_view kPrefix = "what colour is the ";
@@ -460,9 +468,7 @@ TEST(SceneLanguageTest, ColourWorkingsEndAtTheirObjectOverManyScenes) {
         EXPECT_EQ(with[i].working, plain[i].working);
       }
     }
-    ASSERT_OK_AND_ASSIGN(std::vector<PromptAndAnswer> parts, StepTextPrompts(VqaStepText(scene, colour)));
-    ASSERT_EQ(parts.size(), with.size() + 1);
-    for (size_t i = 0; i < with.size(); ++i) EXPECT_EQ(SplitAnswer(parts[i + 1].answer).answer, with[i].answer);
+    ExpectVqaStepAnswersSplitBack(scene, colour);
   }
   EXPECT_GT(workings, 200);
 }
@@ -489,10 +495,7 @@ TEST(SceneLanguageTest, ShapeColourPairWorkingsNameEveryObjectOverManyScenes) {
       EXPECT_EQ(*(at + 1), qa.answer) << qa.working;
       ++workings;
     }
-    ASSERT_OK_AND_ASSIGN(std::vector<PromptAndAnswer> parts, StepTextPrompts(VqaStepText(scene, pairs)));
-    const std::vector<QuestionAnswer> questions = QuestionsForScene(scene, pairs);
-    ASSERT_EQ(parts.size(), questions.size() + 1);
-    for (size_t i = 0; i < questions.size(); ++i) EXPECT_EQ(SplitAnswer(parts[i + 1].answer).answer, questions[i].answer);
+    ExpectVqaStepAnswersSplitBack(scene, pairs);
   }
   EXPECT_GT(workings, 200);
 }
@@ -533,10 +536,7 @@ TEST(SceneLanguageTest, ShapeColourLookupWorkingsRepeatTheAskedPairOverManyScene
       EXPECT_EQ(split.answer, qa.answer);
       ++workings;
     }
-    ASSERT_OK_AND_ASSIGN(std::vector<PromptAndAnswer> parts, StepTextPrompts(VqaStepText(scene, lookup)));
-    const std::vector<QuestionAnswer> questions = QuestionsForScene(scene, lookup);
-    ASSERT_EQ(parts.size(), questions.size() + 1);
-    for (size_t i = 0; i < questions.size(); ++i) EXPECT_EQ(SplitAnswer(parts[i + 1].answer).answer, questions[i].answer);
+    ExpectVqaStepAnswersSplitBack(scene, lookup);
   }
   EXPECT_GT(workings, 200);
 }
