@@ -33,6 +33,9 @@ expect_refusal "$root/recipe" "unknown argument '--vision_language=yes'" --visio
 expect_refusal "$root/recipe" "unknown argument '--dagger=1'" --dagger --dagger=1
 expect_refusal "$root/recipe" "usage: tools/recipe .*\[--dagger\]" --dagger extra
 expect_refusal "$root/recipe" "--scenes_first needs --vision_language (it trains on the scenes)" --scenes_first
+expect_refusal "$root/recipe" "--colour_working needs --vision_language" --colour_working=shape_colour_lookup
+expect_refusal "$root/recipe" "--colour_working must be none, caption_prefix, shape_colour_pairs or shape_colour_lookup, got 'lookup'" --vision_language --colour_working=lookup
+expect_refusal "$root/recipe" "got ''" --vision_language --colour_working=
 expect_refusal "$root/recipe" "--episodes= is empty; expected a whole number from 1 to 1000000" --episodes=
 expect_refusal "$root/recipe" "--train_seconds= is empty; expected a positive whole number of seconds" --train_seconds=
 expect_refusal "$root/quickstart" "--episodes= is empty; expected a whole number from 1 to 1000000" --episodes=
