@@ -38,7 +38,7 @@
 //            the caption from the first object named onwards and stops at the second
 //            (so the first is left of it) or where the caption ends (so it is right of
 //            it). WorkingOptions::colour gives colour answers a working too, in one
-//            of two forms. kCaptionPrefix: the caption from its start up to the shape
+//            of three forms. kCaptionPrefix: the caption from its start up to the shape
 //            asked about, "q: what colour is the box? a: a small blue capsule left of a
 //            small white box, so white", so the colour is the word before the last one
 //            written. kShapeColourPairs: every object's shape and colour, in the
@@ -48,11 +48,12 @@
 //            without a working it is the word before it (which it does not, README).
 //            kShapeColourLookup: the pairs, then the shape asked about and its colour
 //            again, "capsule blue box white, box white, so white", so the colour is read
-//            with the asked shape as the token right before it (a copy from a match,
-//            what exp24 learned from text alone: docs/recipe_experiments.md, "Answering
-//            from the caption alone"). Neither of the first two forms bound the colours
-//            sooner in the candidate recipe's first 1,000-2,000 updates
-//            (docs/recipe_experiments.md, "A colour working"), so the default is kNone. For position questions: comparing two places in the
+//            with the asked shape as the token right before it (a copy from a match).
+//            The first two forms did not bind the colours sooner at seed 1
+//            (docs/recipe_experiments.md, "A colour working"); the lookup form did, with
+//            the scenes alone ("The lookup working with images"). The default stays
+//            kNone, the form of every recipe run, until the recipe is measured with it.
+//            For position questions: comparing two places in the
 //            caption in one step is what the model did not learn (position questions
 //            stayed at chance, README); copying on from a match is what transformers
 //            learn first (induction), and deciding yes/no at the end needs only the
