@@ -95,4 +95,25 @@ chmod 700 again
 [[ "$(cat again/.calico-run)" == test && "$(stat -c %a again)" == 700 ]] || fail "replace_out_dir did not re-mark"
 status=0; (replace_out_dir test "$PWD/precious") 2> err.txt || status=$?
 [[ $status -eq 2 && -e precious/file ]] || fail "replace_out_dir emptied a directory that is not a run's"
+# native_build_flags keys the native build on what -march=native means on this CPU:
+# the same compiler output gives the same key, another CPU's another key, and a
+# compiler that cannot say is an error that names the script, not a build without a key.
+source "$root/lib/native_build.sh"
+fake_compiler() {  # fake_compiler NAME MARCH: a "compiler" whose -v names MARCH
+  printf '#!/bin/sh\necho " cc1 -E -quiet - -march=%s -mmmx" >&2\n' "$2" > "$1" && chmod +x "$1"
+}
+fake_compiler avx_only sandybridge && fake_compiler avx512 cooperlake
+flags_avx="$(CC="$PWD/avx_only" native_build_flags)" || fail "native_build_flags failed with a working compiler"
+flags_avx_again="$(CC="$PWD/avx_only" native_build_flags)"
+flags_avx512="$(CC="$PWD/avx512" native_build_flags)"
+[[ "$(head -1 <<< "$flags_avx")" == --config=native ]] || fail "native_build_flags does not start with --config=native: $flags_avx"
+[[ "$(sed -n 2p <<< "$flags_avx")" =~ ^--copt=-DCALICO_NATIVE_CPU_KEY=[0-9a-f]{16}$ ]] || fail "no CPU key in: $flags_avx"
+[[ "$flags_avx" == "$flags_avx_again" ]] || fail "native_build_flags gave two keys for one CPU"
+[[ "$flags_avx" != "$flags_avx512" ]] || fail "native_build_flags gave one key for two CPUs"
+status=0; (CC=/nonexistent/cc native_build_flags tools/recipe > out.txt) 2> err.txt || status=$?
+[[ $status -eq 1 && ! -s out.txt ]] || fail "native_build_flags without a compiler exited $status and printed: $(cat out.txt)"
+grep -q "^tools/recipe: '/nonexistent/cc -march=native -E -v' failed" err.txt || { cat err.txt; fail "native_build_flags' error names neither the script nor the compiler"; }
+if command -v gcc > /dev/null; then
+  [[ "$(native_build_flags)" == "$(native_build_flags)" ]] || fail "native_build_flags is not stable with this machine's gcc"
+fi
 echo "PASS"
