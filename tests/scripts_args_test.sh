@@ -113,6 +113,14 @@ flags_avx512="$(CC="$PWD/avx512" native_build_flags)"
 status=0; (CC=/nonexistent/cc native_build_flags tools/recipe > out.txt) 2> err.txt || status=$?
 [[ $status -eq 1 && ! -s out.txt ]] || fail "native_build_flags without a compiler exited $status and printed: $(cat out.txt)"
 grep -q "^tools/recipe: '/nonexistent/cc -march=native -E -v' failed" err.txt || { cat err.txt; fail "native_build_flags' error names neither the script nor the compiler"; }
+# native_bazel_build passes those flags and the targets to bazel, and builds nothing
+# when there is no key.
+bazel() { echo "bazel $*"; }
+[[ "$(CC="$PWD/avx512" native_bazel_build tools/quickstart //agent:calico //bench:all)" == \
+   "bazel build $(tr '\n' ' ' <<< "$flags_avx512")//agent:calico //bench:all" ]] || fail "native_bazel_build ran: $(CC="$PWD/avx512" native_bazel_build t //agent:calico //bench:all)"
+status=0; (CC=/nonexistent/cc native_bazel_build tools/quickstart //agent:calico > out.txt) 2> err.txt || status=$?
+[[ $status -eq 1 && ! -s out.txt ]] || fail "native_bazel_build without a key exited $status and ran: $(cat out.txt)"
+unset -f bazel
 if command -v gcc > /dev/null; then
   [[ "$(native_build_flags)" == "$(native_build_flags)" ]] || fail "native_build_flags is not stable with this machine's gcc"
 fi

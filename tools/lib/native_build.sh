@@ -21,3 +21,13 @@ native_build_flags() {
   echo "--config=native"
   echo "--copt=-DCALICO_NATIVE_CPU_KEY=$(md5sum <<< "$expansion" | cut -c1-16)"
 }
+
+# native_bazel_build SCRIPT TARGET...: builds the targets with native_build_flags.
+native_bazel_build() {
+  local script="$1" flags
+  shift
+  flags="$(native_build_flags "$script")" || return 1
+  local -a flag_list
+  mapfile -t flag_list <<< "$flags"
+  bazel build "${flag_list[@]}" "$@"
+}
