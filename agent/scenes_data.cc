@@ -255,16 +255,38 @@ absl::Status CheckAppendWorkings(const ScenesDatasetOptions& options, const Data
       ASSIGN_OR_RETURN(std::unique_ptr<RecordReader> reader, RecordReader::Open(path));
       std::string record;
       std::optional<WorkingOptions::Colour> stored;
-      for (int read = 0; read < 64 && !stored.has_value(); ++read) {
+      // The first stored step written with the other every_colour_question than this
+      // append's (its text regenerated from its scene's seed both ways; a step that both
+      // or neither reproduce decides nothing, e.g. one written by an older generator).
+      std::optional<bool> stored_every;
+      for (int read = 0; read < 64 && !(stored.has_value() && stored_every.has_value()); ++read) {
         ASSIGN_OR_RETURN(const bool more, reader->Next(&record));
         if (!more) break;
         ASSIGN_OR_RETURN(const Episode episode, ParseEpisode(record, path));
-        for (const Timestep& step : episode.steps) {
-          const auto text = step.observation.find("text");
-          if (text == step.observation.end()) continue;
-          stored = ColourAnswerForm(text->second.text);
-          if (stored.has_value()) break;
+        for (size_t j = 0; j < episode.steps.size(); ++j) {
+          const auto text = episode.steps[j].observation.find("text");
+          if (text == episode.steps[j].observation.end()) continue;
+          if (!stored.has_value()) stored = ColourAnswerForm(text->second.text);
+          if (stored_every.has_value() || !stored.has_value()) continue;
+          const Scene scene = SampleScene(episode.seed + j);
+          WorkingOptions as_stored = options.workings;
+          as_stored.colour = *stored;
+          as_stored.every_colour_question = !options.workings.every_colour_question;
+          const bool other = VqaStepText(scene, as_stored) == text->second.text;
+          as_stored.every_colour_question = options.workings.every_colour_question;
+          const bool same = VqaStepText(scene, as_stored) == text->second.text;
+          if (other != same) {
+            stored_every = other ? !options.workings.every_colour_question : options.workings.every_colour_question;
+          }
         }
+      }
+      if (stored_every.has_value() && *stored_every != options.workings.every_colour_question) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "'", options.directory, "' holds ", task, " episodes written with --colour_questions=",
+            ColourQuestionsName(*stored_every), "; this append's --colour_questions=",
+            ColourQuestionsName(options.workings.every_colour_question),
+            " would mix the two in one task: use --colour_questions=", ColourQuestionsName(*stored_every),
+            " or another directory"));
       }
       if (!stored.has_value()) break;  // only the task's first shard is read
       if (*stored != options.workings.colour) {

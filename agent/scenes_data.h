@@ -58,7 +58,8 @@ struct ScenesDatasetOptions {
   // The answers scenes/vqa and scenes/vqa_text steps write after a working
   // (scene_language.h); the default is the format of the datasets written before. An
   // append whose colour answers take the other form than the task's stored episodes is
-  // refused before anything is written.
+  // refused before anything is written, as is one whose every_colour_question
+  // (--colour_questions) differs from theirs.
   WorkingOptions workings;
   // Optional, for the manifest; with it every step is counted before anything is
   // rendered, so a text that does not fit beside a large image is refused up front.

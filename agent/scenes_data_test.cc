@@ -442,6 +442,37 @@ TEST(ScenesDataTest, AnAppendOfTheOtherColourAnswerFormIsRefused) {
   EXPECT_OK(WriteScenesDataset(captions, nullptr).status());
 }
 
+// Likewise --colour_questions: a task written with every colour question refuses an
+// append of sampled ones and the other way round, and takes its own kind.
+TEST(ScenesDataTest, AnAppendOfTheOtherColourQuestionsIsRefused) {
+  for (bool stored : {false, true}) {
+    ScenesDatasetOptions options = Small(absl::StrCat("questions-", ColourQuestionsName(stored)));
+    options.kind = ScenesKind::kVqaText;
+    options.workings.colour = WorkingOptions::Colour::kShapeColourLookup;
+    options.workings.every_colour_question = stored;
+    ASSERT_OK(WriteScenesDataset(options, nullptr).status());
+    ASSERT_OK_AND_ASSIGN(const Dataset written, LoadDataset(options.directory));
+    const Episode& first = written.episodes.at(kScenesVqaTextTask).front();
+    for (size_t j = 0; j < first.steps.size(); ++j) {
+      EXPECT_EQ(first.steps[j].observation.at("text").text,
+                VqaStepText(SampleScene(first.seed + j), options.workings));
+    }
+    options.append = true;
+    options.first_seed = 500;
+    ScenesDatasetOptions other = options;
+    other.workings.every_colour_question = !stored;
+    EXPECT_THAT(WriteScenesDataset(other, nullptr).status(),
+                StatusIs(absl::StatusCode::kFailedPrecondition,
+                         AllOf(HasSubstr(absl::StrCat("written with --colour_questions=", ColourQuestionsName(stored))),
+                               HasSubstr(absl::StrCat("use --colour_questions=", ColourQuestionsName(stored))))));
+    ASSERT_OK_AND_ASSIGN(const Dataset before, LoadDataset(options.directory));
+    EXPECT_EQ(before.episodes.at(kScenesVqaTextTask).size(), 4u);
+    ASSERT_OK(WriteScenesDataset(options, nullptr).status());
+    ASSERT_OK_AND_ASSIGN(const Dataset after, LoadDataset(options.directory));
+    EXPECT_EQ(after.episodes.at(kScenesVqaTextTask).size(), 8u);
+  }
+}
+
 TEST(ScenesDataTest, AppendsKeepHeldOutAndTrainingScenesApartAndWarnOfRepeats) {
   ScenesDatasetOptions options = Small("apart");
   options.kind = ScenesKind::kVqaText;  // no rendering: the seeds are what matter here

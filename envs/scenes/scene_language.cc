@@ -208,6 +208,17 @@ absl::string_view ColourWorkingName(WorkingOptions::Colour colour) {
   return "?";
 }
 
+absl::StatusOr<bool> ParseColourQuestions(absl::string_view name) {
+  for (bool every : {false, true}) {
+    if (name == ColourQuestionsName(every)) return every;
+  }
+  return absl::InvalidArgumentError(absl::StrCat("colour questions '", name, "'; expected sampled or every"));
+}
+
+absl::string_view ColourQuestionsName(bool every_colour_question) {
+  return every_colour_question ? "every" : "sampled";
+}
+
 absl::string_view QuestionTypeName(QuestionType type) {
   switch (type) {
     case QuestionType::kColour:
@@ -286,6 +297,14 @@ std::vector<QuestionAnswer> QuestionsForScene(const Scene& scene, const WorkingO
     const bool asked = std::any_of(out.begin(), out.end(),
                                    [&](const QuestionAnswer& before) { return before.question == qa.question; });
     if (!asked) out.push_back(std::move(qa));
+  }
+  if (workings.every_colour_question) {
+    for (int i : UniqueShapeObjects(scene)) {
+      QuestionAnswer qa = ColourQuestion(scene, i, workings);
+      const bool asked = std::any_of(out.begin(), out.end(),
+                                     [&](const QuestionAnswer& before) { return before.question == qa.question; });
+      if (!asked) out.push_back(std::move(qa));
+    }
   }
   return out;
 }

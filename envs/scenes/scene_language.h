@@ -102,6 +102,11 @@ struct WorkingOptions {
     kShapeColourLookup,  // "capsule blue box white, box white, so white"
   };
   Colour colour = Colour::kNone;
+  // Whether a VQA step, after its sampled questions (QuestionsForScene), also asks the
+  // colour of every object whose shape is unique in the scene and that it has not asked
+  // about: more colour lookups per scene, each with `colour`'s working. The sampled
+  // questions, evaluation's among them, are the same either way.
+  bool every_colour_question = false;
 };
 
 // "none", "caption_prefix", "shape_colour_pairs", "shape_colour_lookup" to the form;
@@ -110,6 +115,13 @@ absl::StatusOr<WorkingOptions::Colour> ParseColourWorking(absl::string_view name
 
 // The name ParseColourWorking reads.
 absl::string_view ColourWorkingName(WorkingOptions::Colour colour);
+
+// "sampled" (false) or "every" (true) to WorkingOptions::every_colour_question;
+// InvalidArgument naming them otherwise.
+absl::StatusOr<bool> ParseColourQuestions(absl::string_view name);
+
+// The name ParseColourQuestions reads.
+absl::string_view ColourQuestionsName(bool every_colour_question);
 
 // One question about a scene and its answer. Plain value type.
 struct QuestionAnswer {
@@ -154,8 +166,9 @@ inline constexpr int kQuestionsPerVqaStep = 3;
 // The questions a VQA step of `scene` asks: QuestionForScene, then further SampleQuestion
 // draws (from another Rng derived from the seed) that differ from those before, up to
 // kQuestionsPerVqaStep (fewer only if 64 draws find no new one; every scene allows more
-// than 3 questions, so that does not happen). Deterministic; the same questions whatever
-// `workings` says.
+// than 3 questions, so that does not happen); with workings.every_colour_question, then
+// the colour question of each unique-shape object not asked yet, in caption order.
+// Deterministic; the sampled questions are the same whatever `workings` says.
 std::vector<QuestionAnswer> QuestionsForScene(const Scene& scene, const WorkingOptions& workings = {});
 
 // Formats.
