@@ -255,9 +255,9 @@ absl::Status CheckAppendWorkings(const ScenesDatasetOptions& options, const Data
       ASSIGN_OR_RETURN(std::unique_ptr<RecordReader> reader, RecordReader::Open(path));
       std::string record;
       std::optional<WorkingOptions::Colour> stored;
-      // The first stored step written with the other every_colour_question than this
-      // append's (its text regenerated from its scene's seed both ways; a step that both
-      // or neither reproduce decides nothing, e.g. one written by an older generator).
+      // The stored episodes' every_colour_question: the first step whose text exactly one
+      // of the two settings regenerates from its scene's seed decides (a step both or
+      // neither reproduce decides nothing, e.g. one written by an older generator).
       std::optional<bool> stored_every;
       for (int read = 0; read < 64 && !(stored.has_value() && stored_every.has_value()); ++read) {
         ASSIGN_OR_RETURN(const bool more, reader->Next(&record));
@@ -271,13 +271,11 @@ absl::Status CheckAppendWorkings(const ScenesDatasetOptions& options, const Data
           const Scene scene = SampleScene(episode.seed + j);
           WorkingOptions as_stored = options.workings;
           as_stored.colour = *stored;
-          as_stored.every_colour_question = !options.workings.every_colour_question;
-          const bool other = VqaStepText(scene, as_stored) == text->second.text;
-          as_stored.every_colour_question = options.workings.every_colour_question;
-          const bool same = VqaStepText(scene, as_stored) == text->second.text;
-          if (other != same) {
-            stored_every = other ? !options.workings.every_colour_question : options.workings.every_colour_question;
-          }
+          as_stored.every_colour_question = true;
+          const bool every = VqaStepText(scene, as_stored) == text->second.text;
+          as_stored.every_colour_question = false;
+          const bool sampled = VqaStepText(scene, as_stored) == text->second.text;
+          if (every != sampled) stored_every = every;
         }
       }
       if (stored_every.has_value() && *stored_every != options.workings.every_colour_question) {

@@ -291,20 +291,18 @@ std::string CaptionStepText(const Scene& scene) { return absl::StrCat(kCaptionPr
 
 std::vector<QuestionAnswer> QuestionsForScene(const Scene& scene, const WorkingOptions& workings) {
   std::vector<QuestionAnswer> out = {QuestionForScene(scene, workings)};
-  Rng rng(Rng(scene.seed ^ 0x3A5C0DE5EEDULL).Next());
-  for (int draw = 0; draw < 64 && static_cast<int>(out.size()) < kQuestionsPerVqaStep; ++draw) {
-    QuestionAnswer qa = SampleQuestion(scene, &rng, workings);
+  // Appends `qa` unless its question is asked already.
+  auto add_if_new = [&out](QuestionAnswer qa) {
     const bool asked = std::any_of(out.begin(), out.end(),
                                    [&](const QuestionAnswer& before) { return before.question == qa.question; });
     if (!asked) out.push_back(std::move(qa));
+  };
+  Rng rng(Rng(scene.seed ^ 0x3A5C0DE5EEDULL).Next());
+  for (int draw = 0; draw < 64 && static_cast<int>(out.size()) < kQuestionsPerVqaStep; ++draw) {
+    add_if_new(SampleQuestion(scene, &rng, workings));
   }
   if (workings.every_colour_question) {
-    for (int i : UniqueShapeObjects(scene)) {
-      QuestionAnswer qa = ColourQuestion(scene, i, workings);
-      const bool asked = std::any_of(out.begin(), out.end(),
-                                     [&](const QuestionAnswer& before) { return before.question == qa.question; });
-      if (!asked) out.push_back(std::move(qa));
-    }
+    for (int i : UniqueShapeObjects(scene)) add_if_new(ColourQuestion(scene, i, workings));
   }
   return out;
 }
