@@ -121,6 +121,10 @@ ABSL_FLAG(std::string, colour_working, "none",
 ABSL_FLAG(std::string, colour_questions, "sampled",
           "scenes: 'sampled' (each VQA step asks its 3 sampled questions) or 'every' (then also the colour of "
           "every object whose shape is unique that it has not asked about: more colour lookups per scene)");
+ABSL_FLAG(std::string, count_existence_working, "none",
+          "scenes: how count and existence answers are written: 'none' (\"one\") or 'shape_lookup' (\"capsule "
+          "blue box white, box white, so one\": every object's shape and colour, then those of the shape asked "
+          "about, or \"no box\")");
 ABSL_FLAG(bool, eval_set, false, "scenes: write a held-out evaluation set (seeds >= 1000000; training sets stay below)");
 ABSL_FLAG(double, noise, 0.0,
           "collect: execute perturbed actions (continuous: Gaussian, this fraction of half the range; discrete: "
@@ -159,13 +163,15 @@ constexpr char kUsage[] =
     "  calico scenes --out=DIR [--episodes=N] [--first_seed=S] [--size=64] [--pairs=5]\n"
     "                [--kind=caption|vqa|mixed|vqa_text] [--png=DIR] [--eval_set] [--append]\n"
     "                [--colour_working=none|caption_prefix|shape_colour_pairs|shape_colour_lookup]\n"
-    "                [--colour_questions=sampled|every]\n"
+    "                [--colour_questions=sampled|every] [--count_existence_working=none|shape_lookup]\n"
     "      Render image scenes with captions / question-answer pairs and store them as a\n"
     "      vision-language dataset (tasks scenes/caption, scenes/vqa; scenes/vqa_text holds the\n"
     "      VQA texts without images, for answering from a description). --colour_working writes\n"
     "      each colour answer after a working: the caption up to the shape asked about, or every\n"
     "      object's shape and colour (shape_colour_lookup: then the asked shape and its colour).\n"
     "      --colour_questions=every adds the colour question of every unique-shape object.\n"
+    "      --count_existence_working=shape_lookup writes count and existence answers after the\n"
+    "      shape-colour pairs and those of the shape asked about.\n"
     "  calico eval --suite=FILE [--policy=expert|random | --checkpoint=C [--batch=16] [--prompts=DIR]\n"
     "              [--temperature=T | --choose_temperature=0,0.5,1 [--choice_episodes=10]\n"
     "              [--choice_seed=2000000]] [--text_temperature=T]] [--episodes=N] [--report=DIR]\n"
@@ -515,6 +521,8 @@ absl::Status Scenes() {
   ASSIGN_OR_RETURN(options.workings.colour, ParseColourWorking(absl::GetFlag(FLAGS_colour_working)));
   ASSIGN_OR_RETURN(options.workings.every_colour_question,
                    ParseColourQuestions(absl::GetFlag(FLAGS_colour_questions)));
+  ASSIGN_OR_RETURN(options.workings.count_existence,
+                   ParseCountExistenceWorking(absl::GetFlag(FLAGS_count_existence_working)));
   if (!absl::GetFlag(FLAGS_png).empty()) options.png_directory = UserPath(absl::GetFlag(FLAGS_png));
   RETURN_IF_ERROR(options.Validate());
   ASSIGN_OR_RETURN(options.count_tokens, ManifestTokenCounter());

@@ -240,6 +240,19 @@ std::optional<WorkingOptions::Colour> ColourAnswerForm(absl::string_view text) {
   return std::nullopt;
 }
 
+// The form of a VQA step text's count and existence answers (WorkingOptions::
+// CountExistence): nullopt when it asks neither (or is not a VQA text).
+std::optional<WorkingOptions::CountExistence> CountExistenceAnswerForm(absl::string_view text) {
+  absl::StatusOr<std::vector<PromptAndAnswer>> parts = StepTextPrompts(text);
+  if (!parts.ok()) return std::nullopt;
+  for (const PromptAndAnswer& part : *parts) {
+    if (!absl::StartsWith(part.question, "how many ") && !absl::StartsWith(part.question, "is there ")) continue;
+    return SplitAnswer(part.answer).working.empty() ? WorkingOptions::CountExistence::kNone
+                                                    : WorkingOptions::CountExistence::kShapeLookup;
+  }
+  return std::nullopt;
+}
+
 // An append's colour answers against those of the VQA episodes already in the dataset:
 // one task with both forms would teach the model two answers to one prompt, so an append
 // in the other form is refused. The first stored episodes of the task (at most 64) that
@@ -259,7 +272,9 @@ absl::Status CheckAppendWorkings(const ScenesDatasetOptions& options, const Data
       // of the two settings regenerates from its scene's seed decides (a step both or
       // neither reproduce decides nothing, e.g. one written by an older generator).
       std::optional<bool> stored_every;
-      for (int read = 0; read < 64 && !(stored.has_value() && stored_every.has_value()); ++read) {
+      std::optional<WorkingOptions::CountExistence> stored_count;
+      for (int read = 0; read < 64 && !(stored.has_value() && stored_every.has_value() && stored_count.has_value());
+           ++read) {
         ASSIGN_OR_RETURN(const bool more, reader->Next(&record));
         if (!more) break;
         ASSIGN_OR_RETURN(const Episode episode, ParseEpisode(record, path));
@@ -267,10 +282,12 @@ absl::Status CheckAppendWorkings(const ScenesDatasetOptions& options, const Data
           const auto text = episode.steps[j].observation.find("text");
           if (text == episode.steps[j].observation.end()) continue;
           if (!stored.has_value()) stored = ColourAnswerForm(text->second.text);
+          if (!stored_count.has_value()) stored_count = CountExistenceAnswerForm(text->second.text);
           if (stored_every.has_value() || !stored.has_value()) continue;
           const Scene scene = SampleScene(episode.seed + j);
           WorkingOptions as_stored = options.workings;
           as_stored.colour = *stored;
+          if (stored_count.has_value()) as_stored.count_existence = *stored_count;
           as_stored.every_colour_question = true;
           const bool every = VqaStepText(scene, as_stored) == text->second.text;
           as_stored.every_colour_question = false;
@@ -285,6 +302,15 @@ absl::Status CheckAppendWorkings(const ScenesDatasetOptions& options, const Data
             ColourQuestionsName(options.workings.every_colour_question),
             " would mix the two in one task: use --colour_questions=", ColourQuestionsName(*stored_every),
             " or another directory"));
+      }
+      if (stored_count.has_value() && *stored_count != options.workings.count_existence) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "'", options.directory, "' holds ", task, " episodes written with --count_existence_working=",
+            CountExistenceWorkingName(*stored_count), "; this append's --count_existence_working=",
+            CountExistenceWorkingName(options.workings.count_existence),
+            " would add other count and existence answers to the same task, so the model would learn two answers "
+            "to one question: use --count_existence_working=",
+            CountExistenceWorkingName(*stored_count), " or another directory"));
       }
       if (!stored.has_value()) break;  // only the task's first shard is read
       if (*stored != options.workings.colour) {

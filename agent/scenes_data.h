@@ -59,7 +59,8 @@ struct ScenesDatasetOptions {
   // (scene_language.h); the default is the format of the datasets written before. An
   // append whose colour answers take the other form than the task's stored episodes is
   // refused before anything is written, as is one whose every_colour_question
-  // (--colour_questions) differs from theirs.
+  // (--colour_questions) or count_existence (--count_existence_working) differs from
+  // theirs.
   WorkingOptions workings;
   // Optional, for the manifest; with it every step is counted before anything is
   // rendered, so a text that does not fit beside a large image is refused up front.

@@ -473,6 +473,50 @@ TEST(ScenesDataTest, AnAppendOfTheOtherColourQuestionsIsRefused) {
   }
 }
 
+// Likewise --count_existence_working, in either direction; with the stored form the
+// every_colour_question check still reads the stored steps right (it regenerates them).
+TEST(ScenesDataTest, AnAppendOfTheOtherCountExistenceWorkingIsRefused) {
+  using CountExistence = WorkingOptions::CountExistence;
+  for (CountExistence stored : {CountExistence::kNone, CountExistence::kShapeLookup}) {
+    for (bool every : {false, true}) {
+      ScenesDatasetOptions options = Small(
+          absl::StrCat("count-", CountExistenceWorkingName(stored), "-", ColourQuestionsName(every)));
+      options.kind = ScenesKind::kVqaText;
+      options.workings.colour = WorkingOptions::Colour::kShapeColourLookup;
+      options.workings.every_colour_question = every;
+      options.workings.count_existence = stored;
+      ASSERT_OK(WriteScenesDataset(options, nullptr).status());
+      ASSERT_OK_AND_ASSIGN(const Dataset written, LoadDataset(options.directory));
+      const Episode& first = written.episodes.at(kScenesVqaTextTask).front();
+      for (size_t j = 0; j < first.steps.size(); ++j) {
+        EXPECT_EQ(first.steps[j].observation.at("text").text,
+                  VqaStepText(SampleScene(first.seed + j), options.workings));
+      }
+      options.append = true;
+      options.first_seed = 500;
+      ScenesDatasetOptions other = options;
+      other.workings.count_existence =
+          stored == CountExistence::kNone ? CountExistence::kShapeLookup : CountExistence::kNone;
+      EXPECT_THAT(WriteScenesDataset(other, nullptr).status(),
+                  StatusIs(absl::StatusCode::kFailedPrecondition,
+                           AllOf(HasSubstr(absl::StrCat("written with --count_existence_working=",
+                                                        CountExistenceWorkingName(stored))),
+                                 HasSubstr(absl::StrCat("use --count_existence_working=",
+                                                        CountExistenceWorkingName(stored))))));
+      other = options;
+      other.workings.every_colour_question = !every;
+      EXPECT_THAT(WriteScenesDataset(other, nullptr).status(),
+                  StatusIs(absl::StatusCode::kFailedPrecondition,
+                           HasSubstr(absl::StrCat("use --colour_questions=", ColourQuestionsName(every)))));
+      ASSERT_OK_AND_ASSIGN(const Dataset before, LoadDataset(options.directory));
+      EXPECT_EQ(before.episodes.at(kScenesVqaTextTask).size(), 4u);
+      ASSERT_OK(WriteScenesDataset(options, nullptr).status());
+      ASSERT_OK_AND_ASSIGN(const Dataset after, LoadDataset(options.directory));
+      EXPECT_EQ(after.episodes.at(kScenesVqaTextTask).size(), 8u);
+    }
+  }
+}
+
 TEST(ScenesDataTest, AppendsKeepHeldOutAndTrainingScenesApartAndWarnOfRepeats) {
   ScenesDatasetOptions options = Small("apart");
   options.kind = ScenesKind::kVqaText;  // no rendering: the seeds are what matter here

@@ -111,6 +111,13 @@ expect_failure "working form 'shape_colour_lookup'.*use --colour_working=shape_c
 expect_failure "expected none, caption_prefix, shape_colour_pairs or shape_colour_lookup" scenes --out="$tmp/scenes2" --colour_working=yes
 expect_failure "working form 'caption_prefix'.*use --colour_working=caption_prefix" scenes --out="$tmp/scenes_cw" --append --first_seed=500 --episodes=2 --kind=vqa
 grep -q "what colour is the [a-z]*? a: [a-z]*\( q:\|$\)" "$tmp/scenes_png/index.tsv" || { cat "$tmp/scenes_png/index.tsv"; fail "colour answers without --colour_working"; }
+# --count_existence_working=shape_lookup: count and existence answers after the pairs and
+# those of the shape asked about ("no <shape>" where there is none).
+"$calico" scenes --out="$tmp/scenes_ce" --episodes=4 --kind=vqa --count_existence_working=shape_lookup --png="$tmp/scenes_ce_png" > /dev/null
+grep -q "how many [a-z]*? a: [a-z ]*, \(no [a-z]*\|[a-z ]*\), so \(zero\|one\|two\|three\|four\)\( q:\|$\)" "$tmp/scenes_ce_png/index.tsv" || { cat "$tmp/scenes_ce_png/index.tsv"; fail "no count answer after its working"; }
+grep -q "is there an\? [a-z]* \([a-z]*\)? a: [a-z ]*, \(no \1\|\1 [a-z ]*\), so \(yes\|no\)\( q:\|$\)" "$tmp/scenes_ce_png/index.tsv" || { cat "$tmp/scenes_ce_png/index.tsv"; fail "no existence answer after its working"; }
+expect_failure "written with --count_existence_working=shape_lookup.*use --count_existence_working=shape_lookup" scenes --out="$tmp/scenes_ce" --append --first_seed=500 --episodes=2 --kind=vqa
+expect_failure "count and existence working 'yes'; expected none or shape_lookup" scenes --out="$tmp/scenes2" --count_existence_working=yes
 # A VQA text too long for the space a large image leaves is found before any rendering.
 expect_failure "vqa episode 1 (scene seeds from 5), checked before writing: .*at most 512 fit.*nothing was written" scenes --out="$tmp/scenes_big" --size=352 --episodes=2
 [[ ! -e "$tmp/scenes_big" ]] || fail "a refused scenes run left its --out"

@@ -39,6 +39,8 @@ expect_refusal "$root/recipe" "got ''" --vision_language --colour_working=
 expect_refusal "$root/recipe" "--colour_questions needs --vision_language" --colour_questions=every
 expect_refusal "$root/recipe" "--colour_questions must be sampled or every, got 'all'" --vision_language --colour_questions=all
 expect_refusal "$root/recipe" "--colour_questions must be sampled or every, got ''" --vision_language --colour_questions=
+expect_refusal "$root/recipe" "--count_existence_working needs --vision_language" --count_existence_working=shape_lookup
+expect_refusal "$root/recipe" "--count_existence_working must be none or shape_lookup, got 'lookup'" --vision_language --count_existence_working=lookup
 expect_refusal "$root/recipe" "--episodes= is empty; expected a whole number from 1 to 1000000" --episodes=
 expect_refusal "$root/recipe" "--train_seconds= is empty; expected a positive whole number of seconds" --train_seconds=
 expect_refusal "$root/quickstart" "--episodes= is empty; expected a whole number from 1 to 1000000" --episodes=

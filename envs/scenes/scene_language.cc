@@ -84,14 +84,32 @@ QuestionAnswer ShapeQuestion(const SceneObject& o) {
           std::string(ShapeName(o.shape)), /*working=*/""};
 }
 
-QuestionAnswer CountObjectsQuestion(const Scene& scene) {
-  return {QuestionType::kCount, "how many objects are there?",
-          std::string(NumberWord(static_cast<int>(scene.objects.size()))), /*working=*/""};
+// WorkingOptions::CountExistence::kShapeLookup's working about `shape`: every object's pair, then the
+// pairs of the objects of `shape` ("capsule blue box white, box white"), or "no <shape>"
+// when there is none.
+std::string ShapeLookupWorking(const Scene& scene, Shape shape) {
+  std::vector<std::string> matches;
+  for (const SceneObject& object : scene.objects) {
+    if (object.shape == shape) matches.push_back(absl::StrCat(ShapeName(shape), " ", ColourName(object.colour)));
+  }
+  if (matches.empty()) matches.push_back(absl::StrCat("no ", ShapeName(shape)));
+  return absl::StrCat(ShapeColourPairs(scene), ", ", absl::StrJoin(matches, " "));
 }
 
-QuestionAnswer CountShapeQuestion(const Scene& scene, Shape shape) {
+bool ShapeLookup(const WorkingOptions& workings) {
+  return workings.count_existence == WorkingOptions::CountExistence::kShapeLookup;
+}
+
+QuestionAnswer CountObjectsQuestion(const Scene& scene, const WorkingOptions& workings) {
+  return {QuestionType::kCount, "how many objects are there?",
+          std::string(NumberWord(static_cast<int>(scene.objects.size()))),
+          ShapeLookup(workings) ? ShapeColourPairs(scene) : ""};
+}
+
+QuestionAnswer CountShapeQuestion(const Scene& scene, Shape shape, const WorkingOptions& workings) {
   return {QuestionType::kCount, absl::StrCat("how many ", ShapePluralName(shape), " are there?"),
-          std::string(NumberWord(CountShape(scene, shape))), /*working=*/""};
+          std::string(NumberWord(CountShape(scene, shape))),
+          ShapeLookup(workings) ? ShapeLookupWorking(scene, shape) : ""};
 }
 
 // Objects are sorted left to right, so index order is left-right order.
@@ -110,10 +128,11 @@ QuestionAnswer PositionQuestion(const Scene& scene, int a, int b, bool left) {
           holds ? "yes" : "no", std::move(working)};
 }
 
-QuestionAnswer ExistenceQuestion(const Scene& scene, int colour, Shape shape) {
+QuestionAnswer ExistenceQuestion(const Scene& scene, int colour, Shape shape, const WorkingOptions& workings) {
   const std::string named = WithArticle(absl::StrCat(ColourName(colour), " ", ShapeName(shape)));
   return {QuestionType::kExistence, absl::StrCat("is there ", named, "?"),
-          Present(scene, colour, shape) ? "yes" : "no", /*working=*/""};
+          Present(scene, colour, shape) ? "yes" : "no",
+          ShapeLookup(workings) ? ShapeLookupWorking(scene, shape) : ""};
 }
 
 // Objects whose shape / colour is unique in the scene (colour and shape questions).
@@ -156,8 +175,8 @@ QuestionAnswer SampleOfType(const Scene& scene, QuestionType type, Rng* rng, con
       return ShapeQuestion(scene.objects[objects[rng->UniformInt(0, objects.size())]]);
     }
     case QuestionType::kCount:
-      if (rng->UniformInt(0, 2) == 0) return CountObjectsQuestion(scene);
-      return CountShapeQuestion(scene, static_cast<Shape>(rng->UniformInt(0, kNumShapes)));
+      if (rng->UniformInt(0, 2) == 0) return CountObjectsQuestion(scene, workings);
+      return CountShapeQuestion(scene, static_cast<Shape>(rng->UniformInt(0, kNumShapes)), workings);
     case QuestionType::kPosition: {
       const int a = static_cast<int>(rng->UniformInt(0, n));
       int b = static_cast<int>(rng->UniformInt(0, n - 1));
@@ -167,7 +186,7 @@ QuestionAnswer SampleOfType(const Scene& scene, QuestionType type, Rng* rng, con
     case QuestionType::kExistence: {
       if (rng->UniformInt(0, 2) == 0) {
         const SceneObject& o = scene.objects[rng->UniformInt(0, n)];
-        return ExistenceQuestion(scene, o.colour, o.shape);
+        return ExistenceQuestion(scene, o.colour, o.shape, workings);
       }
       std::vector<std::pair<int, Shape>> absent;
       for (int c = 0; c < kNumColours; ++c) {
@@ -176,10 +195,10 @@ QuestionAnswer SampleOfType(const Scene& scene, QuestionType type, Rng* rng, con
         }
       }
       const auto& [colour, shape] = absent[rng->UniformInt(0, absent.size())];
-      return ExistenceQuestion(scene, colour, shape);
+      return ExistenceQuestion(scene, colour, shape, workings);
     }
   }
-  return CountObjectsQuestion(scene);
+  return CountObjectsQuestion(scene, workings);
 }
 
 }  // namespace
@@ -217,6 +236,25 @@ absl::StatusOr<bool> ParseColourQuestions(absl::string_view name) {
 
 absl::string_view ColourQuestionsName(bool every_colour_question) {
   return every_colour_question ? "every" : "sampled";
+}
+
+absl::StatusOr<WorkingOptions::CountExistence> ParseCountExistenceWorking(absl::string_view name) {
+  for (WorkingOptions::CountExistence form :
+       {WorkingOptions::CountExistence::kNone, WorkingOptions::CountExistence::kShapeLookup}) {
+    if (name == CountExistenceWorkingName(form)) return form;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("count and existence working '", name, "'; expected none or shape_lookup"));
+}
+
+absl::string_view CountExistenceWorkingName(WorkingOptions::CountExistence form) {
+  switch (form) {
+    case WorkingOptions::CountExistence::kNone:
+      return "none";
+    case WorkingOptions::CountExistence::kShapeLookup:
+      return "shape_lookup";
+  }
+  return "?";
 }
 
 absl::string_view QuestionTypeName(QuestionType type) {
@@ -262,8 +300,8 @@ std::vector<QuestionAnswer> AllQuestions(const Scene& scene, const WorkingOption
   const int n = static_cast<int>(scene.objects.size());
   for (int i : UniqueShapeObjects(scene)) out.push_back(ColourQuestion(scene, i, workings));
   for (int i : UniqueColourObjects(scene)) out.push_back(ShapeQuestion(scene.objects[i]));
-  out.push_back(CountObjectsQuestion(scene));
-  for (int s = 0; s < kNumShapes; ++s) out.push_back(CountShapeQuestion(scene, static_cast<Shape>(s)));
+  out.push_back(CountObjectsQuestion(scene, workings));
+  for (int s = 0; s < kNumShapes; ++s) out.push_back(CountShapeQuestion(scene, static_cast<Shape>(s), workings));
   for (int a = 0; a < n; ++a) {
     for (int b = 0; b < n; ++b) {
       if (a == b) continue;
@@ -272,7 +310,7 @@ std::vector<QuestionAnswer> AllQuestions(const Scene& scene, const WorkingOption
     }
   }
   for (int c = 0; c < kNumColours; ++c) {
-    for (int s = 0; s < kNumShapes; ++s) out.push_back(ExistenceQuestion(scene, c, static_cast<Shape>(s)));
+    for (int s = 0; s < kNumShapes; ++s) out.push_back(ExistenceQuestion(scene, c, static_cast<Shape>(s), workings));
   }
   return out;
 }

@@ -53,6 +53,9 @@
 //            (docs/recipe_experiments.md, "A colour working"); the lookup form did, with
 //            the scenes alone ("The lookup working with images"). The default stays
 //            kNone, the form of every recipe run, until the recipe is measured with it.
+//            WorkingOptions::count_existence gives count and existence answers a
+//            working in the lookup form's way (kShapeLookup: the pairs, then those of
+//            the shape asked about, "capsule blue box white, box white, so one").
 //            For position questions: comparing two places in the
 //            caption in one step is what the model did not learn (position questions
 //            stayed at chance, README); copying on from a match is what transformers
@@ -107,6 +110,22 @@ struct WorkingOptions {
   // about: more colour lookups per scene, each with `colour`'s working. The sampled
   // questions, evaluation's among them, are the same either way.
   bool every_colour_question = false;
+  // The form of count and existence answers. kShapeLookup: every object's shape and
+  // colour (as kShapeColourLookup), then those of the shape asked about, or "no <shape>"
+  // where there is none, then the answer:
+  //   "how many boxes are there?"   -> "capsule blue box white, box white, so one"
+  //   "how many spheres are there?" -> "capsule blue box white, no sphere, so zero"
+  //   "how many objects are there?" -> "capsule blue box white, so two"
+  //   "is there a green box?"       -> "capsule blue box white, box white, so no"
+  // so a count is the length of a short list just written and an existence answer a
+  // match within it: the lookups in the model's own caption that the fitted recipe
+  // still missed once the colours were bound (docs/recipe_experiments.md, "The recipe
+  // fitted to two hours").
+  enum class CountExistence {
+    kNone,         // "one"
+    kShapeLookup,  // "capsule blue box white, box white, so one"
+  };
+  CountExistence count_existence = CountExistence::kNone;
 };
 
 // "none", "caption_prefix", "shape_colour_pairs", "shape_colour_lookup" to the form;
@@ -123,6 +142,12 @@ absl::StatusOr<bool> ParseColourQuestions(absl::string_view name);
 // The name ParseColourQuestions reads.
 absl::string_view ColourQuestionsName(bool every_colour_question);
 
+// "none" or "shape_lookup" to the form; InvalidArgument naming them otherwise.
+absl::StatusOr<WorkingOptions::CountExistence> ParseCountExistenceWorking(absl::string_view name);
+
+// The name ParseCountExistenceWorking reads.
+absl::string_view CountExistenceWorkingName(WorkingOptions::CountExistence form);
+
 // One question about a scene and its answer. Plain value type.
 struct QuestionAnswer {
   QuestionType type = QuestionType::kCount;
@@ -131,7 +156,8 @@ struct QuestionAnswer {
   // What a VQA step writes before the answer (empty: nothing). Position questions: the
   // caption read on from the first object named, "<colour> <shape> left of a <size>
   // <colour> <shape> ...", up to the second object or the caption's end (see the header).
-  // Colour questions: as WorkingOptions::colour says.
+  // Colour questions: as WorkingOptions::colour says; count and existence questions: as
+  // WorkingOptions::count_existence says.
   std::string working;
 };
 

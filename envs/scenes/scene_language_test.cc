@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "base/status_matchers.h"
@@ -553,6 +554,124 @@ TEST(SceneLanguageTest, ShapeColourLookupWorkingsRepeatTheAskedPairOverManyScene
   EXPECT_GT(workings, 200);
 }
 
+TEST(SceneLanguageTest, CountAndExistenceWorkingsListTheAskedShapesPairs) {
+  // Objects, left to right: a small red sphere, a large blue box, a large green sphere.
+  const Scene scene = ThreeObjects();
+  WorkingOptions lookup;
+  lookup.count_existence = WorkingOptions::CountExistence::kShapeLookup;
+  std::map<std::string, QuestionAnswer> with;
+  for (const QuestionAnswer& qa : AllQuestions(scene, lookup)) with[qa.question] = qa;
+  for (const auto& [question, text] : std::vector<std::pair<std::string, std::string>>{
+           {"how many objects are there?", "sphere red box blue sphere green, so three"},
+           {"how many spheres are there?", "sphere red box blue sphere green, sphere red sphere green, so two"},
+           {"how many boxes are there?", "sphere red box blue sphere green, box blue, so one"},
+           {"how many cylinders are there?", "sphere red box blue sphere green, no cylinder, so zero"},
+           {"is there a green sphere?", "sphere red box blue sphere green, sphere red sphere green, so yes"},
+           {"is there a blue sphere?", "sphere red box blue sphere green, sphere red sphere green, so no"},
+           {"is there a blue box?", "sphere red box blue sphere green, box blue, so yes"},
+           {"is there an orange capsule?", "sphere red box blue sphere green, no capsule, so no"}}) {
+    EXPECT_EQ(AnswerText(with.at(question)), text) << question;
+  }
+  // Colour, shape and position answers are as without the option.
+  const auto without = QuestionsOf(scene);
+  ASSERT_EQ(with.size(), without.size());
+  for (const auto& [question, qa] : without) {
+    EXPECT_EQ(with.at(question).answer, qa.answer) << question;
+    if (qa.type == QuestionType::kCount || qa.type == QuestionType::kExistence) continue;
+    EXPECT_EQ(AnswerText(with.at(question)), AnswerText(qa)) << question;
+  }
+}
+
+TEST(SceneLanguageTest, CountExistenceWorkingNamesParse) {
+  for (WorkingOptions::CountExistence form :
+       {WorkingOptions::CountExistence::kNone, WorkingOptions::CountExistence::kShapeLookup}) {
+    ASSERT_OK_AND_ASSIGN(WorkingOptions::CountExistence parsed,
+                         ParseCountExistenceWorking(CountExistenceWorkingName(form)));
+    EXPECT_EQ(parsed, form);
+  }
+  EXPECT_EQ(CountExistenceWorkingName(WorkingOptions::CountExistence::kShapeLookup), "shape_lookup");
+  EXPECT_THAT(ParseCountExistenceWorking("lookup").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("count and existence working 'lookup'; expected none or shape_lookup")));
+}
+
+// The shape named by a count or existence question ("box" of "how many boxes are
+// there?" or "is there an orange box?"); empty for "how many objects are there?".
+std::string ShapeOfCountOrExistence(const QuestionAnswer& qa) {
+  if (qa.question == "how many objects are there?") return "";
+  if (qa.type == QuestionType::kCount) {
+    for (int s = 0; s < kNumShapes; ++s) {
+      if (qa.question == absl::StrCat("how many ", ShapePluralName(static_cast<Shape>(s)), " are there?")) {
+        return std::string(ShapeName(static_cast<Shape>(s)));
+      }
+    }
+    ADD_FAILURE() << "unexpected count question: " << qa.question;
+    return "";
+  }
+  const std::vector<std::string> words = absl::StrSplit(qa.question, ' ');
+  EXPECT_EQ(words.size(), 5u) << qa.question;  // is there a(n) <colour> <shape>?
+  return words.back().substr(0, words.back().size() - 1);
+}
+
+// Over many scenes, checked against the objects themselves: the working's first part
+// names every object's shape and colour in order; its second lists exactly the objects of
+// the shape asked about (or "no <shape>"), a count answer is their number and an
+// existence answer "yes" exactly when the colour asked is among them. The option changes
+// no question drawn and no answer, and the step texts split back into the answers.
+TEST(SceneLanguageTest, CountAndExistenceWorkingsDecideTheirAnswersOverManyScenes) {
+  WorkingOptions lookup;
+  lookup.count_existence = WorkingOptions::CountExistence::kShapeLookup;
+  int workings = 0;
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    const Scene scene = SampleScene(seed);
+    std::vector<std::string> pairs;
+    for (const SceneObject& o : scene.objects) {
+      pairs.push_back(absl::StrCat(ShapeName(o.shape), " ", ColourName(o.colour)));
+    }
+    for (const QuestionAnswer& qa : AllQuestions(scene, lookup)) {
+      if (qa.type != QuestionType::kCount && qa.type != QuestionType::kExistence) {
+        EXPECT_TRUE(qa.type == QuestionType::kPosition || qa.working.empty()) << qa.question;
+        continue;
+      }
+      ++workings;
+      const std::vector<std::string> parts = absl::StrSplit(qa.working, ", ");
+      ASSERT_FALSE(parts.empty());
+      EXPECT_EQ(parts[0], absl::StrJoin(pairs, " ")) << qa.working;
+      const std::string shape = ShapeOfCountOrExistence(qa);
+      if (shape.empty()) {
+        EXPECT_EQ(parts.size(), 1u) << qa.working;
+        EXPECT_EQ(qa.answer, NumberWord(static_cast<int>(scene.objects.size())));
+        continue;
+      }
+      ASSERT_EQ(parts.size(), 2u) << qa.working;
+      std::vector<std::string> matches;
+      for (const SceneObject& o : scene.objects) {
+        if (ShapeName(o.shape) == shape) matches.push_back(absl::StrCat(shape, " ", ColourName(o.colour)));
+      }
+      EXPECT_EQ(parts[1], matches.empty() ? "no " + shape : absl::StrJoin(matches, " ")) << qa.working;
+      if (qa.type == QuestionType::kCount) {
+        EXPECT_EQ(qa.answer, NumberWord(static_cast<int>(matches.size()))) << qa.question;
+      } else {
+        const std::vector<std::string> words = absl::StrSplit(qa.question, ' ');
+        const std::string asked = absl::StrCat(shape, " ", words[3]);
+        const bool present = std::find(matches.begin(), matches.end(), asked) != matches.end();
+        EXPECT_EQ(qa.answer, present ? "yes" : "no") << qa.question << " / " << qa.working;
+      }
+      const WrittenAnswer split = SplitAnswer(AnswerText(qa));
+      EXPECT_EQ(split.working, qa.working);
+      EXPECT_EQ(split.answer, qa.answer);
+    }
+    const std::vector<QuestionAnswer> plain = QuestionsForScene(scene), with = QuestionsForScene(scene, lookup);
+    ASSERT_EQ(plain.size(), with.size());
+    for (size_t i = 0; i < plain.size(); ++i) {
+      EXPECT_EQ(with[i].question, plain[i].question);
+      EXPECT_EQ(with[i].answer, plain[i].answer);
+    }
+    ExpectVqaStepAnswersSplitBack(scene, lookup);
+  }
+  EXPECT_GT(workings, 1000);
+}
+
 // every_colour_question keeps the sampled questions and then asks the colour of every
 // object whose shape no other object has, once each, in the caption's order (the shapes
 // counted here from the objects, not through the rules' helpers).
@@ -588,7 +707,9 @@ TEST(SceneLanguageTest, EveryColourQuestionAsksEachUniqueShapeOnceAfterTheSample
       EXPECT_EQ(with[i].type, QuestionType::kColour) << with[i].question;
       const std::string shape = AskedShape(with[i].question);
       for (const SceneObject& object : scene.objects) {
-        if (ShapeName(object.shape) == shape) EXPECT_EQ(with[i].answer, ColourName(object.colour));
+        if (ShapeName(object.shape) == shape) {
+          EXPECT_EQ(with[i].answer, ColourName(object.colour));
+        }
       }
       EXPECT_TRUE(absl::EndsWith(with[i].working, absl::StrCat(shape, " ", with[i].answer))) << with[i].working;
       extra.push_back(with[i].question);
