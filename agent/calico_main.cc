@@ -124,7 +124,7 @@ ABSL_FLAG(std::string, colour_questions, "sampled",
 ABSL_FLAG(std::string, count_existence_working, "none",
           "scenes: how count and existence answers are written: 'none' (\"one\") or 'shape_lookup' (\"capsule "
           "blue box white, box white, so one\": every object's shape and colour, then those of the shape asked "
-          "about, or \"no box\")");
+          "about, or \"no <shape>\")");
 ABSL_FLAG(bool, eval_set, false, "scenes: write a held-out evaluation set (seeds >= 1000000; training sets stay below)");
 ABSL_FLAG(double, noise, 0.0,
           "collect: execute perturbed actions (continuous: Gaussian, this fraction of half the range; discrete: "

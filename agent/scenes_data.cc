@@ -253,10 +253,11 @@ std::optional<WorkingOptions::CountExistence> CountExistenceAnswerForm(absl::str
   return std::nullopt;
 }
 
-// An append's colour answers against those of the VQA episodes already in the dataset:
-// one task with both forms would teach the model two answers to one prompt, so an append
-// in the other form is refused. The first stored episodes of the task (at most 64) that
-// ask a colour question decide; a task none of them asks one in is not checked.
+// An append's workings against those of the VQA episodes already in the dataset: one task
+// with two forms would teach the model two answers to one prompt, so an append whose
+// colour answer form, colour questions (every_colour_question) or count and existence
+// answer form differs is refused. Each is decided by the first stored steps of the task
+// (at most 64 episodes) that show it; one none of them shows is not checked.
 absl::Status CheckAppendWorkings(const ScenesDatasetOptions& options, const DatasetManifest& manifest) {
   for (const char* task : {kScenesVqaTask, kScenesVqaTextTask}) {
     const bool written = TaskOfEpisode(options.kind, 0) == task ||

@@ -508,6 +508,13 @@ TEST(ScenesDataTest, AnAppendOfTheOtherCountExistenceWorkingIsRefused) {
       EXPECT_THAT(WriteScenesDataset(other, nullptr).status(),
                   StatusIs(absl::StatusCode::kFailedPrecondition,
                            HasSubstr(absl::StrCat("use --colour_questions=", ColourQuestionsName(every)))));
+      // Both changed: the stored every_colour_question is still found (the stored steps
+      // are regenerated with the stored count form, not the append's), and named first.
+      other.workings.count_existence =
+          stored == CountExistence::kNone ? CountExistence::kShapeLookup : CountExistence::kNone;
+      EXPECT_THAT(WriteScenesDataset(other, nullptr).status(),
+                  StatusIs(absl::StatusCode::kFailedPrecondition,
+                           HasSubstr(absl::StrCat("use --colour_questions=", ColourQuestionsName(every)))));
       ASSERT_OK_AND_ASSIGN(const Dataset before, LoadDataset(options.directory));
       EXPECT_EQ(before.episodes.at(kScenesVqaTextTask).size(), 4u);
       ASSERT_OK(WriteScenesDataset(options, nullptr).status());

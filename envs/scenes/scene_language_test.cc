@@ -621,7 +621,7 @@ std::string ShapeOfCountOrExistence(const QuestionAnswer& qa) {
 TEST(SceneLanguageTest, CountAndExistenceWorkingsDecideTheirAnswersOverManyScenes) {
   WorkingOptions lookup;
   lookup.count_existence = WorkingOptions::CountExistence::kShapeLookup;
-  int workings = 0;
+  int workings = 0, sampled_workings = 0;
   for (uint64_t seed = 0; seed < 300; ++seed) {
     const Scene scene = SampleScene(seed);
     std::vector<std::string> pairs;
@@ -661,15 +661,24 @@ TEST(SceneLanguageTest, CountAndExistenceWorkingsDecideTheirAnswersOverManyScene
       EXPECT_EQ(split.working, qa.working);
       EXPECT_EQ(split.answer, qa.answer);
     }
+    std::map<std::string, std::string> all_workings;
+    for (const QuestionAnswer& qa : AllQuestions(scene, lookup)) all_workings[qa.question] = qa.working;
     const std::vector<QuestionAnswer> plain = QuestionsForScene(scene), with = QuestionsForScene(scene, lookup);
     ASSERT_EQ(plain.size(), with.size());
     for (size_t i = 0; i < plain.size(); ++i) {
       EXPECT_EQ(with[i].question, plain[i].question);
       EXPECT_EQ(with[i].answer, plain[i].answer);
+      // The sampled questions carry the same workings as AllQuestions' (not dropped on the way).
+      EXPECT_EQ(with[i].working, all_workings.at(with[i].question)) << with[i].question;
+      if (with[i].type == QuestionType::kCount || with[i].type == QuestionType::kExistence) {
+        EXPECT_FALSE(with[i].working.empty()) << with[i].question;
+        ++sampled_workings;
+      }
     }
     ExpectVqaStepAnswersSplitBack(scene, lookup);
   }
   EXPECT_GT(workings, 1000);
+  EXPECT_GT(sampled_workings, 200);
 }
 
 // every_colour_question keeps the sampled questions and then asks the colour of every

@@ -149,6 +149,15 @@ TEST(TextTokenizerTest, SceneLanguageEncodesWithoutUnkAndPromptsArePrefixes) {
           if (qa.type == QuestionType::kColour) check(VqaStepText(Caption(scene), {qa}));
         }
       }
+      // Count and existence answers after their working (WorkingOptions::count_existence).
+      WorkingOptions lookup;
+      lookup.count_existence = WorkingOptions::CountExistence::kShapeLookup;
+      check(VqaStepText(scene, lookup));
+      for (const QuestionAnswer& qa : AllQuestions(scene, lookup)) {
+        if (qa.type == QuestionType::kCount || qa.type == QuestionType::kExistence) {
+          check(VqaStepText(Caption(scene), {qa}));
+        }
+      }
     }
   }
   EXPECT_GT(texts, 40000);
