@@ -442,6 +442,27 @@ TEST(ScenesDataTest, AnAppendOfTheOtherColourAnswerFormIsRefused) {
   EXPECT_OK(WriteScenesDataset(captions, nullptr).status());
 }
 
+// Writes the vqa_text episodes `options` asks for and checks that the first one's texts
+// are what its workings regenerate from the scenes' seeds.
+void WriteVqaTextsAndExpectRegenerable(const ScenesDatasetOptions& options) {
+  ASSERT_OK(WriteScenesDataset(options, nullptr).status());
+  ASSERT_OK_AND_ASSIGN(const Dataset written, LoadDataset(options.directory));
+  const Episode& first = written.episodes.at(kScenesVqaTextTask).front();
+  for (size_t j = 0; j < first.steps.size(); ++j) {
+    EXPECT_EQ(first.steps[j].observation.at("text").text, VqaStepText(SampleScene(first.seed + j), options.workings));
+  }
+}
+
+// After refused appends nothing was added (4 episodes), and an append with the stored
+// settings (`options`, an append) adds its 4.
+void ExpectTheSameSettingsAppend(const ScenesDatasetOptions& options) {
+  ASSERT_OK_AND_ASSIGN(const Dataset before, LoadDataset(options.directory));
+  EXPECT_EQ(before.episodes.at(kScenesVqaTextTask).size(), 4u);
+  ASSERT_OK(WriteScenesDataset(options, nullptr).status());
+  ASSERT_OK_AND_ASSIGN(const Dataset after, LoadDataset(options.directory));
+  EXPECT_EQ(after.episodes.at(kScenesVqaTextTask).size(), 8u);
+}
+
 // Likewise --colour_questions: a task written with every colour question refuses an
 // append of sampled ones and the other way round, and takes its own kind.
 TEST(ScenesDataTest, AnAppendOfTheOtherColourQuestionsIsRefused) {
@@ -450,13 +471,7 @@ TEST(ScenesDataTest, AnAppendOfTheOtherColourQuestionsIsRefused) {
     options.kind = ScenesKind::kVqaText;
     options.workings.colour = WorkingOptions::Colour::kShapeColourLookup;
     options.workings.every_colour_question = stored;
-    ASSERT_OK(WriteScenesDataset(options, nullptr).status());
-    ASSERT_OK_AND_ASSIGN(const Dataset written, LoadDataset(options.directory));
-    const Episode& first = written.episodes.at(kScenesVqaTextTask).front();
-    for (size_t j = 0; j < first.steps.size(); ++j) {
-      EXPECT_EQ(first.steps[j].observation.at("text").text,
-                VqaStepText(SampleScene(first.seed + j), options.workings));
-    }
+    ASSERT_NO_FATAL_FAILURE(WriteVqaTextsAndExpectRegenerable(options));
     options.append = true;
     options.first_seed = 500;
     ScenesDatasetOptions other = options;
@@ -465,11 +480,7 @@ TEST(ScenesDataTest, AnAppendOfTheOtherColourQuestionsIsRefused) {
                 StatusIs(absl::StatusCode::kFailedPrecondition,
                          AllOf(HasSubstr(absl::StrCat("written with --colour_questions=", ColourQuestionsName(stored))),
                                HasSubstr(absl::StrCat("use --colour_questions=", ColourQuestionsName(stored))))));
-    ASSERT_OK_AND_ASSIGN(const Dataset before, LoadDataset(options.directory));
-    EXPECT_EQ(before.episodes.at(kScenesVqaTextTask).size(), 4u);
-    ASSERT_OK(WriteScenesDataset(options, nullptr).status());
-    ASSERT_OK_AND_ASSIGN(const Dataset after, LoadDataset(options.directory));
-    EXPECT_EQ(after.episodes.at(kScenesVqaTextTask).size(), 8u);
+    ExpectTheSameSettingsAppend(options);
   }
 }
 
@@ -485,13 +496,7 @@ TEST(ScenesDataTest, AnAppendOfTheOtherCountExistenceWorkingIsRefused) {
       options.workings.colour = WorkingOptions::Colour::kShapeColourLookup;
       options.workings.every_colour_question = every;
       options.workings.count_existence = stored;
-      ASSERT_OK(WriteScenesDataset(options, nullptr).status());
-      ASSERT_OK_AND_ASSIGN(const Dataset written, LoadDataset(options.directory));
-      const Episode& first = written.episodes.at(kScenesVqaTextTask).front();
-      for (size_t j = 0; j < first.steps.size(); ++j) {
-        EXPECT_EQ(first.steps[j].observation.at("text").text,
-                  VqaStepText(SampleScene(first.seed + j), options.workings));
-      }
+      ASSERT_NO_FATAL_FAILURE(WriteVqaTextsAndExpectRegenerable(options));
       options.append = true;
       options.first_seed = 500;
       ScenesDatasetOptions other = options;
@@ -515,11 +520,7 @@ TEST(ScenesDataTest, AnAppendOfTheOtherCountExistenceWorkingIsRefused) {
       EXPECT_THAT(WriteScenesDataset(other, nullptr).status(),
                   StatusIs(absl::StatusCode::kFailedPrecondition,
                            HasSubstr(absl::StrCat("use --colour_questions=", ColourQuestionsName(every)))));
-      ASSERT_OK_AND_ASSIGN(const Dataset before, LoadDataset(options.directory));
-      EXPECT_EQ(before.episodes.at(kScenesVqaTextTask).size(), 4u);
-      ASSERT_OK(WriteScenesDataset(options, nullptr).status());
-      ASSERT_OK_AND_ASSIGN(const Dataset after, LoadDataset(options.directory));
-      EXPECT_EQ(after.episodes.at(kScenesVqaTextTask).size(), 8u);
+      ExpectTheSameSettingsAppend(options);
     }
   }
 }
