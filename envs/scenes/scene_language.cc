@@ -53,6 +53,18 @@ std::string ShapeColourPairs(const Scene& scene) {
   return absl::StrJoin(pairs, " ");
 }
 
+// The lookup working about `shape` (kShapeColourLookup, CountExistence::kShapeLookup):
+// every object's pair, then the pairs of the objects of `shape` ("capsule blue box white,
+// box white"), or "no <shape>" when there is none.
+std::string ShapeLookupWorking(const Scene& scene, Shape shape) {
+  std::vector<std::string> matches;
+  for (const SceneObject& object : scene.objects) {
+    if (object.shape == shape) matches.push_back(absl::StrCat(ShapeName(shape), " ", ColourName(object.colour)));
+  }
+  if (matches.empty()) matches.push_back(absl::StrCat("no ", ShapeName(shape)));
+  return absl::StrCat(ShapeColourPairs(scene), ", ", absl::StrJoin(matches, " "));
+}
+
 // About object `i`, whose shape is unique in the scene.
 QuestionAnswer ColourQuestion(const Scene& scene, int i, const WorkingOptions& workings) {
   const SceneObject& o = scene.objects[i];
@@ -72,7 +84,7 @@ QuestionAnswer ColourQuestion(const Scene& scene, int i, const WorkingOptions& w
     case WorkingOptions::Colour::kShapeColourLookup:
       // The pairs, then the shape asked about and the colour that follows it in them: the
       // colour is read with the shape as the token before it (a copy from a match).
-      working = absl::StrCat(ShapeColourPairs(scene), ", ", ShapeName(o.shape), " ", ColourName(o.colour));
+      working = ShapeLookupWorking(scene, o.shape);
       break;
   }
   return {QuestionType::kColour, absl::StrCat("what colour is the ", ShapeName(o.shape), "?"),
@@ -82,18 +94,6 @@ QuestionAnswer ColourQuestion(const Scene& scene, int i, const WorkingOptions& w
 QuestionAnswer ShapeQuestion(const SceneObject& o) {
   return {QuestionType::kShape, absl::StrCat("what shape is the ", ColourName(o.colour), " object?"),
           std::string(ShapeName(o.shape)), /*working=*/""};
-}
-
-// WorkingOptions::CountExistence::kShapeLookup's working about `shape`: every object's pair, then the
-// pairs of the objects of `shape` ("capsule blue box white, box white"), or "no <shape>"
-// when there is none.
-std::string ShapeLookupWorking(const Scene& scene, Shape shape) {
-  std::vector<std::string> matches;
-  for (const SceneObject& object : scene.objects) {
-    if (object.shape == shape) matches.push_back(absl::StrCat(ShapeName(shape), " ", ColourName(object.colour)));
-  }
-  if (matches.empty()) matches.push_back(absl::StrCat("no ", ShapeName(shape)));
-  return absl::StrCat(ShapeColourPairs(scene), ", ", absl::StrJoin(matches, " "));
 }
 
 bool ShapeLookup(const WorkingOptions& workings) {
